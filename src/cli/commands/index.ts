@@ -1,0 +1,9 @@
+/**
+ * Every command, in the order `--help` lists them. A command file exports one `register`.
+ */
+import type { Command } from 'commander';
+import type { Cli } from '../output.js';
+
+export type Register = (program: Command, cli: Cli) => void;
+
+export const COMMANDS: readonly Register[] = [];

@@ -1,0 +1,24 @@
+/**
+ * The command tree: one `register` per command file, in the order `--help` lists them.
+ */
+import { Command } from 'commander';
+import { COMMANDS } from './commands/index.js';
+import type { Cli, Output } from './output.js';
+
+export const VERSION = '0.1.0';
+
+/** The whole program, with commander told never to call process.exit. */
+export function buildProgram(o: Output, exit: (code: number) => void): Command {
+  const cli: Cli = { o, exit };
+  const program = new Command('tcpscope')
+    .description('TCP connection states on Linux: see, count, explain and diagnose them')
+    .version(VERSION, '-V, --version')
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
+    .configureOutput({
+      writeOut: (s) => o.out(s),
+      writeErr: (s) => o.err(s),
+    });
+  for (const register of COMMANDS) register(program, cli);
+  return program;
+}

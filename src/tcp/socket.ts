@@ -1,0 +1,76 @@
+/**
+ * The shapes that cross folders: a socket as every source reports it, and a snapshot of a table.
+ * Key names follow the JSON contract of DESIGN.md: they are what `--json` prints.
+ */
+import type { TcpState } from './states.js';
+
+export interface Endpoint {
+  /** Bare address: dotted quad, RFC 5952 IPv6, `0.0.0.0` or `::` for a wildcard. */
+  address: string;
+  port: number;
+}
+
+/** The kernel's timer 0 to 4, named: 1 covers retransmission, reorder and loss probe; 4 is the zero-window probe. */
+export type TimerKind = 'off' | 'retransmit' | 'keepalive' | 'timewait' | 'probe';
+
+export interface SocketTimer {
+  kind: TimerKind;
+  expiresMs: number;
+  retransmits: number;
+}
+
+/** A process that holds the socket's file descriptor. */
+export interface Owner {
+  pid: number;
+  fd: number;
+  command: string;
+  user: string;
+  cmdline?: string;
+}
+
+/** Who a socket without an owner belongs to, inferred and said so. */
+export interface Attribution {
+  kind: 'request' | 'queued' | 'orphan' | 'timewait';
+  pid?: number;
+  command?: string;
+  port?: number;
+}
+
+export interface Socket {
+  state: TcpState;
+  family: 4 | 6;
+  /** An IPv4-mapped IPv6 socket: its addresses are written as dotted quads. */
+  mapped?: true;
+  local: Endpoint;
+  remote: Endpoint;
+  recvQ: number;
+  sendQ: number;
+  inode: number;
+  uid: number;
+  /** Present only when owners were looked up; `[]` when no process holds the socket. */
+  owners?: Owner[];
+  attribution?: Attribution;
+  timer?: SocketTimer;
+}
+
+/** A network namespace: its inode, and its name under /run/netns when it has one. */
+export interface NetnsRef {
+  inode: number;
+  name?: string;
+}
+
+/** What could not be looked at while finding owners. */
+export interface Unseen {
+  processes: number;
+  reason?: string;
+}
+
+export interface Snapshot {
+  time: string;
+  source: 'netlink' | 'procfs' | 'capture';
+  netns?: NetnsRef;
+  sockets: Socket[];
+  unseen?: Unseen;
+  /** Lines or records the source could not parse (counted and skipped). */
+  malformed?: number;
+}

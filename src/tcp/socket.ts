@@ -73,4 +73,6 @@ export interface Snapshot {
   unseen?: Unseen;
   /** Lines or records the source could not parse (counted and skipped). */
   malformed?: number;
+  /** One line each, for stderr: what was skipped or could not be seen. */
+  warnings?: string[];
 }

@@ -3,7 +3,8 @@
  */
 import type { Command } from 'commander';
 import type { Cli } from '../output.js';
+import { register as ls } from './ls.js';
 
 export type Register = (program: Command, cli: Cli) => void;
 
-export const COMMANDS: readonly Register[] = [];
+export const COMMANDS: readonly Register[] = [ls];

@@ -1,0 +1,99 @@
+/** `tcpscope ls`: every TCP socket, like `ss -tan` (and `-p`, `-o`, `-e`), with filters. */
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import { endpointText, ownerText, timerText } from '../../render/socket-text.js';
+import { type Column, renderCsv, renderTable } from '../../render/table.js';
+import { selectSockets } from '../../snapshot/select.js';
+import { SORT_KEYS, type SortKey, sortSockets } from '../../snapshot/sort.js';
+import type { Snapshot, Socket } from '../../tcp/socket.js';
+import type { Cli } from '../output.js';
+import { stateColour } from '../paint-state.js';
+import { snapshotJson, warnSnapshot } from '../snapshot-output.js';
+import {
+  addFilterOptions,
+  addSourceOptions,
+  type FilterFlags,
+  filterSpec,
+  type SourceFlags,
+  sourceOptions,
+} from '../socket-options.js';
+
+interface LsFlags extends FilterFlags, SourceFlags {
+  processes?: boolean;
+  timers?: boolean;
+  extended?: boolean;
+  sort?: string;
+  reverse?: boolean;
+  json?: boolean;
+  csv?: boolean;
+  header: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  tcpscope ls                          every TCP socket, all states (like ss -tan)
+  tcpscope ls -p                       with the processes that hold them (like ss -tanp)
+  tcpscope ls -s close-wait -p         who is not closing connections
+  tcpscope ls -s '!time-wait' --port 443
+  tcpscope ls --dst 10.0.0.0/8 -s established,syn-sent
+  tcpscope ls -l -p                    listening sockets and their programs
+  tcpscope ls --sort recvq --reverse | head
+  tcpscope ls --netns blue --json      another namespace, as JSON
+`;
+
+/** Registers `ls`. */
+export function register(program: Command, cli: Cli): void {
+  const cmd = program
+    .command('ls')
+    .description('list TCP sockets (IPv4 and IPv6), all states by default')
+    .option('-p, --processes', 'show the processes that hold each socket (needs root for other users)')
+    .option('-o, --timers', 'show timers (kind, time left, retransmits)')
+    .option('-e, --extended', 'show uid and inode')
+    .option('--sort <keys>', `sort by keys, comma-separated: ${SORT_KEYS.join(', ')}`)
+    .option('--reverse', 'reverse the sort order')
+    .option('--json', 'JSON output')
+    .option('--csv', 'CSV output')
+    .option('-H, --no-header', 'no header line');
+  addFilterOptions(cmd);
+  addSourceOptions(cmd);
+  cmd.addHelpText('after', EXAMPLES).action(async (flags: LsFlags) => {
+    const spec = filterSpec(flags);
+    const sortKeys = flags.sort !== undefined ? parseSort(flags.sort) : undefined;
+    const snap = await selectSockets(
+      { ...sourceOptions(flags), owners: flags.processes ?? false, cmdline: true },
+      spec,
+    );
+    warnSnapshot(cli, snap);
+    if (sortKeys) sortSockets(snap.sockets, sortKeys, flags.reverse ?? false);
+    if (flags.json) cli.o.out(`${JSON.stringify(snapshotJson(snap))}\n`);
+    else renderLs(cli, snap, flags);
+  });
+}
+
+function parseSort(text: string): SortKey[] {
+  return text.split(',').map((k) => {
+    const key = k.trim().toLowerCase();
+    if (!(SORT_KEYS as readonly string[]).includes(key)) {
+      throw new UsageError(`--sort: unknown key '${k}': valid are ${SORT_KEYS.join(', ')}`);
+    }
+    return key as SortKey;
+  });
+}
+
+function renderLs(cli: Cli, snap: Snapshot, flags: LsFlags): void {
+  const cols: Column<Socket>[] = [
+    { header: 'State', get: (s) => s.state, paint: (p, v) => stateColour(cli.o, v, p) },
+    { header: 'Recv-Q', get: (s) => String(s.recvQ), align: 'right' },
+    { header: 'Send-Q', get: (s) => String(s.sendQ), align: 'right' },
+    { header: 'Local Address:Port', get: (s) => endpointText(s.local) },
+    { header: 'Peer Address:Port', get: (s) => endpointText(s.remote) },
+  ];
+  if (flags.timers) cols.push({ header: 'Timer', get: (s) => timerText(s.timer) });
+  if (flags.extended) {
+    cols.push({ header: 'UID', get: (s) => String(s.uid), align: 'right' });
+    cols.push({ header: 'Inode', get: (s) => String(s.inode), align: 'right' });
+  }
+  if (flags.processes) cols.push({ header: 'Process', get: ownerText });
+  if (flags.csv) cli.o.out(renderCsv(snap.sockets, cols, flags.header));
+  else cli.o.out(renderTable(snap.sockets, cols, { header: flags.header }));
+}

@@ -1,0 +1,110 @@
+/**
+ * The flags that choose sockets, shared by `ls`, `count`, `who` and the overview: where to read
+ * (`--netns`, `--netns-pid`) and which sockets to keep (states, ports, addresses, processes).
+ */
+import { type Command, Option } from 'commander';
+import { UsageError } from '../errors.js';
+import { cidrMatcher } from '../net/ip.js';
+import type { FilterSpec } from '../snapshot/filter.js';
+import type { SnapshotOptions } from '../snapshot/take.js';
+import { parseStateList, STATE_GROUPS, type StateMask } from '../tcp/state-names.js';
+import { stateCode } from '../tcp/states.js';
+
+/** What commander hands back for the flags below. */
+export interface SourceFlags {
+  netns?: string;
+  netnsPid?: string;
+  procRoot?: string;
+}
+
+export interface FilterFlags {
+  state?: string;
+  port?: string;
+  sport?: string;
+  dport?: string;
+  src?: string;
+  dst?: string;
+  pid?: string;
+  process?: string;
+  ipv4?: boolean;
+  ipv6?: boolean;
+  listening?: boolean;
+}
+
+/** `--netns`, `--netns-pid` and the hidden `--proc-root`. */
+export function addSourceOptions(cmd: Command): Command {
+  return cmd
+    .option('--netns <name>', 'read the named network namespace (ip netns list); needs root')
+    .option('--netns-pid <pid>', 'read the network namespace of process PID')
+    .addOption(new Option('--proc-root <dir>', 'the proc mount to read (for tests)').hideHelp());
+}
+
+/** The socket filters. */
+export function addFilterOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '-s, --state <list>',
+      `states or groups, comma-separated, ! to exclude (${Object.keys(STATE_GROUPS).join(', ')})`,
+    )
+    .option('--port <list>', 'local or remote port')
+    .option('--sport <list>', 'local port')
+    .option('--dport <list>', 'remote port')
+    .option('--src <addr>', 'local address or CIDR prefix (IPv4 or IPv6)')
+    .option('--dst <addr>', 'remote address or CIDR prefix')
+    .option('--pid <list>', 'held by these processes (or queued on their listeners)')
+    .option('--process <name>', 'held by a process whose command starts with NAME')
+    .option('-4, --ipv4', 'IPv4 sockets only')
+    .option('-6, --ipv6', 'IPv6 sockets only (IPv4-mapped included)')
+    .option('-l, --listening', 'listening sockets only');
+}
+
+/** Where to read, as snapshot options. */
+export function sourceOptions(f: SourceFlags): SnapshotOptions {
+  const o: SnapshotOptions = {};
+  if (f.procRoot !== undefined) o.procRoot = f.procRoot;
+  if (f.netns !== undefined && f.netnsPid !== undefined)
+    throw new UsageError('--netns and --netns-pid exclude each other');
+  if (f.netns !== undefined) o.netns = f.netns;
+  if (f.netnsPid !== undefined) o.netnsPid = parseIntFlag('--netns-pid', f.netnsPid, 1, 2 ** 22);
+  return o;
+}
+
+/** The filter flags as a spec, and the state mask to push down to the reader. */
+export function filterSpec(f: FilterFlags): FilterSpec {
+  const spec: FilterSpec = {};
+  let states: StateMask | undefined = f.state !== undefined ? parseStateList(f.state) : undefined;
+  if (f.listening) states = (states ?? 0xffe) & (1 << stateCode('LISTEN'));
+  if (states !== undefined) spec.states = states;
+  if (f.port !== undefined) spec.ports = parseList('--port', f.port, 0, 65535);
+  if (f.sport !== undefined) spec.sports = parseList('--sport', f.sport, 0, 65535);
+  if (f.dport !== undefined) spec.dports = parseList('--dport', f.dport, 0, 65535);
+  if (f.src !== undefined) spec.src = addressFlag('--src', f.src);
+  if (f.dst !== undefined) spec.dst = addressFlag('--dst', f.dst);
+  if (f.pid !== undefined) spec.pids = parseList('--pid', f.pid, 1, 2 ** 22);
+  if (f.process !== undefined) spec.process = f.process;
+  if (f.ipv4 && f.ipv6) throw new UsageError('-4 and -6 exclude each other');
+  if (f.ipv4) spec.family = 4;
+  if (f.ipv6) spec.family = 6;
+  return spec;
+}
+
+function addressFlag(flag: string, text: string) {
+  const m = cidrMatcher(text);
+  if (!m) throw new UsageError(`${flag}: '${text}' is not an IP address or CIDR prefix`);
+  return m;
+}
+
+/** A whole number within bounds, or a usage error naming the flag. */
+export function parseIntFlag(flag: string, text: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text.trim())) throw new UsageError(`${flag}: '${text}' is not a number`);
+  const n = Number(text);
+  if (n < min || n > max) throw new UsageError(`${flag}: ${n} is out of range ${min}..${max}`);
+  return n;
+}
+
+function parseList(flag: string, text: string, min: number, max: number): number[] {
+  return text
+    .split(',')
+    .filter((p) => p.trim() !== '')
+    .map((p) => parseIntFlag(flag, p, min, max));
+}

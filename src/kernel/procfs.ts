@@ -1,0 +1,89 @@
+/**
+ * Reads the socket table from procfs: /proc/net/tcp and tcp6, or those of another process's network
+ * namespace (/proc/PID/net/...). Thin: the parsing is proc-net-tcp.ts's.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { endianness } from 'node:os';
+import { fromErrno } from '../errors.js';
+import type { Socket } from '../tcp/socket.js';
+import { parseProcNetTcp } from './proc-net-tcp.js';
+
+export interface ProcfsOptions {
+  /** The proc mount (a fixture tree in unit tests). */
+  procRoot: string;
+  /** Read the namespace of this process instead of our own. */
+  pid?: number;
+  /** Which families; both by default. */
+  families?: readonly (4 | 6)[];
+  /** Kernel state codes to keep, bit N for code N. */
+  stateMask?: number;
+}
+
+export interface TableRead {
+  sockets: Socket[];
+  malformed: number;
+  firstError?: string;
+}
+
+/** Reads one procfs file whole. procfs reports size 0, so read in large chunks until EOF. */
+export function readProcFile(path: string): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw fromErrno(e, path);
+  }
+  try {
+    let buf = Buffer.allocUnsafe(1 << 20);
+    let len = 0;
+    for (;;) {
+      if (buf.length - len < 1 << 16) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, len);
+        buf = bigger;
+      }
+      const n = readSync(fd, buf, len, buf.length - len, null);
+      if (n === 0) break;
+      len += n;
+    }
+    return buf.subarray(0, len);
+  } catch (e) {
+    throw fromErrno(e, path);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Where a process's (or our own) network files are. */
+export function procNetDir(procRoot: string, pid?: number): string {
+  return pid === undefined ? `${procRoot}/net` : `${procRoot}/${pid}/net`;
+}
+
+/** The TCP table of one network namespace, IPv4 then IPv6. A missing tcp6 (IPv6 disabled) is no error. */
+export function readTcpTable(opts: ProcfsOptions): TableRead {
+  const dir = procNetDir(opts.procRoot, opts.pid);
+  const littleEndian = endianness() === 'LE';
+  const out: TableRead = { sockets: [], malformed: 0 };
+  for (const family of opts.families ?? [4, 6]) {
+    let buf: Buffer;
+    try {
+      buf = readProcFile(`${dir}/${family === 4 ? 'tcp' : 'tcp6'}`);
+    } catch (e) {
+      if (family === 6 && isNotFound(e)) continue;
+      throw e;
+    }
+    const parseOpts =
+      opts.stateMask === undefined ? { littleEndian } : { littleEndian, stateMask: opts.stateMask };
+    const r = parseProcNetTcp(buf, family, parseOpts);
+    for (const s of r.sockets) out.sockets.push(s);
+    out.malformed += r.malformed;
+    if (r.firstError !== undefined && out.firstError === undefined) {
+      out.firstError = `${dir}/${family === 4 ? 'tcp' : 'tcp6'} ${r.firstError}`;
+    }
+  }
+  return out;
+}
+
+function isNotFound(e: unknown): boolean {
+  return ((e as { cause?: { code?: string } }).cause?.code ?? '') === 'ENOENT';
+}

@@ -15,7 +15,7 @@ const PURE = [
   /^render\//,
   /^kernel\/_?parse-/,
   /^kernel\/proc-net-tcp\.ts$/,
-  /^snapshot\/(filter|attribute|aggregate)\.ts$/,
+  /^snapshot\/(filter|attribute|aggregate|sort|who|overview)\.ts$/,
 ];
 const IO_MODULES = /^node:(fs|net|child_process|dgram|http|https|worker_threads|os)(\/|$)/;
 /** Folders a folder must not import from. */

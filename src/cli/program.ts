@@ -14,6 +14,8 @@ export function buildProgram(o: Output, exit: (code: number) => void): Command {
     .description('TCP connection states on Linux: see, count, explain and diagnose them')
     .version(VERSION, '-V, --version')
     .exitOverride()
+    // Program options only before a command: `ls --json` is ls's own flag.
+    .enablePositionalOptions()
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({
       writeOut: (s) => o.out(s),

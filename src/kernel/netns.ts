@@ -91,12 +91,17 @@ export function inNetns<T>(path: string, what: string, fn: () => T): T {
     if (setns(target, CLONE_NEWNET) !== 0) {
       throw new PermissionError(`cannot enter network namespace ${what}: run as root (needs CAP_SYS_ADMIN)`);
     }
+    let outcome: { ok: true; value: T } | { ok: false; error: unknown };
     try {
-      return fn();
-    } finally {
-      if (setns(home, CLONE_NEWNET) !== 0)
-        throw new EnvironmentError('could not return to the original namespace');
+      outcome = { ok: true, value: fn() };
+    } catch (error) {
+      outcome = { ok: false, error };
     }
+    // Staying in the wrong namespace would make every later read lie: that error wins.
+    if (setns(home, CLONE_NEWNET) !== 0)
+      throw new EnvironmentError('could not return to the original namespace');
+    if (!outcome.ok) throw outcome.error;
+    return outcome.value;
   } finally {
     closeSync(target);
     closeSync(home);

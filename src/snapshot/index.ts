@@ -13,3 +13,4 @@ export { buildFilter, type FilterSpec, filterNeedsOwners } from './filter.js';
 export { selectSockets } from './select.js';
 export { SORT_KEYS, type SortKey, sortSockets } from './sort.js';
 export { type SnapshotOptions, takeSnapshot } from './take.js';
+export { matchesTarget, parseWhoTarget, type WhoResult, type WhoTarget, whoHolds } from './who.js';

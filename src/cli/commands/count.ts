@@ -1,0 +1,125 @@
+/** `tcpscope count`: sockets per state, or state by port, process, peer or local address. */
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import { processKey } from '../../render/socket-text.js';
+import { bar, type Column, renderTable } from '../../render/table.js';
+import {
+  COUNT_KEYS,
+  type CountByResult,
+  type CountKey,
+  countBy,
+  countStates,
+} from '../../snapshot/aggregate.js';
+import { selectSockets } from '../../snapshot/select.js';
+import type { Socket } from '../../tcp/socket.js';
+import { TCP_STATES, type TcpState } from '../../tcp/states.js';
+import type { Cli } from '../output.js';
+import { stateColour } from '../paint-state.js';
+import { warnSnapshot } from '../snapshot-output.js';
+import {
+  addFilterOptions,
+  addSourceOptions,
+  type FilterFlags,
+  filterSpec,
+  parseIntFlag,
+  type SourceFlags,
+  sourceOptions,
+} from '../socket-options.js';
+
+interface CountFlags extends FilterFlags, SourceFlags {
+  by?: string;
+  top: string;
+  json?: boolean;
+  header: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  tcpscope count                       sockets per state (netstat -nat | awk '{print $6}' | sort | uniq -c)
+  tcpscope count --port 80             per state, for port 80 at either end
+  tcpscope count --by port             state by local port, top 10 and the rest
+  tcpscope count --by peer -s syn-recv who is sending the SYNs
+  tcpscope count --by process -s close-wait --top 5
+  tcpscope count --json
+`;
+
+/** The key each `--by` counts under. */
+export const COUNT_KEY_OF: Record<CountKey, (s: Socket) => string> = {
+  port: (s) => String(s.local.port),
+  peer: (s) => s.remote.address,
+  local: (s) => s.local.address,
+  process: processKey,
+};
+
+/** Registers `count`. */
+export function register(program: Command, cli: Cli): void {
+  const cmd = program
+    .command('count')
+    .description('count sockets per state, or state by port, process, peer or local address')
+    .option('--by <key>', `cross-tab state by ${COUNT_KEYS.join(', ')}`)
+    .option('--top <n>', 'rows to show with --by before "(other)"', '10')
+    .option('--json', 'JSON output')
+    .option('-H, --no-header', 'no header line');
+  addFilterOptions(cmd);
+  addSourceOptions(cmd);
+  cmd.addHelpText('after', EXAMPLES).action(async (flags: CountFlags) => {
+    const by = flags.by === undefined ? undefined : parseBy(flags.by);
+    const top = parseIntFlag('--top', flags.top, 1, 1_000_000);
+    const snap = await selectSockets(
+      { ...sourceOptions(flags), owners: by === 'process' },
+      filterSpec(flags),
+    );
+    warnSnapshot(cli, snap);
+    if (by === undefined) {
+      const counts = countStates(snap.sockets);
+      if (flags.json) cli.o.out(`${JSON.stringify(counts)}\n`);
+      else cli.o.out(renderStateCounts(cli, counts.states, counts.total, flags.header));
+      return;
+    }
+    const result = countBy(snap.sockets, by, COUNT_KEY_OF[by], top);
+    if (flags.json) cli.o.out(`${JSON.stringify(result)}\n`);
+    else cli.o.out(renderCrossTab(cli, result, flags.header));
+  });
+}
+
+function parseBy(text: string): CountKey {
+  const k = text.toLowerCase();
+  if (!(COUNT_KEYS as readonly string[]).includes(k)) {
+    throw new UsageError(`--by: unknown key '${text}': valid are ${COUNT_KEYS.join(', ')}`);
+  }
+  return k as CountKey;
+}
+
+/** States by count, largest first, with bars on a terminal, and the total. */
+export function renderStateCounts(
+  cli: Cli,
+  states: Partial<Record<TcpState, number>>,
+  total: number,
+  header = true,
+): string {
+  const rows = (Object.entries(states) as [TcpState, number][]).sort((a, b) => b[1] - a[1]);
+  const max = rows[0]?.[1] ?? 0;
+  const cols: Column<[string, number]>[] = [
+    { header: 'STATE', get: (r) => r[0], paint: (p, v) => stateColour(cli.o, v, p) },
+    { header: 'COUNT', get: (r) => String(r[1]), align: 'right' },
+  ];
+  if (cli.o.tty) cols.push({ header: '', get: (r) => (r[0] === 'TOTAL' ? '' : bar(r[1], max, 30)) });
+  return renderTable([...rows, ['TOTAL', total] as [string, number]], cols, { header });
+}
+
+function renderCrossTab(cli: Cli, r: CountByResult, header: boolean): string {
+  const present = TCP_STATES.filter((st) => r.rows.some((row) => row.states[st]));
+  const cols: Column<(typeof r.rows)[number]>[] = [
+    { header: r.by.toUpperCase(), get: (row) => row.key },
+    { header: 'TOTAL', get: (row) => String(row.total), align: 'right' },
+    ...present.map(
+      (st): Column<(typeof r.rows)[number]> => ({
+        header: st,
+        get: (row) => String(row.states[st] ?? 0),
+        align: 'right',
+        paint: (p, v) => (v === '0' ? p : stateColour(cli.o, st, p)),
+      }),
+    ),
+  ];
+  return renderTable(r.rows, cols, { header });
+}

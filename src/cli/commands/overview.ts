@@ -1,0 +1,112 @@
+/** `tcpscope` with no command: this machine's TCP state overview, answered at once. */
+import type { Command } from 'commander';
+import { countOtherNetns } from '../../kernel/other-netns.js';
+import { endpointText } from '../../render/socket-text.js';
+import { bar, type Column, renderTable } from '../../render/table.js';
+import {
+  buildOverview,
+  type ListeningPort,
+  type Overview,
+  type StatePlaces,
+} from '../../snapshot/overview.js';
+import { takeSnapshot } from '../../snapshot/take.js';
+import { type Cli, paint } from '../output.js';
+import { stateColour } from '../paint-state.js';
+import { warnSnapshot } from '../snapshot-output.js';
+import { addSourceOptions, type SourceFlags, sourceOptions } from '../socket-options.js';
+
+interface OverviewFlags extends SourceFlags {
+  json?: boolean;
+  top: string;
+}
+
+const EXAMPLES = `
+Examples:
+  tcpscope                             this machine at a glance
+  tcpscope --netns blue                a named network namespace
+  tcpscope --json                      the same as one JSON object
+Then: tcpscope ls -p, tcpscope count --by port, tcpscope who PORT, tcpscope <command> --help
+`;
+
+/** Registers the overview as the program's own action. */
+export function register(program: Command, cli: Cli): void {
+  program.option('--json', 'JSON output').option('--top <n>', 'ports, processes and peers per state', '3');
+  addSourceOptions(program);
+  program.addHelpText('after', EXAMPLES).action(async (flags: OverviewFlags) => {
+    const source = sourceOptions(flags);
+    const snap = await takeSnapshot({ ...source, owners: true });
+    warnSnapshot(cli, snap);
+    const top = Math.max(1, Math.min(20, Number.parseInt(flags.top, 10) || 3));
+    const overview = buildOverview(snap, top);
+    overview.otherNetns = await countOtherNetns(source.procRoot ?? '/proc', snap.netns?.inode);
+    if (flags.json) cli.o.out(`${JSON.stringify(overview)}\n`);
+    else cli.o.out(renderOverview(cli, overview));
+  });
+}
+
+function renderOverview(cli: Cli, v: Overview): string {
+  const ns = v.netns ? ` in netns ${v.netns.name ?? v.netns.inode}` : '';
+  const parts = [`${paint(cli.o, 'bold', `${v.total} TCP sockets${ns}`)}  ${v.time}\n`];
+  parts.push(renderStates(cli, v));
+  parts.push(`${paint(cli.o, 'bold', 'Listening')}\n${renderListening(v.listening)}`);
+  if (v.places.length > 0)
+    parts.push(`${paint(cli.o, 'bold', 'Where they are')}\n${renderPlaces(cli, v.places)}`);
+  const other = v.otherNetns;
+  if (other && other.namespaces > 0) {
+    const unread = other.unread > 0 ? ` (${other.unread} could not be read)` : '';
+    parts.push(
+      `${other.namespaces} other network namespace(s) hold ${other.sockets} TCP socket(s) not shown${unread}: tcpscope --netns NAME, tcpscope ls --netns-pid PID\n`,
+    );
+  }
+  return parts.join('\n');
+}
+
+function renderStates(cli: Cli, v: Overview): string {
+  const rows = Object.entries(v.states).sort((a, b) => b[1] - a[1]);
+  const max = rows[0]?.[1] ?? 0;
+  const width = Math.max(10, Math.min(40, cli.o.columns - 30));
+  return renderTable(rows, [
+    { header: 'STATE', get: (r) => r[0], paint: (p, s) => stateColour(cli.o, s, p) },
+    { header: 'COUNT', get: (r) => String(r[1]), align: 'right' },
+    { header: '', get: (r) => bar(r[1], max, width) },
+  ]);
+}
+
+function renderListening(list: ListeningPort[]): string {
+  if (list.length === 0) return '  no listening sockets\n';
+  const cols: Column<ListeningPort>[] = [
+    { header: 'PORT', get: (l) => String(l.port), align: 'right' },
+    { header: 'ON', get: (l) => l.exposure },
+    {
+      header: 'ADDRESSES',
+      get: (l) => l.addresses.map((a) => endpointText({ address: a, port: 0 }).slice(0, -2)).join(' '),
+    },
+    { header: 'QUEUE', get: (l) => String(l.acceptQueue), align: 'right' },
+    { header: 'PROGRAM', get: (l) => (l.programs.length ? compactPrograms(l.programs) : '?') },
+  ];
+  return renderTable(list, cols);
+}
+
+/** `nginx[10],nginx[11],nginx[12]` as `nginx[10,11,12]`. */
+function compactPrograms(programs: string[]): string {
+  const byCommand = new Map<string, string[]>();
+  for (const p of programs) {
+    const m = /^(.*)\[(\d+)\]$/.exec(p);
+    const [cmd, pid] = m ? [m[1]!, m[2]!] : [p, ''];
+    const l = byCommand.get(cmd);
+    if (l) l.push(pid);
+    else byCommand.set(cmd, [pid]);
+  }
+  return [...byCommand].map(([cmd, pids]) => `${cmd}[${pids.join(',')}]`).join(' ');
+}
+
+function renderPlaces(cli: Cli, places: StatePlaces[]): string {
+  const list = (l: [string, number][]): string => l.map(([k, n]) => `${k} ${n}`).join(', ');
+  return renderTable(places, [
+    { header: 'STATE', get: (p) => p.state, paint: (pad, s) => stateColour(cli.o, s, pad) },
+    { header: 'COUNT', get: (p) => String(p.count), align: 'right' },
+    { header: 'PORTS', get: (p) => list(p.ports) },
+    { header: 'PROCESSES', get: (p) => list(p.processes) },
+    { header: 'PEERS', get: (p) => list(p.peers) },
+  ]);
+}

@@ -1,0 +1,61 @@
+/**
+ * How many sockets live in network namespaces other than the one shown: one process per namespace
+ * is enough to read its table through /proc/PID/net; named namespaces without a process are entered.
+ */
+import { inNetns, NETNS_RUN_DIR, namedNetns, netnsByProcess, prepareNetns } from './netns.js';
+import { readProcFile } from './procfs.js';
+
+export interface OtherNetnsCount {
+  namespaces: number;
+  sockets: number;
+  unread: number;
+}
+
+/** Rows of a /proc/net/tcp file: its lines less the header. */
+function rows(path: string): number {
+  const buf = readProcFile(path);
+  let n = 0;
+  for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) n++;
+  return Math.max(0, n - 1);
+}
+
+function tableRows(dir: string): number {
+  let n = rows(`${dir}/tcp`);
+  try {
+    n += rows(`${dir}/tcp6`);
+  } catch {}
+  return n;
+}
+
+/** Counts namespaces other than `shown` (an inode) and the sockets in them. */
+export async function countOtherNetns(procRoot: string, shown: number | undefined): Promise<OtherNetnsCount> {
+  const result: OtherNetnsCount = { namespaces: 0, sockets: 0, unread: 0 };
+  const withProcess = netnsByProcess(procRoot);
+  for (const [inode, pid] of withProcess) {
+    if (inode === shown) continue;
+    result.namespaces++;
+    try {
+      result.sockets += tableRows(`${procRoot}/${pid}/net`);
+    } catch {
+      result.unread++;
+    }
+  }
+  const empty = [...namedNetns()].filter(([, inode]) => inode !== shown && !withProcess.has(inode));
+  if (empty.length === 0) return result;
+  try {
+    await prepareNetns();
+  } catch {
+    result.namespaces += empty.length;
+    result.unread += empty.length;
+    return result;
+  }
+  for (const [name] of empty) {
+    result.namespaces++;
+    try {
+      result.sockets += inNetns(`${NETNS_RUN_DIR}/${name}`, name, () => tableRows(`${procRoot}/self/net`));
+    } catch {
+      result.unread++;
+    }
+  }
+  return result;
+}

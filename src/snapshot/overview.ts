@@ -1,0 +1,99 @@
+/**
+ * The one-screen overview of a namespace: counts per state, the listening ports with their
+ * programs and exposure, and for each state where its sockets are. Pure: built from a snapshot.
+ */
+import { isLoopback, isWildcard } from '../net/ip.js';
+import { processKey } from '../render/socket-text.js';
+import type { NetnsRef, Snapshot, Socket, Unseen } from '../tcp/socket.js';
+import { TCP_STATES, type TcpState } from '../tcp/states.js';
+import { countStates, type StateCounts, topValues } from './aggregate.js';
+
+export interface ListeningPort {
+  port: number;
+  /** Bound addresses, wildcards as `0.0.0.0` and `::`. */
+  addresses: string[];
+  /** `all` when bound to a wildcard, `loopback` when only to loopback, else `specific`. */
+  exposure: 'all' | 'loopback' | 'specific';
+  /** `command[pid]` of each holder; empty when owners are unknown or unseen. */
+  programs: string[];
+  /** Connections waiting in the accept queue (Recv-Q of the listeners). */
+  acceptQueue: number;
+}
+
+export interface StatePlaces {
+  state: TcpState;
+  count: number;
+  /** `:443` for a local service port (a listener has it), `→443` for a remote one. */
+  ports: [string, number][];
+  processes: [string, number][];
+  peers: [string, number][];
+}
+
+export interface OtherNetns {
+  namespaces: number;
+  sockets: number;
+  /** Namespaces whose tables could not be read. */
+  unread: number;
+}
+
+export interface Overview {
+  time: string;
+  netns?: NetnsRef;
+  total: number;
+  states: StateCounts;
+  listening: ListeningPort[];
+  places: StatePlaces[];
+  otherNetns?: OtherNetns;
+  unseen?: Unseen;
+}
+
+/** Builds the overview of a snapshot taken with owners. */
+export function buildOverview(snap: Snapshot, top = 3): Overview {
+  const { total, states } = countStates(snap.sockets);
+  const listening = listeningPorts(snap.sockets);
+  const servicePorts = new Set(listening.map((l) => l.port));
+  const serviceKey = (s: Socket): string =>
+    servicePorts.has(s.local.port) ? `:${s.local.port}` : `→${s.remote.port}`;
+  const places: StatePlaces[] = [];
+  for (const state of TCP_STATES) {
+    if (state === 'LISTEN' || !states[state]) continue;
+    const of = snap.sockets.filter((s) => s.state === state);
+    places.push({
+      state,
+      count: of.length,
+      ports: topValues(of, serviceKey, top),
+      processes: topValues(of, processKey, top),
+      peers: topValues(of, (s) => s.remote.address, top),
+    });
+  }
+  places.sort((a, b) => b.count - a.count);
+  const o: Overview = { time: snap.time, total, states, listening, places };
+  if (snap.netns) o.netns = snap.netns;
+  if (snap.unseen) o.unseen = snap.unseen;
+  return o;
+}
+
+function listeningPorts(sockets: readonly Socket[]): ListeningPort[] {
+  const byPort = new Map<number, Socket[]>();
+  for (const s of sockets) {
+    if (s.state !== 'LISTEN') continue;
+    const l = byPort.get(s.local.port);
+    if (l) l.push(s);
+    else byPort.set(s.local.port, [s]);
+  }
+  return [...byPort]
+    .sort((a, b) => a[0] - b[0])
+    .map(([port, list]) => {
+      const addresses = [...new Set(list.map((s) => s.local.address))];
+      const exposure = addresses.some(isWildcard)
+        ? 'all'
+        : addresses.every(isLoopback)
+          ? 'loopback'
+          : 'specific';
+      const programs = [
+        ...new Set(list.flatMap((s) => (s.owners ?? []).map((o) => `${o.command}[${o.pid}]`))),
+      ];
+      const acceptQueue = list.reduce((n, s) => n + s.recvQ, 0);
+      return { port, addresses, exposure, programs, acceptQueue };
+    });
+}

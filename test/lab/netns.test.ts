@@ -48,7 +48,8 @@ describe('netns', () => {
     assert.ok(!(await listNetns()).includes(ns.name));
     assert.ok(!alive(sleeper.pid!), 'what ran inside is ended');
     assert.deepEqual(liveNames(), []);
-    assert.throws(() => ns.exec(['true']), UsageError);
+    await assert.rejects(ns.exec(['true']), UsageError);
+    assert.throws(() => ns.spawn(['true']), /already disposed/);
   });
 
   it('takes sysctls of the caller and says which command failed', async () => {

@@ -16,6 +16,7 @@ export * as rawsock from './rawsock.js';
 export { SyscallError } from './rawsock.js';
 export {
   describeHeld,
+  everyState,
   type HeldItem,
   type HeldRole,
   type HeldSocket,

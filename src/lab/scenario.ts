@@ -77,6 +77,16 @@ export function loopback(family: Family): string {
 export const DEFAULT_BACKLOG = 2;
 const MAX_BACKLOG = 64;
 
+/** A spec with every kind over IPv4 (ports base, base+1...) and IPv6 (base+1000...): one of each state. */
+export function everyState(base = 30000): HolderSpec {
+  return {
+    items: HOLD_KINDS.flatMap((kind, i): HoldItem[] => [
+      { kind, family: 4, port: base + i },
+      { kind, family: 6, port: base + 1000 + i },
+    ]),
+  };
+}
+
 /** Checks a spec (from JSON) and returns it typed; throws one line naming the bad item. */
 export function parseHolderSpec(value: unknown): HolderSpec {
   const items = (value as { items?: unknown } | null)?.items;

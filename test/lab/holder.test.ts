@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { applyScenario, type Scenario, ssSockets } from '../../src/lab/apply.js';
 import { createNetns, type Netns } from '../../src/lab/netns.js';
-import { HOLD_KINDS, type HoldItem, type HoldKind, isHeld, rowsOfItem } from '../../src/lab/scenario.js';
+import { everyState, type HoldItem, type HoldKind, isHeld, rowsOfItem } from '../../src/lab/scenario.js';
 import type { SsSocket } from '../../src/lab/ss.js';
 
 /** What each kind must leave, written out independently of the holder: `role state owned|orphan`. */
@@ -33,12 +33,13 @@ const EXPECTED: Record<HoldKind, string[]> = {
   closing: ['client CLOSING none', 'server FIN_WAIT2 none'],
 };
 
-const ITEMS: HoldItem[] = HOLD_KINDS.flatMap((kind, i) => [
-  { kind, family: 4 as const, port: 30000 + i },
-  { kind, family: 6 as const, port: 31000 + i },
-]);
+const ITEMS: HoldItem[] = everyState(30000).items;
 
 describe('holder: every state over IPv4 and IPv6, checked with ss', () => {
+  it('makes one item of each kind and family', () => {
+    assert.equal(ITEMS.length, 2 * Object.keys(EXPECTED).length);
+  });
+
   let ns: Netns;
   let scenario: Scenario;
   let rows: SsSocket[];

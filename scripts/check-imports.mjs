@@ -16,6 +16,7 @@ const PURE = [
   /^kernel\/_?parse-/,
   /^kernel\/proc-net-tcp\.ts$/,
   /^snapshot\/(filter|attribute|aggregate|sort|who|overview)\.ts$/,
+  /^lab\/(scenario|sockaddr|ss)\.ts$/,
 ];
 const IO_MODULES = /^node:(fs|net|child_process|dgram|http|https|worker_threads|os)(\/|$)/;
 /** Folders a folder must not import from. */
@@ -25,6 +26,7 @@ const FORBIDDEN = {
   kernel: ['cli', 'server', 'web', 'doctor', 'lab'],
   snapshot: ['cli', 'server', 'web'],
   render: ['cli', 'server', 'kernel'],
+  lab: ['cli', 'server', 'web'],
 };
 
 function walk(dir) {

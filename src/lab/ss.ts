@@ -41,6 +41,10 @@ export interface SsSocket {
   sendQ: number;
   /** Present only when the output had the process column (`-p`); `[]` for none. */
   owners?: SsOwner[];
+  /** With `-e`: the socket's inode (0 for none). */
+  inode?: number;
+  /** With `-o`: the timer's kind and retransmits, from `timer:(kind,left,retransmits)`. */
+  timer?: { kind: string; retransmits: number };
 }
 
 const USER_RE = /\("((?:[^"\\]|\\.)*)",pid=(\d+),fd=(\d+)\)/g;
@@ -74,6 +78,10 @@ function parseLine(line: string, withOwners: boolean): SsSocket {
     sendQ: Number(f[2]),
   };
   if (local.mapped) s.mapped = true;
+  const ino = /\bino:(\d+)/.exec(line);
+  if (ino) s.inode = Number(ino[1]);
+  const timer = /\btimer:\((\w+),[^,]*,(\d+)\)/.exec(line);
+  if (timer) s.timer = { kind: timer[1]!, retransmits: Number(timer[2]) };
   if (withOwners) {
     const rest = f.slice(5).join(' ');
     s.owners = [...rest.matchAll(USER_RE)].map((m) => ({

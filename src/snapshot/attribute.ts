@@ -32,7 +32,7 @@ function attributionOf(s: Socket, listeners: Map<number, Socket[]>): Attribution
       const l = listenerFor(s, listeners.get(s.local.port));
       if (!l) return { kind: 'orphan' };
       const a: Attribution = { kind: s.state === 'SYN_RECV' ? 'request' : 'queued', port: l.local.port };
-      const owner = l.owners?.reduce((a, b) => (b.pid < a.pid ? b : a));
+      const owner = l.owners?.length ? l.owners.reduce((a, b) => (b.pid < a.pid ? b : a)) : undefined;
       if (owner) {
         a.pid = owner.pid;
         a.command = owner.command;

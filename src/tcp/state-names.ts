@@ -15,10 +15,11 @@ const maskOf = (...states: TcpState[]): StateMask => states.reduce((m, s) => m |
 export const ALL_STATES: StateMask = maskOf(...TCP_STATES);
 
 /**
- * The groups, exactly as iproute2's ss.c defines them (`sstate_namel`): `connected` leaves out
- * LISTEN, CLOSE and the two "bucket" states that live in mini-sockets (TIME_WAIT, SYN_RECV).
+ * The groups, exactly as iproute2's ss.c defines them (`sstate_namel`, checked against `ss state
+ * GROUP` in the tests): `connected` is every state but LISTEN and CLOSE, TIME_WAIT and SYN_RECV
+ * included; `synchronized` leaves out SYN_SENT too; `bucket` are the mini-socket states.
  */
-const CONNECTED = ALL_STATES & ~maskOf('LISTEN', 'CLOSE', 'TIME_WAIT', 'SYN_RECV');
+const CONNECTED = ALL_STATES & ~maskOf('LISTEN', 'CLOSE');
 export const STATE_GROUPS: Readonly<Record<string, StateMask>> = {
   all: ALL_STATES,
   connected: CONNECTED,

@@ -62,8 +62,10 @@ describe('parseStateList', () => {
     assert.deepEqual(maskStates(parseStateList('connected')), [
       'ESTABLISHED',
       'SYN_SENT',
+      'SYN_RECV',
       'FIN_WAIT1',
       'FIN_WAIT2',
+      'TIME_WAIT',
       'CLOSE_WAIT',
       'LAST_ACK',
       'CLOSING',

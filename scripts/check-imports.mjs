@@ -15,6 +15,8 @@ const PURE = [
   /^render\//,
   /^kernel\/_?parse-/,
   /^kernel\/proc-net-tcp\.ts$/,
+  /^kernel\/counters-(parse-[a-z0-9]+|types)\.ts$/,
+  /^stats\/(counter-delta|sar|nstat)\.ts$/,
   /^snapshot\/(filter|attribute|aggregate|sort|who|overview)\.ts$/,
 ];
 const IO_MODULES = /^node:(fs|net|child_process|dgram|http|https|worker_threads|os)(\/|$)/;
@@ -25,6 +27,7 @@ const FORBIDDEN = {
   kernel: ['cli', 'server', 'web', 'doctor', 'lab'],
   snapshot: ['cli', 'server', 'web'],
   render: ['cli', 'server', 'kernel'],
+  stats: ['cli', 'server', 'web', 'render'],
 };
 
 function walk(dir) {

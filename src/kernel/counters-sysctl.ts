@@ -1,7 +1,8 @@
 /**
  * Reads the TCP sysctls (thin: the names and parsing are counters-parse-sysctl.ts's). /proc/sys/net
  * shows the namespace of the thread that opens the file, so read inside `inNetns` for another one.
- * Most are per namespace; `tcp_mem` and `tcp_max_orphans` are host-wide.
+ * Most are per namespace; `tcp_mem` and `tcp_max_orphans` are host-wide and absent inside any namespace
+ * but the first (so listed as missing there).
  */
 import { readFileSync } from 'node:fs';
 import { fromErrno } from '../errors.js';

@@ -72,9 +72,11 @@ export async function* sampleCounters(
   const clock = opts.clock ?? systemClock;
   const readOptions = opts.readOptions ?? {};
   const read = opts.read ?? (() => readCounters(readOptions));
+  // A reading is stamped when it starts: reads then start on schedule, so intervals come out even.
   const take = async (): Promise<Reading> => {
-    const sample = await read();
-    return { sample, time: clock.wall(), mono: clock.now() };
+    const mono = clock.now();
+    const time = clock.wall();
+    return { sample: await read(), time, mono };
   };
   let prev = await take();
   const origin = prev.mono;

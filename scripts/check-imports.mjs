@@ -18,6 +18,7 @@ const PURE = [
   /^kernel\/counters-(parse-[a-z0-9]+|types)\.ts$/,
   /^stats\/(counter-delta|sar|nstat)\.ts$/,
   /^snapshot\/(filter|attribute|aggregate|sort|who|overview)\.ts$/,
+  /^lab\/(scenario|sockaddr|ss)\.ts$/,
 ];
 const IO_MODULES = /^node:(fs|net|child_process|dgram|http|https|worker_threads|os)(\/|$)/;
 /** Folders a folder must not import from. */
@@ -28,6 +29,7 @@ const FORBIDDEN = {
   snapshot: ['cli', 'server', 'web'],
   render: ['cli', 'server', 'kernel'],
   stats: ['cli', 'server', 'web', 'render'],
+  lab: ['cli', 'server', 'web'],
 };
 
 function walk(dir) {

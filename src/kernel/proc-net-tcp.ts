@@ -244,3 +244,49 @@ class AddressDecoder {
     return s;
   }
 }
+
+export interface CountResult {
+  /** Sockets per kernel state code (index 1 to 11). */
+  counts: number[];
+  malformed: number;
+}
+
+/**
+ * Counts rows per state without building sockets: only the `st` column of each row is read.
+ * The fast path of `tcpscope count` with no filter but states and family.
+ */
+export function countProcNetTcp(
+  buf: Uint8Array,
+  counts: number[] = new Array<number>(12).fill(0),
+): CountResult {
+  let malformed = 0;
+  let start = buf.indexOf(NL) + 1; // past the header
+  if (start === 0) return { counts, malformed };
+  while (start < buf.length) {
+    let end = buf.indexOf(NL, start);
+    if (end < 0) end = buf.length;
+    if (end > start) {
+      const code = stateColumn(buf, start, end);
+      if (code >= 1 && code <= 11) counts[code]!++;
+      else malformed++;
+    }
+    start = end + 1;
+  }
+  return { counts, malformed };
+}
+
+/** The `st` column of the row in [start, end): the fourth field. -1 when the row is malformed. */
+function stateColumn(b: Uint8Array, start: number, end: number): number {
+  let p = start;
+  for (let field = 0; field < 3; field++) {
+    while (p < end && b[p] === SP) p++;
+    const f = p;
+    while (p < end && b[p] !== SP) p++;
+    if (p === f) return -1;
+  }
+  while (p < end && b[p] === SP) p++;
+  if (p + 2 > end || (p + 2 < end && b[p + 2] !== SP)) return -1;
+  const hi = HEX[b[p]!]!;
+  const lo = HEX[b[p + 1]!]!;
+  return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
+}

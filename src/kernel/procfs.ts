@@ -6,7 +6,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { fromErrno } from '../errors.js';
 import type { Socket } from '../tcp/socket.js';
-import { parseProcNetTcp } from './proc-net-tcp.js';
+import { countProcNetTcp, parseProcNetTcp } from './proc-net-tcp.js';
 
 export interface ProcfsOptions {
   /** The proc mount (a fixture tree in unit tests). */
@@ -86,4 +86,22 @@ export function readTcpTable(opts: ProcfsOptions): TableRead {
 
 function isNotFound(e: unknown): boolean {
   return ((e as { cause?: { code?: string } }).cause?.code ?? '') === 'ENOENT';
+}
+
+/** Per-state counts of a namespace's table (index = kernel code), without building sockets. */
+export function countTcpTable(opts: ProcfsOptions): { counts: number[]; malformed: number } {
+  const dir = procNetDir(opts.procRoot, opts.pid);
+  const counts = new Array<number>(12).fill(0);
+  let malformed = 0;
+  for (const family of opts.families ?? [4, 6]) {
+    let buf: Buffer;
+    try {
+      buf = readProcFile(`${dir}/${family === 4 ? 'tcp' : 'tcp6'}`);
+    } catch (e) {
+      if (family === 6 && isNotFound(e)) continue;
+      throw e;
+    }
+    malformed += countProcNetTcp(buf, counts).malformed;
+  }
+  return { counts, malformed };
 }

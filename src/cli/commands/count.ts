@@ -10,7 +10,9 @@ import {
   countBy,
   countStates,
 } from '../../snapshot/aggregate.js';
+import type { FilterSpec } from '../../snapshot/filter.js';
 import { selectSockets } from '../../snapshot/select.js';
+import { countStatesFast } from '../../snapshot/take.js';
 import type { Socket } from '../../tcp/socket.js';
 import { TCP_STATES, type TcpState } from '../../tcp/states.js';
 import type { Cli } from '../output.js';
@@ -65,10 +67,22 @@ export function register(program: Command, cli: Cli): void {
   cmd.addHelpText('after', EXAMPLES).action(async (flags: CountFlags) => {
     const by = flags.by === undefined ? undefined : parseBy(flags.by);
     const top = parseIntFlag('--top', flags.top, 1, 1_000_000);
-    const snap = await selectSockets(
-      { ...sourceOptions(flags), owners: by === 'process' },
-      filterSpec(flags),
-    );
+    const spec = filterSpec(flags);
+    if (by === undefined && onlyStatesAndFamily(spec)) {
+      // The fast path: read the state column only, as `netstat -nat | awk ... | uniq -c` would.
+      const opts = {
+        ...sourceOptions(flags),
+        ...(spec.states !== undefined ? { stateMask: spec.states } : {}),
+      };
+      const { malformed, ...counts } = await countStatesFast(
+        spec.family ? { ...opts, families: [spec.family] } : opts,
+      );
+      if (malformed > 0) cli.o.note(`${malformed} malformed line(s) skipped`);
+      if (flags.json) cli.o.out(`${JSON.stringify(counts)}\n`);
+      else cli.o.out(renderStateCounts(cli, counts.states, counts.total, flags.header));
+      return;
+    }
+    const snap = await selectSockets({ ...sourceOptions(flags), owners: by === 'process' }, spec);
     warnSnapshot(cli, snap);
     if (by === undefined) {
       const counts = countStates(snap.sockets);
@@ -80,6 +94,10 @@ export function register(program: Command, cli: Cli): void {
     if (flags.json) cli.o.out(`${JSON.stringify(result)}\n`);
     else cli.o.out(renderCrossTab(cli, result, flags.header));
   });
+}
+
+function onlyStatesAndFamily(spec: FilterSpec): boolean {
+  return Object.keys(spec).every((k) => k === 'states' || k === 'family');
 }
 
 function parseBy(text: string): CountKey {

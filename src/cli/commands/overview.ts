@@ -53,9 +53,12 @@ function renderOverview(cli: Cli, v: Overview): string {
     parts.push(`${paint(cli.o, 'bold', 'Where they are')}\n${renderPlaces(cli, v.places)}`);
   const other = v.otherNetns;
   if (other && other.namespaces > 0) {
-    const unread = other.unread > 0 ? ` (${other.unread} could not be read)` : '';
+    const read = other.namespaces - other.unread;
+    const counted =
+      read > 0 ? `${other.sockets} TCP socket(s) in ${read} of them not shown here` : 'none could be read';
+    const unread = other.unread > 0 && read > 0 ? `; ${other.unread} could not be read (run as root)` : '';
     parts.push(
-      `${other.namespaces} other network namespace(s) hold ${other.sockets} TCP socket(s) not shown${unread}: tcpscope --netns NAME, tcpscope ls --netns-pid PID\n`,
+      `${other.namespaces} other network namespace(s): ${counted}${unread}. See: tcpscope --netns NAME, tcpscope ls --netns-pid PID\n`,
     );
   }
   return parts.join('\n');

@@ -1,0 +1,39 @@
+/**
+ * The lab: real TCP states made in a private network namespace, for the tests and `tcpscope lab`.
+ * Needs root, iproute2 (`ip`, `ss`) and nftables (`nft`).
+ */
+export {
+  type ApplyOptions,
+  applyScenario,
+  holderEntry,
+  type Scenario,
+  ssSockets,
+  waitForHeld,
+} from './apply.js';
+export { liveNames as liveNetns } from './cleanup.js';
+export { createNetns, LAB_SYSCTLS, listNetns, Netns, type NetnsOptions, withNetns } from './netns.js';
+export * as rawsock from './rawsock.js';
+export { SyscallError } from './rawsock.js';
+export {
+  describeHeld,
+  everyState,
+  type HeldItem,
+  type HeldRole,
+  type HeldSocket,
+  HOLD_KINDS,
+  type HolderReport,
+  type HolderSpec,
+  type HoldItem,
+  type HoldKind,
+  isHeld,
+  loopback,
+  missingHeld,
+  NFT_TABLE,
+  nftRuleset,
+  type ObservedSocket,
+  parseHolderSpec,
+  rowsOfItem,
+  rulesFor,
+} from './scenario.js';
+export { decodeSockaddr, encodeSockaddr, type Family } from './sockaddr.js';
+export { parseSs, type SsOwner, type SsSocket } from './ss.js';

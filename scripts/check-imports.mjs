@@ -15,6 +15,8 @@ const PURE = [
   /^render\//,
   /^kernel\/_?parse-/,
   /^kernel\/proc-net-tcp\.ts$/,
+  /^kernel\/counters-(parse-[a-z0-9]+|types)\.ts$/,
+  /^stats\/(counter-delta|sar|nstat)\.ts$/,
   /^snapshot\/(filter|attribute|aggregate|sort|who|overview)\.ts$/,
   /^lab\/(scenario|sockaddr|ss)\.ts$/,
 ];
@@ -26,6 +28,7 @@ const FORBIDDEN = {
   kernel: ['cli', 'server', 'web', 'doctor', 'lab'],
   snapshot: ['cli', 'server', 'web'],
   render: ['cli', 'server', 'kernel'],
+  stats: ['cli', 'server', 'web', 'render'],
   lab: ['cli', 'server', 'web'],
 };
 

@@ -29,9 +29,23 @@ const output: Output = {
 };
 
 try {
-  const program = buildProgram(output, (code) => {
-    process.exitCode = code;
-  });
+  const program = buildProgram(
+    output,
+    (code) => {
+      process.exitCode = code;
+    },
+    {
+      env: process.env,
+      onInterrupt: (handler) => {
+        process.on('SIGINT', handler);
+        process.on('SIGTERM', handler);
+        return () => {
+          process.off('SIGINT', handler);
+          process.off('SIGTERM', handler);
+        };
+      },
+    },
+  );
   await program.parseAsync(process.argv);
 } catch (e) {
   if (e instanceof CommanderError) {

@@ -3,13 +3,13 @@
  */
 import { Command } from 'commander';
 import { COMMANDS } from './commands/index.js';
-import type { Cli, Output } from './output.js';
+import type { Cli, CliHost, Output } from './output.js';
 
 export const VERSION = '0.1.0';
 
 /** The whole program, with commander told never to call process.exit. */
-export function buildProgram(o: Output, exit: (code: number) => void): Command {
-  const cli: Cli = { o, exit };
+export function buildProgram(o: Output, exit: (code: number) => void, host: CliHost = {}): Command {
+  const cli: Cli = { ...host, o, exit };
   const program = new Command('tcpscope')
     .description('TCP connection states on Linux: see, count, explain and diagnose them')
     .version(VERSION, '-V, --version')

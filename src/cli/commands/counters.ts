@@ -1,0 +1,145 @@
+/** `tcpscope counters [PATTERN...]`: every kernel counter under nstat's names, absolute or since the last call. */
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import type { Command } from 'commander';
+import { readBootId, readSysctls } from '../../kernel/counters-sysctl.js';
+import type { CounterSample } from '../../kernel/counters-types.js';
+import { renderNstat, renderSysctls } from '../../render/counters-text.js';
+import { type CounterHistory, historyPath, loadHistory, saveHistory } from '../../stats/counter-history.js';
+import { type NstatRow, nstatView } from '../../stats/nstat.js';
+import { type CounterSource, openCounterSource } from '../../stats/source.js';
+import type { Cli } from '../output.js';
+import { addSourceOptions, type SourceFlags, sourceOptions } from '../socket-options.js';
+
+interface CountersFlags extends SourceFlags {
+  delta?: boolean;
+  zeros?: boolean;
+  json?: boolean;
+  update: boolean;
+  reset?: boolean;
+  history?: string;
+  sysctl?: boolean;
+  header: boolean;
+}
+
+const EXAMPLES = `
+Counters come from /proc/net/snmp, snmp6 and netstat under nstat's names (TcpActiveOpens,
+Ip6InReceives, TcpExtListenOverflows). Gauges (TcpCurrEstab, TcpMaxConn, ...) always show their
+current value. Each call remembers the values (one file per namespace and boot under
+$XDG_CACHE_HOME/tcpscope, or ~/.cache/tcpscope) so that --delta can show what changed since.
+
+Examples:
+  tcpscope counters                      every non-zero counter, absolute (nstat -a)
+  tcpscope counters --delta              what changed since the last call, with rates (nstat)
+  tcpscope counters 'TcpExtListen*' 'TcpExtSyncookies*' -z
+  tcpscope counters --delta '*Retrans*'  retransmissions since the last look
+  tcpscope counters --sysctl             the TCP sysctls that explain the counters
+  tcpscope counters --json
+`;
+
+/** Registers `counters`. */
+export function register(program: Command, cli: Cli): void {
+  const cmd = program
+    .command('counters')
+    .description('every kernel network counter under nstat names, absolute or since the last call')
+    .argument('[pattern...]', "counter names or shell globs, case-insensitive ('TcpExt*')")
+    .option('-d, --delta', 'increase since the last call (nstat without -a)')
+    .option('-z, --zeros', 'show counters that are 0')
+    .option('--json', 'JSON output')
+    .option('--no-update', 'do not remember this reading for the next --delta (nstat -s)')
+    .option('--reset', 'forget the remembered reading first (nstat -r)')
+    .option('--history <file>', 'the file that remembers the last reading')
+    .option('--sysctl', 'show the TCP sysctls instead (syncookies, backlogs, timeouts, port range...)')
+    .option('-H, --no-header', 'no header line');
+  addSourceOptions(cmd);
+  cmd.addHelpText('after', EXAMPLES).action(async (patterns: string[], flags: CountersFlags) => {
+    const source = await openCounterSource(sourceOptions(flags));
+    if (flags.sysctl) showSysctls(cli, source, flags);
+    else showCounters(cli, source, patterns, flags);
+  });
+}
+
+function showCounters(cli: Cli, source: CounterSource, patterns: string[], flags: CountersFlags): void {
+  const sample = source.read();
+  for (const w of sample.warnings ?? []) cli.o.note(w);
+  const now = new Date();
+  const prev = remember(cli, source, sample, now, flags);
+  const seconds = prev ? (now.getTime() - Date.parse(prev.time)) / 1000 : 0;
+  const rows = nstatView(sample.counters, {
+    patterns,
+    zeros: flags.zeros ?? false,
+    ...(prev ? { since: { counters: prev.counters, seconds } } : {}),
+  });
+  if (flags.json) {
+    cli.o.out(`${JSON.stringify(countersJson(rows, now, prev, seconds, source))}\n`);
+    return;
+  }
+  if (flags.header) {
+    const ns = source.netns ? `netns ${source.netns.name ?? source.netns.inode}` : 'kernel';
+    cli.o.out(
+      prev ? `#${ns} increase since ${prev.time} (${seconds.toFixed(1)} s), per second\n` : `#${ns}\n`,
+    );
+  }
+  cli.o.out(renderNstat(rows, prev !== undefined));
+}
+
+/** Loads the last reading (with --delta) and stores this one (unless --no-update). */
+function remember(
+  cli: Cli,
+  source: CounterSource,
+  sample: CounterSample,
+  now: Date,
+  flags: CountersFlags,
+): CounterHistory | undefined {
+  const netns = source.netns?.inode ?? 0;
+  const bootId = readBootId(flags.procRoot ?? '/proc');
+  const path = flags.history ?? historyPath(cacheDir(cli), netns, bootId);
+  const prev = flags.delta && !flags.reset ? loadHistory(path, netns, bootId) : undefined;
+  if (flags.delta && !prev) {
+    cli.o.note(
+      'no earlier reading of this namespace since boot: showing absolute values (the next --delta shows the increase)',
+    );
+  }
+  if (flags.update) {
+    try {
+      saveHistory(path, { netns, bootId, time: now.toISOString(), counters: sample.counters });
+    } catch (e) {
+      cli.o.note(`could not remember this reading in ${path}: ${(e as Error).message}`);
+    }
+  }
+  return prev;
+}
+
+function countersJson(
+  rows: readonly NstatRow[],
+  now: Date,
+  prev: CounterHistory | undefined,
+  seconds: number,
+  source: CounterSource,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { time: now.toISOString() };
+  if (source.netns) out['netns'] = source.netns;
+  if (prev) Object.assign(out, { delta: true, since: prev.time, elapsedMs: Math.round(seconds * 1000) });
+  out['counters'] = Object.fromEntries(rows.map((r) => [r.name, r.value]));
+  const resets = rows.filter((r) => r.reset).map((r) => r.name);
+  if (resets.length > 0) out['resets'] = resets;
+  return out;
+}
+
+function showSysctls(cli: Cli, source: CounterSource, flags: CountersFlags): void {
+  const read = source.within(() => readSysctls(flags.procRoot ?? '/proc'));
+  if (flags.json) {
+    const out: Record<string, unknown> = { sysctl: read.values };
+    if (read.missing.length > 0) out['missing'] = read.missing;
+    cli.o.out(`${JSON.stringify(out)}\n`);
+    return;
+  }
+  cli.o.out(renderSysctls(read.values));
+  if (read.missing.length > 0) cli.o.note(`not on this kernel: ${read.missing.join(', ')}`);
+}
+
+/** $XDG_CACHE_HOME when it is absolute (the XDG base directory rule), else ~/.cache. */
+function cacheDir(cli: Cli): string {
+  const xdg = cli.env?.['XDG_CACHE_HOME'];
+  return xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache');
+}

@@ -1,0 +1,143 @@
+/** `tcpscope stat [INTERVAL [COUNT]]`: the kernel's TCP counters over time, like `sar -n SOCK,TCP,ETCP`. */
+import { hostname, release } from 'node:os';
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import { clockLabel, renderSarBlock, renderSarTitle, sarJsonRow } from '../../render/stat-text.js';
+import { type CounterInterval, sampleCounters } from '../../stats/sampler.js';
+import { SAR_VIEWS, SarAverager, type SarView, sarRow } from '../../stats/sar.js';
+import { openCounterSource } from '../../stats/source.js';
+import type { Cli } from '../output.js';
+import { addSourceOptions, parseIntFlag, type SourceFlags, sourceOptions } from '../socket-options.js';
+
+interface StatFlags extends SourceFlags {
+  views: string;
+  json?: boolean;
+}
+
+const EXAMPLES = `
+Views (-n, comma-separated, or ALL; all by default):
+  SOCK    totsck tcpsck udpsck rawsck ip-frag tcp-tw    sockets in use (/proc/net/sockstat); tcpsck is IPv4 only
+  SOCK6   tcp6sck udp6sck raw6sck ip6-frag               the same for IPv6 (/proc/net/sockstat6)
+  TCP     active/s passive/s iseg/s oseg/s               connect()s and accepted handshakes, segments in and out
+  ETCP    atmptf/s estres/s retrans/s isegerr/s orsts/s  failed connects, resets, retransmissions, bad segments, RSTs sent
+  LISTEN  ListenOverflows/s ListenDrops/s Syncookies{Sent,Recv,Failed}/s TCPReqQFullDrop/s   full queues, SYN floods
+  STATE   sockets per TCP state at the end of each interval (/proc/net/tcp and tcp6)
+
+Rates are increases over the real elapsed time; the "Average:" blocks close the run (also on Ctrl-C).
+Without INTERVAL: one 1-second interval. With INTERVAL alone: until Ctrl-C.
+
+Examples:
+  tcpscope stat 1 5                  like sar -n SOCK,TCP,ETCP 1 5, with the LISTEN and STATE views
+  tcpscope stat -n TCP,ETCP 1        connection and error rates every second until Ctrl-C
+  tcpscope stat -n LISTEN 5 12       accept-queue overflows and SYN cookies over a minute
+  tcpscope stat --netns web 1 3      a named network namespace (root)
+  tcpscope stat --json 1 3           NDJSON: one object per interval, then the average
+`;
+
+/** Registers `stat`. */
+export function register(program: Command, cli: Cli): void {
+  const cmd = program
+    .command('stat')
+    .description('kernel TCP counters over time: sockets, opens, errors, listen queues, states (like sar -n)')
+    .argument('[interval]', 'seconds between reports (decimals allowed)')
+    .argument('[count]', 'number of reports')
+    .option('-n, --views <list>', `views: ${SAR_VIEWS.join(',')} or ALL`, 'ALL')
+    .option('--json', 'NDJSON: one object per interval, then the average');
+  addSourceOptions(cmd);
+  cmd
+    .addHelpText('after', EXAMPLES)
+    .action(async (interval: string | undefined, count: string | undefined, flags: StatFlags) => {
+      await runStat(cli, interval, count, flags);
+    });
+}
+
+async function runStat(cli: Cli, interval: string | undefined, count: string | undefined, flags: StatFlags) {
+  const views = parseViews(flags.views);
+  const intervalMs = interval === undefined ? 1000 : parseInterval(interval);
+  const n =
+    interval === undefined ? 1 : count === undefined ? undefined : parseIntFlag('COUNT', count, 1, 1e9);
+  const source = await openCounterSource({ ...sourceOptions(flags), states: views.includes('STATE') });
+  if (!flags.json) {
+    const ns = source.netns ? (source.netns.name ?? String(source.netns.inode)) : undefined;
+    cli.o.out(renderSarTitle(release(), hostname(), new Date(), ns));
+  }
+  const stop = new AbortController();
+  const off = cli.onInterrupt?.(() => stop.abort());
+  const avg = new SarAverager();
+  const warned = new Set<string>();
+  let first: Date | undefined;
+  try {
+    const opts = { intervalMs, read: () => source.read(), signal: stop.signal };
+    for await (const iv of sampleCounters(n === undefined ? opts : { ...opts, count: n })) {
+      first ??= iv.start;
+      avg.add(iv);
+      warn(cli, iv, warned);
+      cli.o.out(flags.json ? jsonLine(views, iv) : textBlocks(views, iv));
+    }
+  } finally {
+    off?.();
+  }
+  if (avg.count === 0) return;
+  if (flags.json) cli.o.out(jsonAverage(views, avg, first));
+  else for (const v of views) cli.o.out(renderSarBlock(v, 'Average:', 'Average:', avg.row(v)));
+}
+
+function textBlocks(views: readonly SarView[], iv: CounterInterval): string {
+  return views
+    .map((v) => renderSarBlock(v, clockLabel(iv.start), clockLabel(iv.end), sarRow(v, iv)))
+    .join('');
+}
+
+function jsonLine(views: readonly SarView[], iv: CounterInterval): string {
+  const line: Record<string, unknown> = { time: iv.end.toISOString(), interval: round3(iv.seconds) };
+  for (const v of views) line[v] = sarJsonRow(v, sarRow(v, iv));
+  if (iv.resets.length > 0) line['resets'] = iv.resets;
+  return `${JSON.stringify(line)}\n`;
+}
+
+function jsonAverage(views: readonly SarView[], avg: SarAverager, first: Date | undefined): string {
+  const line: Record<string, unknown> = {
+    average: true,
+    time: first?.toISOString(),
+    interval: round3(avg.seconds),
+  };
+  for (const v of views) line[v] = sarJsonRow(v, avg.row(v), true);
+  return `${JSON.stringify(line)}\n`;
+}
+
+function warn(cli: Cli, iv: CounterInterval, warned: Set<string>): void {
+  const lines = [...(iv.sample.warnings ?? [])];
+  if (iv.resets.length > 0)
+    lines.push(`counters went backwards (reset), shown as 0: ${iv.resets.join(', ')}`);
+  for (const w of lines) {
+    if (warned.has(w)) continue;
+    warned.add(w);
+    cli.o.note(w);
+  }
+}
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/** `-n` to views, in the order given; ALL is every view. */
+export function parseViews(text: string): SarView[] {
+  const out: SarView[] = [];
+  for (const word of text.split(',').map((w) => w.trim().toUpperCase())) {
+    if (word === '') continue;
+    const add =
+      word === 'ALL' ? SAR_VIEWS : (SAR_VIEWS as readonly string[]).includes(word) ? [word as SarView] : [];
+    if (add.length === 0)
+      throw new UsageError(`-n: unknown view '${word}': valid are ${SAR_VIEWS.join(', ')}, ALL`);
+    for (const v of add) if (!out.includes(v)) out.push(v);
+  }
+  if (out.length === 0) throw new UsageError('-n: no view given');
+  return out;
+}
+
+/** INTERVAL in seconds (decimals allowed, 0.05 to 86400) to milliseconds. */
+export function parseInterval(text: string): number {
+  if (!/^\d+(\.\d+)?$/.test(text.trim()))
+    throw new UsageError(`INTERVAL: '${text}' is not a number of seconds`);
+  const s = Number(text);
+  if (s < 0.05 || s > 86400) throw new UsageError(`INTERVAL: ${s} is out of range 0.05..86400 seconds`);
+  return s * 1000;
+}

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { parseSs } from '../../src/lab/ss.js';
 import { makeNetns, OPEN_CLOSE, type TestNetns } from '../helpers/counters-netns.js';
-import { parseSs } from '../helpers/ss.js';
 
 const CLI = fileURLToPath(new URL('../../../dist/tcpscope.mjs', import.meta.url));
 
@@ -104,7 +104,7 @@ describe('tcpscope stat in a private namespace', () => {
     assert.equal(line!['SOCK']!['tcpsck'], 7, 'a listener and three pairs over IPv4');
     assert.equal(line!['SOCK']!['tcp-tw'], 1);
     assert.equal(line!['SOCK6']!['tcp6sck'], field('TCP6', 'inuse'));
-    const ss = parseSs(await ns.run(['ss', '-tanH']));
+    const ss = parseSs(await ns.run(['ss', '-tanH']), false);
     const expected: Record<string, number> = {};
     for (const s of ss) expected[s.state] = (expected[s.state] ?? 0) + 1;
     const states = Object.fromEntries(Object.entries(line!['STATE']!).filter(([, n]) => n > 0));

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { applyScenario } from '../../src/lab/apply.js';
 import { withNetns } from '../../src/lab/netns.js';
 import { BIN, tcpscope } from '../helpers/cli.js';
@@ -79,5 +83,32 @@ describe('CLI conventions', () => {
 
   it('prints the version', () => {
     assert.match(tcpscope(['--version']).stdout, /^\d+\.\d+\.\d+\n$/);
+  });
+});
+
+describe('bad proc input', () => {
+  it('skips malformed lines with one warning, keeps the rest, exits 0', () => {
+    const root = mkdtempSync(join(tmpdir(), 'tcps-proc-'));
+    try {
+      const fixtures = fileURLToPath(new URL('../../../test/fixtures/procfs/', import.meta.url));
+      mkdirSync(join(root, 'net'));
+      copyFileSync(join(fixtures, 'tcp.malformed'), join(root, 'net/tcp'));
+      copyFileSync(join(fixtures, 'tcp6'), join(root, 'net/tcp6'));
+      const r = tcpscope(['ls', '--json', '--proc-root', root]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+      assert.match(r.stderr, /^tcpscope: 2 malformed line\(s\) skipped, the first at .*net\/tcp line 3: /);
+      const snap = JSON.parse(r.stdout) as { sockets: unknown[]; malformed: number };
+      assert.equal(snap.malformed, 2);
+      assert.ok(snap.sockets.length >= 10);
+      const count = tcpscope(['count', '--json', '--proc-root', root]);
+      assert.equal(count.status, 0);
+      assert.match(count.stderr, /2 malformed line\(s\) skipped/);
+      const missing = tcpscope(['ls', '--proc-root', join(root, 'nowhere')]);
+      assert.equal(missing.status, 2);
+      assert.match(missing.stderr, /^tcpscope: .*nowhere\/net\/tcp: not found\n$/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

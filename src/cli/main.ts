@@ -29,9 +29,13 @@ const output: Output = {
 };
 
 try {
-  const program = buildProgram(output, (code) => {
-    process.exitCode = code;
-  });
+  const program = buildProgram(
+    output,
+    (code) => {
+      process.exitCode = code;
+    },
+    process.env,
+  );
   await program.parseAsync(process.argv);
 } catch (e) {
   if (e instanceof CommanderError) {

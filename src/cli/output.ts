@@ -28,4 +28,6 @@ export function paint(o: Pick<Output, 'tty'>, colour: Colour, text: string): str
 export interface Cli {
   readonly o: Output;
   exit(code: number): void;
+  /** The environment (locale variables for `--lang`'s default); only the entry point reads `process.env`. */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }

@@ -8,8 +8,12 @@ import type { Cli, Output } from './output.js';
 export const VERSION = '0.1.0';
 
 /** The whole program, with commander told never to call process.exit. */
-export function buildProgram(o: Output, exit: (code: number) => void): Command {
-  const cli: Cli = { o, exit };
+export function buildProgram(
+  o: Output,
+  exit: (code: number) => void,
+  env: Readonly<Record<string, string | undefined>> = {},
+): Command {
+  const cli: Cli = { o, exit, env };
   const program = new Command('tcpscope')
     .description('TCP connection states on Linux: see, count, explain and diagnose them')
     .version(VERSION, '-V, --version')

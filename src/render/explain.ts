@@ -143,8 +143,14 @@ function settingsText(list: readonly Setting[], L: Labels, o: Required<ExplainRe
     .map((s) => {
       const facts = [L[s.kind], `${L.dflt} ${s.default}`];
       if (s.setsDuration) facts.push(L.setsDuration);
-      const head = `${IND}${o.style.strong(s.name)}${o.style.faint(`${L.open}${facts.join(L.comma)}${L.close}`)}`;
-      return `${head}\n${wrapText(s.effect, o.width, IND.repeat(3)).join('\n')}`;
+      const head = wrapText(
+        `${s.name}${L.open}${facts.join(L.comma)}${L.close}`,
+        o.width,
+        IND,
+        IND.repeat(3),
+      );
+      head[0] = head[0]!.replace(s.name, o.style.strong(s.name));
+      return [...head, ...wrapText(s.effect, o.width, IND.repeat(3))].join('\n');
     })
     .join('\n');
 }
@@ -193,7 +199,8 @@ export function renderTopicKnowledge(k: TopicKnowledge, opts: ExplainRenderOptio
   const o = withDefaults(opts);
   const L = LABELS[k.lang];
   const st = o.style;
-  const out = [st.strong(`${k.title}  [${k.id}]`), wrapText(k.summary, o.width).join('\n')];
+  const title = wrapText(`${k.title} [${k.id}]`, o.width).map((l) => st.strong(l));
+  const out = [...title, wrapText(k.summary, o.width).join('\n')];
   section(out, st, L.happens, wrapped(k.what, o));
   section(out, st, L.signs, wrapped(k.signs, o));
   section(out, st, L.cause, wrapped(k.why, o));

@@ -5,13 +5,14 @@
  */
 import { textWidth } from './table.js';
 
-/** A piece that is never split: a run of non-CJK, non-space characters, or one CJK character. */
+/**
+ * A piece that is never split: a run of non-CJK, non-space characters, or one CJK character,
+ * with the punctuation that may not be parted from it.
+ */
 interface Atom {
   text: string;
   /** A space separated it from the atom before. */
   spaced: boolean;
-  /** A line may break before it. */
-  breakable: boolean;
 }
 
 const CLOSING = new Set([...'，。、；：！？）」』》〉】…—％'].concat(['’', '”']));
@@ -21,14 +22,15 @@ function isWide(ch: string): boolean {
   return textWidth(ch) === 2;
 }
 
+/** The atoms of `text`, an atom that may not start a line glued to the one before it. */
 function atomsOf(text: string): Atom[] {
   const atoms: Atom[] = [];
   let word = '';
   let spaced = false;
   const push = (t: string): void => {
     const prev = atoms[atoms.length - 1];
-    const breakable = prev === undefined || spaced || !(CLOSING.has(t[0]!) || OPENING.has(prev.text.at(-1)!));
-    atoms.push({ text: t, spaced, breakable });
+    if (prev && !spaced && (CLOSING.has(t[0]!) || OPENING.has(prev.text.at(-1)!))) prev.text += t;
+    else atoms.push({ text: t, spaced });
     spaced = false;
   };
   for (const ch of text) {
@@ -58,7 +60,7 @@ export function wrapText(text: string, width: number, first = '', rest = first):
   let empty = true;
   for (const atom of atomsOf(text)) {
     const sep = !empty && atom.spaced ? ' ' : '';
-    if (!empty && atom.breakable && textWidth(line) + sep.length + textWidth(atom.text) > width) {
+    if (!empty && textWidth(line) + sep.length + textWidth(atom.text) > width) {
       lines.push(line);
       line = rest + atom.text;
     } else {

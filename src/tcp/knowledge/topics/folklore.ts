@@ -17,8 +17,8 @@ export const FOLKLORE: TopicSource = {
     'tcpscope 起源于一篇被大量转载的中文博客，讲的是 TCP 各个状态。文中大部分内容没有问题。下面这些说法则是错误的、只在 Windows 或 BSD 上成立，或者在 Linux 上不完整；每条都附上了内核的实际行为。',
   ),
   signs: t(
-    'Advice that tunes tcp_fin_timeout for TIME_WAIT, turns on tcp_tw_recycle, or reads sar -n SOCK as a count of new connections usually comes from texts like it.',
-    '那些调 tcp_fin_timeout 来对付 TIME_WAIT、打开 tcp_tw_recycle、或把 sar -n SOCK 当作新建连接数来看的建议，大多出自这类文章。',
+    'Advice that lowers tcp_fin_timeout to shorten TIME_WAIT (it cannot), turns on tcp_tw_recycle (gone since Linux 4.12), or reads sar -n SOCK as a count of new connections usually comes from texts like it.',
+    '那些调小 tcp_fin_timeout 来缩短 TIME_WAIT（它做不到）、打开 tcp_tw_recycle（Linux 4.12 起已不存在）、或把 sar -n SOCK 当作新建连接数来看的建议，大多出自这类文章。',
   ),
   why: t(
     "Such texts mix Windows and BSD sources (TCPView, LISTENING, SYN_RCVD) with the RFC's idealised state diagram. Linux differs in its timers, in how it keeps pending and closing connections (request sockets, timewait sockets, orphans), and in its names.",

@@ -55,12 +55,13 @@ const LABELS = {
     cause: 'Why',
     states: 'States involved',
     corrections: 'Claims often read, checked',
-    claim: 'Claim:',
-    truth: 'In fact:',
+    claim: 'Claim: ',
+    truth: 'In fact: ',
     sysctl: 'sysctl',
     constant: 'kernel constant',
     'socket-option': 'socket option',
     dflt: 'default',
+    listSep: ', ',
     setsDuration: 'sets how long it lasts',
     open: ' (',
     close: ')',
@@ -93,6 +94,7 @@ const LABELS = {
     constant: '内核常量',
     'socket-option': '套接字选项',
     dflt: '默认',
+    listSep: '、',
     setsDuration: '决定持续时间',
     open: '（',
     close: '）',
@@ -141,7 +143,7 @@ function bulletText(items: readonly string[], o: Required<ExplainRenderOptions>)
 function settingsText(list: readonly Setting[], L: Labels, o: Required<ExplainRenderOptions>): string {
   return list
     .map((s) => {
-      const facts = [L[s.kind], `${L.dflt} ${s.default}`];
+      const facts = [L[s.kind], spaced(L.dflt, s.default)];
       if (s.setsDuration) facts.push(L.setsDuration);
       const head = wrapText(
         `${s.name}${L.open}${facts.join(L.comma)}${L.close}`,
@@ -155,8 +157,14 @@ function settingsText(list: readonly Setting[], L: Labels, o: Required<ExplainRe
     .join('\n');
 }
 
-function relatedText(ids: readonly string[], o: Required<ExplainRenderOptions>): string {
-  return wrapText(ids.map(o.wordFor).join(', '), o.width, IND).join('\n');
+function relatedText(ids: readonly string[], L: Labels, o: Required<ExplainRenderOptions>): string {
+  return wrapText(ids.map(o.wordFor).join(L.listSep), o.width, IND).join('\n');
+}
+
+/** Two words joined by a space, except between two Chinese characters (`默认关闭`, `默认 5`). */
+function spaced(a: string, b: string): string {
+  const wide = (ch: string | undefined): boolean => ch !== undefined && textWidth(ch) === 2;
+  return wide(a.at(-1)) && wide(b[0]) ? a + b : `${a} ${b}`;
 }
 
 function withDefaults(o: ExplainRenderOptions): Required<ExplainRenderOptions> {
@@ -190,7 +198,7 @@ export function renderStateKnowledge(k: StateKnowledge, opts: ExplainRenderOptio
   section(out, st, L.why, wrapped(k.why, o));
   section(out, st, L.commands, commandsText(k.commands, o));
   section(out, st, L.fix, bulletText(k.fix, o));
-  if (k.related.length > 0) section(out, st, L.related, relatedText(k.related, o));
+  if (k.related.length > 0) section(out, st, L.related, relatedText(k.related, L, o));
   return `${out.join('\n')}\n`;
 }
 
@@ -204,20 +212,20 @@ export function renderTopicKnowledge(k: TopicKnowledge, opts: ExplainRenderOptio
   section(out, st, L.happens, wrapped(k.what, o));
   section(out, st, L.signs, wrapped(k.signs, o));
   section(out, st, L.cause, wrapped(k.why, o));
-  if (k.states.length > 0) section(out, st, L.states, relatedText(k.states, o));
+  if (k.states.length > 0) section(out, st, L.states, relatedText(k.states, L, o));
   if (k.settings.length > 0) section(out, st, L.settings, settingsText(k.settings, L, o));
   section(out, st, L.commands, commandsText(k.commands, o));
   section(out, st, L.fix, bulletText(k.fix, o));
   if (k.corrections.length > 0) {
     const items = k.corrections.map((c) =>
       [
-        ...wrapText(`${L.claim} ${c.claim}`, o.width, `${IND}• `, IND.repeat(2)),
-        ...wrapText(`${L.truth} ${c.truth}`, o.width, IND.repeat(2)),
+        ...wrapText(`${L.claim}${c.claim}`, o.width, `${IND}• `, IND.repeat(2)),
+        ...wrapText(`${L.truth}${c.truth}`, o.width, IND.repeat(2)),
       ].join('\n'),
     );
     section(out, st, L.corrections, items.join('\n'));
   }
-  if (k.related.length > 0) section(out, st, L.related, relatedText(k.related, o));
+  if (k.related.length > 0) section(out, st, L.related, relatedText(k.related, L, o));
   return `${out.join('\n')}\n`;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Word wrapping by display width, for English and Chinese alike: English breaks at spaces, Chinese
  * between any two characters, except before closing punctuation (，。）…) and after opening
- * punctuation (（「), the basic line-breaking rules of CJK text. Pure.
+ * punctuation (（「), the basic line-breaking rules of CJK text; a `code span` is never broken.
+ * Pure.
  */
 import { textWidth } from './table.js';
 
@@ -27,6 +28,7 @@ function atomsOf(text: string): Atom[] {
   const atoms: Atom[] = [];
   let word = '';
   let spaced = false;
+  let code = false;
   const push = (t: string): void => {
     const prev = atoms[atoms.length - 1];
     if (prev && !spaced && (CLOSING.has(t[0]!) || OPENING.has(prev.text.at(-1)!))) prev.text += t;
@@ -34,7 +36,11 @@ function atomsOf(text: string): Atom[] {
     spaced = false;
   };
   for (const ch of text) {
-    if (ch === ' ' || ch === '\t' || ch === '\n') {
+    // A `code span` is one atom: a command must not be cut in two.
+    if (ch === '`') code = !code;
+    if (code || ch === '`') {
+      word += ch;
+    } else if (ch === ' ' || ch === '\t' || ch === '\n') {
       if (word) push(word);
       word = '';
       spaced = true;

@@ -1,10 +1,11 @@
 /** `tcpscope explain`, run as users run it: the built CLI, in both languages, text and JSON. */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { textWidth } from '../../src/render/table.js';
-import { TOPIC_IDS } from '../../src/tcp/knowledge/index.js';
+import { stateKnowledge, TOPIC_IDS, topics } from '../../src/tcp/knowledge/index.js';
 import { TCP_STATES } from '../../src/tcp/states.js';
-import { tcpscope } from '../helpers/cli.js';
+import { BIN, tcpscope } from '../helpers/cli.js';
 
 const CJK = /[\u4e00-\u9fff]/;
 /** A locale-free environment, so the default language is English whatever the machine says. */
@@ -151,5 +152,29 @@ describe('tcpscope explain', () => {
       tcpscope(['explain', 'close', '--lang', 'fr']).stderr,
       /unknown language 'fr': valid are en, zh/,
     );
+  });
+});
+
+describe('the tcpscope commands the knowledge base suggests', () => {
+  it('run as written (placeholders filled in), for every command this build has', () => {
+    const lines = new Set<string>();
+    for (const s of TCP_STATES) for (const c of stateKnowledge(s).commands) lines.add(c.command);
+    for (const t of topics()) for (const c of t.commands) lines.add(c.command);
+    const help = tcpscope(['--help']).stdout;
+    let ran = 0;
+    for (const line of [...lines].filter((l) => l.startsWith('tcpscope '))) {
+      const sub = line.split(' ')[1]!;
+      // Commands of other branches (stat, counters) are checked once they are merged in.
+      if (!new RegExp(`^  ${sub}\\b`, 'm').test(help)) continue;
+      const shell = line
+        .replace(/^tcpscope /, `${process.execPath} ${BIN} `)
+        .replace(/\bPORT\b/, '22')
+        .replace(/\bPID\b/, '1')
+        .replace(/ 1 (5|10)$/, ' 1 1');
+      const r = spawnSync('sh', ['-c', shell], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      assert.ok(r.status === 0 || r.status === 1, `${line}: exit ${r.status}: ${r.stderr}`);
+      ran++;
+    }
+    assert.ok(ran >= 25, `only ${ran} commands ran`);
   });
 });

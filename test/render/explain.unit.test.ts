@@ -13,10 +13,11 @@ import { TCP_STATES } from '../../src/tcp/states.js';
 
 /**
  * Lines wider than `width`, leaving out command lines, which are never broken (copy and paste),
- * and lines holding one word longer than the line (a path, a sysctl name).
+ * and lines holding one word longer than the line (a path, a sysctl name, a `code span`).
  */
 function overlong(text: string, width: number): string[] {
-  const oneWord = (l: string): boolean => /^\S+$/.test(l.trim()) && !/[\u4e00-\u9fff]/.test(l);
+  const oneWord = (l: string): boolean =>
+    /^(\S+|`[^`]+`\S*)$/.test(l.trim()) && !/[\u4e00-\u9fff]/.test(l.replace(/`[^`]*`/g, ''));
   return text.split('\n').filter((l) => textWidth(l) > width && !l.startsWith('  $ ') && !oneWord(l));
 }
 

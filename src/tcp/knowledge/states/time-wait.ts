@@ -5,8 +5,8 @@ import type { StateSource } from '../types.js';
 export const TIME_WAIT: StateSource = {
   state: 'TIME_WAIT',
   what: t(
-    'The connection is closed in both directions, and this end, the one that closed first, keeps a memory of it for a while. The kernel replaces the full socket by a small timewait socket of a few hundred bytes: no process owns it and it holds no data, only the addresses, ports and sequence numbers.',
-    '连接的两个方向都已关闭，先关闭的这一端还要把它记住一段时间。内核用一个只有几百字节的 timewait 套接字替换原来的完整套接字：它不属于任何进程，也不含数据，只保存地址、端口和序列号。',
+    'The connection is closed in both directions, and this end, the one that closed first, keeps a memory of it for a while. The kernel replaces the full socket by a small timewait socket of a few hundred bytes: no process owns it and it holds no data, only the addresses, ports and sequence numbers.\n\nIt exists for two reasons. If our last ACK is lost, the peer (still in LAST_ACK) retransmits its FIN, and this end must still recognise the connection to acknowledge it again instead of answering with a RST. And old duplicate segments of this connection, still wandering in the network, must expire before a new connection with the same addresses and ports can take them for its own.',
+    '连接的两个方向都已关闭，先关闭的这一端还要把它记住一段时间。内核用一个只有几百字节的 timewait 套接字替换原来的完整套接字：它不属于任何进程，也不含数据，只保存地址、端口和序列号。\n\n它的存在有两个原因。一是本端发出的最后一个 ACK 可能丢失，这时对端（仍在 LAST_ACK）会重传 FIN，本端必须还认得这条连接，才能再回一个 ACK，而不是回 RST。二是这条连接的旧报文可能还在网络中游荡，必须等它们过期，才能让相同地址和端口的新连接使用，否则新连接会把旧报文当成自己的数据。',
   ),
   reachedBy: t(
     "Either end, whichever closed first (the active closer): from FIN_WAIT2 when the peer's FIN arrives and we acknowledge it; from CLOSING when the ACK of our FIN arrives (simultaneous close); or straight from FIN_WAIT1 when the peer's FIN comes together with the ACK of ours. The end that closes second goes through CLOSE_WAIT and LAST_ACK and never enters TIME_WAIT. So when a server closes connections itself (idle keep-alive, HTTP/1.0), the TIME_WAIT sockets are on the server; when clients close first, they are on the clients.",
@@ -17,8 +17,8 @@ export const TIME_WAIT: StateSource = {
     'Linux 上固定为 60 秒：即 include/net/tcp.h 中的常量 TCP_TIMEWAIT_LEN，相当于 2MSL（RFC 9293 §3.4.2 建议 MSL 取 2 分钟，并说明这只是工程上的取值）。没有任何 sysctl 能改变它：tcp_fin_timeout 管的是孤儿 FIN_WAIT2，不能缩短 TIME_WAIT。如果对端重传了 FIN，60 秒会重新计时。net.ipv4.tcp_max_tw_buckets 只限制数量：超过上限后，新关闭的连接直接跳过等待。',
   ),
   why: t(
-    'TIME_WAIT exists for two reasons. If our last ACK is lost, the peer (still in LAST_ACK) retransmits its FIN, and this end must still recognise the connection to acknowledge it again, instead of answering with a RST. And old duplicate segments of this connection, still wandering in the network, must expire before a new connection with the same addresses and ports can take them for its own. Many TIME_WAIT means many short connections closed by this end. On a server they cost little and use up no ports: each belongs to a different client address and port. On a client that keeps connecting to the same address and port, each one holds a local port for that destination for 60 s, and the default range of 28,232 ephemeral ports caps it at about 470 new connections per second there: connect() then fails with EADDRNOTAVAIL.',
-    'TIME_WAIT 的存在有两个原因。一是本端发出的最后一个 ACK 可能丢失，这时对端（仍在 LAST_ACK）会重传 FIN，本端必须还认得这条连接，才能再回一个 ACK，而不是回 RST。二是这条连接的旧报文可能还在网络中游荡，必须等它们过期，才能让相同地址和端口的新连接使用，否则新连接会把旧报文当成自己的数据。大量 TIME_WAIT 说明本端主动关闭了大量短连接。在服务端，这几乎没有代价，也不消耗端口：每个 TIME_WAIT 对应不同的客户端地址和端口。在客户端，如果总是连接同一个地址和端口，每个 TIME_WAIT 都会占住一个到该目的地的本地端口 60 秒，默认 28232 个临时端口意味着到这个目的地每秒最多新建约 470 条连接，超过后 connect() 会报 EADDRNOTAVAIL。',
+    'Many TIME_WAIT means many short connections closed by this end. On a server they cost little and use up no ports: each belongs to a different client address and port. On a client that keeps connecting to the same address and port, each one holds a local port for that destination for 60 s, and the default range of 28,232 ephemeral ports caps it at about 470 new connections per second there: connect() then fails with EADDRNOTAVAIL.',
+    '大量 TIME_WAIT 说明本端主动关闭了大量短连接。在服务端，这几乎没有代价，也不消耗端口：每个 TIME_WAIT 对应不同的客户端地址和端口。在客户端，如果总是连接同一个地址和端口，每个 TIME_WAIT 都会占住一个到该目的地的本地端口 60 秒，默认 28232 个临时端口意味着到这个目的地每秒最多新建约 470 条连接，超过后 connect() 会报 EADDRNOTAVAIL。',
   ),
   settings: [
     ref('TCP_TIMEWAIT_LEN', true),

@@ -1,5 +1,5 @@
 /** CLOSE_WAIT leaks: the program's bug. */
-import { cmd, fixClaim, ref, t } from '../_build.js';
+import { cmd, fixClaim, t } from '../_build.js';
 import type { TopicSource } from '../types.js';
 
 export const CLOSE_WAIT_LEAK: TopicSource = {
@@ -21,7 +21,7 @@ export const CLOSE_WAIT_LEAK: TopicSource = {
     'Common causes: a read loop that ignores end of file; an error path that returns without closing; a connection pool that keeps connections the server closed on an idle timeout and never checks them; worker threads stuck (deadlock, a slow dependency) so nobody serves the socket; a listener that stops calling accept(), leaving connections whose clients already left in its queue.',
     '常见原因：读循环忽略了 EOF；出错分支直接返回而没有关闭；连接池里留着被服务端因空闲超时关掉的连接，却从不检查；工作线程卡住了（死锁、依赖的服务太慢），没人处理这个套接字；监听程序不再调用 accept()，客户端已经离开的连接在队列里越积越多。',
   ),
-  settings: [ref('SO_KEEPALIVE')],
+  settings: [],
   commands: [
     cmd('tcpscope count --by process -s close-wait', 'the process to blame', '找出责任进程'),
     cmd(

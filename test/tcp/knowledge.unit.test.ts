@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  CONNECTION_PATHS,
   explainWords,
   isAmbiguousWord,
   knowledgeIndex,
+  knowledgeOf,
   LANGS,
   type Lang,
   langFromEnv,
-  PATHS,
   parseLang,
   pathsThrough,
   resolveExplainTarget,
@@ -145,7 +146,10 @@ function* bilinguals(value: unknown, where: string): Generator<[string, { en: st
 describe('knowledge base: the sources', () => {
   it('has every text in both languages, non-empty, the Chinese in Chinese', () => {
     let n = 0;
-    for (const [where, text] of bilinguals({ STATE_SOURCES, TOPIC_SOURCES, PATHS, SETTINGS }, '')) {
+    for (const [where, text] of bilinguals(
+      { STATE_SOURCES, TOPIC_SOURCES, CONNECTION_PATHS, SETTINGS },
+      '',
+    )) {
       n++;
       assert.ok(text.en.trim() && text.zh.trim(), `${where}: empty`);
       // A default such as `6` or `32768 60999` reads the same in both languages.
@@ -253,6 +257,8 @@ describe('knowledge base: lookups', () => {
       assert.equal(r?.kind, kind, word);
       if (r) assert.equal(r.kind === 'state' ? r.state : r.id, name, word);
     }
+    assert.equal(knowledgeOf({ kind: 'topic', id: 'half-open' }, 'zh').title, topic('half-open', 'zh').title);
+    assert.equal(knowledgeOf({ kind: 'state', state: 'LISTEN' }).title, 'LISTEN');
     assert.ok(isAmbiguousWord('time-wait'));
     assert.ok(!isAmbiguousWord('syn-flood'));
     assert.deepEqual(explainWords().slice(0, 2), ['ESTABLISHED', 'SYN_SENT']);

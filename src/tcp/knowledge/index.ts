@@ -25,7 +25,7 @@ import {
 } from './types.js';
 
 export { langFromEnv, parseLang } from './lang.js';
-export { PATHS, pathsThrough } from './paths.js';
+export { CONNECTION_PATHS, pathsThrough } from './paths.js';
 export type { SettingKey } from './settings.js';
 export * from './types.js';
 
@@ -101,6 +101,11 @@ export function topic(id: TopicId, lang: Lang = 'en'): TopicKnowledge {
     corrections: src.corrections.map((c) => ({ claim: c.claim[lang], truth: c.truth[lang] })),
     related: src.related,
   };
+}
+
+/** A state's or a topic's entry: what a doctor finding cites (`why`, `fix`, `commands`). */
+export function knowledgeOf(target: ExplainTarget, lang: Lang = 'en'): StateKnowledge | TopicKnowledge {
+  return target.kind === 'state' ? stateKnowledge(target.state, lang) : topic(target.id, lang);
 }
 
 /** Every topic, in listing order. */

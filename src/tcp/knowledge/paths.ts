@@ -24,7 +24,7 @@ const path = (id: string, en: string, zh: string, states: TcpState[], rare = fal
 });
 
 /** The paths, common ones first. */
-export const PATHS: readonly PathSource[] = [
+export const CONNECTION_PATHS: readonly PathSource[] = [
   path('client-active-close', 'client (closes first)', '客户端（先关闭）', [
     'CLOSE',
     'SYN_SENT',
@@ -82,7 +82,7 @@ export const PATHS: readonly PathSource[] = [
  * listener's.
  */
 export function pathsThrough(state: TcpState): PathSource[] {
-  if (state === 'CLOSE') return PATHS.filter((p) => !p.rare && p.states[0] === 'CLOSE');
-  const common = PATHS.filter((p) => !p.rare && p.states.includes(state));
-  return common.length > 0 ? common : PATHS.filter((p) => p.states.includes(state));
+  if (state === 'CLOSE') return CONNECTION_PATHS.filter((p) => !p.rare && p.states[0] === 'CLOSE');
+  const common = CONNECTION_PATHS.filter((p) => !p.rare && p.states.includes(state));
+  return common.length > 0 ? common : CONNECTION_PATHS.filter((p) => p.states.includes(state));
 }

@@ -28,8 +28,8 @@ export function paint(o: Pick<Output, 'tty'>, colour: Colour, text: string): str
 export interface Cli {
   readonly o: Output;
   exit(code: number): void;
-  /** The environment (XDG_CACHE_HOME and the like); absent in tests that do not give one. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The environment (locale variables, XDG_CACHE_HOME); only the entry point reads `process.env`. */
+  readonly env: Readonly<Record<string, string | undefined>>;
   /**
    * Calls `handler` on Ctrl-C (SIGINT) or SIGTERM instead of dying, so a long-running command can end
    * cleanly (print its summary, remove what it made). Returns the function that removes the handler.
@@ -39,4 +39,4 @@ export interface Cli {
 }
 
 /** What the entry point gives commands besides output and exit. */
-export type CliHost = Pick<Cli, 'env' | 'onInterrupt'>;
+export type CliHost = Partial<Pick<Cli, 'env' | 'onInterrupt'>>;

@@ -9,7 +9,7 @@ export const VERSION = '0.1.0';
 
 /** The whole program, with commander told never to call process.exit. */
 export function buildProgram(o: Output, exit: (code: number) => void, host: CliHost = {}): Command {
-  const cli: Cli = { ...host, o, exit };
+  const cli: Cli = { env: {}, ...host, o, exit };
   const program = new Command('tcpscope')
     .description('TCP connection states on Linux: see, count, explain and diagnose them')
     .version(VERSION, '-V, --version')

@@ -9,7 +9,7 @@ import { applyScenario } from '../../src/lab/apply.js';
 import { withNetns } from '../../src/lab/netns.js';
 import { BIN, tcpscope } from '../helpers/cli.js';
 
-const COMMANDS = ['ls', 'count', 'who'];
+const COMMANDS = ['ls', 'count', 'who', 'explain'];
 
 describe('CLI conventions', () => {
   it('gives --help with examples for the program and every command, exit 0', () => {
@@ -29,6 +29,8 @@ describe('CLI conventions', () => {
       ['ls', '--src', '300.1.1.1'],
       ['ls', '--sort', 'size'],
       ['who', 'not-a-port'],
+      ['explain', 'no-such-state'],
+      ['explain', '--lang', 'klingon'],
       ['ls', '--netns', 'no-such-namespace-here'],
       ['ls', '--netns-pid', 'x'],
     ]) {

@@ -10,15 +10,21 @@ export interface Run {
   stderr: string;
 }
 
-/** `tcpscope ARGS`, in namespace `netns` (ip netns exec) and as `user` (runuser) when given. */
-export function tcpscope(args: string[], opts: { netns?: string; user?: string; input?: string } = {}): Run {
+/**
+ * `tcpscope ARGS`, in namespace `netns` (ip netns exec) and as `user` (runuser) when given; `env`
+ * adds to or (with undefined) removes from the environment.
+ */
+export function tcpscope(
+  args: string[],
+  opts: { netns?: string; user?: string; input?: string; env?: Record<string, string | undefined> } = {},
+): Run {
   let argv = [process.execPath, BIN, ...args];
   if (opts.user) argv = ['runuser', '-u', opts.user, '--', ...argv];
   if (opts.netns) argv = ['ip', 'netns', 'exec', opts.netns, ...argv];
   const r = spawnSync(argv[0]!, argv.slice(1), {
     encoding: 'utf8',
     input: opts.input ?? '',
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...opts.env },
     maxBuffer: 256 << 20,
     timeout: 60_000,
   });

@@ -19,6 +19,7 @@ const PURE = [
   /^stats\/(counter-delta|sar|nstat)\.ts$/,
   /^snapshot\/(filter|attribute|aggregate|sort|who|overview)\.ts$/,
   /^lab\/(scenario|sockaddr|ss)\.ts$/,
+  /^doctor\/(rules\/|config|diagnose|evidence|explain|types)/,
 ];
 const IO_MODULES = /^node:(fs|net|child_process|dgram|http|https|worker_threads|os)(\/|$)/;
 /** Folders a folder must not import from. */

@@ -1,0 +1,119 @@
+/**
+ * Gathers what the rules read: the socket table with owners (at the start and the end of the
+ * window), counter rates over the window, sysctls, the executables of the listeners' owners, and
+ * the baseline. All the doctor's I/O is here.
+ */
+import { readFileSync, readlinkSync } from 'node:fs';
+import { ParseError } from '../errors.js';
+import { readSysctls } from '../kernel/counters-sysctl.js';
+import { type SnapshotOptions, takeSnapshot } from '../snapshot/take.js';
+import { type CounterInterval, sampleCounters } from '../stats/sampler.js';
+import { openCounterSource } from '../stats/source.js';
+import type { Snapshot } from '../tcp/socket.js';
+import type { DoctorConfig } from './config.js';
+import type { Baseline, DoctorInput, ExeInfo } from './types.js';
+
+export interface GatherOptions extends SnapshotOptions {
+  /** Seconds to sample counters over; 0 for a single snapshot (`--now`). */
+  windowSeconds: number;
+  config: DoctorConfig;
+  lang: 'en' | 'zh';
+  baseline?: Baseline;
+  signal?: AbortSignal;
+}
+
+const TEMP_DIRS = ['/tmp/', '/var/tmp/', '/dev/shm/', '/run/user/'];
+
+/** The executable of each process that owns a listener. */
+function listenerExes(procRoot: string, snap: Snapshot): Map<number, ExeInfo> {
+  const exes = new Map<number, ExeInfo>();
+  for (const s of snap.sockets) {
+    if (s.state !== 'LISTEN') continue;
+    for (const o of s.owners ?? []) {
+      if (exes.has(o.pid)) continue;
+      try {
+        const link = readlinkSync(`${procRoot}/${o.pid}/exe`);
+        const deleted = link.endsWith(' (deleted)');
+        const path = deleted ? link.slice(0, -' (deleted)'.length) : link;
+        exes.set(o.pid, { path, deleted, temporary: TEMP_DIRS.some((d) => path.startsWith(d)) });
+      } catch {}
+    }
+  }
+  return exes;
+}
+
+/** Reads everything the rules need; waits `windowSeconds` between the two readings. */
+export async function gather(opts: GatherOptions): Promise<DoctorInput> {
+  const procRoot = opts.procRoot ?? '/proc';
+  const where = {
+    procRoot,
+    ...(opts.netns !== undefined ? { netns: opts.netns } : {}),
+    ...(opts.netnsPid !== undefined ? { netnsPid: opts.netnsPid } : {}),
+  };
+  const source = await openCounterSource(where);
+  let earlier: Snapshot | undefined;
+  let interval: CounterInterval | undefined;
+  if (opts.windowSeconds > 0) {
+    earlier = await takeSnapshot({ ...opts, owners: true });
+    for await (const i of sampleCounters({
+      intervalMs: opts.windowSeconds * 1000,
+      count: 1,
+      read: () => source.read(),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    })) {
+      interval = i;
+    }
+  }
+  const snapshot = await takeSnapshot({ ...opts, owners: true });
+  const sample = interval?.sample ?? source.read();
+  const sysctls = source.within(() => readSysctls(procRoot).values);
+  // tcp_mem and tcp_max_orphans exist only in the first namespace: they are host-wide.
+  if (where.netns !== undefined || where.netnsPid !== undefined)
+    Object.assign(sysctls, { ...readSysctls(procRoot).values, ...sysctls });
+  const input: DoctorInput = {
+    snapshot,
+    counters: sample.counters,
+    sockstat: sample.sockstat,
+    sysctls,
+    exes: listenerExes(procRoot, snapshot),
+    config: opts.config,
+    lang: opts.lang,
+  };
+  if (earlier) input.earlier = earlier;
+  if (interval) input.interval = interval;
+  if (opts.baseline) input.baseline = opts.baseline;
+  return input;
+}
+
+/** The listeners of a snapshot as a baseline (`doctor --save-baseline`). */
+export function baselineOf(snap: Snapshot): Baseline {
+  const seen = new Set<string>();
+  const listeners: Baseline['listeners'] = [];
+  for (const s of snap.sockets) {
+    if (s.state !== 'LISTEN') continue;
+    const command = s.owners?.[0]?.command ?? '?';
+    const k = `${s.local.port} ${s.local.address} ${command}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    listeners.push({ port: s.local.port, address: s.local.address, command });
+  }
+  return { listeners: listeners.sort((a, b) => a.port - b.port) };
+}
+
+/** Reads a baseline file; one line naming the file when it is not one. */
+export function readBaseline(path: string): Baseline {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new ParseError(`--baseline ${path}: ${(e as Error).message}`);
+  }
+  const listeners = (value as { listeners?: unknown } | null)?.listeners;
+  if (
+    !Array.isArray(listeners) ||
+    !listeners.every((l) => typeof l?.port === 'number' && typeof l?.command === 'string')
+  ) {
+    throw new ParseError(`--baseline ${path}: expected { "listeners": [{ "port", "address", "command" }] }`);
+  }
+  return { listeners: listeners as Baseline['listeners'] };
+}

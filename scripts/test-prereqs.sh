@@ -14,6 +14,7 @@ declare -A NEED=(
   [nstat]=iproute2
   [runuser]=util-linux
   [sysctl]=procps
+  [chromium]=chromium
 )
 missing=()
 for cmd in "${!NEED[@]}"; do

@@ -84,33 +84,41 @@ class Run {
   private handle(ev: Queued): void {
     switch (ev.t) {
       case 'action':
-        return this.act(ev.action);
+        this.act(ev.action);
+        return;
       case 'arrive':
-        return this.arrive(ev.packet, ev.at, ev.why);
+        this.arrive(ev.packet, ev.at, ev.why);
+        return;
       case 'lost':
-        return this.row({ time: ev.at, kind: 'lost', at: 'network', text: ev.why, packet: ev.packet });
+        this.row({ time: ev.at, kind: 'lost', at: 'network', text: ev.why, packet: ev.packet });
+        return;
       case 'timer':
-        return this.fire(ev.side, ev.key, ev.timer, ev.at);
+        this.fire(ev.side, ev.key, ev.timer, ev.at);
+        return;
     }
   }
 
   private act(a: Action): void {
     switch (a.kind) {
       case 'note':
-        return this.row({ time: a.at, kind: 'note', at: 'network', text: a.text });
+        this.row({ time: a.at, kind: 'note', at: 'network', text: a.text });
+        return;
       case 'rule':
         return;
       case 'inject': {
         const to = this.hosts[a.to];
         const from = a.from ?? this.hosts[a.to === 'client' ? 'server' : 'client'].addr;
         const packet = this.packet(from, to.addr, a.segment, a.at);
-        return this.arrive(packet, a.at, 'injected');
+        this.arrive(packet, a.at, 'injected');
+        return;
       }
       case 'crash':
       case 'restart':
-        return this.crashOrRestart(a.side, a.kind, a.at);
+        this.crashOrRestart(a.side, a.kind, a.at);
+        return;
       case 'call':
-        return this.call(a.side, a, a.at);
+        this.call(a.side, a, a.at);
+        return;
     }
   }
 
@@ -135,11 +143,15 @@ class Run {
       ...(a.bytes === undefined ? {} : { bytes: a.bytes }),
     };
     const text = a.call === 'send' ? `send(${a.bytes ?? 0})` : `${a.call}()`;
-    if (!h.up) return this.row({ time, kind: 'call', at: side, text: `${text}: host is down` });
+    if (!h.up) {
+      this.row({ time, kind: 'call', at: side, text: `${text}: host is down` });
+      return;
+    }
     const main = h.main(false);
     const onListener = (!main || main.tcb.state === 'CLOSE' || main.tcb.state === 'LISTEN') && h.listening;
     if ((a.call === 'listen' && !main) || (onListener && (a.call === 'close' || a.call === 'abort'))) {
-      return this.listenerCall(h, a.call, text, time);
+      this.listenerCall(h, a.call, text, time);
+      return;
     }
     const conn = h.main(true)!;
     this.stepConn(h, conn, ev, { time, kind: 'call', at: side, text });
@@ -162,13 +174,20 @@ class Run {
     const what = p.segment.len > 0 ? `${flagsText(p.segment.flags)}+data` : flagsText(p.segment.flags);
     const text = why === '' ? `${what} arrives` : `${what} arrives (${why})`;
     const base: RowDraft = { time, kind: 'arrive', at: side, text, packet: p };
-    if (!h.up) return this.row({ ...base, kind: 'dropped', text: 'host is down: dropped' });
+    if (!h.up) {
+      this.row({ ...base, kind: 'dropped', text: 'host is down: dropped' });
+      return;
+    }
     const d = h.deliver(p.segment, p.from, p.to);
     const ev: FsmEvent = { kind: 'recv', time, segment: p.segment };
-    if (d.kind === 'dropped') return this.row({ ...base, kind: 'dropped', text: d.why });
+    if (d.kind === 'dropped') {
+      this.row({ ...base, kind: 'dropped', text: d.why });
+      return;
+    }
     if (d.kind === 'cookie') {
       this.row({ ...base, why: 'request queue full: answer with a SYN cookie, keep no state' });
-      return this.send(side, p.to, p.from, d.reply, 'SYN-ACK (cookie)', time);
+      this.send(side, p.to, p.from, d.reply, 'SYN-ACK (cookie)', time);
+      return;
     }
     if (d.kind === 'stateless') {
       const r = step(d.tcb, ev);
@@ -176,7 +195,10 @@ class Run {
       for (const o of r.send) this.send(side, p.to, p.from, o.segment, o.reply, time);
       return;
     }
-    if (!d.cookie) return this.stepConn(h, d.conn, ev, base);
+    if (!d.cookie) {
+      this.stepConn(h, d.conn, ev, base);
+      return;
+    }
     // tcp_v4_cookie_check(): the cookie checks out, the child is made ESTABLISHED without SYN_RECV.
     const isMain = connKey(d.conn.local, d.conn.remote) === h.mainKey;
     const transitions = isMain

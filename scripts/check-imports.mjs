@@ -13,6 +13,7 @@ const PURE = [
   /^tcp\//,
   /^net\//,
   /^render\//,
+  /^sim\//,
   /^kernel\/_?parse-/,
   /^kernel\/proc-net-tcp\.ts$/,
   /^snapshot\/(filter|attribute|aggregate)\.ts$/,
@@ -25,6 +26,7 @@ const FORBIDDEN = {
   kernel: ['cli', 'server', 'web', 'doctor', 'lab'],
   snapshot: ['cli', 'server', 'web'],
   render: ['cli', 'server', 'kernel'],
+  sim: ['cli', 'server', 'web', 'kernel', 'lab'],
 };
 
 function walk(dir) {

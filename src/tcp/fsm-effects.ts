@@ -99,12 +99,11 @@ function advanceUna(t: Mutable<Tcb>, seg: Segment): void {
 
 /** An observer learns the end's own numbers from the segments it sends. */
 function sentEffects(t: Mutable<Tcb>, cls: EventClass, seg: Segment): void {
-  if (cls === 'sent-syn' || cls === 'sent-syn-ack') {
-    if (t.sndNxt === t.iss && t.sndUna === t.iss) {
-      t.iss = seg.seq;
-      t.sndUna = seg.seq;
-    }
-    if (!seqGt(t.sndNxt, seg.seq)) t.sndNxt = seqAdd(seg.seq, 1);
+  // A SYN leaving before anything of ours is acknowledged tells the ISS (a retransmission repeats it).
+  if ((cls === 'sent-syn' || cls === 'sent-syn-ack') && !seqGt(t.sndUna, t.iss)) {
+    t.iss = seg.seq;
+    t.sndUna = seg.seq;
+    t.sndNxt = seqAdd(seg.seq, 1);
   }
   if (cls === 'sent-syn-ack' && t.rcvNxt === undefined) {
     t.rcvNxt = seg.ack;

@@ -106,7 +106,15 @@ export const CALL_ROWS: Readonly<Record<TcpState, Row>> = {
         linux: 'a request socket has no program of its own: inet_csk_listen_stop() drops it',
       },
     }),
-    shutdown: go('FIN_WAIT1', 'shutdown(SHUT_WR) in SYN_RECV: send FIN', '3.10.4', { send: ['FIN'] }),
+    shutdown: go('FIN_WAIT1', 'shutdown(SHUT_WR) in SYN_RECV: send FIN', '3.10.4', {
+      send: ['FIN'],
+      passive: {
+        why: "a half-open connection is not yet the program's socket: nothing to shut down",
+        rfc: '3.10.4',
+        anomaly: 'call-error',
+        linux: 'a request socket has no file descriptor until accept()',
+      },
+    }),
   },
   ESTABLISHED: {
     ...SYNCED,

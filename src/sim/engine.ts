@@ -254,7 +254,7 @@ class Run {
 
   private send(side: Side, from: SimAddr, to: SimAddr, seg: Segment, reply: string, time: number): void {
     const p = this.packet(from, to, seg, time);
-    this.row({ time, kind: 'send', at: side, text: reply, packet: p });
+    this.row({ time, kind: 'send', at: side, text: replyText(reply, seg), packet: p });
     for (const f of this.net.fate(p, side)) {
       if (f.kind === 'lost') this.push({ t: 'lost', at: f.at, packet: p, why: f.why });
       else this.push({ t: 'arrive', at: f.at, packet: p, why: f.why });
@@ -276,4 +276,13 @@ class Run {
       server: views.server,
     });
   }
+}
+
+/** What a row says a sent segment is. */
+function replyText(reply: string, seg: Segment): string {
+  const what = seg.len > 0 ? `${flagsText(seg.flags)}+data (${seg.len} bytes)` : flagsText(seg.flags);
+  if (reply === 'retransmit') return `${what} again (retransmission)`;
+  if (reply === 'challenge-ACK') return 'a challenge ACK';
+  if (reply === 'RST-reply') return `${what} (answering a segment it has no connection for)`;
+  return reply.includes('cookie') ? `${what} (SYN cookie)` : what;
 }

@@ -1,5 +1,5 @@
 /**
- * The scenario language: one statement a line, `#` starts a comment. The built-in scenarios are
+ * The scenario language: one statement a line, `# ` starts a comment. The built-in scenarios are
  * written in it (`tcpscope simulate ID --print`), and so are users' own (`simulate --script FILE`).
  *
  *   title Simultaneous close            about One or more lines saying what it teaches
@@ -46,7 +46,8 @@ export function parseScript(text: string, id: string): Scenario {
   let title = id;
   const about: string[] = [];
   text.split('\n').forEach((raw, i) => {
-    const line = raw.replace(/(^|\s)#.*$/, '').trim();
+    // `#` then a space (or the line's end) starts a comment; `#2` is a rule's count.
+    const line = raw.replace(/(^|\s)#(\s.*)?$/, '').trim();
     if (line === '') return;
     const where = `${id} line ${i + 1}`;
     const words = line.split(/\s+/);

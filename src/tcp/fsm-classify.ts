@@ -90,14 +90,31 @@ function classifySynced(tcb: Tcb, seg: Segment): EventClass[] {
   const ack = classifyAck(tcb, seg);
   if (ack === 'bad-ack') return [ack];
   const out: EventClass[] = [ack];
-  // Text and FIN count only in order: after a hole they wait for a retransmission (Linux would queue them).
-  const inOrder = tcb.rcvNxt === undefined || seqLe(seg.seq, tcb.rcvNxt);
-  if (seg.len > 0 && inOrder && (tcb.rcvNxt === undefined || seqGt(seqAdd(seg.seq, seg.len), tcb.rcvNxt))) {
-    const afterClose = tcb.orphan && (tcb.state === 'FIN_WAIT1' || tcb.state === 'FIN_WAIT2');
+  const nxt = tcb.rcvNxt;
+  const afterClose = tcb.orphan && (tcb.state === 'FIN_WAIT1' || tcb.state === 'FIN_WAIT2');
+  // Text and FIN beyond a hole wait in the out-of-order queue (Linux tcp_data_queue_ofo()).
+  if (nxt !== undefined && seqGt(seg.seq, nxt) && (seg.len > 0 || has(seg, FIN))) {
+    out.push(afterClose && seg.len > 0 ? 'data-after-close' : 'out-of-order');
+    return out;
+  }
+  if (seg.len > 0 && (nxt === undefined || seqGt(seqAdd(seg.seq, seg.len), nxt))) {
     out.push(afterClose ? 'data-after-close' : 'data');
   }
-  if (has(seg, FIN) && inOrder && !out.includes('data-after-close')) out.push('fin');
+  if (!out.includes('data-after-close') && (has(seg, FIN) || reachesQueuedFin(tcb, seg))) out.push('fin');
   return out;
+}
+
+/** Whether this in-order segment fills the hole before a queued FIN. */
+function reachesQueuedFin(tcb: Tcb, seg: Segment): boolean {
+  if (tcb.ooo.length === 0 || tcb.rcvNxt === undefined) return false;
+  let nxt = seqGt(seqAdd(seg.seq, seg.len), tcb.rcvNxt) ? seqAdd(seg.seq, seg.len) : tcb.rcvNxt;
+  for (const o of tcb.ooo) {
+    if (seqGt(o.seq, nxt)) return false;
+    const end = seqAdd(o.seq, o.len);
+    if (seqGt(end, nxt)) nxt = end;
+    if (o.fin) return true;
+  }
+  return false;
 }
 
 function classifySyncedSyn(tcb: Tcb, seg: Segment): EventClass {

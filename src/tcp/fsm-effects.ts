@@ -2,7 +2,7 @@
  * What an event class does to the TCB's variables (sequence numbers, flags), apart from the state:
  * the bookkeeping of RFC 9293 section 3.10.7 that lets the next segment be judged.
  */
-import type { EventClass, FsmEvent, Tcb } from './fsm-types.js';
+import type { EventClass, FsmEvent, OutOfOrder, Tcb } from './fsm-types.js';
 import { ACK, FIN, has, type Segment } from './segment.js';
 import { seqAdd, seqGt } from './seq.js';
 
@@ -63,19 +63,43 @@ function recvEffects(t: Mutable<Tcb>, cls: EventClass, seg: Segment): void {
     case 'ack':
       advanceUna(t, seg);
       break;
-    case 'data': {
-      const end = seqAdd(seg.seq, seg.len);
-      const nxt = t.rcvNxt ?? seg.seq;
-      if (seqGt(end, nxt)) {
-        t.unread += (end - nxt) >>> 0;
-        t.rcvNxt = end;
-      }
+    case 'data':
+      receive(t, seg.seq, seg.len);
       break;
-    }
+    case 'out-of-order':
+      t.ooo = [
+        ...t.ooo.filter((o) => o.seq !== seg.seq),
+        { seq: seg.seq, len: seg.len, fin: has(seg, FIN) },
+      ].sort((a, b) => (seqGt(a.seq, b.seq) ? 1 : -1));
+      break;
     case 'fin':
-      t.rcvNxt = seqAdd(seg.seq, seg.len + 1);
+      // In order, or reached through the queue: the FIN takes the next sequence number.
+      if (has(seg, FIN) || t.rcvNxt === undefined) t.rcvNxt = seqAdd(seg.seq, seg.len + 1);
+      else t.rcvNxt = seqAdd(t.rcvNxt, 1);
+      t.ooo = [];
       break;
   }
+}
+
+/** Takes payload `[seq, seq+len)` in, then whatever of the out-of-order queue now follows on. */
+function receive(t: Mutable<Tcb>, seq: number, len: number): void {
+  const take = (from: number, n: number) => {
+    const end = seqAdd(from, n);
+    const nxt = t.rcvNxt ?? from;
+    if (seqGt(end, nxt)) {
+      t.unread += (end - nxt) >>> 0;
+      t.rcvNxt = end;
+    }
+  };
+  take(seq, len);
+  const rest: OutOfOrder[] = [];
+  for (const o of t.ooo) {
+    if (!seqGt(o.seq, t.rcvNxt!)) {
+      take(o.seq, o.len);
+      if (o.fin) rest.push({ ...o, len: 0, seq: t.rcvNxt! });
+    } else rest.push(o);
+  }
+  t.ooo = rest;
 }
 
 /** TIME_WAIT reopened by a new SYN (Linux TCP_TW_SYN): a fresh connection, ISS beyond the old SND.NXT. */

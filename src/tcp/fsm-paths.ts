@@ -55,6 +55,8 @@ function exampleSegment(t: Tcb, cls: EventClass): Segment | undefined {
     case 'data':
     case 'data-after-close':
       return seg(ACK | PSH, nxt, una, 100);
+    case 'out-of-order':
+      return seg(ACK | PSH, seqAdd(nxt, 100), una, 50);
     case 'fin':
       return seg(FIN | ACK, nxt, una);
     default:

@@ -91,6 +91,10 @@ const SYNCED: Row = {
   'no-ack': stay('no ACK bit: dropped', '3.10.7.4'),
   ack: stay('ACK: SND.UNA advances', '3.10.7.4'),
   data: ACK_IT('data: queue it for the program, send ACK'),
+  'out-of-order': stay('segment beyond a hole: keep it for later, send a duplicate ACK', '3.10.7.4', {
+    send: ['ACK'],
+    linux: 'tcp_data_queue_ofo()',
+  }),
 };
 
 const SYN_RECV_ROW: Row = {
@@ -194,6 +198,7 @@ const FIN_WAIT2_ROW: Row = {
 const AFTER_PEER_FIN: Row = {
   ...SYNCED,
   data: IGNORE_TEXT,
+  'out-of-order': IGNORE_TEXT,
   fin: ACK_IT('FIN again: send ACK'),
 };
 

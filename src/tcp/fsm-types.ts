@@ -54,6 +54,7 @@ export const RECV_CLASSES = [
   'ack-of-fin',
   'ack',
   'data',
+  'out-of-order',
   'data-after-close',
   'fin',
 ] as const;
@@ -146,6 +147,13 @@ export interface Limits {
   readonly rtoMaxMs: number;
 }
 
+/** A received segment waiting for the hole before it: where it starts, its payload, whether it ends in FIN. */
+export interface OutOfOrder {
+  readonly seq: number;
+  readonly len: number;
+  readonly fin: boolean;
+}
+
 /** The transmission control block of one end of one connection: state, sequence variables, flags, timers. */
 export interface Tcb {
   readonly state: TcpState;
@@ -167,6 +175,8 @@ export interface Tcb {
   readonly rcvWnd: number;
   /** Received payload octets the program has not read (close with unread data resets, as Linux does). */
   readonly unread: number;
+  /** Segments received beyond a hole, kept until the hole is filled (RFC 9293 section 3.10.7.4, seventh). */
+  readonly ooo: readonly OutOfOrder[];
   /** Retransmissions of the oldest unacknowledged segment so far. */
   readonly retries: number;
   /** Current retransmission timeout, doubled at each retry. */

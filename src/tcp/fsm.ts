@@ -70,6 +70,7 @@ export function createTcb(init: TcbInit = {}): Tcb {
     rcvNxt: irs === undefined ? undefined : (irs + 1) >>> 0,
     rcvWnd: init.rcvWnd ?? 65_535,
     unread: 0,
+    ooo: [],
     retries: 0,
     rtoMs: state === 'SYN_SENT' || state === 'SYN_RECV' ? limits.rtoInitialMs : limits.rtoMinMs,
     timers: {},

@@ -404,3 +404,32 @@ describe('transition table', () => {
     assert.deepEqual(tw.timers, { 'time-wait': 60_200 });
   });
 });
+
+describe('out-of-order segments', () => {
+  it('keeps data and a FIN beyond a hole, acknowledges the hole, and takes them in when it fills (3.10.7.4)', () => {
+    const est = active('ESTABLISHED');
+    const early = step(est, recv(seg(FIN | ACK | PSH, 351, 101, 50)));
+    assert.deepEqual(
+      early.applied.map((a) => a.cls),
+      ['ack', 'out-of-order'],
+    );
+    assert.deepEqual(
+      early.send.map((o) => o.segment.ack),
+      [301],
+      'a duplicate ACK for the hole',
+    );
+    assert.equal(early.tcb.state, 'ESTABLISHED');
+    const filled = step(early.tcb, recv(seg(ACK | PSH, 301, 101, 50)));
+    assert.deepEqual(
+      filled.applied.map((a) => a.cls),
+      ['ack', 'data', 'fin'],
+    );
+    assert.equal(filled.tcb.state, 'CLOSE_WAIT');
+    assert.equal(filled.tcb.rcvNxt, 402);
+    assert.equal(filled.tcb.unread, 100);
+    assert.deepEqual(
+      filled.send.map((o) => o.segment.ack),
+      [402],
+    );
+  });
+});

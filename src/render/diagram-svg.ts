@@ -28,8 +28,8 @@ const CSS =
   '.a-client{fill:var(--client)}.a-server{fill:var(--server)}.a-other,.a-linux{fill:var(--other)}.a-hl{fill:var(--accent)}' +
   '.lbl{font-size:12.5px;paint-order:stroke;stroke:var(--bg);stroke-width:5px;stroke-linejoin:round}' +
   '.l-client{fill:var(--client)}.l-server{fill:var(--server)}' +
-  '.st rect{fill:var(--box);stroke:var(--line);stroke-width:1.5}.st .name{font-size:15px;font-weight:700}' +
-  '.st .rfc{font-size:11px;fill:var(--muted)}.st.hl rect{fill:var(--accent-bg);stroke:var(--accent);stroke-width:3.5}' +
+  '.st>rect{fill:var(--box);stroke:var(--line);stroke-width:1.5}.st .name{font-size:15px;font-weight:700}' +
+  '.st .rfc{font-size:11px;fill:var(--muted)}.st.hl>rect{fill:var(--accent-bg);stroke:var(--accent);stroke-width:3.5}' +
   '.badge rect{fill:var(--badge)}.badge text{fill:var(--badge-fg);font-size:12px;font-weight:700}' +
   '.zero rect{fill:var(--other)}.faded{opacity:.13}.dim{opacity:.35}';
 

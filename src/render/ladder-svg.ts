@@ -9,8 +9,8 @@ import { formatTime } from './ladder-text.js';
 import { el, esc, group, svgOpen, type Theme, themeStyle, wrap } from './svg.js';
 
 const ROW = 26;
-const X = { time: 16, client: 340, server: 880, why: 1090 };
-const WIDTH = 1700;
+const X = { time: 16, client: 340, server: 880, why: 1130 };
+const WIDTH = 1860;
 const CSS =
   '.bg{fill:var(--bg)}text{fill:var(--fg);font-size:13px}.muted{fill:var(--muted)}.title{font-size:20px;font-weight:700}' +
   '.life{stroke:var(--line);stroke-width:2}.down{stroke-dasharray:2 6}' +
@@ -36,9 +36,13 @@ export function ladderSvg(res: SimResult, opts: { theme?: Theme } = {}): string 
   });
   parts.push(...lifelines(res, top, height, rowY));
   const arrivals = arrivalRows(res.steps);
+  const sent = new Set(res.steps.filter((s) => s.kind === 'send').map((s) => s.packet!.id));
   res.steps.forEach((s, i) => {
     parts.push(el('text', { class: 'muted', x: X.time, y: rowY(i) + 4 }, `${s.n}  ${formatTime(s.time)}`));
     parts.push(...rowMarks(res, s, i, rowY, arrivals));
+    // Injected segments (old duplicates, spoofed senders) were sent by nobody on the figure: a stub arrow.
+    if (s.packet && s.kind !== 'send' && s.kind !== 'lost' && !sent.has(s.packet.id))
+      parts.push(...injected(s.packet, rowY(i)));
   });
   return `${svgOpen(WIDTH, height, `${sc.title}: ladder diagram`)}${themeStyle(opts.theme ?? 'auto', CSS)}${parts.join('')}</svg>\n`;
 }
@@ -172,6 +176,22 @@ function arrow(
   out.push(el('rect', { class: 'lbg', x: mx - w / 2, y: my - 15, width: w, height: 15 }));
   out.push(el('text', { class: `seg ${cls}-t`, x: mx, y: my - 4, 'text-anchor': 'middle' }, text));
   return out;
+}
+
+function injected(p: WirePacket, y: number): string[] {
+  const toServer = p.to.host === 'server';
+  const x2 = toServer ? X.server - 3 : X.client + 3;
+  const x1 = (X.client + X.server) / 2 + (toServer ? 60 : -60);
+  const cls = toServer ? 'c2s' : 's2c';
+  const text = `${flagsText(p.segment.flags)} seq=${p.segment.seq} (from ${p.from.host})`;
+  const w = text.length * 7.3 + 8;
+  const lx = (x1 + x2) / 2;
+  return [
+    el('line', { class: cls, x1, y1: y - 8, x2, y2: y, 'stroke-dasharray': '3 3' }),
+    head(x2, y, x1, y - 8, cls),
+    el('rect', { class: 'lbg', x: lx - w / 2, y: y - 22, width: w, height: 14 }),
+    el('text', { class: `seg ${cls}-t`, x: lx, y: y - 11, 'text-anchor': 'middle' }, text),
+  ];
 }
 
 function head(x: number, y: number, fx: number, fy: number, cls: string): string {

@@ -7,7 +7,7 @@
 import type { TcpState } from '../tcp/index.js';
 
 export const BOX = { w: 150, h: 48 };
-export const SIZE = { width: 1160, height: 1090 };
+export const SIZE = { width: 1160, height: 1060 };
 
 const L = 220;
 const M = 590;

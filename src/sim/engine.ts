@@ -4,6 +4,7 @@
  * engine only carries segments, fires the timers the TCBs ask for, and records each event as a row.
  */
 import {
+  createTcb,
   type FsmEvent,
   flagsText,
   type Segment,
@@ -148,9 +149,15 @@ class Run {
       return;
     }
     const main = h.main(false);
-    const onListener = (!main || main.tcb.state === 'CLOSE' || main.tcb.state === 'LISTEN') && h.listening;
-    if ((a.call === 'listen' && !main) || (onListener && (a.call === 'close' || a.call === 'abort'))) {
+    const idle = !main || main.tcb.state === 'CLOSE' || main.tcb.state === 'LISTEN';
+    // With no connection going, the program's socket is its listener: calls act on it.
+    if (idle && (a.call === 'listen' || (h.listening && (a.call === 'close' || a.call === 'abort')))) {
       this.listenerCall(h, a.call, text, time);
+      return;
+    }
+    if (idle && h.listening) {
+      const r = step(createTcb({ state: 'LISTEN' }), ev);
+      this.row(recordStep({ time, kind: 'call', at: side, text }, r, side, false));
       return;
     }
     const conn = h.main(true)!;
@@ -160,6 +167,14 @@ class Run {
   /** listen() and the listener's close(): the listener is the host's, not a connection's. */
   private listenerCall(h: Host, call: string, text: string, time: number): void {
     const from = h.view().state;
+    const main = h.main(false);
+    if (call === 'listen' && h.listening) {
+      const r = step(createTcb({ state: 'LISTEN' }), { kind: 'call', time, call: 'listen' });
+      this.row(recordStep({ time, kind: 'call', at: h.side, text }, r, h.side, false));
+      return;
+    }
+    // A finished connection makes way for the listener in the ladder's column.
+    if (main && main.tcb.state === 'CLOSE') h.conns.delete(h.mainKey);
     h.listening = call === 'listen';
     if (!h.listening)
       for (const [k, c] of h.conns) if (c.tcb.passive && c.tcb.state === 'SYN_RECV') h.conns.delete(k);
@@ -178,6 +193,7 @@ class Run {
       this.row({ ...base, kind: 'dropped', text: 'host is down: dropped' });
       return;
     }
+    const before = h.view().state;
     const d = h.deliver(p.segment, p.from, p.to);
     const ev: FsmEvent = { kind: 'recv', time, segment: p.segment };
     if (d.kind === 'dropped') {
@@ -196,7 +212,12 @@ class Run {
       return;
     }
     if (!d.cookie) {
-      this.stepConn(h, d.conn, ev, base);
+      // A new incarnation after the connection ended: the listener, not the old CLOSE, takes the SYN.
+      const reborn = d.fresh && before === 'CLOSE' && connKey(d.conn.local, d.conn.remote) === h.mainKey;
+      const lead = reborn
+        ? [{ end: side, from: 'CLOSE' as const, to: 'LISTEN' as const, cause: 'listener' }]
+        : [];
+      this.stepConn(h, d.conn, ev, { ...base, transitions: lead });
       return;
     }
     // tcp_v4_cookie_check(): the cookie checks out, the child is made ESTABLISHED without SYN_RECV.

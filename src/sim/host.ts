@@ -15,7 +15,7 @@ export interface Conn {
 
 /** Where an arriving segment goes. */
 export type Delivery =
-  | { readonly kind: 'conn'; readonly conn: Conn; readonly cookie?: true }
+  | { readonly kind: 'conn'; readonly conn: Conn; readonly cookie?: true; readonly fresh?: true }
   | { readonly kind: 'stateless'; readonly tcb: Tcb; readonly why: string }
   | { readonly kind: 'cookie'; readonly reply: Segment }
   | { readonly kind: 'dropped'; readonly why: string };
@@ -109,7 +109,7 @@ export class Host {
     }
     const conn: Conn = { local, remote: from, tcb: this.newTcb('LISTEN', this.nextIss(from)) };
     this.conns.set(key, conn);
-    return { kind: 'conn', conn };
+    return { kind: 'conn', conn, fresh: true };
   }
 
   /** Forgets connections that are over, except the main one (whose CLOSE the ladder shows). */

@@ -14,9 +14,8 @@ const QUIET = new Set<EventClass>(['ack', 'data', 'read', 'sent-other', 'send'])
  * requests) are not the ends' states: they show in the row's `others` count instead.
  */
 export function recordStep(base: RowDraft, r: StepResult, side: Side, other: boolean): RowDraft {
-  const transitions = other
-    ? []
-    : r.transitions.map((t) => ({ end: side, from: t.from, to: t.to, cause: t.cause }));
+  const own = other ? [] : r.transitions.map((t) => ({ end: side, from: t.from, to: t.to, cause: t.cause }));
+  const transitions = [...(base.transitions ?? []), ...own];
   const anomalies = r.anomalies.map((a) => ({ end: side, id: a.id, state: a.state }));
   const telling = r.applied.filter(
     (a) => !QUIET.has(a.cls) || a.outcome.to !== undefined || a.outcome.anomaly,

@@ -13,6 +13,7 @@ const PURE = [
   /^tcp\//,
   /^net\//,
   /^render\//,
+  /^sim\//,
   /^kernel\/_?parse-/,
   /^kernel\/proc-net-tcp\.ts$/,
   /^kernel\/counters-(parse-[a-z0-9]+|types)\.ts$/,
@@ -31,6 +32,7 @@ const FORBIDDEN = {
   render: ['cli', 'server', 'kernel'],
   stats: ['cli', 'server', 'web', 'render'],
   lab: ['cli', 'server', 'web'],
+  sim: ['cli', 'server', 'web', 'kernel', 'lab'],
 };
 
 function walk(dir) {

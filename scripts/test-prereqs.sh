@@ -14,11 +14,14 @@ declare -A NEED=(
   [nstat]=iproute2
   [runuser]=util-linux
   [sysctl]=procps
+  [chromium]=chromium
 )
 missing=()
 for cmd in "${!NEED[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEED[$cmd]}")
 done
+# A Chinese font for the diagram the tests render with `--lang zh` (fc-list comes with chromium).
+if ! fc-list :lang=zh 2>/dev/null | grep -q .; then missing+=(fonts-wqy-microhei); fi
 if [ ${#missing[@]} -gt 0 ]; then
   mapfile -t pkgs < <(printf '%s\n' "${missing[@]}" | sort -u)
   echo "test-prereqs: installing ${pkgs[*]}" >&2

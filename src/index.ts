@@ -4,7 +4,33 @@
 
 export * from './errors.js';
 export { parseProcNetTcp } from './kernel/proc-net-tcp.js';
+export { readLiveStateCounts } from './kernel/state-counts.js';
 export * from './lab/index.js';
 export { cidrMatcher, formatIpv6, parseIp } from './net/ip.js';
+export {
+  DIAGRAM_EDGES,
+  type DiagramEdge,
+  type DiagramOptions,
+  diagramDot,
+  diagramMermaid,
+  diagramSvg,
+  diagramText,
+  ladderSvg,
+  ladderText,
+  type PathChoice,
+  simulationJson,
+  stateCountsFromJson,
+} from './render/index.js';
+export {
+  builtinScenario,
+  type EndView,
+  parseScript,
+  SCENARIO_IDS,
+  type Scenario,
+  type SimResult,
+  type SimStep,
+  scenarioScript,
+  simulate,
+} from './sim/index.js';
 export * from './stats/index.js';
 export * from './tcp/index.js';

@@ -1,0 +1,153 @@
+/**
+ * `tcpscope diagram`: the TCP state diagram, client path solid and server path dashed, as SVG,
+ * Mermaid, DOT or terminal text, with socket counts (live or saved), a highlighted state, in English
+ * or Chinese.
+ */
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import type { DiagramOptions, PathChoice, StateCounts, Styler, Theme } from '../../render/index.js';
+import { parseStateName, type TcpState, validStateWords } from '../../tcp/index.js';
+import { type Cli, type Colour, paint } from '../output.js';
+import { readJson, writeText } from './_files.js';
+
+const FORMATS = ['svg', 'mermaid', 'dot', 'text'] as const;
+type Format = (typeof FORMATS)[number];
+const EXTENSIONS: Readonly<Record<string, Format>> = {
+  svg: 'svg',
+  mmd: 'mermaid',
+  mermaid: 'mermaid',
+  dot: 'dot',
+  gv: 'dot',
+  txt: 'text',
+};
+
+interface Flags {
+  format?: string;
+  path: string;
+  counts?: string;
+  highlight?: string;
+  output?: string;
+  lang: string;
+  theme: string;
+  json?: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  tcpscope diagram                          the diagram in the terminal
+  tcpscope diagram -o tcp.svg               a picture worth printing (light and dark aware)
+  tcpscope diagram --path client            only the client's path: SYN_SENT ... TIME_WAIT
+  tcpscope diagram --counts live            how many sockets sit in each state right now
+  tcpscope ls --json > now.json && tcpscope diagram --counts now.json -o now.svg
+  tcpscope diagram --highlight CLOSE_WAIT   where CLOSE_WAIT comes from and goes to
+  tcpscope diagram --format mermaid         paste into Markdown
+  tcpscope diagram --format dot | dot -Tpng -o tcp.png
+  tcpscope diagram --lang zh -o tcp-zh.svg  Chinese labels`;
+
+/** Registers `diagram`. */
+export function register(program: Command, cli: Cli): void {
+  program
+    .command('diagram')
+    .description('the TCP state diagram: client path solid, server path dashed (svg, mermaid, dot, text)')
+    .option('-f, --format <format>', 'svg | mermaid | dot | text (default: text on a terminal, else svg)')
+    .option('--path <path>', 'client | server | both | all', 'all')
+    .option(
+      '--counts <source>',
+      "socket counts per state: 'live' or a saved 'ls --json' / 'count --json' file",
+    )
+    .option('--highlight <state>', 'mark one state and its transitions')
+    .option('-o, --output <file>', 'write to FILE; the format follows its extension (.svg .mmd .dot .txt)')
+    .option('--lang <lang>', 'en | zh', 'en')
+    .option('--theme <theme>', 'SVG colours: auto (follows the reader) | light | dark', 'auto')
+    .option('--json', 'the diagram as data: states, transitions and their paths, counts')
+    .addHelpText('after', EXAMPLES)
+    .action(async (flags: Flags) => {
+      await run(cli, flags);
+    });
+}
+
+async function run(cli: Cli, flags: Flags): Promise<void> {
+  const r = await import('../../render/index.js');
+  const opts: DiagramOptions = {
+    path: choice(flags.path, ['client', 'server', 'both', 'all'], '--path') as PathChoice,
+    lang: choice(flags.lang, ['en', 'zh'], '--lang') as 'en' | 'zh',
+    ...(flags.highlight === undefined ? {} : { highlight: stateArg(flags.highlight) }),
+    ...(flags.counts === undefined ? {} : { counts: await counts(cli, flags.counts) }),
+  };
+  const theme = choice(flags.theme, ['auto', 'light', 'dark'], '--theme') as Theme;
+  if (flags.json) {
+    cli.o.out(`${JSON.stringify(diagramJson(r, opts), null, 2)}\n`);
+    return;
+  }
+  const format = formatOf(flags, cli.o.tty);
+  let text: string;
+  if (format === 'svg') text = r.diagramSvg({ ...opts, theme });
+  else if (format === 'mermaid') text = r.diagramMermaid(opts);
+  else if (format === 'dot') text = r.diagramDot(opts);
+  else text = r.diagramText(opts, flags.output ? undefined : styler(cli));
+  if (flags.output) {
+    await writeText(flags.output, text);
+    cli.o.note(`wrote ${flags.output} (${format})`);
+  } else cli.o.out(text);
+}
+
+function choice(value: string, valid: readonly string[], flag: string): string {
+  if (!valid.includes(value)) throw new UsageError(`${flag} '${value}': valid are ${valid.join(', ')}`);
+  return value;
+}
+
+function stateArg(word: string): TcpState {
+  const s = parseStateName(word);
+  if (!s)
+    throw new UsageError(
+      `--highlight: unknown state '${word}': valid are ${validStateWords().slice(0, 11).join(', ')}`,
+    );
+  return s;
+}
+
+function formatOf(flags: Flags, tty: boolean): Format {
+  if (flags.format !== undefined) return choice(flags.format, FORMATS, '--format') as Format;
+  if (flags.output) return EXTENSIONS[flags.output.split('.').pop()?.toLowerCase() ?? ''] ?? 'svg';
+  return tty ? 'text' : 'svg';
+}
+
+async function counts(cli: Cli, source: string): Promise<StateCounts> {
+  const r = await import('../../render/index.js');
+  if (source !== 'live') return r.stateCountsFromJson(await readJson(source), source);
+  const { readLiveStateCounts } = await import('../../kernel/state-counts.js');
+  const live = await readLiveStateCounts();
+  if (live.malformed) cli.o.note(`skipped ${live.malformed} unreadable lines of /proc/net/tcp*`);
+  return live.counts;
+}
+
+/** The terminal colours of the diagram and the ladder. */
+export function styler(cli: Cli): Styler {
+  const colours: Record<Parameters<Styler>[0], Colour> = {
+    client: 'blue',
+    server: 'red',
+    changed: 'yellow',
+    anomaly: 'magenta',
+    dim: 'gray',
+    title: 'bold',
+  };
+  return (role, text) => paint(cli.o, colours[role], text);
+}
+
+function diagramJson(r: typeof import('../../render/index.js'), opts: DiagramOptions): unknown {
+  const shown = r.DIAGRAM_EDGES.filter((e) => r.onPath(e, opts.path));
+  return {
+    path: opts.path,
+    states: [...r.statesOnPath(opts.path)].map((s) => ({
+      state: s,
+      ...(opts.counts ? { count: opts.counts[s] ?? 0 } : {}),
+    })),
+    transitions: shown.map((e) => ({
+      from: e.from,
+      to: e.to,
+      path: e.path,
+      label: e.label[opts.lang],
+      cause: e.cause,
+    })),
+    ...(opts.highlight ? { highlight: opts.highlight } : {}),
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * `tcpscope simulate`: two TCP ends, each the state machine of src/tcp, over a network that can lose,
+ * delay, duplicate and reorder segments; a ladder diagram with both ends' states after every step.
+ */
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import type { Theme } from '../../render/index.js';
+import type { Scenario } from '../../sim/index.js';
+import type { Cli } from '../output.js';
+import { readText, writeText } from './_files.js';
+import { styler } from './diagram.js';
+
+interface Flags {
+  list?: boolean;
+  script?: string;
+  print?: boolean;
+  format: string;
+  json?: boolean;
+  output?: string;
+  theme: string;
+  why: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  tcpscope simulate --list                       the built-in scenarios
+  tcpscope simulate simultaneous-close           what CLOSING is, step by step
+  tcpscope simulate lost-final-ack -o ladder.svg the ladder as a picture
+  tcpscope simulate syn-flood --json             every step, both ends' states, as JSON
+  tcpscope simulate half-close --print > my.tcp  a scenario's script, to adapt
+  tcpscope simulate --script my.tcp              run your own
+
+A script has one statement a line: 'at 100ms client close', 'lose server FIN', 'delay client SYN 30ms',
+'duplicate server ACK #2', 'reorder client DATA', 'at 0 inject server SYN seq=90',
+'at 1s crash server', 'set client.read manual', 'set latency 20ms' (see --print of any scenario).`;
+
+/** Registers `simulate`. */
+export function register(program: Command, cli: Cli): void {
+  program
+    .command('simulate [scenario]')
+    .description('run two TCP ends over a lossy network: a ladder diagram with both states after each step')
+    .option('--list', 'list the built-in scenarios')
+    .option('--script <file>', 'run your own scenario file')
+    .option('--print', "print the scenario's script instead of running it")
+    .option('-f, --format <format>', 'text | svg | json', 'text')
+    .option('--json', "every step with both ends' states (same as --format json)")
+    .option('-o, --output <file>', 'write to FILE (an .svg name gives the SVG ladder)')
+    .option('--theme <theme>', 'SVG colours: auto | light | dark', 'auto')
+    .option('--no-why', 'leave out the explanation of each step')
+    .addHelpText('after', EXAMPLES)
+    .action(async (id: string | undefined, flags: Flags) => {
+      await run(cli, id, flags);
+    });
+}
+
+async function run(cli: Cli, id: string | undefined, flags: Flags): Promise<void> {
+  const sim = await import('../../sim/index.js');
+  if (flags.list) {
+    const rows = sim.SCENARIO_IDS.map((s) => ({ id: s, title: sim.builtinScenario(s)!.title }));
+    if (flags.json) cli.o.out(`${JSON.stringify({ scenarios: rows }, null, 2)}\n`);
+    else
+      cli.o.out(
+        rows
+          .map((r) => `${r.id.padEnd(24)}${r.title}`)
+          .join('\n')
+          .concat('\n'),
+      );
+    return;
+  }
+  const { scenario, script } = await load(sim, id, flags.script);
+  if (flags.print) {
+    cli.o.out(script.endsWith('\n') ? script : `${script}\n`);
+    return;
+  }
+  const r = await import('../../render/index.js');
+  const res = sim.simulate(scenario);
+  const format = flags.json
+    ? 'json'
+    : flags.output?.endsWith('.svg') && flags.format === 'text'
+      ? 'svg'
+      : flags.format;
+  let text: string;
+  if (format === 'json') text = `${JSON.stringify(r.simulationJson(res), null, 2)}\n`;
+  else if (format === 'svg') text = r.ladderSvg(res, { theme: themeOf(flags.theme) });
+  else if (format === 'text')
+    text = r.ladderText(res, { why: flags.why, ...(flags.output ? {} : { style: styler(cli) }) });
+  else throw new UsageError(`--format '${flags.format}': valid are text, svg, json`);
+  if (flags.output) {
+    await writeText(flags.output, text);
+    cli.o.note(`wrote ${flags.output} (${format}, ${res.steps.length} steps)`);
+  } else cli.o.out(text);
+}
+
+async function load(
+  sim: typeof import('../../sim/index.js'),
+  id: string | undefined,
+  file: string | undefined,
+): Promise<{ scenario: Scenario; script: string }> {
+  if (file !== undefined) {
+    const script = await readText(file);
+    return { scenario: sim.parseScript(script, file), script };
+  }
+  if (id === undefined)
+    throw new UsageError(`name a scenario (${sim.SCENARIO_IDS.join(', ')}) or use --list`);
+  const script = sim.scenarioScript(id);
+  if (script === undefined) {
+    throw new UsageError(`unknown scenario '${id}': valid are ${sim.SCENARIO_IDS.join(', ')}`);
+  }
+  return { scenario: sim.parseScript(script, id), script };
+}
+
+function themeOf(t: string): Theme {
+  if (t !== 'auto' && t !== 'light' && t !== 'dark')
+    throw new UsageError(`--theme '${t}': valid are auto, light, dark`);
+  return t;
+}

@@ -1,0 +1,146 @@
+/**
+ * What an event class does to the TCB's variables (sequence numbers, flags), apart from the state:
+ * the bookkeeping of RFC 9293 section 3.10.7 that lets the next segment be judged.
+ */
+import type { EventClass, FsmEvent, OutOfOrder, Tcb } from './fsm-types.js';
+import { ACK, FIN, has, type Segment } from './segment.js';
+import { seqAdd, seqGt } from './seq.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** The TCB after the bookkeeping of one class (the state itself is the table's business). */
+export function applyEffects(tcb: Tcb, cls: EventClass, ev: FsmEvent): Tcb {
+  const t: Mutable<Tcb> = { ...tcb };
+  if (ev.kind === 'call') callEffects(t, cls);
+  else if (ev.kind === 'recv') recvEffects(t, cls, ev.segment);
+  else if (ev.kind === 'sent') sentEffects(t, cls, ev.segment);
+  else if (cls === 'rto') {
+    t.retries = tcb.retries + 1;
+    t.rtoMs = Math.min(tcb.rtoMs * 2, tcb.limits.rtoMaxMs);
+  }
+  return t;
+}
+
+function callEffects(t: Mutable<Tcb>, cls: EventClass): void {
+  switch (cls) {
+    case 'listen':
+      if (t.state === 'CLOSE') t.passive = true;
+      break;
+    case 'read':
+      t.unread = 0;
+      break;
+    case 'close':
+    case 'close-unread':
+    case 'abort':
+      t.orphan = true;
+      t.unread = 0;
+      t.finQueued = true;
+      break;
+    case 'shutdown':
+      t.finQueued = true;
+      break;
+  }
+}
+
+function recvEffects(t: Mutable<Tcb>, cls: EventClass, seg: Segment): void {
+  switch (cls) {
+    case 'syn':
+      if (t.state === 'TIME_WAIT' && t.passive) reincarnate(t);
+      if (t.state === 'LISTEN' || t.state === 'SYN_SENT' || t.state === 'TIME_WAIT') {
+        t.irs = seg.seq;
+        t.rcvNxt = seqAdd(seg.seq, 1);
+      }
+      break;
+    case 'syn-ack':
+      if (t.state === 'SYN_SENT') {
+        t.irs = seg.seq;
+        t.rcvNxt = seqAdd(seg.seq, 1);
+      }
+      advanceUna(t, seg);
+      break;
+    case 'ack-of-syn':
+    case 'ack-of-fin':
+    case 'ack':
+      advanceUna(t, seg);
+      break;
+    case 'data':
+      receive(t, seg.seq, seg.len);
+      break;
+    case 'out-of-order':
+      t.ooo = [
+        ...t.ooo.filter((o) => o.seq !== seg.seq),
+        { seq: seg.seq, len: seg.len, fin: has(seg, FIN) },
+      ].sort((a, b) => (seqGt(a.seq, b.seq) ? 1 : -1));
+      break;
+    case 'fin':
+      // In order, or reached through the queue: the FIN takes the next sequence number.
+      if (has(seg, FIN) || t.rcvNxt === undefined) t.rcvNxt = seqAdd(seg.seq, seg.len + 1);
+      else t.rcvNxt = seqAdd(t.rcvNxt, 1);
+      t.ooo = [];
+      break;
+  }
+}
+
+/** Takes payload `[seq, seq+len)` in, then whatever of the out-of-order queue now follows on. */
+function receive(t: Mutable<Tcb>, seq: number, len: number): void {
+  const take = (from: number, n: number) => {
+    const end = seqAdd(from, n);
+    const nxt = t.rcvNxt ?? from;
+    if (seqGt(end, nxt)) {
+      t.unread += (end - nxt) >>> 0;
+      t.rcvNxt = end;
+    }
+  };
+  take(seq, len);
+  const rest: OutOfOrder[] = [];
+  for (const o of t.ooo) {
+    if (!seqGt(o.seq, t.rcvNxt!)) {
+      take(o.seq, o.len);
+      if (o.fin) rest.push({ ...o, len: 0, seq: t.rcvNxt! });
+    } else rest.push(o);
+  }
+  t.ooo = rest;
+}
+
+/** TIME_WAIT reopened by a new SYN (Linux TCP_TW_SYN): a fresh connection, ISS beyond the old SND.NXT. */
+function reincarnate(t: Mutable<Tcb>): void {
+  // tcp_timewait_state_process(): isn = tw_snd_nxt + 65535 + 2.
+  t.iss = seqAdd(t.sndNxt, 65537);
+  t.sndUna = t.iss;
+  t.sndNxt = t.iss;
+  t.finSeq = undefined;
+  t.orphan = false;
+  t.finQueued = false;
+  t.unread = 0;
+}
+
+function advanceUna(t: Mutable<Tcb>, seg: Segment): void {
+  if (!has(seg, ACK) || !seqGt(seg.ack, t.sndUna) || seqGt(seg.ack, t.sndNxt)) return;
+  t.sndUna = seg.ack;
+  t.retries = 0;
+  t.rtoMs = t.limits.rtoMinMs;
+}
+
+/** An observer learns the end's own numbers from the segments it sends. */
+function sentEffects(t: Mutable<Tcb>, cls: EventClass, seg: Segment): void {
+  // A SYN leaving before anything of ours is acknowledged tells the ISS (a retransmission repeats it).
+  if ((cls === 'sent-syn' || cls === 'sent-syn-ack') && !seqGt(t.sndUna, t.iss)) {
+    t.iss = seg.seq;
+    t.sndUna = seg.seq;
+    t.sndNxt = seqAdd(seg.seq, 1);
+  }
+  if (cls === 'sent-syn-ack' && t.rcvNxt === undefined) {
+    t.rcvNxt = seg.ack;
+    t.irs = seqAdd(seg.ack, -1);
+  }
+  if (cls === 'sent-fin' || cls === 'sent-other') {
+    const end = seqAdd(seg.seq, seg.len);
+    if (has(seg, FIN) && t.finSeq === undefined) {
+      t.finSeq = end;
+      t.finQueued = true;
+    }
+    const next = has(seg, FIN) ? seqAdd(end, 1) : end;
+    if (seqGt(next, t.sndNxt)) t.sndNxt = next;
+    if (has(seg, ACK) && t.rcvNxt === undefined) t.rcvNxt = seg.ack;
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The figures as people see them: Debian's Chromium (through playwright-core, never a downloaded
+ * browser) renders the SVGs, the test measures the laid-out text with the real fonts (no label
+ * overlaps another or a state box; everything inside the picture) and writes PNGs to the git-ignored
+ * test/artifacts/ for reviewers to look at.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+import { diagramSvg, ladderSvg } from '../../src/render/index.js';
+import { builtinScenario, simulate } from '../../src/sim/index.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+// build/test/render -> <repo>/test/artifacts
+const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '../../../test/artifacts');
+
+interface Box {
+  name: string;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+describe('figures rendered by Chromium', { timeout: 120_000 }, () => {
+  let browser: Browser;
+  before(async () => {
+    assert.ok(
+      existsSync(CHROMIUM),
+      `${CHROMIUM} is missing: run ./scripts/test-prereqs.sh (Debian package chromium)`,
+    );
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  /** Renders an SVG in a page of its size, screenshots it, returns the boxes of its states and labels. */
+  async function render(
+    svg: string,
+    file: string,
+    scheme: 'light' | 'dark',
+  ): Promise<{ states: Box[]; labels: Box[]; size: [number, number] }> {
+    const [, w, h] = /width="(\d+)" height="(\d+)"/.exec(svg)!.map(Number) as [number, number, number];
+    const page = await browser.newPage({ colorScheme: scheme, viewport: { width: w, height: h } });
+    try {
+      await page.setContent(`<!doctype html><html><body style="margin:0">${svg}</body></html>`);
+      const path = join(ARTIFACTS, file);
+      await page.screenshot({ path, fullPage: true });
+      const png = readFileSync(path);
+      assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+      assert.ok(png.length > 20_000, `${file}: ${png.length} bytes, a picture with something in it`);
+      const boxes = await page.evaluate(() => {
+        const box = (el: Element, name: string) => {
+          const r = el.getBoundingClientRect();
+          return { name, x: r.x, y: r.y, w: r.width, h: r.height };
+        };
+        return {
+          states: [...document.querySelectorAll('[data-state] > rect')].map((el) =>
+            box(el, (el.parentElement as Element).getAttribute('data-state') ?? '?'),
+          ),
+          labels: [...document.querySelectorAll('text.lbl')].map((el) => box(el, el.textContent ?? '')),
+        };
+      });
+      return { ...boxes, size: [w, h] };
+    } finally {
+      await page.close();
+    }
+  }
+
+  const overlap = (a: Box, b: Box, pad = 0) =>
+    a.x + pad < b.x + b.w && b.x + pad < a.x + a.w && a.y + pad < b.y + b.h && b.y + pad < a.y + a.h;
+
+  function checkLayout(r: { states: Box[]; labels: Box[]; size: [number, number] }, what: string): void {
+    assert.equal(r.states.length, 11, `${what}: every state drawn`);
+    for (const b of [...r.states, ...r.labels]) {
+      assert.ok(
+        b.x >= 0 && b.y >= 0 && b.x + b.w <= r.size[0] && b.y + b.h <= r.size[1],
+        `${what}: ${b.name} inside`,
+      );
+    }
+    for (let i = 0; i < r.labels.length; i++) {
+      for (const s of r.states)
+        assert.ok(!overlap(r.labels[i]!, s, 1), `${what}: label '${r.labels[i]!.name}' over ${s.name}`);
+      for (let j = i + 1; j < r.labels.length; j++) {
+        assert.ok(
+          !overlap(r.labels[i]!, r.labels[j]!, 1),
+          `${what}: '${r.labels[i]!.name}' over '${r.labels[j]!.name}'`,
+        );
+      }
+    }
+  }
+
+  it('renders the diagram in light and dark, its labels clear of each other and of the states', async () => {
+    checkLayout(await render(diagramSvg({ path: 'all', lang: 'en' }), 'diagram-light.png', 'light'), 'light');
+    checkLayout(await render(diagramSvg({ path: 'all', lang: 'en' }), 'diagram-dark.png', 'dark'), 'dark');
+  });
+
+  it('renders the Chinese diagram, and one with counts, a path and a highlight', async () => {
+    checkLayout(await render(diagramSvg({ path: 'all', lang: 'zh' }), 'diagram-zh.png', 'light'), 'zh');
+    const counts = { ESTABLISHED: 1834, TIME_WAIT: 212, CLOSE_WAIT: 37, LISTEN: 12, SYN_RECV: 3 };
+    const svg = diagramSvg({ path: 'both', lang: 'en', counts, highlight: 'CLOSE_WAIT', theme: 'light' });
+    checkLayout(await render(svg, 'diagram-counts.png', 'light'), 'counts');
+  });
+
+  it('renders ladders: simultaneous close and a lost final ACK', async () => {
+    for (const id of ['simultaneous-close', 'lost-final-ack', 'syn-flood']) {
+      const r = await render(ladderSvg(simulate(builtinScenario(id)!)), `ladder-${id}.png`, 'light');
+      assert.ok(r.size[1] > 400);
+    }
+  });
+});

@@ -83,3 +83,6 @@ export function buildConfig(
   }
   return { config, errors };
 }
+
+/** The defaults, under the name the library exports. */
+export { DEFAULTS as DOCTOR_DEFAULTS };

@@ -6,9 +6,10 @@
 import { readFileSync, readlinkSync } from 'node:fs';
 import { ParseError } from '../errors.js';
 import { readSysctls } from '../kernel/counters-sysctl.js';
+import type { CounterSample } from '../kernel/counters-types.js';
 import { type SnapshotOptions, takeSnapshot } from '../snapshot/take.js';
 import { type CounterInterval, sampleCounters } from '../stats/sampler.js';
-import { openCounterSource } from '../stats/source.js';
+import { type CounterSource, openCounterSource } from '../stats/source.js';
 import type { Snapshot } from '../tcp/socket.js';
 import type { DoctorConfig } from './config.js';
 import type { Baseline, DoctorInput, ExeInfo } from './types.js';
@@ -65,7 +66,35 @@ export async function gather(opts: GatherOptions): Promise<DoctorInput> {
     }
   }
   const snapshot = await takeSnapshot({ ...opts, owners: true });
-  const sample = interval?.sample ?? source.read();
+  const input = readAround(snapshot, source, procRoot, where, opts, interval?.sample);
+  if (earlier) input.earlier = earlier;
+  if (interval) input.interval = interval;
+  return input;
+}
+
+/** The doctor's input around a snapshot already taken (with owners): no window, a single reading. */
+export async function inputFor(
+  snapshot: Snapshot,
+  opts: Omit<GatherOptions, 'windowSeconds'>,
+): Promise<DoctorInput> {
+  const procRoot = opts.procRoot ?? '/proc';
+  const where = {
+    procRoot,
+    ...(opts.netns !== undefined ? { netns: opts.netns } : {}),
+    ...(opts.netnsPid !== undefined ? { netnsPid: opts.netnsPid } : {}),
+  };
+  return readAround(snapshot, await openCounterSource(where), procRoot, where, opts);
+}
+
+function readAround(
+  snapshot: Snapshot,
+  source: CounterSource,
+  procRoot: string,
+  where: { netns?: string; netnsPid?: number },
+  opts: Omit<GatherOptions, 'windowSeconds'>,
+  last?: CounterSample,
+): DoctorInput {
+  const sample = last ?? source.read();
   const sysctls = source.within(() => readSysctls(procRoot).values);
   // tcp_mem and tcp_max_orphans exist only in the first namespace: they are host-wide.
   if (where.netns !== undefined || where.netnsPid !== undefined)
@@ -79,8 +108,6 @@ export async function gather(opts: GatherOptions): Promise<DoctorInput> {
     config: opts.config,
     lang: opts.lang,
   };
-  if (earlier) input.earlier = earlier;
-  if (interval) input.interval = interval;
   if (opts.baseline) input.baseline = opts.baseline;
   return input;
 }

@@ -1,5 +1,6 @@
 /** The doctor: rules over a snapshot, counter rates and sysctls, with evidence and remedies. */
 export { buildConfig, DEFAULTS as DOCTOR_DEFAULTS, type DoctorConfig } from './config.js';
 export { type Diagnosis, diagnose, type Explainer, RULES, reaches } from './diagnose.js';
-export { baselineOf, type GatherOptions, gather, readBaseline } from './gather.js';
+export { explainRule } from './explain.js';
+export { baselineOf, type GatherOptions, gather, inputFor, readBaseline } from './gather.js';
 export type { Baseline, DoctorInput, Evidence, Finding, Rule, Severity } from './types.js';

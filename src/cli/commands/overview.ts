@@ -1,5 +1,10 @@
 /** `tcpscope` with no command: this machine's TCP state overview, answered at once. */
 import type { Command } from 'commander';
+import { DOCTOR_DEFAULTS } from '../../doctor/config.js';
+import { diagnose } from '../../doctor/diagnose.js';
+import { explainRule } from '../../doctor/explain.js';
+import { inputFor } from '../../doctor/gather.js';
+import type { Finding } from '../../doctor/types.js';
 import { countOtherNetns } from '../../kernel/other-netns.js';
 import { endpointText } from '../../render/socket-text.js';
 import { bar, type Column, renderTable } from '../../render/table.js';
@@ -10,12 +15,14 @@ import {
   type StatePlaces,
 } from '../../snapshot/overview.js';
 import { takeSnapshot } from '../../snapshot/take.js';
+import { addLangOption, langOf } from '../lang-option.js';
 import { type Cli, paint } from '../output.js';
 import { stateColour } from '../paint-state.js';
 import { warnSnapshot } from '../snapshot-output.js';
 import { addSourceOptions, type SourceFlags, sourceOptions } from '../socket-options.js';
 
 interface OverviewFlags extends SourceFlags {
+  lang?: string;
   json?: boolean;
   top: string;
 }
@@ -31,6 +38,7 @@ Then: tcpscope ls -p, tcpscope count --by port, tcpscope who PORT, tcpscope <com
 /** Registers the overview as the program's own action. */
 export function register(program: Command, cli: Cli): void {
   program.option('--json', 'JSON output').option('--top <n>', 'ports, processes and peers per state', '3');
+  addLangOption(program);
   addSourceOptions(program);
   program.addHelpText('after', EXAMPLES).action(async (flags: OverviewFlags) => {
     const source = sourceOptions(flags);
@@ -39,8 +47,12 @@ export function register(program: Command, cli: Cli): void {
     const top = Math.max(1, Math.min(20, Number.parseInt(flags.top, 10) || 3));
     const overview = buildOverview(snap, top);
     overview.otherNetns = await countOtherNetns(source.procRoot ?? '/proc', snap.netns?.inode);
-    if (flags.json) cli.o.out(`${JSON.stringify(overview)}\n`);
-    else cli.o.out(renderOverview(cli, overview));
+    // The doctor's snapshot rules (no sampling window): the overview answers at once.
+    const lang = langOf(flags, cli);
+    const input = await inputFor(snap, { ...source, config: { ...DOCTOR_DEFAULTS }, lang });
+    const findings = diagnose(input, explainRule).findings.filter((f) => f.severity !== 'info');
+    if (flags.json) cli.o.out(`${JSON.stringify({ ...overview, findings })}\n`);
+    else cli.o.out(renderOverview(cli, overview) + renderFindings(cli, findings, lang));
   });
 }
 
@@ -62,6 +74,17 @@ function renderOverview(cli: Cli, v: Overview): string {
     );
   }
   return parts.join('\n');
+}
+
+function renderFindings(cli: Cli, findings: Finding[], lang: 'en' | 'zh'): string {
+  const head = paint(cli.o, 'bold', lang === 'zh' ? '诊断（tcpscope doctor）' : 'Findings (tcpscope doctor)');
+  if (findings.length === 0)
+    return `\n${head}\n  ${lang === 'zh' ? '没有发现问题。' : 'nothing looks wrong in this snapshot.'}\n`;
+  const colour = { critical: 'red', warning: 'yellow', info: 'cyan' } as const;
+  const lines = findings.map(
+    (f) => `  ${paint(cli.o, colour[f.severity], f.severity.toUpperCase().padEnd(8))} ${f.rule}  ${f.title}`,
+  );
+  return `\n${head}\n${lines.join('\n')}\n  ${lang === 'zh' ? '详情' : 'details'}: tcpscope doctor\n`;
 }
 
 function renderStates(cli: Cli, v: Overview): string {

@@ -60,7 +60,8 @@ export function register(program: Command, cli: Cli): void {
   cmd.addHelpText('after', EXAMPLES).action(async (flags: DoctorFlags) => {
     const failOn = parseFailOn(flags.failOn);
     const lang = langOf(flags, cli);
-    const windowSeconds = flags.now ? 0 : parseWindow(flags.window);
+    const window = parseWindow(flags.window);
+    const windowSeconds = flags.now ? 0 : window;
     const config = loadConfig(flags);
     const source = sourceOptions(flags);
     const baseline = flags.baseline !== undefined ? readBaseline(flags.baseline) : undefined;

@@ -66,7 +66,7 @@ describe('tcpscope diagram', () => {
       [['diagram', '--path', 'left'], /--path 'left': valid are client, server, both, all/],
       [['diagram', '--format', 'png'], /--format 'png'/],
       [['diagram', '--counts', join(dir, 'missing.json')], /missing\.json: not found/],
-      [['diagram', '--lang', 'fr'], /--lang 'fr'/],
+      [['diagram', '--lang', 'fr'], /unknown language 'fr'/],
     ];
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{"sockets": [');

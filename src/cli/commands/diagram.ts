@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { DiagramOptions, PathChoice, StateCounts, Styler, Theme } from '../../render/index.js';
 import { parseStateName, type TcpState, validStateWords } from '../../tcp/index.js';
+import { addLangOption, langOf } from '../lang-option.js';
 import { type Cli, type Colour, paint } from '../output.js';
 import { readJson, writeText } from './_files.js';
 
@@ -27,7 +28,7 @@ interface Flags {
   counts?: string;
   highlight?: string;
   output?: string;
-  lang: string;
+  lang?: string;
   theme: string;
   json?: boolean;
 }
@@ -46,7 +47,7 @@ Examples:
 
 /** Registers `diagram`. */
 export function register(program: Command, cli: Cli): void {
-  program
+  const cmd = program
     .command('diagram')
     .description('the TCP state diagram: client path solid, server path dashed (svg, mermaid, dot, text)')
     .option('-f, --format <format>', 'svg | mermaid | dot | text (default: text on a terminal, else svg)')
@@ -57,9 +58,9 @@ export function register(program: Command, cli: Cli): void {
     )
     .option('--highlight <state>', 'mark one state and its transitions')
     .option('-o, --output <file>', 'write to FILE; the format follows its extension (.svg .mmd .dot .txt)')
-    .option('--lang <lang>', 'en | zh', 'en')
     .option('--theme <theme>', 'SVG colours: auto (follows the reader) | light | dark', 'auto')
-    .option('--json', 'the diagram as data: states, transitions and their paths, counts')
+    .option('--json', 'the diagram as data: states, transitions and their paths, counts');
+  addLangOption(cmd)
     .addHelpText('after', EXAMPLES)
     .action(async (flags: Flags) => {
       await run(cli, flags);
@@ -70,7 +71,7 @@ async function run(cli: Cli, flags: Flags): Promise<void> {
   const r = await import('../../render/index.js');
   const opts: DiagramOptions = {
     path: choice(flags.path, ['client', 'server', 'both', 'all'], '--path') as PathChoice,
-    lang: choice(flags.lang, ['en', 'zh'], '--lang') as 'en' | 'zh',
+    lang: langOf(flags, cli),
     ...(flags.highlight === undefined ? {} : { highlight: stateArg(flags.highlight) }),
     ...(flags.counts === undefined ? {} : { counts: await counts(cli, flags.counts) }),
   };

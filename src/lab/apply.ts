@@ -8,15 +8,9 @@ import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { EnvironmentError } from '../errors.js';
 import { nodeBinary } from './cleanup.js';
+import { describeHeld, missingHeld, strayRows } from './match.js';
 import type { Netns } from './netns.js';
-import {
-  describeHeld,
-  type HolderReport,
-  type HolderSpec,
-  missingHeld,
-  nftRuleset,
-  parseHolderSpec,
-} from './scenario.js';
+import { type HolderReport, type HolderSpec, nftRuleset, parseHolderSpec } from './scenario.js';
 import { parseSs, type SsSocket } from './ss.js';
 
 export interface ApplyOptions {
@@ -68,15 +62,23 @@ export async function ssSockets(ns: Netns): Promise<SsSocket[]> {
   return parseSs(await ns.exec(['ss', '-tanpH']), true);
 }
 
-/** Polls ss until every socket of the report is there as meant; throws a line naming the missing ones. */
+/** Polls ss until every socket of the report is there as meant (and no stray state); throws a line naming what is not. */
 export async function waitForHeld(ns: Netns, report: HolderReport, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const missing = missingHeld(report, await ssSockets(ns));
-    if (missing.length === 0) return;
+    const rows = await ssSockets(ns);
+    const missing = missingHeld(report, rows);
+    const stray = strayRows(report, rows);
+    if (missing.length === 0 && stray.length === 0) return;
     if (Date.now() > deadline) {
-      const list = missing.map(([it, h]) => `${it.kind}/${it.family}: ${describeHeld(h)}`);
-      throw new EnvironmentError(`lab: after ${timeoutMs} ms, not as meant: ${list.join('; ')}`);
+      const list = [
+        ...missing.map(([it, h]) => `${it.kind}/${it.family}: ${describeHeld(h)}`),
+        ...stray.map(([it, r]) => `${it.kind}/${it.family}: unexpected ${r.state} on port ${it.port}`),
+      ];
+      const more = list.length > 5 ? ` (and ${list.length - 5} more)` : '';
+      throw new EnvironmentError(
+        `lab: after ${timeoutMs} ms, not as meant: ${list.slice(0, 5).join('; ')}${more}`,
+      );
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }

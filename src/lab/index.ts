@@ -11,11 +11,19 @@ export {
   waitForHeld,
 } from './apply.js';
 export { liveNames as liveNetns } from './cleanup.js';
+export {
+  ABSENT,
+  describeHeld,
+  isHeld,
+  missingHeld,
+  type ObservedSocket,
+  rowsOfItem,
+  strayRows,
+} from './match.js';
 export { createNetns, LAB_SYSCTLS, listNetns, Netns, type NetnsOptions, withNetns } from './netns.js';
 export * as rawsock from './rawsock.js';
 export { SyscallError } from './rawsock.js';
 export {
-  describeHeld,
   everyState,
   type HeldItem,
   type HeldRole,
@@ -25,14 +33,10 @@ export {
   type HolderSpec,
   type HoldItem,
   type HoldKind,
-  isHeld,
   loopback,
-  missingHeld,
   NFT_TABLE,
   nftRuleset,
-  type ObservedSocket,
   parseHolderSpec,
-  rowsOfItem,
   rulesFor,
 } from './scenario.js';
 export { decodeSockaddr, encodeSockaddr, type Family } from './sockaddr.js';

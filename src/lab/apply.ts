@@ -20,6 +20,13 @@ export interface ApplyOptions {
   startTimeoutMs?: number;
   /** Limit for the kernel to show every state as meant (5 s). */
   settleTimeoutMs?: number;
+  /** The Node binary to run the holder with; ours by default. */
+  node?: string;
+  /**
+   * Start the holder in a session of its own, holding until SIGTERM rather than until our end of its
+   * stdin closes, so it outlives this process (`tcpscope lab up`).
+   */
+  detached?: boolean;
 }
 
 /** A running scenario: what the holder made, and a way to end it. */
@@ -28,6 +35,8 @@ export interface Scenario {
   readonly report: HolderReport;
   /** Ends the holder (stdin closed, then SIGTERM, then SIGKILL): its fds close, the kernel takes over. */
   stop(): Promise<void>;
+  /** The holder process's pid (as seen from here: `ip netns exec` execs the holder in place). */
+  readonly pid: number;
 }
 
 const POLL_MS = 50;
@@ -45,12 +54,16 @@ export async function applyScenario(ns: Netns, spec: HolderSpec, opts: ApplyOpti
   const checked = parseHolderSpec(spec);
   const rules = nftRuleset(checked);
   if (rules) await ns.nft(rules);
-  const child = ns.spawn([nodeBinary(), opts.holderEntry ?? holderEntry(), JSON.stringify(checked)]);
+  const argv = [opts.node ?? nodeBinary(), opts.holderEntry ?? holderEntry(), JSON.stringify(checked)];
+  const child = opts.detached
+    ? ns.spawn([...argv, '--detached'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+    : ns.spawn(argv);
   const stop = () => stopHolder(child);
   try {
     const report = await readReport(child, opts.startTimeoutMs ?? 10_000);
+    if (opts.detached) letGo(child);
     await waitForHeld(ns, report, opts.settleTimeoutMs ?? 5000);
-    return { report, stop };
+    return { report, stop, pid: child.pid ?? report.pid };
   } catch (e) {
     await stop();
     throw e;
@@ -113,6 +126,14 @@ function readReport(child: ChildProcess, timeoutMs: number): Promise<HolderRepor
   });
 }
 
+/** Stops listening to a detached holder, so that this process may end while it lives on. */
+function letGo(child: ChildProcess): void {
+  child.removeAllListeners('close');
+  child.stdout?.destroy();
+  child.stderr?.destroy();
+  child.unref();
+}
+
 function stopHolder(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
@@ -122,5 +143,7 @@ function stopHolder(child: ChildProcess): Promise<void> {
       resolve();
     });
     child.stdin?.end();
+    // A detached holder has no stdin to close: it holds until SIGTERM.
+    if (!child.stdin) child.kill('SIGTERM');
   });
 }

@@ -90,6 +90,16 @@ export class Netns implements Disposable {
     return parsePids(await run(['ip', 'netns', 'pids', this.name]));
   }
 
+  /**
+   * Leaves the namespace and what runs in it in place when this process ends (`tcpscope lab up`):
+   * it is no longer removed on exit or on a signal, and its children are no longer ours to kill.
+   * `dispose()` still removes it; otherwise `tcpscope lab down` does (see state.ts).
+   */
+  keep(): void {
+    this.#children.clear();
+    untrack(this);
+  }
+
   /** Kills what runs inside and deletes the namespace. Idempotent; later calls await the first. */
   dispose(): Promise<void> {
     this.#disposing ??= this.#dispose();

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import type { Cli } from '../output.js';
 import { register as count } from './count.js';
 import { register as counters } from './counters.js';
+import { register as lab } from './lab.js';
 import { register as ls } from './ls.js';
 import { register as overview } from './overview.js';
 import { register as stat } from './stat.js';
@@ -12,4 +13,4 @@ import { register as who } from './who.js';
 
 export type Register = (program: Command, cli: Cli) => void;
 
-export const COMMANDS: readonly Register[] = [overview, ls, count, who, stat, counters];
+export const COMMANDS: readonly Register[] = [overview, ls, count, who, stat, counters, lab];

@@ -3,7 +3,7 @@
  * it, and remove everything, on Ctrl-C too. On Ctrl-C the namespace's cleanup hook (lab/cleanup.ts)
  * removes it at once; the handler here makes the run stop showing, say so and exit 130.
  */
-import { type LabRun, planScenario, type StartOptions, startLabScenario } from '../lab/start.js';
+import { type LabRun, planScenario, requireLab, type StartOptions, startLabScenario } from '../lab/start.js';
 import type { StateSummary } from '../render/lab-text.js';
 import { madeSummary, runJson, runSteps, type StepResult, showMade, showReality } from './lab-show.js';
 import type { Cli } from './output.js';
@@ -24,6 +24,7 @@ const INTERRUPTED = 130;
 export async function runLab(cli: Cli, id: string, opts: StartOptions, flags: LabFlags): Promise<void> {
   const holdMs = parseIntFlag('--hold', flags.hold ?? '0', 0, 3600) * 1000;
   planScenario(id, opts);
+  await requireLab();
   const t0 = Date.now();
   const stop = stopper();
   const off = cli.onInterrupt?.(stop.interrupt);

@@ -124,7 +124,7 @@ export const SITUATIONS: readonly LabScenario[] = [
     reality: [
       'A peer’s kernel acknowledges a FIN at once, whatever its program does: the 2 clients that read went to TIME_WAIT on the server side at once.',
       'FIN_WAIT1 lasts when the FIN cannot be sent: it waits behind data the peer does not read (window 0; Send-Q full; the timer is the zero-window probe, `persist` in ss), or the peer is unreachable.',
-      'A peer that answers the probes keeps the orphan until the probe backoff reaches TCP_RTO_MAX (about 3.5 min on loopback); tcp_orphan_retries and tcp_max_orphans bound them.',
+      'A peer that answers the probes keeps the orphan for minutes: measured here, about 5.5 min (the probes back off to TCP_RTO_MAX, 2 min, before tcp_orphan_retries can end it; tcp_probe_timer()). tcp_max_orphans bounds how many there can be.',
     ],
     port: 8443,
     count: { default: 20, max, what: 'clients that do not read' },

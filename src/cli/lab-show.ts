@@ -111,6 +111,7 @@ export function runJson(
     processes: lab.processes.map((p) => ({ role: p.role, pid: p.pid, ...(p.exe ? { exe: p.exe } : {}) })),
     culprit: lab.culprit,
     rules: s.rules,
+    ...(s.unowned ? { unowned: s.unowned } : {}),
     ports: lab.ports,
     states,
     sockets: summary,

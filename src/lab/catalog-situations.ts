@@ -129,6 +129,7 @@ export const SITUATIONS: readonly LabScenario[] = [
     port: 8443,
     count: { default: 20, max, what: 'clients that do not read' },
     rules: ['fin-wait-pileup', 'send-queue'],
+    unowned: ['fin-wait-pileup', 'send-queue'],
     sysctls: ['net.ipv4.tcp_orphan_retries'],
     steps: [{ argv: ['ls', ...NS, '-o', '-s', 'fin-wait-1', '--port', '{port}'] }],
     plan: (count, port) => holder([{ kind: 'server-shutdown', family: 4, port, count }]),
@@ -146,6 +147,7 @@ export const SITUATIONS: readonly LabScenario[] = [
     port: 8000,
     count: { default: 10, max, what: 'connections of each client' },
     rules: ['last-ack-pileup'],
+    unowned: ['last-ack-pileup'],
     sysctls: ['net.ipv4.tcp_orphan_retries'],
     steps: [{ argv: ['count', ...NS, '--by', 'port'] }],
     plan: (count, port) =>
@@ -169,6 +171,7 @@ export const SITUATIONS: readonly LabScenario[] = [
     port: 9502,
     count: { default: 5, max: 100, what: 'connections before the restart' },
     rules: ['time-wait-pressure'],
+    unowned: ['time-wait-pressure'],
     sysctls: [],
     steps: [{ argv: ['ls', ...NS, '-p', '-s', 'time-wait,listen'] }],
     plan: (count, port) =>

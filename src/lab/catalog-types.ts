@@ -44,6 +44,11 @@ export interface LabScenario {
   count: { default: number; max: number; what: string };
   /** The doctor rules that should name this scenario's culprit (its process and port). */
   rules: readonly string[];
+  /**
+   * Those of `rules` whose sockets no process holds (orphans, TIME_WAIT): the doctor can name the port
+   * but no pid for them (the culprit's pid shows elsewhere: its listener, its other sockets).
+   */
+  unowned?: readonly string[];
   /** Sysctls worth showing beside it. */
   sysctls: readonly string[];
   /** Commands run after the common ones (count) and before ls, who and the doctor. */

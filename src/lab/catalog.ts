@@ -68,7 +68,7 @@ const STATES: LabScenario[] = STATE_KINDS.filter((k) => k !== 'accept-queue').ma
     reality: [reality],
     port: STATE_BASE,
     count: { default: 1, max: 20, what: 'items per family' },
-    rules: [],
+    rules: kind === 'listen' ? ['listen-audit'] : [],
     sysctls: [],
     steps: [],
     plan: (count, port) => ({

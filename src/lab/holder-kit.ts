@@ -111,6 +111,15 @@ export async function pair({ family, port }: { family: Family; port: number }): 
   return p;
 }
 
+/**
+ * Closes a socket that has seen its peer's FIN (CLOSE_WAIT) as a program does: read() to the end of
+ * stream, then close(). (Unread data would turn the FIN into an RST.)
+ */
+export function closeAfterEof(fd: number): void {
+  for (let i = 0; i < 64 && (raw.recv(fd, 65536)?.length ?? 0) > 0; i++);
+  raw.close(fd);
+}
+
 /** The listener as a held socket. */
 export function listenerSocket(family: Family, port: number, fd: number, wild = false): HeldSocket {
   const any = { address: wildcard(family), port: 0 };

@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import {
+  closeAfterEof,
   connectMany,
   connectPair,
   dial,
@@ -86,7 +87,7 @@ export const SITUATION_MAKERS: Record<SituationKind, Maker> = {
       'CLOSE_WAIT',
     );
     // The server closes in turn; its FIN never reaches the vanished machine (the nft rule).
-    for (const p of pairs) raw.close(p.s);
+    for (const p of pairs) closeAfterEof(p.s);
     return {
       sockets: [
         listenerSocket(4, item.port, l),
@@ -209,10 +210,7 @@ async function serverShutdown(item: HoldItem): Promise<Made> {
     control.map((p) => p.c),
     'CLOSE_WAIT',
   );
-  for (const p of control) {
-    while ((raw.recv(p.c, 4096)?.length ?? 0) > 0);
-    raw.close(p.c);
-  }
+  for (const p of control) closeAfterEof(p.c);
   return {
     sockets: [
       ...pairs.flatMap((p) => [
@@ -243,7 +241,7 @@ async function killedClient(item: HoldItem): Promise<Made> {
     pairs.map((p) => p.s),
     'CLOSE_WAIT',
   );
-  for (const p of pairs) raw.close(p.s);
+  for (const p of pairs) closeAfterEof(p.s);
   return {
     sockets: [
       listenerSocket(4, item.port, l),
@@ -268,7 +266,7 @@ async function restart(item: HoldItem): Promise<Made> {
     pairs.map((p) => p.c),
     'CLOSE_WAIT',
   );
-  for (const p of pairs) raw.close(p.c);
+  for (const p of pairs) closeAfterEof(p.c);
   raw.close(l);
   const facts = {
     reuseaddr,

@@ -6,7 +6,17 @@
  * The nft rules a kind needs (scenario.ts) must be in place before the item is made.
  */
 import type { Endpoint } from '../tcp/socket.js';
-import { dial, listener, listenerSocket, owned, pair, unowned, until, waitState } from './holder-kit.js';
+import {
+  closeAfterEof,
+  dial,
+  listener,
+  listenerSocket,
+  owned,
+  pair,
+  unowned,
+  until,
+  waitState,
+} from './holder-kit.js';
 import { SITUATION_MAKERS } from './holder-situations.js';
 import * as raw from './rawsock.js';
 import {
@@ -54,7 +64,7 @@ const MAKERS: Record<StateKind, Maker> = {
     const p = await pair(it);
     raw.close(p.c);
     await waitState(p.s, 'CLOSE_WAIT');
-    raw.close(p.s);
+    closeAfterEof(p.s);
     return [unowned('client', 'TIME_WAIT', p.client, p.server)];
   },
   'close-wait': async (it) => {

@@ -46,6 +46,16 @@ describe('tcpscope lab', () => {
     const list = JSON.parse(r.stdout) as { scenarios: { id: string; shows: string; rules: string[] }[] };
     assert.equal(list.scenarios.length, 19);
     assert.ok(list.scenarios.some((s) => s.id === 'close-wait-leak' && s.rules.includes('close-wait-leak')));
+    for (const args of [
+      ['lab', '--help'],
+      ['lab', 'run', '--help'],
+      ['lab', 'up', '--help'],
+      ['lab', 'down', '--help'],
+    ]) {
+      const h = tcpscope(args);
+      assert.equal(h.status, 0, args.join(' '));
+      assert.match(h.stdout, /Examples:\n {2}(sudo )?tcpscope lab /, args.join(' '));
+    }
     const text = tcpscope(['lab', 'list']);
     assert.match(text.stdout, /^SCENARIO +COUNT +SHOWS\n/);
     assert.match(text.stdout, /\nsyn-flood +200 +SYN_RECV up to the backlog/);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { EnvironmentError, PermissionError, UsageError } from '../errors.js';
 import { applyScenario, type Scenario, ssSockets } from './apply.js';
 import { findScenario, LAB_SCENARIOS, planPorts } from './catalog.js';
-import type { LabPlan, LabScenario } from './catalog-types.js';
+import type { LabPlan, LabProcessPlan, LabScenario } from './catalog-types.js';
 import { isRoot, nodeBinary, track, untrack } from './cleanup.js';
 import { createNetns, LAB_SYSCTLS, type Netns } from './netns.js';
 import { run } from './run.js';
@@ -111,32 +111,14 @@ export async function startLabScenario(id: string, opts: StartOptions = {}): Pro
   const started: Scenario[] = [];
   const processes: LabProcess[] = [];
   try {
-    for (const p of plan.processes) {
-      const temp = p.exe === 'deleted-temp' ? tempNode() : undefined;
-      try {
-        const sc = await applyScenario(
-          ns,
-          { items: p.items },
-          {
-            ...(temp ? { node: temp.exe } : {}),
-            ...(opts.keep ? { detached: true } : {}),
-            ...(opts.holderEntry ? { holderEntry: opts.holderEntry } : {}),
-          },
-        );
-        started.push(sc);
-        processes.push({ role: p.role, pid: sc.pid, report: sc.report, ...(temp ? { exe: temp.exe } : {}) });
-      } finally {
-        temp?.disposeSync();
-      }
-    }
+    for (const p of plan.processes) processes.push(await startProcess(ns, p, opts, started));
   } catch (e) {
     await ns.dispose();
     throw e;
   }
   const sysctls: Record<string, string> = {};
   for (const k of scenario.sysctls) sysctls[k] = await ns.readSysctl(k).catch(() => '?');
-  const owner = processes[plan.culprit.process]!;
-  const labRun = makeRun(scenario, count, ns, processes, started, plan, sysctls, opts);
+  const lab = makeRun(scenario, count, ns, processes, started, plan, sysctls, opts);
   if (opts.keep) {
     saveLabState(
       {
@@ -145,14 +127,39 @@ export async function startLabScenario(id: string, opts: StartOptions = {}): Pro
         count,
         created: new Date().toISOString(),
         processes: processes.map((p) => ({ role: p.role, pid: p.pid })),
-        culprit: { pid: owner.pid, port: plan.culprit.port },
-        ports: [...labRun.ports],
+        culprit: { pid: lab.culprit.pid, port: lab.culprit.port },
+        ports: [...lab.ports],
       },
       opts.stateDir ?? LAB_STATE_DIR,
     );
     ns.keep();
   }
-  return labRun;
+  return lab;
+}
+
+/** Starts one process of a plan (from a deleted temporary copy of node when it says so). */
+async function startProcess(
+  ns: Netns,
+  p: LabProcessPlan,
+  opts: StartOptions,
+  started: Scenario[],
+): Promise<LabProcess> {
+  const temp = p.exe === 'deleted-temp' ? tempNode() : undefined;
+  try {
+    const sc = await applyScenario(
+      ns,
+      { items: p.items },
+      {
+        ...(temp ? { node: temp.exe } : {}),
+        ...(opts.keep ? { detached: true } : {}),
+        ...(opts.holderEntry ? { holderEntry: opts.holderEntry } : {}),
+      },
+    );
+    started.push(sc);
+    return { role: p.role, pid: sc.pid, report: sc.report, ...(temp ? { exe: temp.exe } : {}) };
+  } finally {
+    temp?.disposeSync();
+  }
 }
 
 function makeRun(

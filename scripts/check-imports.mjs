@@ -19,7 +19,7 @@ const PURE = [
   /^kernel\/counters-(parse-[a-z0-9]+|types)\.ts$/,
   /^stats\/(counter-delta|sar|nstat)\.ts$/,
   /^snapshot\/(filter|attribute|aggregate|sort|who|overview)\.ts$/,
-  /^lab\/(scenario|sockaddr|ss)\.ts$/,
+  /^lab\/(scenario|sockaddr|ss|match|catalog|catalog-types|catalog-situations)\.ts$/,
   /^doctor\/(rules\/|config|diagnose|evidence|explain|types)/,
 ];
 const IO_MODULES = /^node:(fs|net|child_process|dgram|http|https|worker_threads|os)(\/|$)/;

@@ -36,6 +36,20 @@ export interface Cli {
    * Absent in tests that do not give one.
    */
   onInterrupt?(handler: () => void): () => void;
+  /**
+   * Runs another tcpscope command in this process with its output captured (no colour), as the
+   * user would type it: `lab` shows what tcpscope sees by running `count`, `ls`, `doctor`...
+   */
+  invoke?(argv: readonly string[]): Promise<Invoked>;
+  /** Whether this tcpscope has a command of that name. */
+  hasCommand?(name: string): boolean;
+}
+
+/** What an invoked command wrote and how it exited (2 for usage and environment errors, as the CLI). */
+export interface Invoked {
+  code: number;
+  out: string;
+  err: string;
 }
 
 /** What the entry point gives commands besides output and exit. */

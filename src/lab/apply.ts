@@ -8,15 +8,9 @@ import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { EnvironmentError } from '../errors.js';
 import { nodeBinary } from './cleanup.js';
+import { describeHeld, missingHeld, strayRows } from './match.js';
 import type { Netns } from './netns.js';
-import {
-  describeHeld,
-  type HolderReport,
-  type HolderSpec,
-  missingHeld,
-  nftRuleset,
-  parseHolderSpec,
-} from './scenario.js';
+import { type HolderReport, type HolderSpec, nftRuleset, parseHolderSpec } from './scenario.js';
 import { parseSs, type SsSocket } from './ss.js';
 
 export interface ApplyOptions {
@@ -26,6 +20,13 @@ export interface ApplyOptions {
   startTimeoutMs?: number;
   /** Limit for the kernel to show every state as meant (5 s). */
   settleTimeoutMs?: number;
+  /** The Node binary to run the holder with; ours by default. */
+  node?: string;
+  /**
+   * Start the holder in a session of its own, holding until SIGTERM rather than until our end of its
+   * stdin closes, so it outlives this process (`tcpscope lab up`).
+   */
+  detached?: boolean;
 }
 
 /** A running scenario: what the holder made, and a way to end it. */
@@ -34,6 +35,8 @@ export interface Scenario {
   readonly report: HolderReport;
   /** Ends the holder (stdin closed, then SIGTERM, then SIGKILL): its fds close, the kernel takes over. */
   stop(): Promise<void>;
+  /** The holder process's pid (as seen from here: `ip netns exec` execs the holder in place). */
+  readonly pid: number;
 }
 
 const POLL_MS = 50;
@@ -51,12 +54,16 @@ export async function applyScenario(ns: Netns, spec: HolderSpec, opts: ApplyOpti
   const checked = parseHolderSpec(spec);
   const rules = nftRuleset(checked);
   if (rules) await ns.nft(rules);
-  const child = ns.spawn([nodeBinary(), opts.holderEntry ?? holderEntry(), JSON.stringify(checked)]);
+  const argv = [opts.node ?? nodeBinary(), opts.holderEntry ?? holderEntry(), JSON.stringify(checked)];
+  const child = opts.detached
+    ? ns.spawn([...argv, '--detached'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+    : ns.spawn(argv);
   const stop = () => stopHolder(child);
   try {
     const report = await readReport(child, opts.startTimeoutMs ?? 10_000);
+    if (opts.detached) letGo(child);
     await waitForHeld(ns, report, opts.settleTimeoutMs ?? 5000);
-    return { report, stop };
+    return { report, stop, pid: child.pid ?? report.pid };
   } catch (e) {
     await stop();
     throw e;
@@ -68,15 +75,23 @@ export async function ssSockets(ns: Netns): Promise<SsSocket[]> {
   return parseSs(await ns.exec(['ss', '-tanpH']), true);
 }
 
-/** Polls ss until every socket of the report is there as meant; throws a line naming the missing ones. */
+/** Polls ss until every socket of the report is there as meant (and no stray state); throws a line naming what is not. */
 export async function waitForHeld(ns: Netns, report: HolderReport, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const missing = missingHeld(report, await ssSockets(ns));
-    if (missing.length === 0) return;
+    const rows = await ssSockets(ns);
+    const missing = missingHeld(report, rows);
+    const stray = strayRows(report, rows);
+    if (missing.length === 0 && stray.length === 0) return;
     if (Date.now() > deadline) {
-      const list = missing.map(([it, h]) => `${it.kind}/${it.family}: ${describeHeld(h)}`);
-      throw new EnvironmentError(`lab: after ${timeoutMs} ms, not as meant: ${list.join('; ')}`);
+      const list = [
+        ...missing.map(([it, h]) => `${it.kind}/${it.family}: ${describeHeld(h)}`),
+        ...stray.map(([it, r]) => `${it.kind}/${it.family}: unexpected ${r.state} on port ${it.port}`),
+      ];
+      const more = list.length > 5 ? ` (and ${list.length - 5} more)` : '';
+      throw new EnvironmentError(
+        `lab: after ${timeoutMs} ms, not as meant: ${list.slice(0, 5).join('; ')}${more}`,
+      );
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
@@ -111,6 +126,14 @@ function readReport(child: ChildProcess, timeoutMs: number): Promise<HolderRepor
   });
 }
 
+/** Stops listening to a detached holder, so that this process may end while it lives on. */
+function letGo(child: ChildProcess): void {
+  child.removeAllListeners('close');
+  child.stdout?.destroy();
+  child.stderr?.destroy();
+  child.unref();
+}
+
 function stopHolder(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
@@ -120,5 +143,7 @@ function stopHolder(child: ChildProcess): Promise<void> {
       resolve();
     });
     child.stdin?.end();
+    // A detached holder has no stdin to close: it holds until SIGTERM.
+    if (!child.stdin) child.kill('SIGTERM');
   });
 }

@@ -28,6 +28,11 @@ export function nodeBinary(): string {
   return process.execPath;
 }
 
+/** Whether we run as root (effective uid 0): the lab needs it for namespaces and nftables. */
+export function isRoot(): boolean {
+  return process.geteuid?.() === 0;
+}
+
 /** SIGKILL to processes we started inside our own namespaces; ones already gone are skipped. */
 export function killPids(pids: readonly number[]): void {
   for (const pid of pids) {

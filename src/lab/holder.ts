@@ -5,45 +5,52 @@
  * (orphans, TIME_WAIT, requests, queued children) are for the caller to confirm with `ss`.
  * The nft rules a kind needs (scenario.ts) must be in place before the item is made.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Endpoint } from '../tcp/socket.js';
-import type { TcpState } from '../tcp/states.js';
+import {
+  closeAfterEof,
+  dial,
+  listener,
+  listenerSocket,
+  owned,
+  pair,
+  unowned,
+  until,
+  waitState,
+} from './holder-kit.js';
+import { SITUATION_MAKERS } from './holder-situations.js';
 import * as raw from './rawsock.js';
 import {
   DEFAULT_BACKLOG,
   type HeldItem,
-  type HeldRole,
   type HeldSocket,
   type HolderSpec,
   type HoldItem,
   loopback,
+  type StateKind,
 } from './scenario.js';
-import type { Family } from './sockaddr.js';
-
-const STEP_MS = 5;
-const WAIT_MS = 3000;
 
 /** Makes every item of the spec in order and returns what it made. */
 export async function hold(spec: HolderSpec): Promise<HeldItem[]> {
   const out: HeldItem[] = [];
-  for (const item of spec.items) out.push({ ...item, sockets: await MAKERS[item.kind](item) });
+  for (const item of spec.items) {
+    const situation = SITUATION_MAKERS[item.kind as keyof typeof SITUATION_MAKERS];
+    out.push(
+      situation ? { ...item, ...(await situation(item)) } : { ...item, sockets: await makeState(item) },
+    );
+  }
   return out;
+}
+
+function makeState(item: HoldItem): Promise<HeldSocket[]> {
+  return MAKERS[item.kind as StateKind](item);
 }
 
 type Maker = (item: HoldItem) => Promise<HeldSocket[]>;
 
-/** A connected pair on loopback: the client's and the accepted server's fds and endpoints. */
-interface Pair {
-  c: number;
-  s: number;
-  client: Endpoint;
-  server: Endpoint;
-}
-
-const MAKERS: Record<HoldItem['kind'], Maker> = {
-  listen: async ({ family, port }) => {
-    const l = listener(family, port, 8);
-    return [listenerSocket(family, port, l)];
+const MAKERS: Record<StateKind, Maker> = {
+  listen: async ({ family, port, wildcard = false }) => {
+    const l = listener(family, port, 8, { wildcard });
+    return [listenerSocket(family, port, l, wildcard)];
   },
   established: async (it) => {
     const p = await pair(it);
@@ -57,7 +64,7 @@ const MAKERS: Record<HoldItem['kind'], Maker> = {
     const p = await pair(it);
     raw.close(p.c);
     await waitState(p.s, 'CLOSE_WAIT');
-    raw.close(p.s);
+    closeAfterEof(p.s);
     return [unowned('client', 'TIME_WAIT', p.client, p.server)];
   },
   'close-wait': async (it) => {
@@ -132,16 +139,22 @@ const MAKERS: Record<HoldItem['kind'], Maker> = {
 };
 
 /**
- * A listener with backlog N that never accepts, and N + 2 clients: Linux queues backlog + 1 children
- * (sk_acceptq_is_full() tests `>`), then drops further SYNs (tcp_conn_request(), ListenOverflows), so
- * the last client stays in SYN_SENT. The first client then half-closes: its queued child turns
- * CLOSE_WAIT with nobody to read the FIN.
+ * A listener with backlog N that never accepts, and `count` clients (N + 2 by default): Linux queues
+ * backlog + 1 children (sk_acceptq_is_full() tests `>`), then drops further SYNs (tcp_conn_request(),
+ * ListenOverflows), so the clients after those stay in SYN_SENT. The first client then half-closes:
+ * its queued child turns CLOSE_WAIT with nobody to read the FIN.
  */
-async function acceptQueue({ family, port, backlog = DEFAULT_BACKLOG }: HoldItem): Promise<HeldSocket[]> {
+async function acceptQueue({
+  family,
+  port,
+  backlog = DEFAULT_BACKLOG,
+  count,
+}: HoldItem): Promise<HeldSocket[]> {
   const l = listener(family, port, backlog);
   const server = { address: loopback(family), port };
+  const total = count ?? backlog + 2;
   const clients: { fd: number; local: Endpoint }[] = [];
-  for (let i = 0; i <= backlog; i++) {
+  for (let i = 0; i < Math.min(total, backlog + 1); i++) {
     const fd = dial(family, port);
     await waitState(fd, 'ESTABLISHED');
     // Wait for the child to be queued before the next SYN, so the order is certain.
@@ -151,7 +164,7 @@ async function acceptQueue({ family, port, backlog = DEFAULT_BACKLOG }: HoldItem
     );
     clients.push({ fd, local: raw.getsockname(fd) });
   }
-  const last = dial(family, port);
+  const dropped = Array.from({ length: total - clients.length }, () => dial(family, port));
   const first = clients[0]!;
   raw.shutdown(first.fd, 'write');
   await waitState(first.fd, 'FIN_WAIT2');
@@ -160,63 +173,6 @@ async function acceptQueue({ family, port, backlog = DEFAULT_BACKLOG }: HoldItem
     out.push(unowned('queued', i === 0 ? 'CLOSE_WAIT' : 'ESTABLISHED', server, c.local));
     out.push(owned('client', i === 0 ? 'FIN_WAIT2' : 'ESTABLISHED', c.fd, c.local, server));
   });
-  out.push(owned('client', 'SYN_SENT', last, raw.getsockname(last), server));
+  for (const fd of dropped) out.push(owned('client', 'SYN_SENT', fd, raw.getsockname(fd), server));
   return out;
-}
-
-/** Connects a client to a fresh listener, accepts, and closes the listener (the pair stays). */
-async function pair({ family, port }: HoldItem): Promise<Pair> {
-  const l = listener(family, port, 8);
-  const c = dial(family, port);
-  await waitState(c, 'ESTABLISHED');
-  const accepted = await until(`accept on ${port}`, () => raw.accept(l, { nonBlocking: true }));
-  raw.close(l);
-  return { c, s: accepted.fd, client: raw.getsockname(c), server: raw.getsockname(accepted.fd) };
-}
-
-function listener(family: Family, port: number, backlog: number): number {
-  const fd = raw.socket(family, { nonBlocking: true });
-  raw.bind(fd, family, loopback(family), port);
-  raw.listen(fd, backlog);
-  return fd;
-}
-
-/** A non-blocking connect to the item's port: the SYN is out when this returns. */
-function dial(family: Family, port: number): number {
-  const fd = raw.socket(family, { nonBlocking: true });
-  raw.connect(fd, family, loopback(family), port);
-  return fd;
-}
-
-function listenerSocket(family: Family, port: number, fd: number): HeldSocket {
-  const any = { address: family === 4 ? '0.0.0.0' : '::', port: 0 };
-  return owned('listener', 'LISTEN', fd, { address: loopback(family), port }, any);
-}
-
-function owned(role: HeldRole, state: TcpState, fd: number, local: Endpoint, remote: Endpoint): HeldSocket {
-  return { role, state, local: bare(local), remote: bare(remote), fd, owned: true };
-}
-
-function unowned(role: HeldRole, state: TcpState, local: Endpoint, remote: Endpoint): HeldSocket {
-  return { role, state, local: bare(local), remote: bare(remote), fd: null, owned: false };
-}
-
-/** Drops the `family` key getsockname adds. */
-function bare(e: Endpoint): Endpoint {
-  return { address: e.address, port: e.port };
-}
-
-function waitState(fd: number, state: TcpState): Promise<true> {
-  return until(`fd ${fd} in ${state}`, () => raw.tcpState(fd) === state || undefined);
-}
-
-/** Polls `probe` every few ms until it gives a value; throws after WAIT_MS. */
-async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`holder: timed out after ${WAIT_MS} ms waiting for ${what}`);
-    await sleep(STEP_MS);
-  }
 }

@@ -28,6 +28,11 @@ export const LAB_SYSCTLS: Readonly<Record<string, string | number>> = {
   // Orphans in FIN_WAIT1, CLOSING, LAST_ACK: 7 retransmissions from RTO 200 ms, about 25 s.
   'net.ipv4.tcp_orphan_retries': 6,
   'net.ipv4.ip_local_port_range': '40000 49999',
+  // TIME_WAIT ignores RSTs (RFC 1337). Closing right after the peer's FIN, a server's ACK of that FIN
+  // can leave after its own FIN and reach the peer's TIME_WAIT once the server socket is gone (seen
+  // under load on 6.18: the ACK deferred while the socket was owned); the peer answers it, the
+  // server's kernel sends an RST, and by default that RST ends the TIME_WAIT the lab means to show.
+  'net.ipv4.tcp_rfc1337': 1,
 };
 
 export interface NetnsOptions {
@@ -88,6 +93,16 @@ export class Netns implements Disposable {
   /** Pids of the processes living in the namespace (`ip netns pids`). */
   async pids(): Promise<number[]> {
     return parsePids(await run(['ip', 'netns', 'pids', this.name]));
+  }
+
+  /**
+   * Leaves the namespace and what runs in it in place when this process ends (`tcpscope lab up`):
+   * it is no longer removed on exit or on a signal, and its children are no longer ours to kill.
+   * `dispose()` still removes it; otherwise `tcpscope lab down` does (see state.ts).
+   */
+  keep(): void {
+    this.#children.clear();
+    untrack(this);
   }
 
   /** Kills what runs inside and deletes the namespace. Idempotent; later calls await the first. */

@@ -19,6 +19,7 @@ const SOCK_CLOEXEC = 0o2000000;
 const SOL_SOCKET = 1;
 const SO_REUSEADDR = 2;
 const SO_ERROR = 4;
+const SO_SNDBUF = 7;
 const SO_RCVBUF = 8;
 const SO_LINGER = 13;
 const IPPROTO_TCP = 6;
@@ -157,6 +158,11 @@ export function setNoDelay(fd: number, on: boolean): void {
 /** SO_RCVBUF: a small receive buffer closes the window early (the kernel doubles the value). */
 export function setRcvBuf(fd: number, bytes: number): void {
   setInt(fd, SOL_SOCKET, SO_RCVBUF, bytes, 'SO_RCVBUF');
+}
+
+/** SO_SNDBUF: a small send buffer bounds what a writer queues (the kernel doubles the value). */
+export function setSndBuf(fd: number, bytes: number): void {
+  setInt(fd, SOL_SOCKET, SO_SNDBUF, bytes, 'SO_SNDBUF');
 }
 
 /** fcntl(F_SETFL, O_NONBLOCK) on or off. */

@@ -11,8 +11,8 @@ import type { Endpoint } from '../tcp/socket.js';
 import type { TcpState } from '../tcp/states.js';
 import type { Family } from './sockaddr.js';
 
-/** The kinds of item the holder makes, named after the state they are for. */
-export const HOLD_KINDS = [
+/** The kinds of item that make one socket (or pair) in a state, named after the state they are for. */
+export const STATE_KINDS = [
   'listen',
   'established',
   'time-wait',
@@ -26,6 +26,26 @@ export const HOLD_KINDS = [
   'closing',
 ] as const;
 
+/**
+ * The kinds that make a situation with `count` connections (IPv4 only: their peers take addresses of
+ * their own in 127.0.0.0/8, every one of which is the namespace's loopback). See holder-situations.ts.
+ */
+export const SITUATION_KINDS = [
+  'syn-flood',
+  'scan',
+  'close-wait-leak',
+  'half-open',
+  'server-shutdown',
+  'vanished-client',
+  'killed-client',
+  'restart',
+] as const;
+
+/** Every kind of item the holder makes. */
+export const HOLD_KINDS = [...STATE_KINDS, ...SITUATION_KINDS] as const;
+
+export type StateKind = (typeof STATE_KINDS)[number];
+export type SituationKind = (typeof SITUATION_KINDS)[number];
 export type HoldKind = (typeof HOLD_KINDS)[number];
 
 /** One thing to make: a kind, over IPv4 (127.0.0.1) or IPv6 (::1), on server port `port`. */
@@ -33,8 +53,14 @@ export interface HoldItem {
   kind: HoldKind;
   family: Family;
   port: number;
-  /** accept-queue only: the listener's backlog N (default 2); N + 2 clients connect. */
+  /** accept-queue and syn-flood: the listener's backlog N (accept-queue: default 2; syn-flood: 128). */
   backlog?: number;
+  /** accept-queue and the situations: how many connections (accept-queue: clients, default backlog + 2). */
+  count?: number;
+  /** restart: whether the server sets SO_REUSEADDR on its listener, before and after the restart. */
+  reuseaddr?: boolean;
+  /** listen: bind the wildcard address (0.0.0.0 or ::) instead of loopback. */
+  wildcard?: boolean;
 }
 
 /** The holder's argument: the items to make, in order. */
@@ -60,6 +86,8 @@ export interface HeldSocket {
 /** An item with the sockets it made. */
 export interface HeldItem extends HoldItem {
   sockets: HeldSocket[];
+  /** What the holder saw happen besides sockets: a bind's errno, a child's pid... */
+  facts?: Record<string, string | number | boolean>;
 }
 
 /** The holder's one JSON line on stdout: its pid and what it made; or an `error` line, then it exits 2. */
@@ -75,16 +103,25 @@ export function loopback(family: Family): string {
 
 /** The default accept-queue backlog. */
 export const DEFAULT_BACKLOG = 2;
-const MAX_BACKLOG = 64;
+/** The default backlog of a flooded listener: a common server default (the old SOMAXCONN). */
+export const FLOOD_BACKLOG = 128;
+/** The most connections one item makes (file descriptors and packets stay bounded). */
+export const MAX_COUNT = 500;
+const MAX_BACKLOG: Partial<Record<HoldKind, number>> = { 'accept-queue': 64, 'syn-flood': 4096 };
 
-/** A spec with every kind over IPv4 (ports base, base+1...) and IPv6 (base+1000...): one of each state. */
+/** A spec with every state kind over IPv4 (ports base, base+1...) and IPv6 (base+1000...): one of each state. */
 export function everyState(base = 30000): HolderSpec {
   return {
-    items: HOLD_KINDS.flatMap((kind, i): HoldItem[] => [
+    items: STATE_KINDS.flatMap((kind, i): HoldItem[] => [
       { kind, family: 4, port: base + i },
       { kind, family: 6, port: base + 1000 + i },
     ]),
   };
+}
+
+/** Whether a kind is a situation (IPv4 only, takes `count`). */
+export function isSituation(kind: HoldKind): kind is SituationKind {
+  return (SITUATION_KINDS as readonly string[]).includes(kind);
 }
 
 /** Checks a spec (from JSON) and returns it typed; throws one line naming the bad item. */
@@ -94,31 +131,89 @@ export function parseHolderSpec(value: unknown): HolderSpec {
     throw new TypeError('holder spec: "items" must be a non-empty array');
   const ports = new Set<number>();
   const out = items.map((raw: unknown, i): HoldItem => {
-    const it = raw as Partial<HoldItem> | null;
-    const at = `holder spec: items[${i}]`;
-    if (!it || !HOLD_KINDS.includes(it.kind as HoldKind)) {
-      throw new TypeError(`${at}: kind must be one of ${HOLD_KINDS.join(', ')}`);
-    }
-    if (it.family !== 4 && it.family !== 6) throw new TypeError(`${at}: family must be 4 or 6`);
-    if (!Number.isInteger(it.port) || it.port! < 1 || it.port! > 65535)
-      throw new TypeError(`${at}: bad port`);
-    if (ports.has(it.port!)) throw new TypeError(`${at}: port ${it.port} used twice (one port per item)`);
-    ports.add(it.port!);
-    const item: HoldItem = { kind: it.kind!, family: it.family, port: it.port! };
-    if (it.backlog !== undefined) {
-      if (it.kind !== 'accept-queue') throw new TypeError(`${at}: backlog is for accept-queue only`);
-      if (!Number.isInteger(it.backlog) || it.backlog < 0 || it.backlog > MAX_BACKLOG) {
-        throw new TypeError(`${at}: backlog must be 0 to ${MAX_BACKLOG}`);
-      }
-      item.backlog = it.backlog;
-    }
+    const item = parseItem(raw, `holder spec: items[${i}]`);
+    if (ports.has(item.port))
+      throw new TypeError(`holder spec: items[${i}]: port ${item.port} used twice (one port per item)`);
+    ports.add(item.port);
     return item;
   });
   return { items: out };
 }
 
+function parseItem(raw: unknown, at: string): HoldItem {
+  const it = raw as Partial<HoldItem> | null;
+  if (!it || !HOLD_KINDS.includes(it.kind as HoldKind)) {
+    throw new TypeError(`${at}: kind must be one of ${HOLD_KINDS.join(', ')}`);
+  }
+  const kind = it.kind!;
+  if (it.family !== 4 && it.family !== 6) throw new TypeError(`${at}: family must be 4 or 6`);
+  if (it.family === 6 && isSituation(kind)) throw new TypeError(`${at}: ${kind} is IPv4 only`);
+  if (!Number.isInteger(it.port) || it.port! < 1 || it.port! > 65535) throw new TypeError(`${at}: bad port`);
+  const item: HoldItem = { kind, family: it.family, port: it.port! };
+  if (it.backlog !== undefined) {
+    const max = MAX_BACKLOG[kind];
+    if (max === undefined) throw new TypeError(`${at}: backlog is for accept-queue and syn-flood only`);
+    if (!Number.isInteger(it.backlog) || it.backlog < 0 || it.backlog > max) {
+      throw new TypeError(`${at}: backlog must be 0 to ${max}`);
+    }
+    item.backlog = it.backlog;
+  }
+  if (it.count !== undefined) {
+    if (kind !== 'accept-queue' && !isSituation(kind)) throw new TypeError(`${at}: count is not for ${kind}`);
+    if (!Number.isInteger(it.count) || it.count < 1 || it.count > MAX_COUNT) {
+      throw new TypeError(`${at}: count must be 1 to ${MAX_COUNT}`);
+    }
+    item.count = it.count;
+  }
+  flag(it, item, 'reuseaddr', 'restart', at);
+  flag(it, item, 'wildcard', 'listen', at);
+  return item;
+}
+
+function flag(
+  it: Partial<HoldItem>,
+  item: HoldItem,
+  key: 'reuseaddr' | 'wildcard',
+  kind: HoldKind,
+  at: string,
+) {
+  const v = it[key];
+  if (v === undefined) return;
+  if (it.kind !== kind) throw new TypeError(`${at}: ${key} is for ${kind} only`);
+  if (typeof v !== 'boolean') throw new TypeError(`${at}: ${key} must be true or false`);
+  item[key] = v;
+}
+
 // The four flags that tell handshake, data and teardown segments apart; `== ack` is a pure ACK.
 const PURE_ACK = 'tcp flags & (fin | syn | rst | ack) == ack';
+
+/**
+ * Where a situation's peers live: each kind has a /16 of 127.0.0.0/8 (all of it is the namespace's
+ * loopback, so a client can bind any of these addresses), and its rules match that prefix only.
+ * `spread` is how many distinct addresses the connections share (0: one address each, for floods).
+ */
+const PEERS: Record<SituationKind, { net: number; spread: number }> = {
+  'syn-flood': { net: 1, spread: 0 },
+  scan: { net: 2, spread: 0 },
+  'close-wait-leak': { net: 3, spread: 4 },
+  'half-open': { net: 4, spread: 1 },
+  'vanished-client': { net: 5, spread: 4 },
+  'server-shutdown': { net: 6, spread: 4 },
+  'killed-client': { net: 7, spread: 4 },
+  restart: { net: 8, spread: 4 },
+};
+
+/** The peer address of a situation's connection i (for scan, the address scanned). */
+export function peerAddress(kind: SituationKind, i: number): string {
+  const { net, spread } = PEERS[kind];
+  const n = spread === 0 ? i : i % spread;
+  return `127.${net}.${Math.floor(n / 250)}.${(n % 250) + 1}`;
+}
+
+/** The prefix a situation's peers are in (`127.5.0.0/16`). */
+export function peerNet(kind: SituationKind): string {
+  return `127.${PEERS[kind].net}.0.0/16`;
+}
 
 /**
  * The input-hook rules an item needs, each scoped to its port:
@@ -129,6 +224,11 @@ const PURE_ACK = 'tcp flags & (fin | syn | rst | ack) == ack';
  * - last-ack: segments from P carrying FIN dropped: the client never sees the server's FIN.
  * - closing: the client's FIN to P and the server's pure ACKs dropped; the server's own FIN, sent
  *   before it saw the client's, gets through and finds the client in FIN_WAIT1 (RFC 9293 3.6 case 2).
+ * - syn-flood: from the flood's sources, everything but SYNs dropped: their handshakes never complete
+ *   and their RSTs never arrive, as with spoofed sources that never answer the SYN-ACK.
+ * - scan: SYNs to the scanned addresses dropped: nobody answers, not even with an RST.
+ * - half-open: RSTs from the vanished peer dropped: its socket is gone without a word.
+ * - vanished-client: the server's FIN to the vanished clients dropped (their machine is off the net).
  */
 export function rulesFor(item: HoldItem): string[] {
   const p = item.port;
@@ -143,6 +243,14 @@ export function rulesFor(item: HoldItem): string[] {
       return [`tcp sport ${p} tcp flags & fin == fin drop`];
     case 'closing':
       return [`tcp dport ${p} tcp flags & fin == fin drop`, `tcp sport ${p} ${PURE_ACK} drop`];
+    case 'syn-flood':
+      return [`ip saddr ${peerNet(item.kind)} tcp dport ${p} tcp flags & syn != syn drop`];
+    case 'scan':
+      return [`ip daddr ${peerNet(item.kind)} tcp dport ${p} drop`];
+    case 'half-open':
+      return [`ip saddr ${peerNet(item.kind)} tcp dport ${p} tcp flags & rst == rst drop`];
+    case 'vanished-client':
+      return [`ip daddr ${peerNet(item.kind)} tcp sport ${p} tcp flags & fin == fin drop`];
     default:
       return [];
   }
@@ -169,45 +277,4 @@ export function nftRuleset(spec: HolderSpec): string {
     '}',
     '',
   ].join('\n');
-}
-
-/** The part of an ss row a held socket is compared with (see ss.ts). */
-export interface ObservedSocket {
-  state: TcpState;
-  local: Endpoint;
-  remote: Endpoint;
-  owners?: { pid: number; fd: number }[];
-}
-
-/** Whether an observed row is this held socket: same state and ends, and held by exactly its owner or nobody. */
-export function isHeld(h: HeldSocket, row: ObservedSocket, holderPid: number): boolean {
-  if (row.state !== h.state || !sameEnd(row.local, h.local) || !sameEnd(row.remote, h.remote)) return false;
-  const owners = row.owners ?? [];
-  if (!h.owned) return owners.length === 0;
-  return owners.length === 1 && owners[0]!.pid === holderPid && owners[0]!.fd === h.fd;
-}
-
-/** The held sockets of a report that no observed row shows yet, each with its item. */
-export function missingHeld(report: HolderReport, rows: readonly ObservedSocket[]): [HeldItem, HeldSocket][] {
-  const out: [HeldItem, HeldSocket][] = [];
-  for (const item of report.items) {
-    for (const h of item.sockets) if (!rows.some((r) => isHeld(h, r, report.pid))) out.push([item, h]);
-  }
-  return out;
-}
-
-/** The rows that belong to an item: its port at either end (ephemeral ports never reach it, see LAB_SYSCTLS). */
-export function rowsOfItem<T extends ObservedSocket>(rows: readonly T[], item: HoldItem): T[] {
-  return rows.filter((r) => r.local.port === item.port || r.remote.port === item.port);
-}
-
-/** A held socket in one line: `FIN_WAIT1 127.0.0.1:44918 > 127.0.0.1:30008 orphan`. */
-export function describeHeld(h: HeldSocket): string {
-  const ep = (e: Endpoint) =>
-    e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
-  return `${h.state} ${ep(h.local)} > ${ep(h.remote)} ${h.owned ? `fd ${h.fd}` : 'no owner'}`;
-}
-
-function sameEnd(a: Endpoint, b: Endpoint): boolean {
-  return a.port === b.port && a.address === b.address;
 }

@@ -4,12 +4,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { applyScenario, type Scenario, ssSockets } from '../../src/lab/apply.js';
+import { isHeld, rowsOfItem } from '../../src/lab/match.js';
 import { createNetns, type Netns } from '../../src/lab/netns.js';
-import { everyState, type HoldItem, type HoldKind, isHeld, rowsOfItem } from '../../src/lab/scenario.js';
+import { everyState, type HoldItem, type StateKind } from '../../src/lab/scenario.js';
 import type { SsSocket } from '../../src/lab/ss.js';
 
 /** What each kind must leave, written out independently of the holder: `role state owned|orphan`. */
-const EXPECTED: Record<HoldKind, string[]> = {
+const EXPECTED: Record<StateKind, string[]> = {
   listen: ['listener LISTEN owned'],
   established: ['client ESTABLISHED owned', 'server ESTABLISHED owned'],
   'time-wait': ['client TIME_WAIT none'],
@@ -61,7 +62,7 @@ describe('holder: every state over IPv4 and IPv6, checked with ss', () => {
       const held = scenario.report.items.find((i) => i.port === item.port)!;
       assert.equal(held.kind, item.kind);
       const described = held.sockets.map((s) => `${s.role} ${s.state} ${s.owned ? 'owned' : 'none'}`).sort();
-      assert.deepEqual(described, EXPECTED[item.kind]);
+      assert.deepEqual(described, EXPECTED[item.kind as StateKind]);
       const mine = rowsOfItem(rows, item);
       assert.equal(
         mine.length,

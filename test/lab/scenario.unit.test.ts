@@ -1,20 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { isHeld, missingHeld, rowsOfItem } from '../../src/lab/match.js';
 import {
   type HeldSocket,
-  HOLD_KINDS,
   type HolderReport,
-  isHeld,
-  missingHeld,
   nftRuleset,
   parseHolderSpec,
-  rowsOfItem,
   rulesFor,
+  STATE_KINDS,
 } from '../../src/lab/scenario.js';
 
 describe('parseHolderSpec', () => {
-  it('accepts every kind over both families', () => {
-    const items = HOLD_KINDS.flatMap((kind, i) => [
+  it('accepts every state kind over both families', () => {
+    const items = STATE_KINDS.flatMap((kind, i) => [
       { kind, family: 4 as const, port: 30000 + i },
       { kind, family: 6 as const, port: 31000 + i },
     ]);
@@ -37,7 +35,10 @@ describe('parseHolderSpec', () => {
         },
         /items\[1\]: port 9 used twice/,
       ],
-      [{ items: [{ kind: 'listen', family: 4, port: 9, backlog: 1 }] }, /backlog is for accept-queue only/],
+      [
+        { items: [{ kind: 'listen', family: 4, port: 9, backlog: 1 }] },
+        /backlog is for accept-queue and syn-flood only/,
+      ],
       [{ items: [{ kind: 'accept-queue', family: 4, port: 9, backlog: 1000 }] }, /backlog must be 0 to 64/],
     ];
     for (const [spec, re] of table) assert.throws(() => parseHolderSpec(spec), re);

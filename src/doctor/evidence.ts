@@ -13,6 +13,11 @@ export function topPorts(sockets: readonly Socket[], n = TOP): { port: number; c
   return top(sockets, (s) => s.local.port, n).map(([port, count]) => ({ port, count }));
 }
 
+/** Remote ports by count (for outgoing connections, whose local ports are ephemeral). */
+export function topRemotePorts(sockets: readonly Socket[], n = TOP): { port: number; count: number }[] {
+  return top(sockets, (s) => s.remote.port, n).map(([port, count]) => ({ port, count }));
+}
+
 /** Remote addresses by count. */
 export function topPeers(sockets: readonly Socket[], n = TOP): { address: string; count: number }[] {
   return top(sockets, (s) => s.remote.address, n).map(([address, count]) => ({ address, count }));

@@ -20,6 +20,7 @@ const lab = {
 function fakeCli(known: string[], calls: string[][]): Cli {
   let out = '';
   return {
+    env: {},
     o: {
       out: (t) => {
         out += t;

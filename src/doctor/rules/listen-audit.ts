@@ -4,6 +4,7 @@
  */
 import { isWildcard } from '../../net/ip.js';
 import type { Socket } from '../../tcp/socket.js';
+import { topPorts, topProcesses } from '../evidence.js';
 import type { DoctorInput, Finding, Rule } from '../types.js';
 import { tr } from './_text.js';
 
@@ -41,6 +42,8 @@ export const listenAudit: Rule = {
       title: tr(input, `${ports.length} listening port(s)`, `${ports.length} 个监听端口`),
       evidence: {
         count: listeners.length,
+        ports: topPorts(listeners, 1000),
+        processes: topProcesses(listeners, 1000),
         listeners: listeners.map((s) => ({
           port: s.local.port,
           address: s.local.address,

@@ -5,7 +5,15 @@
  * request sockets (net/ipv4/tcp_input.c tcp_conn_request), so a flood shows in counters too.
  */
 import type { Socket } from '../../tcp/socket.js';
-import { inStates, procText, rate, sysctlNumber, topPeers, topProcesses } from '../evidence.js';
+import {
+  inStates,
+  procText,
+  rate,
+  sysctlNumber,
+  topPeers,
+  topProcesses,
+  topRemotePorts,
+} from '../evidence.js';
 import type { DoctorInput, Finding, Rule, Severity } from '../types.js';
 import { tr } from './_text.js';
 
@@ -143,6 +151,8 @@ export const synSentStorm: Rule = {
         states: ['SYN_SENT'],
         evidence: {
           count: list.length,
+          // The destination ports: the local ones of a connect() are ephemeral and say nothing.
+          ports: topRemotePorts(list),
           processes: topProcesses(list),
           peers: topPeers(list),
           destinations: hosts,

@@ -55,7 +55,7 @@ export const timeWaitPressure: Rule = {
         ),
       ].sort((a, b) => rank(b) - rank(a))[0] ??
       (tw.length >= c['time-wait-pressure.info'] ? 'info' : undefined);
-    if (!severity) return [];
+    if (!severity) return restarted(input, tw);
     const asServer = tw.filter((s) => servicePorts.has(s.local.port)).length;
     const closer =
       asServer >= tw.length / 2
@@ -103,6 +103,37 @@ export const timeWaitPressure: Rule = {
     ];
   },
 };
+
+/**
+ * TIME_WAIT on a service port (below the ephemeral range) that nothing listens on: a server that
+ * closed first has stopped or restarted. Harmless, but a restart whose bind() lacks SO_REUSEADDR
+ * fails with EADDRINUSE until they expire (60 s).
+ */
+function restarted(input: Parameters<Rule['run']>[0], tw: Socket[]): Finding[] {
+  const range = input.sysctls['net.ipv4.ip_local_port_range'];
+  const low = Array.isArray(range) ? range[0]! : 32768;
+  const listening = listeningPorts(input);
+  const orphaned = tw.filter((s) => s.local.port < low && !listening.has(s.local.port));
+  if (orphaned.length === 0) return [];
+  const ports = topPorts(orphaned);
+  const list = ports.map((p) => `:${p.port}`).join(', ');
+  return [
+    {
+      rule: 'time-wait-pressure',
+      severity: 'info',
+      title: tr(
+        input,
+        `${orphaned.length} TIME_WAIT on ${list} where nothing listens: a server closed first and stopped; a restart without SO_REUSEADDR gets EADDRINUSE for up to 60 s`,
+        `${list} 上有 ${orphaned.length} 个 TIME_WAIT 但无人监听：服务端先关闭后已停止；不设 SO_REUSEADDR 的重启在 60 秒内会遇到 EADDRINUSE`,
+      ),
+      states: ['TIME_WAIT'],
+      evidence: { count: orphaned.length, ports, peers: topPeers(orphaned) },
+      why: '',
+      remedies: [],
+      commands: ['tcpscope explain eaddrinuse', `tcpscope ls -s time-wait --sport ${ports[0]!.port}`],
+    },
+  ];
+}
 
 function rank(s: Severity | undefined): number {
   return s === 'critical' ? 2 : s === 'warning' ? 1 : 0;

@@ -30,6 +30,7 @@ const SOCKET_PREFIX = 'socket:[';
 /** Scans every process's fds once. */
 export function scanOwners(opts: OwnerScanOptions): OwnerScan {
   const scan: OwnerScan = { byInode: new Map(), unseen: 0, vanished: 0 };
+  if (opts.wanted.size === 0) return scan;
   let pids: string[];
   try {
     pids = readdirSync(opts.procRoot);

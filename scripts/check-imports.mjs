@@ -15,7 +15,8 @@ const PURE = [
   /^render\//,
   /^kernel\/_?parse-/,
   /^kernel\/proc-net-tcp\.ts$/,
-  /^snapshot\/(filter|attribute|aggregate|sort|who|overview)\.ts$/,
+  /^kernel\/netlink\/(wire|parse|request|bytecode|tcp-info)\.ts$/,
+  /^snapshot\/(filter|attribute|aggregate|sort|who|overview|kernel-filter)\.ts$/,
 ];
 const IO_MODULES = /^node:(fs|net|child_process|dgram|http|https|worker_threads|os)(\/|$)/;
 /** Folders a folder must not import from. */

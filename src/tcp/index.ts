@@ -2,3 +2,4 @@
 export * from './socket.js';
 export * from './state-names.js';
 export * from './states.js';
+export * from './tcp-info.js';

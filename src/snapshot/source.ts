@@ -118,7 +118,7 @@ async function withDiagSocket<T>(target: NetnsTarget, fn: (sock: DiagSocket) => 
 }
 
 /** Runs a /proc/.../net reader in the target: through /proc/PID/net, or inside the namespace. */
-async function inProcfs<T>(target: NetnsTarget, read: (where: { pid?: number }) => T): Promise<T> {
+export async function inProcfs<T>(target: NetnsTarget, read: (where: { pid?: number }) => T): Promise<T> {
   if (target.pid !== undefined) return read({ pid: target.pid });
   if (target.path) {
     await prepareNetns();

@@ -42,7 +42,7 @@ export const TCP_INFO_FIELDS = [
   'rcv_rtt',
   'rcv_space',
   'total_retrans',
-  /** Bytes per second, as delivery_rate is; max_pacing_rate is left out when unlimited. */
+  /** Bytes per second, as delivery_rate is; both pacing rates are left out when ~0 (no limit). */
   'pacing_rate',
   'max_pacing_rate',
   'bytes_acked',

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { processKey } from '../../render/socket-text.js';
-import { bar, type Column, renderTable } from '../../render/table.js';
+import { type Column, renderTable } from '../../render/table.js';
 import {
   COUNT_KEYS,
   type CountByResult,
@@ -15,7 +15,7 @@ import { kernelFilter } from '../../snapshot/kernel-filter.js';
 import { selectSockets } from '../../snapshot/select.js';
 import { countStatesFast, type SnapshotOptions } from '../../snapshot/take.js';
 import type { Socket } from '../../tcp/socket.js';
-import { TCP_STATES, type TcpState } from '../../tcp/states.js';
+import { TCP_STATES } from '../../tcp/states.js';
 import type { Cli } from '../output.js';
 import { stateColour } from '../paint-state.js';
 import { warnSnapshot } from '../snapshot-output.js';
@@ -28,6 +28,7 @@ import {
   type SourceFlags,
   sourceOptions,
 } from '../socket-options.js';
+import { renderStateCounts } from '../state-counts.js';
 
 interface CountFlags extends FilterFlags, SourceFlags {
   by?: string;
@@ -113,23 +114,6 @@ function parseBy(text: string): CountKey {
     throw new UsageError(`--by: unknown key '${text}': valid are ${COUNT_KEYS.join(', ')}`);
   }
   return k as CountKey;
-}
-
-/** States by count, largest first, with bars on a terminal, and the total. */
-export function renderStateCounts(
-  cli: Cli,
-  states: Partial<Record<TcpState, number>>,
-  total: number,
-  header = true,
-): string {
-  const rows = (Object.entries(states) as [TcpState, number][]).sort((a, b) => b[1] - a[1]);
-  const max = rows[0]?.[1] ?? 0;
-  const cols: Column<[string, number]>[] = [
-    { header: 'STATE', get: (r) => r[0], paint: (p, v) => stateColour(cli.o, v, p) },
-    { header: 'COUNT', get: (r) => String(r[1]), align: 'right' },
-  ];
-  if (cli.o.tty) cols.push({ header: '', get: (r) => (r[0] === 'TOTAL' ? '' : bar(r[1], max, 30)) });
-  return renderTable([...rows, ['TOTAL', total] as [string, number]], cols, { header });
 }
 
 function renderCrossTab(cli: Cli, r: CountByResult, header: boolean): string {

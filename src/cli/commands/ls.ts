@@ -3,9 +3,11 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { endpointText, ownerText, timerText } from '../../render/socket-text.js';
 import { type Column, renderCsv, renderTable } from '../../render/table.js';
+import { memoryText, tcpInfoText } from '../../render/tcp-info-text.js';
 import { selectSockets } from '../../snapshot/select.js';
 import { SORT_KEYS, type SortKey, sortSockets } from '../../snapshot/sort.js';
 import type { Snapshot, Socket } from '../../tcp/socket.js';
+import { printSummary } from '../ls-summary.js';
 import type { Cli } from '../output.js';
 import { stateColour } from '../paint-state.js';
 import { snapshotJson, warnSnapshot } from '../snapshot-output.js';
@@ -22,6 +24,9 @@ interface LsFlags extends FilterFlags, SourceFlags {
   processes?: boolean;
   timers?: boolean;
   extended?: boolean;
+  info?: boolean;
+  memory?: boolean;
+  summary?: boolean;
   sort?: string;
   reverse?: boolean;
   json?: boolean;
@@ -38,7 +43,11 @@ Examples:
   tcpscope ls --dst 10.0.0.0/8 -s established,syn-sent
   tcpscope ls -l -p                    listening sockets and their programs
   tcpscope ls --sort recvq --reverse | head
+  tcpscope ls -i -s established        tcp_info: rtt, cwnd, retransmits, rates (like ss -ti)
+  tcpscope ls -m --port 443            socket memory (like ss -tm)
+  tcpscope ls --summary                totals of every protocol and TCP per state (like ss -s)
   tcpscope ls --netns blue --json      another namespace, as JSON
+  tcpscope ls --source procfs          read /proc/net/tcp instead of netlink
 `;
 
 /** Registers `ls`. */
@@ -49,6 +58,9 @@ export function register(program: Command, cli: Cli): void {
     .option('-p, --processes', 'show the processes that hold each socket (needs root for other users)')
     .option('-o, --timers', 'show timers (kind, time left, retransmits)')
     .option('-e, --extended', 'show uid and inode')
+    .option('-i, --info', 'show tcp_info: rtt, cwnd, retransmits, rates, last send/receive (netlink)')
+    .option('-m, --memory', 'show socket memory, as ss -m (netlink)')
+    .option('--summary', 'totals per protocol and per TCP state, as ss -s')
     .option('--sort <keys>', `sort by keys, comma-separated: ${SORT_KEYS.join(', ')}`)
     .option('--reverse', 'reverse the sort order')
     .option('--json', 'JSON output')
@@ -58,9 +70,19 @@ export function register(program: Command, cli: Cli): void {
   addSourceOptions(cmd);
   cmd.addHelpText('after', EXAMPLES).action(async (flags: LsFlags) => {
     const spec = filterSpec(flags);
+    if (flags.summary) {
+      await printSummary(cli, sourceOptions(flags), flags.json ?? false);
+      return;
+    }
     const sortKeys = flags.sort !== undefined ? parseSort(flags.sort) : undefined;
     const snap = await selectSockets(
-      { ...sourceOptions(flags), owners: flags.processes ?? false, cmdline: true },
+      {
+        ...sourceOptions(flags),
+        owners: flags.processes ?? false,
+        cmdline: true,
+        info: flags.info ?? false,
+        memory: flags.memory ?? false,
+      },
       spec,
     );
     warnSnapshot(cli, snap);
@@ -94,6 +116,8 @@ function renderLs(cli: Cli, snap: Snapshot, flags: LsFlags): void {
     cols.push({ header: 'Inode', get: (s) => String(s.inode), align: 'right' });
   }
   if (flags.processes) cols.push({ header: 'Process', get: ownerText });
+  if (flags.memory) cols.push({ header: 'Memory', get: (s) => memoryText(s.memory) });
+  if (flags.info) cols.push({ header: 'Info', get: tcpInfoText });
   if (flags.csv) cli.o.out(renderCsv(snap.sockets, cols, flags.header));
   else cli.o.out(renderTable(snap.sockets, cols, { header: flags.header }));
 }

@@ -84,7 +84,11 @@ function renderListening(list: ListeningPort[]): string {
       header: 'ADDRESSES',
       get: (l) => l.addresses.map((a) => endpointText({ address: a, port: 0 }).slice(0, -2)).join(' '),
     },
-    { header: 'QUEUE', get: (l) => String(l.acceptQueue), align: 'right' },
+    {
+      header: 'QUEUE',
+      get: (l) => `${l.acceptQueue}${l.backlog !== undefined ? `/${l.backlog}` : ''}${l.full ? ' FULL' : ''}`,
+      align: 'right',
+    },
     { header: 'PROGRAM', get: (l) => (l.programs.length ? compactPrograms(l.programs) : '?') },
   ];
   return renderTable(list, cols);

@@ -73,8 +73,8 @@ export function decodeTcpInfo(r: ByteReader, littleEndian: boolean): TcpInfo {
     if (off + size > len) break;
     const v = readField(r, off, kind, littleEndian);
     const name = TCP_INFO_FIELDS[i]! as TcpInfoField;
-    // ~0 means "no limit" (SO_MAX_PACING_RATE unset); ss leaves it out too.
-    if (name === 'max_pacing_rate' && v >= U64_MAX_AS_NUMBER) continue;
+    // ~0 means "no limit" (no pacing, SO_MAX_PACING_RATE unset); ss leaves these out too.
+    if ((name === 'max_pacing_rate' || name === 'pacing_rate') && v >= U64_MAX_AS_NUMBER) continue;
     info[name] = v;
   }
   return info;

@@ -26,7 +26,19 @@ const output: Output = {
   },
   tty,
   columns: process.stdout.columns || 80,
+  ...(process.stdin.isTTY ? { ask } : {}),
 };
+
+/** One question on stderr, one line of answer from the terminal (readline loaded only then). */
+async function ask(question: string): Promise<string> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}
 
 try {
   const program = buildProgram(output, (code) => {

@@ -14,6 +14,11 @@ export interface Output {
   readonly tty: boolean;
   /** Terminal width in columns (80 when unknown). */
   readonly columns: number;
+  /**
+   * Asks the user a question on the terminal and returns the answer; absent when stdin is not a
+   * terminal (so commands that need a confirmation refuse instead of guessing).
+   */
+  readonly ask?: (question: string) => Promise<string>;
 }
 
 const CODES = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, gray: 90, bold: 1 } as const;

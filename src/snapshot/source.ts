@@ -7,6 +7,7 @@
 import { statSync } from 'node:fs';
 import { TcpscopeError, UsageError } from '../errors.js';
 import type { DiagExpr } from '../kernel/netlink/bytecode.js';
+import { destroySockets } from '../kernel/netlink/destroy.js';
 import { countTcp, dumpTcp } from '../kernel/netlink/dump.js';
 import { DiagSocket, loadNetlink } from '../kernel/netlink/socket.js';
 import { inNetns, NETNS_RUN_DIR, namedNetns, netnsInode, netnsRef, prepareNetns } from '../kernel/netns.js';
@@ -218,4 +219,9 @@ export async function countTable(target: NetnsTarget, req: TableRequest): Promis
     procfs,
   );
   return r.source === 'procfs' && req.filter ? undefined : r;
+}
+
+/** Closes sockets with SOCK_DESTROY, in the target namespace: 0 or an errno for each. */
+export async function destroyInNetns(target: NetnsTarget, ids: readonly DiagId[]): Promise<number[]> {
+  return withDiagSocket(target, (sock) => destroySockets(sock, ids));
 }

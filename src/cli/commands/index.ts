@@ -4,10 +4,11 @@
 import type { Command } from 'commander';
 import type { Cli } from '../output.js';
 import { register as count } from './count.js';
+import { register as kill } from './kill.js';
 import { register as ls } from './ls.js';
 import { register as overview } from './overview.js';
 import { register as who } from './who.js';
 
 export type Register = (program: Command, cli: Cli) => void;
 
-export const COMMANDS: readonly Register[] = [overview, ls, count, who];
+export const COMMANDS: readonly Register[] = [overview, ls, count, who, kill];

@@ -11,13 +11,6 @@ import { newStatus, walkDatagram } from './parse.js';
 import { destroyRequest } from './request.js';
 import type { DiagSocket } from './socket.js';
 
-/** errno values a destroy can answer with that users should understand. */
-export const DESTROY_ERRNO: Readonly<Record<number, string>> = {
-  1: 'EPERM: needs root (CAP_NET_ADMIN)',
-  2: 'ENOENT: already gone',
-  95: 'EOPNOTSUPP: the kernel lacks CONFIG_INET_DIAG_DESTROY',
-};
-
 /** Closes each socket; returns 0 or the errno for each, in order. */
 export function destroySockets(
   sock: DiagSocket,

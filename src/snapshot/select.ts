@@ -3,6 +3,7 @@
  * the kernel (netlink's bytecode), owners are looked up when the filter needs them, and the whole
  * filter runs as a predicate at the end.
  */
+import { takeAllNetns } from './all-netns.js';
 import { buildFilter, type FilterSpec, filterNeedsOwners } from './filter.js';
 import { kernelFilter } from './kernel-filter.js';
 import { type SnapshotOptions, type SnapshotWithIds, takeSnapshot } from './take.js';
@@ -19,7 +20,8 @@ export function filterOptions(opts: SnapshotOptions, spec: FilterSpec): Snapshot
 
 /** Takes a snapshot and keeps the sockets that match `spec`. */
 export async function selectSockets(opts: SnapshotOptions, spec: FilterSpec = {}): Promise<SnapshotWithIds> {
-  const snap = await takeSnapshot(filterOptions(opts, spec));
+  const o = filterOptions(opts, spec);
+  const snap = await (o.allNetns ? takeAllNetns(o) : takeSnapshot(o));
   const keep = buildFilter(spec);
   snap.sockets = snap.sockets.filter(keep);
   return snap;

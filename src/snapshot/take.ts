@@ -46,6 +46,8 @@ export interface SnapshotOptions {
   filter?: DiagExpr;
   /** Keep the netlink ids of the sockets, for closing them (forces netlink). */
   ids?: boolean;
+  /** Every network namespace, each socket tagged with its own (`--all-netns`; takeAllNetns). */
+  allNetns?: boolean;
   /** The clock, for tests. */
   now?: () => Date;
 }
@@ -100,7 +102,7 @@ export async function countStatesFast(
  * Reads the listeners when the main read may have left some out (a state or kernel filter): the
  * sockets waiting on them are attributed to them.
  */
-async function readWithListeners(target: NetnsTarget, opts: SnapshotOptions): Promise<TableRead> {
+export async function readWithListeners(target: NetnsTarget, opts: SnapshotOptions): Promise<TableRead> {
   const wanted = opts.stateMask ?? ALL_STATES;
   const filtered = opts.filter !== undefined;
   const read = await readTable(target, tableRequest(opts, filtered ? wanted : wanted | LISTEN_BIT));

@@ -82,6 +82,8 @@ export interface Snapshot {
   time: string;
   source: 'netlink' | 'procfs' | 'capture';
   netns?: NetnsRef;
+  /** With several namespaces read (`--all-netns`): every one of them; each socket names its own. */
+  namespaces?: NetnsRef[];
   sockets: Socket[];
   unseen?: Unseen;
   /** Lines or records the source could not parse (counted and skipped). */

@@ -1,7 +1,7 @@
 /** `tcpscope ls`: every TCP socket, like `ss -tan` (and `-p`, `-o`, `-e`), with filters. */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { endpointText, ownerText, timerText } from '../../render/socket-text.js';
+import { endpointText, netnsText, ownerText, timerText } from '../../render/socket-text.js';
 import { type Column, renderCsv, renderTable } from '../../render/table.js';
 import { memoryText, tcpInfoText } from '../../render/tcp-info-text.js';
 import { selectSockets } from '../../snapshot/select.js';
@@ -27,6 +27,7 @@ interface LsFlags extends FilterFlags, SourceFlags {
   info?: boolean;
   memory?: boolean;
   summary?: boolean;
+  allNetns?: boolean;
   sort?: string;
   reverse?: boolean;
   json?: boolean;
@@ -48,6 +49,7 @@ Examples:
   tcpscope ls --summary                totals of every protocol and TCP per state (like ss -s)
   tcpscope ls --netns blue --json      another namespace, as JSON
   tcpscope ls --source procfs          read /proc/net/tcp instead of netlink
+  tcpscope ls --all-netns -s listen    listeners of every namespace (containers included)
 `;
 
 /** Registers `ls`. */
@@ -61,6 +63,7 @@ export function register(program: Command, cli: Cli): void {
     .option('-i, --info', 'show tcp_info: rtt, cwnd, retransmits, rates, last send/receive (netlink)')
     .option('-m, --memory', 'show socket memory, as ss -m (netlink)')
     .option('--summary', 'totals per protocol and per TCP state, as ss -s')
+    .option('--all-netns', 'every network namespace, with a namespace column (container or unit)')
     .option('--sort <keys>', `sort by keys, comma-separated: ${SORT_KEYS.join(', ')}`)
     .option('--reverse', 'reverse the sort order')
     .option('--json', 'JSON output')
@@ -82,6 +85,7 @@ export function register(program: Command, cli: Cli): void {
         cmdline: true,
         info: flags.info ?? false,
         memory: flags.memory ?? false,
+        allNetns: flags.allNetns ?? false,
       },
       spec,
     );
@@ -103,13 +107,15 @@ function parseSort(text: string): SortKey[] {
 }
 
 function renderLs(cli: Cli, snap: Snapshot, flags: LsFlags): void {
-  const cols: Column<Socket>[] = [
+  const cols: Column<Socket>[] = [];
+  if (snap.namespaces) cols.push({ header: 'Netns', get: (s) => (s.netns ? netnsText(s.netns) : '') });
+  cols.push(
     { header: 'State', get: (s) => s.state, paint: (p, v) => stateColour(cli.o, v, p) },
     { header: 'Recv-Q', get: (s) => String(s.recvQ), align: 'right' },
     { header: 'Send-Q', get: (s) => String(s.sendQ), align: 'right' },
     { header: 'Local Address:Port', get: (s) => endpointText(s.local) },
     { header: 'Peer Address:Port', get: (s) => endpointText(s.remote) },
-  ];
+  );
   if (flags.timers) cols.push({ header: 'Timer', get: (s) => timerText(s.timer) });
   if (flags.extended) {
     cols.push({ header: 'UID', get: (s) => String(s.uid), align: 'right' });

@@ -19,11 +19,11 @@ export interface CgroupLabel {
 }
 
 const CONTAINERS: readonly [RegExp, string][] = [
-  [/(?:^|\/)docker-([0-9a-f]{12,})\.scope$/, 'docker'],
+  [/(?:^|\/)docker-([0-9a-f]{12,})\.scope(?:\/|$)/, 'docker'],
   [/^\/docker\/([0-9a-f]{12,})/, 'docker'],
-  [/(?:^|\/)cri-containerd-([0-9a-f]{12,})\.scope$/, 'containerd'],
-  [/(?:^|\/)crio-([0-9a-f]{12,})\.scope$/, 'crio'],
-  [/(?:^|\/)libpod-([0-9a-f]{12,})\.scope$/, 'podman'],
+  [/(?:^|\/)cri-containerd-([0-9a-f]{12,})\.scope(?:\/|$)/, 'containerd'],
+  [/(?:^|\/)crio-([0-9a-f]{12,})\.scope(?:\/|$)/, 'crio'],
+  [/(?:^|\/)libpod-([0-9a-f]{12,})\.scope(?:\/|$)/, 'podman'],
   [/^\/lxc(?:\.payload\.|\/)([^/]+)/, 'lxc'],
   [/^\/machine\.slice\/machine-([^/]+)\.scope/, 'nspawn'],
 ];

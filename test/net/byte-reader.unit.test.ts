@@ -15,8 +15,16 @@ describe('ByteReader', () => {
       ['u32leAt(1)', () => r.u32leAt(1), 0x06050403],
       ['u32beAt(1)', () => r.u32beAt(1), 0x03040506],
       ['u32At(1, le)', () => r.u32At(1, true), 0x06050403],
-      ['u64At(0, le)', () => r.u64At(0, true), 0x0908070605040302],
-      ['u64At(0, be)', () => r.u64At(0, false), 0x0203040506070809],
+      [
+        'u64At(0, le)',
+        () => new ByteReader(Uint8Array.of(1, 2, 3, 4, 5, 6, 0x1f, 0)).u64At(0, true),
+        0x1f060504030201,
+      ],
+      [
+        'u64At(0, be)',
+        () => new ByteReader(Uint8Array.of(0, 0x1f, 6, 5, 4, 3, 2, 1)).u64At(0, false),
+        0x1f060504030201,
+      ],
       ['i32At(0, le)', () => new ByteReader(Uint8Array.of(0xfe, 0xff, 0xff, 0xff)).i32At(0, true), -2],
     ];
     for (const [what, read, want] of cases) assert.equal(read(), want, what);

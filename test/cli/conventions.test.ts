@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { BIN, tcpscope } from '../helpers/cli.js';
 
-const COMMANDS = ['ls', 'count', 'who'];
+const COMMANDS = ['ls', 'count', 'who', 'kill'];
 
 describe('CLI conventions', () => {
   it('gives --help with examples for the program and every command, exit 0', () => {

@@ -102,7 +102,7 @@ function wantsNetlink(req: TableRequest): boolean {
 }
 
 /** Runs `fn` on a sock_diag socket opened in the target namespace, and closes it. */
-async function withDiagSocket<T>(target: NetnsTarget, fn: (sock: DiagSocket) => T): Promise<T> {
+async function withDiagSocket<T>(target: NetnsTarget, fn: (sock: DiagSocket) => T | Promise<T>): Promise<T> {
   await loadNetlink();
   let sock: DiagSocket;
   if (target.path) {
@@ -112,7 +112,7 @@ async function withDiagSocket<T>(target: NetnsTarget, fn: (sock: DiagSocket) => 
     sock = DiagSocket.open();
   }
   try {
-    return fn(sock);
+    return await fn(sock);
   } finally {
     sock.close();
   }
@@ -154,8 +154,8 @@ export async function readTable(target: NetnsTarget, req: TableRequest): Promise
   const r = await either(
     req,
     () =>
-      withDiagSocket(target, (sock): TableRead => {
-        const d = dumpTcp(sock, {
+      withDiagSocket(target, async (sock): Promise<TableRead> => {
+        const d = await dumpTcp(sock, {
           ...families,
           states: req.states,
           info: req.info ?? false,
@@ -211,9 +211,9 @@ export async function countTable(target: NetnsTarget, req: TableRequest): Promis
   const r = await either(
     req,
     () =>
-      withDiagSocket(target, (sock): CountRead => {
+      withDiagSocket(target, async (sock): Promise<CountRead> => {
         const opts = { ...families, states: req.states, ...(req.filter ? { filter: req.filter } : {}) };
-        const c = countTcp(sock, opts);
+        const c = await countTcp(sock, opts);
         return { source: 'netlink', counts: c.counts, malformed: c.malformed, warnings: [] };
       }),
     procfs,

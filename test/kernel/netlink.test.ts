@@ -123,7 +123,7 @@ describe('the netlink source on a real table', () => {
     await prepareNetns();
     const sock = inNetns(`/run/netns/${ns.name}`, ns.name, () => DiagSocket.open());
     try {
-      const all = dumpTcp(sock, { states: 0xffe & ~(1 << 2) }).sockets; // no SYN_SENT: it retries
+      const all = (await dumpTcp(sock, { states: 0xffe & ~(1 << 2) })).sockets; // no SYN_SENT: it retries
       const P = (port: 'sport' | 'dport', op: 'eq' | 'ge' | 'le', value: number): DiagExpr => ({
         port,
         op,
@@ -146,7 +146,7 @@ describe('the netlink source on a real table', () => {
         ],
       ];
       for (const [expr, want] of cases) {
-        const got = dumpTcp(sock, { states: 0xffe & ~(1 << 2), filter: expr }).sockets;
+        const got = (await dumpTcp(sock, { states: 0xffe & ~(1 << 2), filter: expr })).sockets;
         assert.deepEqual(
           got.map(socketKey).sort(),
           all.filter(want).map(socketKey).sort(),

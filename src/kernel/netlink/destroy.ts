@@ -5,7 +5,6 @@
  * CAP_NET_ADMIN and a kernel built with CONFIG_INET_DIAG_DESTROY (EOPNOTSUPP otherwise).
  * @see net/ipv4/inet_diag.c inet_diag_cmd_exact(), net/ipv4/tcp.c tcp_abort()
  */
-import { ByteReader } from '../../net/byte-reader.js';
 import { LITTLE_ENDIAN } from './dump.js';
 import { newStatus, walkDatagram } from './parse.js';
 import { destroyRequest } from './request.js';
@@ -16,15 +15,13 @@ export function destroySockets(
   sock: DiagSocket,
   targets: readonly { family: 4 | 6; id: Uint8Array }[],
 ): number[] {
-  const buf = new Uint8Array(8192);
-  const reader = new ByteReader(buf);
   return targets.map((t, i) => {
     sock.send(destroyRequest(t.family, t.id, i + 1, LITTLE_ENDIAN));
     const status = newStatus();
     while (!status.done) {
-      const n = sock.recv(buf);
-      if (n === 0) return 5; // EIO: no answer
-      walkDatagram(reader.window(0, n), LITTLE_ENDIAN, status, () => {});
+      const d = sock.recvOne();
+      if (d.length === 0) return 5; // EIO: no answer
+      walkDatagram(d, LITTLE_ENDIAN, status, () => {});
     }
     return status.error ?? 0;
   });

@@ -1,10 +1,10 @@
 /**
- * Dumps the TCP table over an open sock_diag socket: one request per family, the replies read into
- * one reusable 64 KiB buffer datagram by datagram (the kernel's dump fills up to 32 KiB each) and
- * parsed as they come. Thin: the bytes are parse.ts's and request.ts's.
+ * Dumps the TCP table over an open sock_diag socket: one request per family, the replies taken in
+ * batches while the kernel fills the next (socket.ts) and parsed as they come. Thin: the bytes are
+ * parse.ts's and request.ts's.
  */
 import { endianness } from 'node:os';
-import { ByteReader } from '../../net/byte-reader.js';
+import type { ByteReader } from '../../net/byte-reader.js';
 import type { Socket } from '../../tcp/socket.js';
 import { compileFilter, type DiagExpr } from './bytecode.js';
 import { countDatagram, DiagParser, type DumpStatus, newStatus } from './parse.js';
@@ -39,37 +39,38 @@ export interface DumpResult {
 }
 
 export const LITTLE_ENDIAN = endianness() === 'LE';
-const BUF_SIZE = 64 * 1024;
-let buf: Uint8Array | undefined;
-let reader: ByteReader | undefined;
 
-/** Sends the request for one family and feeds each reply datagram to `feed` until the dump ends. */
-function runDump(
+/**
+ * Sends the dump request for one family and hands each reply datagram to `feed` until the dump
+ * ends; a refused dump (NLMSG_ERROR) becomes an error naming the errno.
+ */
+export async function runDump(
   sock: DiagSocket,
   family: 4 | 6,
   opts: DumpOptions,
   status: DumpStatus,
   feed: (dgram: ByteReader) => void,
-): void {
-  buf ??= new Uint8Array(BUF_SIZE);
-  reader ??= new ByteReader(buf);
+): Promise<void> {
   let ext = 0;
   if (opts.info) ext |= extBit(INET_DIAG.INFO) | extBit(INET_DIAG.CONG);
   if (opts.memory) ext |= extBit(INET_DIAG.SKMEMINFO);
   const req = { family, states: opts.states, ext, seq: 1, littleEndian: LITTLE_ENDIAN };
   sock.send(dumpRequest(opts.filter ? { ...req, bytecode: compileFilter(opts.filter, LITTLE_ENDIAN) } : req));
-  while (!status.done) {
-    const n = sock.recv(buf);
-    if (n === 0) throw errnoError('netlink: the dump ended without NLMSG_DONE', 0);
-    opts.onDatagram?.(family, buf.subarray(0, n));
-    feed(reader.window(0, n));
+  for await (const batch of sock.batches()) {
+    for (const d of batch) {
+      if (d.length === 0) throw errnoError('netlink: the dump ended without NLMSG_DONE', 0);
+      opts.onDatagram?.(family, d.bytesAt(0, d.length));
+      feed(d);
+      if (status.done) break;
+    }
+    if (status.done) break;
   }
   if (status.error !== undefined)
     throw errnoError(`netlink: the kernel refused the dump of IPv${family}`, status.error);
 }
 
 /** Every TCP socket of the socket's namespace that passes the options' states and filter. */
-export function dumpTcp(sock: DiagSocket, opts: DumpOptions): DumpResult {
+export async function dumpTcp(sock: DiagSocket, opts: DumpOptions): Promise<DumpResult> {
   const out: DumpResult = { sockets: [], ids: [], malformed: 0, interrupted: false };
   for (const family of opts.families ?? [4, 6]) {
     const parser = new DiagParser({
@@ -78,7 +79,7 @@ export function dumpTcp(sock: DiagSocket, opts: DumpOptions): DumpResult {
       memory: opts.memory ?? false,
       ids: opts.ids ?? false,
     });
-    runDump(sock, family, opts, parser.status, (d) => parser.feed(d));
+    await runDump(sock, family, opts, parser.status, (d) => parser.feed(d));
     for (const s of parser.sockets) out.sockets.push(s);
     for (const id of parser.ids) out.ids.push({ family, id });
     out.malformed += parser.status.malformed;
@@ -90,21 +91,23 @@ export function dumpTcp(sock: DiagSocket, opts: DumpOptions): DumpResult {
   return out;
 }
 
+export interface CountDump {
+  /** Sockets per kernel state code, index 1 to 11. */
+  counts: number[];
+  malformed: number;
+  firstError?: string;
+}
+
 /** Per-state counts (index = kernel code 1 to 11) without building sockets: `count`'s fast path. */
-export function countTcp(
-  sock: DiagSocket,
-  opts: DumpOptions,
-): { counts: number[]; malformed: number; firstError?: string } {
-  const counts = new Array<number>(12).fill(0);
-  let malformed = 0;
-  let firstError: string | undefined;
+export async function countTcp(sock: DiagSocket, opts: DumpOptions): Promise<CountDump> {
+  const out: CountDump = { counts: new Array<number>(12).fill(0), malformed: 0 };
   for (const family of opts.families ?? [4, 6]) {
     const status = newStatus();
-    runDump(sock, family, { ...opts, info: false, memory: false }, status, (d) =>
-      countDatagram(d, LITTLE_ENDIAN, status, counts),
+    await runDump(sock, family, { ...opts, info: false, memory: false }, status, (d) =>
+      countDatagram(d, LITTLE_ENDIAN, status, out.counts),
     );
-    malformed += status.malformed;
-    firstError ??= status.firstError;
+    out.malformed += status.malformed;
+    if (out.firstError === undefined && status.firstError !== undefined) out.firstError = status.firstError;
   }
-  return firstError === undefined ? { counts, malformed } : { counts, malformed, firstError };
+  return out;
 }

@@ -18,6 +18,9 @@ const output: Output = {
   out: (text) => {
     process.stdout.write(text);
   },
+  outBytes: (bytes) => {
+    process.stdout.write(bytes);
+  },
   err: (text) => {
     process.stderr.write(text);
   },

@@ -6,6 +6,8 @@
 export interface Output {
   /** Writes to stdout. */
   out(text: string): void;
+  /** Writes bytes to stdout (ASCII JSON streamed in chunks); absent: the caller decodes and uses `out`. */
+  readonly outBytes?: (bytes: Uint8Array) => void;
   /** Writes to stderr as it is. */
   err(text: string): void;
   /** One line of warning or progress to stderr, prefixed `tcpscope: `. */

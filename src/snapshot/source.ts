@@ -95,14 +95,14 @@ export function resolveTarget(
 }
 
 /** Whether `auto` means netlink here: not with a fixture proc tree. */
-function wantsNetlink(req: TableRequest): boolean {
+export function wantsNetlink(req: TableRequest): boolean {
   if (req.ids) return true;
   if (req.source === 'auto') return req.procRoot === '/proc';
   return req.source === 'netlink';
 }
 
 /** Runs `fn` on a sock_diag socket opened in the target namespace, and closes it. */
-async function withDiagSocket<T>(target: NetnsTarget, fn: (sock: DiagSocket) => T | Promise<T>): Promise<T> {
+export async function withDiagSocket<T>(target: NetnsTarget, fn: (sock: DiagSocket) => T | Promise<T>): Promise<T> {
   await loadNetlink();
   let sock: DiagSocket;
   if (target.path) {

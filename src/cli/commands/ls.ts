@@ -6,6 +6,7 @@ import { type Column, renderCsv, renderTable } from '../../render/table.js';
 import { memoryText, tcpInfoText } from '../../render/tcp-info-text.js';
 import { selectSockets } from '../../snapshot/select.js';
 import { SORT_KEYS, type SortKey, sortSockets } from '../../snapshot/sort.js';
+import { streamable, streamSocketsJson } from '../../snapshot/stream-json.js';
 import type { Snapshot, Socket } from '../../tcp/socket.js';
 import { printSummary } from '../ls-summary.js';
 import type { Cli } from '../output.js';
@@ -78,6 +79,15 @@ export function register(program: Command, cli: Cli): void {
       return;
     }
     const sortKeys = flags.sort !== undefined ? parseSort(flags.sort) : undefined;
+    if (flags.json && !sortKeys && plainList(flags) && streamable(spec)) {
+      // The JSON straight from the kernel's replies, as the dump comes in (the same bytes).
+      const write = (b: Uint8Array): void => (cli.o.outBytes ? cli.o.outBytes(b) : cli.o.out(Buffer.from(b).toString('latin1')));
+      const streamed = await streamSocketsJson(sourceOptions(flags), spec, write);
+      if (streamed) {
+        for (const w of streamed.warnings) cli.o.note(w);
+        return;
+      }
+    }
     const snap = await selectSockets(
       {
         ...sourceOptions(flags),
@@ -94,6 +104,11 @@ export function register(program: Command, cli: Cli): void {
     if (flags.json) cli.o.out(`${JSON.stringify(snapshotJson(snap))}\n`);
     else renderLs(cli, snap, flags);
   });
+}
+
+/** Nothing asked for beyond the socket table itself. */
+function plainList(f: LsFlags): boolean {
+  return !f.processes && !f.info && !f.memory && !f.allNetns && !f.csv;
 }
 
 function parseSort(text: string): SortKey[] {

@@ -11,7 +11,7 @@
 import { ByteReader, OutOfBounds } from '../../net/byte-reader.js';
 import { formatIpv6 } from '../../net/ip.js';
 import type { Socket, TimerKind } from '../../tcp/socket.js';
-import { stateFromCode } from '../../tcp/states.js';
+import { TCP_STATES } from '../../tcp/states.js';
 import { decodeSkMeminfo, decodeTcpInfo } from './tcp-info.js';
 import {
   AF_INET,
@@ -35,7 +35,7 @@ import {
 } from './wire.js';
 
 /** idiag_timer to timer kind: the same codes as procfs's `tr` column. */
-const TIMER_KINDS: readonly TimerKind[] = ['off', 'retransmit', 'keepalive', 'timewait', 'probe'];
+export const TIMER_KINDS: readonly TimerKind[] = ['off', 'retransmit', 'keepalive', 'timewait', 'probe'];
 
 export interface DiagParseOptions {
   /** Byte order of the machine that wrote the dump (netlink headers are in host order). */
@@ -119,6 +119,97 @@ export function newStatus(): DumpStatus {
 const TIMER_OFF = Object.freeze({ kind: 'off', expiresMs: 0, retransmits: 0 } as const);
 
 /**
+ * One sock_diag message decoded in place: the numbers of `inet_diag_msg` and where its addresses and
+ * attributes are. One instance is reused for every message (no allocation on the hot path). `read`
+ * throws `BadMessage` or `OutOfBounds` for a message to count and skip, after checking the fixed
+ * part's length once and walking the attributes (a truncated one makes the message bad).
+ */
+export class DiagRecord {
+  family: 4 | 6 = 4;
+  /** Kernel state code, 1 to 11 (a request socket's NEW_SYN_RECV read as SYN_RECV). */
+  code = 0;
+  /** idiag_timer, 0 to 4. */
+  timer = 0;
+  retrans = 0;
+  sport = 0;
+  dport = 0;
+  /** Absolute offsets of the source and destination addresses (4 or 16 bytes, network order). */
+  src = 0;
+  dst = 0;
+  /** Absolute offset of the inet_diag_sockid (48 bytes). */
+  id = 0;
+  expires = 0;
+  rqueue = 0;
+  wqueue = 0;
+  uid = 0;
+  inode = 0;
+  /** The attributes: `[attrOff, attrOff + attrLen)` relative to the reader's window. */
+  attrOff = 0;
+  attrLen = 0;
+
+  read(r: ByteReader, off: number, len: number, le: boolean): void {
+    if (len < DIAG_MSG.SIZE) throw new BadMessage(`${len} bytes, need ${DIAG_MSG.SIZE}`);
+    const a = r.need(off, DIAG_MSG.SIZE);
+    const b = r.bytes;
+    const v = r.view;
+    const fam = b[a + DIAG_MSG.family]!;
+    if (fam !== AF_INET && fam !== AF_INET6) throw new BadMessage(`unknown family ${fam}`);
+    let code = b[a + DIAG_MSG.state]!;
+    // A request socket is reported as SYN_RECV; NEW_SYN_RECV is only the kernel's filter bit.
+    if (code === TCP_NEW_SYN_RECV) code = 3;
+    if (code < 1 || code > 11) throw new BadMessage(`unknown state code ${code}`);
+    const timer = b[a + DIAG_MSG.timer]!;
+    if (timer >= TIMER_KINDS.length) throw new BadMessage(`unknown timer ${timer}`);
+    const id = a + DIAG_MSG.id;
+    this.family = fam === AF_INET ? 4 : 6;
+    this.code = code;
+    this.timer = timer;
+    this.retrans = b[a + DIAG_MSG.retrans]!;
+    this.id = id;
+    this.sport = (b[id + SOCKID.sport]! << 8) | b[id + SOCKID.sport + 1]!;
+    this.dport = (b[id + SOCKID.dport]! << 8) | b[id + SOCKID.dport + 1]!;
+    this.src = id + SOCKID.src;
+    this.dst = id + SOCKID.dst;
+    this.expires = v.getUint32(a + DIAG_MSG.expires, le);
+    this.rqueue = v.getUint32(a + DIAG_MSG.rqueue, le);
+    this.wqueue = v.getUint32(a + DIAG_MSG.wqueue, le);
+    this.uid = v.getUint32(a + DIAG_MSG.uid, le);
+    this.inode = v.getUint32(a + DIAG_MSG.inode, le);
+    this.attrOff = off + DIAG_MSG.SIZE;
+    this.attrLen = len - DIAG_MSG.SIZE;
+    forEachAttribute(r, this.attrOff, this.attrLen, le, undefined);
+  }
+}
+
+/**
+ * Walks the nlattr list `[off, off + len)` of `r`, handing each attribute (type, body) to `fn`.
+ * Throws BadMessage when one runs past the end.
+ */
+export function forEachAttribute(
+  r: ByteReader,
+  off: number,
+  len: number,
+  le: boolean,
+  fn: ((type: number, body: ByteReader) => void) | undefined,
+): void {
+  const end = off + len;
+  while (off + NLA.SIZE <= end) {
+    const alen = r.u16At(off + NLA.len, le);
+    if (alen < NLA.SIZE || off + alen > end) {
+      throw new BadMessage(`attribute of length ${alen} overruns the message by ${off + alen - end} bytes`);
+    }
+    if (fn) fn(r.u16At(off + NLA.type, le) & NLA_TYPE_MASK, r.window(off + NLA.SIZE, alen - NLA.SIZE));
+    off += (alen + ALIGN - 1) & ~(ALIGN - 1);
+  }
+}
+
+/** Whether 16 address bytes at `at` are IPv4-mapped (::ffff:a.b.c.d). */
+export function isMappedAt(b: Uint8Array, at: number): boolean {
+  for (let i = 0; i < 10; i++) if (b[at + i] !== 0) return false;
+  return b[at + 10] === 0xff && b[at + 11] === 0xff;
+}
+
+/**
  * Accumulates the sockets of a dump, one datagram at a time.
  *
  * The hot path (100,000 sockets in one CLI run, mostly before the JIT has warmed up) reads the
@@ -130,13 +221,14 @@ export class DiagParser {
   /** With `ids`: the raw inet_diag_sockid of each socket, index for index. */
   readonly ids: Uint8Array[] = [];
   readonly status: DumpStatus = newStatus();
-  private readonly v4 = new Map<number, string>();
-  private readonly v6 = new Map<string, string>();
+  private readonly rec = new DiagRecord();
+  private readonly addresses = new AddressCache();
   private readonly onDiag: OnDiag = (r, off, len) => this.message(r, off, len);
-  private readonly wantAttrs: boolean;
+  private readonly onAttr: (type: number, body: ByteReader) => void;
+  private current: Socket | undefined;
 
   constructor(private readonly opts: DiagParseOptions) {
-    this.wantAttrs = (opts.info ?? false) || (opts.memory ?? false);
+    this.onAttr = (type, body) => this.attribute(type, body, this.current!);
   }
 
   /** Parses one datagram (the bytes of one recv). */
@@ -147,70 +239,39 @@ export class DiagParser {
 
   private message(r: ByteReader, off: number, len: number): void {
     try {
-      const s = this.socket(r, off, len);
-      if (s) this.sockets.push(s);
+      this.sockets.push(this.socket(r, off, len));
     } catch (e) {
       if (!(e instanceof OutOfBounds || e instanceof BadMessage)) throw e;
       malformed(this.status, `sock_diag message: ${e.message}`);
     }
   }
 
-  private socket(r: ByteReader, off: number, len: number): Socket | undefined {
-    if (len < DIAG_MSG.SIZE) throw new BadMessage(`${len} bytes, need ${DIAG_MSG.SIZE}`);
-    const a = r.need(off, DIAG_MSG.SIZE);
-    const b = r.bytes;
-    const v = r.view;
+  private socket(r: ByteReader, off: number, len: number): Socket {
+    const m = this.rec;
     const le = this.opts.littleEndian;
-    const fam = b[a + DIAG_MSG.family]!;
-    if (fam !== AF_INET && fam !== AF_INET6) throw new BadMessage(`unknown family ${fam}`);
-    let code = b[a + DIAG_MSG.state]!;
-    // A request socket is reported as SYN_RECV; NEW_SYN_RECV is only the kernel's filter bit.
-    if (code === TCP_NEW_SYN_RECV) code = 3;
-    const state = stateFromCode(code);
-    if (state === undefined) throw new BadMessage(`unknown state code ${code}`);
-    const kind = TIMER_KINDS[b[a + DIAG_MSG.timer]!];
-    if (kind === undefined) throw new BadMessage(`unknown timer ${b[a + DIAG_MSG.timer]}`);
-    const id = a + DIAG_MSG.id;
-    const family = fam === AF_INET ? 4 : 6;
-    const local = family === 4 ? this.addr4(v, id + SOCKID.src) : this.addr6(r, id + SOCKID.src);
-    const remote = family === 4 ? this.addr4(v, id + SOCKID.dst) : this.addr6(r, id + SOCKID.dst);
+    m.read(r, off, len, le);
+    const local = this.addresses.text(r, m.src, m.family);
+    const remote = this.addresses.text(r, m.dst, m.family);
+    const kind = TIMER_KINDS[m.timer]!;
     const s: Socket = {
-      state,
-      family,
-      local: { address: local, port: (b[id + SOCKID.sport]! << 8) | b[id + SOCKID.sport + 1]! },
-      remote: { address: remote, port: (b[id + SOCKID.dport]! << 8) | b[id + SOCKID.dport + 1]! },
-      recvQ: v.getUint32(a + DIAG_MSG.rqueue, le),
-      sendQ: v.getUint32(a + DIAG_MSG.wqueue, le),
-      inode: v.getUint32(a + DIAG_MSG.inode, le),
-      uid: v.getUint32(a + DIAG_MSG.uid, le),
-      timer:
-        kind === 'off'
-          ? TIMER_OFF
-          : { kind, expiresMs: v.getUint32(a + DIAG_MSG.expires, le), retransmits: b[a + DIAG_MSG.retrans]! },
+      state: TCP_STATES[m.code - 1]!,
+      family: m.family,
+      local: { address: local, port: m.sport },
+      remote: { address: remote, port: m.dport },
+      recvQ: m.rqueue,
+      sendQ: m.wqueue,
+      inode: m.inode,
+      uid: m.uid,
+      timer: kind === 'off' ? TIMER_OFF : { kind, expiresMs: m.expires, retransmits: m.retrans },
     };
     // A mapped socket speaks IPv4 through an IPv6 socket; a wildcard local end (`::`) is not mapped.
-    if (family === 6 && (isDotted(local) || isDotted(remote))) s.mapped = true;
-    // Attributes are walked even when none is wanted: a truncated one makes the message bad.
-    this.attributes(r, off + DIAG_MSG.SIZE, len - DIAG_MSG.SIZE, s);
-    if (this.opts.ids) this.ids.push(b.slice(id, id + SOCKID.SIZE));
-    return s;
-  }
-
-  /** The nlattr list after inet_diag_msg, `[off, off + len)` of `r`. */
-  private attributes(r: ByteReader, off: number, len: number, s: Socket): void {
-    const le = this.opts.littleEndian;
-    const end = off + len;
-    while (off + NLA.SIZE <= end) {
-      const alen = r.u16At(off + NLA.len, le);
-      if (alen < NLA.SIZE || off + alen > end) {
-        throw new BadMessage(`attribute of length ${alen} overruns the message by ${off + alen - end} bytes`);
-      }
-      if (this.wantAttrs) {
-        const type = r.u16At(off + NLA.type, le) & NLA_TYPE_MASK;
-        this.attribute(type, r.window(off + NLA.SIZE, alen - NLA.SIZE), s);
-      }
-      off += (alen + ALIGN - 1) & ~(ALIGN - 1);
+    if (m.family === 6 && (isMappedAt(r.bytes, m.src) || isMappedAt(r.bytes, m.dst))) s.mapped = true;
+    if (this.opts.info || this.opts.memory) {
+      this.current = s;
+      forEachAttribute(r, m.attrOff, m.attrLen, le, this.onAttr);
     }
+    if (this.opts.ids) this.ids.push(r.bytes.slice(m.id, m.id + SOCKID.SIZE));
+    return s;
   }
 
   private attribute(type: number, body: ByteReader, s: Socket): void {
@@ -227,20 +288,25 @@ export class DiagParser {
       if (bits !== 0) s.shutdown = bits === RCV_SHUTDOWN ? 'read' : bits === SEND_SHUTDOWN ? 'write' : 'both';
     }
   }
+}
 
-  /** An IPv4 address (network order at absolute offset `at`), one string per distinct address. */
-  private addr4(v: DataView, at: number): string {
-    const w = v.getUint32(at, false);
-    let s = this.v4.get(w);
-    if (s === undefined) {
-      s = `${w >>> 24}.${(w >>> 16) & 0xff}.${(w >>> 8) & 0xff}.${w & 0xff}`;
-      this.v4.set(w, s);
-    }
-    return s;
-  }
+/** Address text, one string per distinct address: IPv4 keyed by its 32-bit value, IPv6 by its words. */
+export class AddressCache {
+  private readonly v4 = new Map<number, string>();
+  private readonly v6 = new Map<string, string>();
 
-  private addr6(r: ByteReader, at: number): string {
+  /** The address at absolute offset `at` of `r`'s bytes (4 bytes for family 4, else 16). */
+  text(r: ByteReader, at: number, family: 4 | 6): string {
     const v = r.view;
+    if (family === 4) {
+      const w = v.getUint32(at, false);
+      let s = this.v4.get(w);
+      if (s === undefined) {
+        s = `${w >>> 24}.${(w >>> 16) & 0xff}.${(w >>> 8) & 0xff}.${w & 0xff}`;
+        this.v4.set(w, s);
+      }
+      return s;
+    }
     const key = `${v.getUint32(at, false)}:${v.getUint32(at + 4, false)}:${v.getUint32(at + 8, false)}:${v.getUint32(at + 12, false)}`;
     let s = this.v6.get(key);
     if (s === undefined) {
@@ -252,11 +318,7 @@ export class DiagParser {
 }
 
 /** A message whose fields make no sense (the bounds were fine). */
-class BadMessage extends Error {}
-
-function isDotted(address: string): boolean {
-  return address.includes('.');
-}
+export class BadMessage extends Error {}
 
 /**
  * Counts a dump's sockets per state code (index 1 to 11) without building records: the fast path

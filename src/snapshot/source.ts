@@ -102,7 +102,10 @@ export function wantsNetlink(req: TableRequest): boolean {
 }
 
 /** Runs `fn` on a sock_diag socket opened in the target namespace, and closes it. */
-export async function withDiagSocket<T>(target: NetnsTarget, fn: (sock: DiagSocket) => T | Promise<T>): Promise<T> {
+export async function withDiagSocket<T>(
+  target: NetnsTarget,
+  fn: (sock: DiagSocket) => T | Promise<T>,
+): Promise<T> {
   await loadNetlink();
   let sock: DiagSocket;
   if (target.path) {

@@ -5,7 +5,7 @@
  * and without owners, tcp_info or sorting; the caller takes the snapshot path otherwise.
  */
 import { TcpscopeError } from '../errors.js';
-import { dumpTcp, LITTLE_ENDIAN, runDump } from '../kernel/netlink/dump.js';
+import { dumpTcp, forEachDump, LITTLE_ENDIAN, runDump } from '../kernel/netlink/dump.js';
 import { SocketJsonWriter } from '../kernel/netlink/json-writer.js';
 import { ALL_STATES } from '../tcp/state-names.js';
 import { stateCode } from '../tcp/states.js';
@@ -42,8 +42,10 @@ export async function streamSocketsJson(
   let started = false;
   try {
     return await withDiagSocket(target, async (sock) => {
-      const families = req.families ?? [4, 6];
-      const listening = await dumpTcp(sock, { states: LISTEN_BIT, families });
+      const listening = await dumpTcp(sock, {
+        states: LISTEN_BIT,
+        ...(req.families ? { families: req.families } : {}),
+      });
       const head = `{"time":"${time}","source":"netlink"${target.netns ? `,"netns":${JSON.stringify(target.netns)}` : ''},"sockets":[`;
       const writer = new SocketJsonWriter({
         littleEndian: LITTLE_ENDIAN,
@@ -54,16 +56,20 @@ export async function streamSocketsJson(
           out(chunk);
         },
       });
-      for (const family of families) {
-        writer.startDump();
-        const dump = { states: req.states, ...(req.filter ? { filter: req.filter } : {}) };
-        await runDump(sock, family, dump, writer.status, (d) => writer.feed(d));
-      }
+      const dump = { states: req.states, ...(req.filter ? { filter: req.filter } : {}) };
+      const statuses = await forEachDump(req.families, async (family, status) => {
+        writer.startDump(status);
+        await runDump(sock, family, dump, status, (d) => writer.feed(d));
+      });
       writer.flush();
-      const { malformed, firstError } = writer.status;
+      const malformed = statuses.reduce((n, st) => n + st.malformed, 0);
+      const firstError = statuses.find((st) => st.firstError !== undefined)?.firstError;
       out(ascii(`${started ? '' : head}]${malformed > 0 ? `,"malformed":${malformed}` : ''}}\n`));
       started = true;
-      const warnings = firstError === undefined ? [] : [`${malformed} malformed netlink message(s) skipped, the first: ${firstError}`];
+      const warnings =
+        firstError === undefined
+          ? []
+          : [`${malformed} malformed netlink message(s) skipped, the first: ${firstError}`];
       return { warnings };
     });
   } catch (e) {

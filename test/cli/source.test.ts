@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { NetnsRef, Socket } from '../../src/tcp/socket.js';
 import { BIN, tcpscopeJson } from '../helpers/cli.js';
@@ -18,7 +18,7 @@ describe('--source auto without netlink', () => {
     });
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'tcpscope-nokoffi-'));
-    copyFileSync(BIN, join(dir, 'tcpscope.mjs'));
+    cpSync(dirname(BIN), dir, { recursive: true }); // the bundle and its chunks
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -85,6 +85,14 @@ describe('DiagParser on recorded dumps', () => {
     assert.equal(Object.keys(est.memory).length, 9);
   });
 
+  it('reads both families from one TCPDIAG_GETSOCK dump as from one dump per family', () => {
+    const both = parse('tcp46.dgrams', { info: true, memory: true });
+    assert.equal(both.status.done, true);
+    assert.equal(both.status.malformed, 0);
+    assert.deepEqual(both.sockets.map(socketKey).sort(), sockets.map(socketKey).sort());
+    assert.deepEqual(new Set(both.sockets.map((s) => s.family)), new Set([4, 6]));
+  });
+
   it('leaves tcp_info and memory out unless asked for', () => {
     const plain = parse('tcp4.dgrams');
     assert.equal(plain.sockets.length, v4.sockets.length);

@@ -81,7 +81,8 @@ export function register(program: Command, cli: Cli): void {
     const sortKeys = flags.sort !== undefined ? parseSort(flags.sort) : undefined;
     if (flags.json && !sortKeys && plainList(flags) && streamable(spec)) {
       // The JSON straight from the kernel's replies, as the dump comes in (the same bytes).
-      const write = (b: Uint8Array): void => (cli.o.outBytes ? cli.o.outBytes(b) : cli.o.out(Buffer.from(b).toString('latin1')));
+      const write = (b: Uint8Array): void =>
+        cli.o.outBytes ? cli.o.outBytes(b) : cli.o.out(Buffer.from(b).toString('latin1'));
       const streamed = await streamSocketsJson(sourceOptions(flags), spec, write);
       if (streamed) {
         for (const w of streamed.warnings) cli.o.note(w);

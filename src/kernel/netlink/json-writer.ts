@@ -13,10 +13,20 @@ import { formatIpv6 } from '../../net/ip.js';
 import { UintSet } from '../../net/uint-set.js';
 import type { Attribution, Socket } from '../../tcp/socket.js';
 import { TCP_STATES } from '../../tcp/states.js';
-import { BadMessage, DiagRecord, type DumpStatus, isMappedAt, newStatus, TIMER_KINDS, walkDatagram } from './parse.js';
+import {
+  BadMessage,
+  DiagRecord,
+  type DumpStatus,
+  isMappedAt,
+  newStatus,
+  TIMER_KINDS,
+  walkDatagram,
+} from './parse.js';
 
 /** Who a socket without an inode belongs to (snapshot/attribute.ts decides; injected). */
-export type AttributionOf = (s: Pick<Socket, 'state' | 'family' | 'local' | 'remote'>) => Attribution | undefined;
+export type AttributionOf = (
+  s: Pick<Socket, 'state' | 'family' | 'local' | 'remote'>,
+) => Attribution | undefined;
 
 export interface JsonWriterOptions {
   littleEndian: boolean;
@@ -57,7 +67,8 @@ function newChunk(size: number): Uint8Array {
 
 /** Writes the sockets of a dump as comma-separated JSON objects (the caller adds `[` and `]`). */
 export class SocketJsonWriter {
-  readonly status: DumpStatus = newStatus();
+  /** The current dump's status. */
+  status: DumpStatus = newStatus();
   /** Sockets written. */
   count = 0;
   private readonly rec = new DiagRecord();
@@ -78,10 +89,12 @@ export class SocketJsonWriter {
     this.buf = newChunk(this.chunkSize);
   }
 
-  /** Starts the next dump (the other family): the end of the last one is forgotten, counts are kept. */
-  startDump(): void {
-    this.status.done = false;
-    delete this.status.error;
+  /**
+   * Starts the next dump (another request): its end, errors and bad messages go to `status`
+   * (a fresh one by default); sockets already written stay de-duplicated against.
+   */
+  startDump(status: DumpStatus = newStatus()): void {
+    this.status = status;
   }
 
   /** Writes the sockets of one datagram. */
@@ -128,13 +141,28 @@ export class SocketJsonWriter {
       if (a) {
         const json = JSON.stringify(a);
         attribution = this.attributions.get(json);
-        if (!attribution) this.attributions.set(json, (attribution = ascii(json)));
+        if (!attribution) {
+          attribution = ascii(json);
+          this.attributions.set(json, attribution);
+        }
       }
     }
-    this.socket(m, local, remote, m.family === 6 && (isMappedAt(r.bytes, m.src) || isMappedAt(r.bytes, m.dst)), attribution);
+    this.socket(
+      m,
+      local,
+      remote,
+      m.family === 6 && (isMappedAt(r.bytes, m.src) || isMappedAt(r.bytes, m.dst)),
+      attribution,
+    );
   }
 
-  private socket(m: DiagRecord, local: Uint8Array, remote: Uint8Array, mapped: boolean, attribution?: Uint8Array): void {
+  private socket(
+    m: DiagRecord,
+    local: Uint8Array,
+    remote: Uint8Array,
+    mapped: boolean,
+    attribution?: Uint8Array,
+  ): void {
     if (this.pos + SOCKET_MAX + (attribution?.length ?? 0) > this.buf.length) this.flush();
     if (this.count > 0) this.buf[this.pos++] = 0x2c; // ,
     this.count++;

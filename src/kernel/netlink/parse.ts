@@ -32,6 +32,7 @@ import {
   SOCK_DIAG_BY_FAMILY,
   SOCKID,
   TCP_NEW_SYN_RECV,
+  TCPDIAG_GETSOCK,
 } from './wire.js';
 
 /** idiag_timer to timer kind: the same codes as procfs's `tr` column. */
@@ -60,6 +61,8 @@ export interface DumpStatus {
   firstError?: string;
   /** The kernel flagged the dump as interrupted by a change of the table (NLM_F_DUMP_INTR). */
   interrupted: boolean;
+  /** Some socket message was seen (so the request was accepted). */
+  fed?: true;
 }
 
 /**
@@ -82,8 +85,9 @@ export function walkDatagram(dgram: ByteReader, le: boolean, status: DumpStatus,
       return;
     }
     const type = dgram.u16At(off + NLMSG.type, le);
-    if (type === SOCK_DIAG_BY_FAMILY) {
+    if (type === SOCK_DIAG_BY_FAMILY || type === TCPDIAG_GETSOCK) {
       if ((dgram.u16At(off + NLMSG.flags, le) & NLM_F_DUMP_INTR) !== 0) status.interrupted = true;
+      status.fed = true;
       onDiag(dgram, off + NLMSG.SIZE, len - NLMSG.SIZE);
       off += (len + ALIGN - 1) & ~(ALIGN - 1);
       continue;
@@ -218,16 +222,21 @@ export function isMappedAt(b: Uint8Array, at: number): boolean {
  */
 export class DiagParser {
   readonly sockets: Socket[] = [];
-  /** With `ids`: the raw inet_diag_sockid of each socket, index for index. */
-  readonly ids: Uint8Array[] = [];
-  readonly status: DumpStatus = newStatus();
+  /** With `ids`: the family and raw inet_diag_sockid of each socket, index for index. */
+  readonly ids: { family: 4 | 6; id: Uint8Array }[] = [];
+  readonly status: DumpStatus;
   private readonly rec = new DiagRecord();
   private readonly addresses = new AddressCache();
   private readonly onDiag: OnDiag = (r, off, len) => this.message(r, off, len);
   private readonly onAttr: (type: number, body: ByteReader) => void;
   private current: Socket | undefined;
 
-  constructor(private readonly opts: DiagParseOptions) {
+  /** `status`: the dump's, when the caller keeps it; a fresh one otherwise. */
+  constructor(
+    private readonly opts: DiagParseOptions,
+    status?: DumpStatus,
+  ) {
+    this.status = status ?? newStatus();
     this.onAttr = (type, body) => this.attribute(type, body, this.current!);
   }
 
@@ -270,7 +279,7 @@ export class DiagParser {
       this.current = s;
       forEachAttribute(r, m.attrOff, m.attrLen, le, this.onAttr);
     }
-    if (this.opts.ids) this.ids.push(r.bytes.slice(m.id, m.id + SOCKID.SIZE));
+    if (this.opts.ids) this.ids.push({ family: m.family, id: r.bytes.slice(m.id, m.id + SOCKID.SIZE) });
     return s;
   }
 

@@ -16,14 +16,17 @@ import {
   NLM_F_DUMP,
   NLM_F_REQUEST,
   NLMSG,
+  REQ_V1,
   REQ_V2,
   SOCK_DESTROY,
   SOCK_DIAG_BY_FAMILY,
   SOCKID,
+  TCPDIAG_GETSOCK,
 } from './wire.js';
 
 export interface DumpRequest {
-  family: 4 | 6;
+  /** One family (SOCK_DIAG_BY_FAMILY), or both in one walk (TCPDIAG_GETSOCK). */
+  family: 4 | 6 | 'both';
   /** Kernel state codes wanted, bit N for code N (`ss` sends 0xFFF; SYN_RECV's bit brings request sockets). */
   states: number;
   /** `idiag_ext`: the attributes wanted, bit (type - 1) each. */
@@ -36,19 +39,32 @@ export interface DumpRequest {
 
 const align = (n: number): number => (n + ALIGN - 1) & ~(ALIGN - 1);
 
-/** The request that dumps one family's TCP sockets. */
+/** The request that dumps one family's TCP sockets, or both families' in one walk. */
 export function dumpRequest(r: DumpRequest): Uint8Array {
   const bc = r.bytecode;
   const attrLen = bc ? NLA.SIZE + bc.length : 0;
-  const len = NLMSG.SIZE + REQ_V2.SIZE + align(attrLen);
-  const w = header(len, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, r.seq, r.littleEndian);
+  const both = r.family === 'both';
+  const body = both ? REQ_V1.SIZE : REQ_V2.SIZE;
+  const len = NLMSG.SIZE + body + align(attrLen);
+  const w = header(
+    len,
+    both ? TCPDIAG_GETSOCK : SOCK_DIAG_BY_FAMILY,
+    NLM_F_REQUEST | NLM_F_DUMP,
+    r.seq,
+    r.littleEndian,
+  );
   const b = NLMSG.SIZE;
-  w.u8(b + REQ_V2.family, r.family === 4 ? AF_INET : AF_INET6)
-    .u8(b + REQ_V2.protocol, IPPROTO_TCP)
-    .u8(b + REQ_V2.ext, r.ext & 0xff)
-    .u32(b + REQ_V2.states, r.states >>> 0, r.littleEndian);
+  if (both) {
+    // idiag_family is ignored (AF_UNSPEC); the protocol is the message type.
+    w.u8(b + REQ_V1.ext, r.ext & 0xff).u32(b + REQ_V1.states, r.states >>> 0, r.littleEndian);
+  } else {
+    w.u8(b + REQ_V2.family, r.family === 4 ? AF_INET : AF_INET6)
+      .u8(b + REQ_V2.protocol, IPPROTO_TCP)
+      .u8(b + REQ_V2.ext, r.ext & 0xff)
+      .u32(b + REQ_V2.states, r.states >>> 0, r.littleEndian);
+  }
   if (bc) {
-    const a = b + REQ_V2.SIZE;
+    const a = b + body;
     w.u16(a + NLA.len, attrLen, r.littleEndian).u16(a + NLA.type, INET_DIAG_REQ_BYTECODE, r.littleEndian);
     w.set(a + NLA.SIZE, bc);
   }

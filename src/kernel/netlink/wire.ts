@@ -39,6 +39,13 @@ export const NLA_TYPE_MASK = 0x3fff;
  */
 export const SOCK_DIAG_BY_FAMILY = 20;
 export const SOCK_DESTROY = 21;
+/**
+ * The original TCP dump request (inet_diag_req, "v1"), still served: its handler sets the family to
+ * AF_UNSPEC, so one walk of the kernel's hash tables returns IPv4 and IPv6 sockets together, where
+ * SOCK_DIAG_BY_FAMILY walks them once per family. Replies carry this type too.
+ * @see include/uapi/linux/inet_diag.h, net/ipv4/inet_diag.c inet_diag_dump_compat()
+ */
+export const TCPDIAG_GETSOCK = 18;
 
 /** struct sockaddr_nl { sa_family_t nl_family; unsigned short nl_pad; __u32 nl_pid; __u32 nl_groups; } */
 export const SOCKADDR_NL_SIZE = 12;
@@ -67,6 +74,13 @@ export const SOCKID = {
  * @see include/uapi/linux/inet_diag.h
  */
 export const REQ_V2 = { family: 0, protocol: 1, ext: 2, states: 4, id: 8, SIZE: 8 + SOCKID.SIZE } as const;
+
+/**
+ * struct inet_diag_req { __u8 idiag_family, idiag_src_len, idiag_dst_len, idiag_ext; struct
+ * inet_diag_sockid id; __u32 idiag_states; __u32 idiag_dbs; }
+ * @see include/uapi/linux/inet_diag.h
+ */
+export const REQ_V1 = { family: 0, ext: 3, id: 4, states: 52, dbs: 56, SIZE: 60 } as const;
 
 /**
  * struct inet_diag_msg { __u8 idiag_family, idiag_state, idiag_timer, idiag_retrans; struct

@@ -41,9 +41,10 @@ function ascii(s: string): Uint8Array {
   for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
   return b;
 }
-const STATE_OPEN = TCP_STATES.map((st) => ascii(`{"state":"${st}","family":`));
-const LOCAL = ascii(',"local":{"address":"');
-const PORT = ascii('","port":');
+/** `{"state":"…","family":N,"local":{"address":"` for each family and state: one piece, not five. */
+const OPEN = [4, 6].map((f) => TCP_STATES.map((st) => ascii(`{"state":"${st}","family":${f},"local":{"address":"`)));
+/** An address is written followed by this: addresses are cached with it appended. */
+const PORT = '","port":';
 const REMOTE = ascii('},"remote":{"address":"');
 const RECVQ = ascii('},"recvQ":');
 const SENDQ = ascii(',"sendQ":');
@@ -51,12 +52,12 @@ const INODE = ascii(',"inode":');
 const UID = ascii(',"uid":');
 const TIMER = TIMER_KINDS.map((k) => ascii(`,"timer":{"kind":"${k}","expiresMs":`));
 const RETRANS = ascii(',"retransmits":');
-/** The whole timer of a socket without one, the commonest case. */
-const TIMER_OFF = ascii(',"timer":{"kind":"off","expiresMs":0,"retransmits":0');
-/** Two ASCII digits for each of 0 to 99. */
-const PAIRS = ascii(Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0')).join(''));
+/** The whole timer of a socket without one (the commonest case), and the end of the timer. */
+const TIMER_OFF = ascii(',"timer":{"kind":"off","expiresMs":0,"retransmits":0}');
 const MAPPED = ascii(',"mapped":true');
 const ATTRIBUTION = ascii(',"attribution":');
+/** Two ASCII digits for each of 0 to 99. */
+const PAIRS = ascii(Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0')).join(''));
 /** The most a socket takes without its attribution: fixed text, two IPv6 addresses, eight numbers. */
 const SOCKET_MAX = 400;
 
@@ -72,9 +73,12 @@ export class SocketJsonWriter {
   /** Sockets written. */
   count = 0;
   private readonly rec = new DiagRecord();
-  private readonly seenInodes = new UintSet(1 << 16);
+  // Sized for 130,000 sockets without growing (1 MiB).
+  private readonly seenInodes = new UintSet(1 << 17);
   private readonly seenTuples = new Set<string>();
   private readonly v4 = new Map<number, Uint8Array>();
+  private lastV4 = -1;
+  private lastV4Bytes: Uint8Array | undefined;
   private readonly v6 = new Map<string, Uint8Array>();
   private readonly text = new Map<Uint8Array, string>();
   private readonly attributions = new Map<string, Uint8Array>();
@@ -166,15 +170,11 @@ export class SocketJsonWriter {
     if (this.pos + SOCKET_MAX + (attribution?.length ?? 0) > this.buf.length) this.flush();
     if (this.count > 0) this.buf[this.pos++] = 0x2c; // ,
     this.count++;
-    this.put(STATE_OPEN[m.code - 1]!);
-    this.buf[this.pos++] = m.family === 4 ? 0x34 : 0x36;
-    this.put(LOCAL);
-    this.put(local);
-    this.put(PORT);
+    this.put(OPEN[m.family === 4 ? 0 : 1]![m.code - 1]!);
+    this.put(local); // the address and `","port":`
     this.uint(m.sport);
     this.put(REMOTE);
     this.put(remote);
-    this.put(PORT);
     this.uint(m.dport);
     this.put(RECVQ);
     this.uint(m.rqueue);
@@ -190,8 +190,8 @@ export class SocketJsonWriter {
       this.uint(m.expires);
       this.put(RETRANS);
       this.uint(m.retrans);
+      this.buf[this.pos++] = 0x7d; // } of the timer
     }
-    this.buf[this.pos++] = 0x7d; // } of the timer
     if (mapped) this.put(MAPPED);
     if (attribution) {
       this.put(ATTRIBUTION);
@@ -202,7 +202,7 @@ export class SocketJsonWriter {
 
   private put(b: Uint8Array): void {
     const len = b.length;
-    if (len > 24) {
+    if (len > 16) {
       this.buf.set(b, this.pos);
       this.pos += len;
       return;
@@ -239,31 +239,38 @@ export class SocketJsonWriter {
     this.pos = p;
   }
 
-  /** The address at absolute offset `at` as JSON-ready ASCII, one array per distinct address. */
+  /**
+   * The address at absolute offset `at` as JSON-ready ASCII followed by `","port":`, one array per
+   * distinct address. The last IPv4 address is checked first: a table's local addresses repeat.
+   */
   private address(r: ByteReader, at: number, family: 4 | 6): Uint8Array {
     const v = r.view;
     if (family === 4) {
       const w = v.getUint32(at, false);
+      if (w === this.lastV4 && this.lastV4Bytes) return this.lastV4Bytes;
       let b = this.v4.get(w);
       if (b === undefined) {
-        b = ascii(`${w >>> 24}.${(w >>> 16) & 0xff}.${(w >>> 8) & 0xff}.${w & 0xff}`);
+        b = ascii(`${w >>> 24}.${(w >>> 16) & 0xff}.${(w >>> 8) & 0xff}.${w & 0xff}${PORT}`);
         this.v4.set(w, b);
       }
+      this.lastV4 = w;
+      this.lastV4Bytes = b;
       return b;
     }
     const key = `${v.getUint32(at, false)}:${v.getUint32(at + 4, false)}:${v.getUint32(at + 8, false)}:${v.getUint32(at + 12, false)}`;
     let b = this.v6.get(key);
     if (b === undefined) {
-      b = ascii(formatIpv6(r.bytes.subarray(at, at + 16)));
+      b = ascii(`${formatIpv6(r.bytes.subarray(at, at + 16))}${PORT}`);
       this.v6.set(key, b);
     }
     return b;
   }
 
+  /** The address text of a cached address (without its `","port":`). */
   private textOf(b: Uint8Array): string {
     let s = this.text.get(b);
     if (s === undefined) {
-      s = String.fromCharCode(...b);
+      s = String.fromCharCode(...b.subarray(0, b.length - PORT.length));
       this.text.set(b, s);
     }
     return s;

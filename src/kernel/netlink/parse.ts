@@ -181,7 +181,22 @@ export class DiagRecord {
     this.inode = v.getUint32(a + DIAG_MSG.inode, le);
     this.attrOff = off + DIAG_MSG.SIZE;
     this.attrLen = len - DIAG_MSG.SIZE;
-    forEachAttribute(r, this.attrOff, this.attrLen, le, undefined);
+    checkAttributes(v, r.start + this.attrOff, r.start + off + len, le);
+  }
+}
+
+/**
+ * Checks that the nlattr list in `[at, end)` (absolute offsets, within the message, so within the
+ * reader's bounds) has no attribute running past the end. The hot path's cheap form of
+ * forEachAttribute.
+ */
+function checkAttributes(v: DataView, at: number, end: number, le: boolean): void {
+  while (at + NLA.SIZE <= end) {
+    const alen = v.getUint16(at + NLA.len, le);
+    if (alen < NLA.SIZE || at + alen > end) {
+      throw new BadMessage(`attribute of length ${alen} overruns the message by ${at + alen - end} bytes`);
+    }
+    at += (alen + ALIGN - 1) & ~(ALIGN - 1);
   }
 }
 

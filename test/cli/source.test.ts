@@ -66,6 +66,33 @@ describe('ls --all-netns', () => {
     ns?.delete();
   });
 
+  it('streams ls --json with the same sockets as the record path (--sort takes that path)', () => {
+    for (const extra of [[], ['-s', '!listen'], ['--dport', '7001-7003'], ['-6']]) {
+      const streamed = tcpscopeJson<{ sockets: Socket[]; netns: NetnsRef }>([
+        'ls',
+        '--netns',
+        ns.name,
+        ...extra,
+      ]);
+      const records = tcpscopeJson<{ sockets: Socket[]; netns: NetnsRef }>([
+        'ls',
+        '--netns',
+        ns.name,
+        '--sort',
+        'local',
+        ...extra,
+      ]);
+      const key = (x: Socket): string => JSON.stringify([x.local, x.remote, x.state]);
+      const norm = (l: Socket[]) =>
+        l
+          .map((x) => ({ ...x, timer: { ...x.timer!, expiresMs: 0 } }))
+          .sort((a, b) => key(a).localeCompare(key(b)));
+      assert.ok(streamed.sockets.length > 0, extra.join(' '));
+      assert.deepEqual(norm(streamed.sockets), norm(records.sockets), extra.join(' '));
+      assert.deepEqual(streamed.netns, records.netns);
+    }
+  });
+
   it('lists every namespace, each socket with its own', () => {
     const r = tcpscopeJson<{ namespaces: NetnsRef[]; sockets: Socket[] }>(['ls', '--all-netns', '-l']);
     const mine = r.namespaces.find((n) => n.name === ns.name);

@@ -42,7 +42,9 @@ function ascii(s: string): Uint8Array {
   return b;
 }
 /** `{"state":"…","family":N,"local":{"address":"` for each family and state: one piece, not five. */
-const OPEN = [4, 6].map((f) => TCP_STATES.map((st) => ascii(`{"state":"${st}","family":${f},"local":{"address":"`)));
+const OPEN = [4, 6].map((f) =>
+  TCP_STATES.map((st) => ascii(`{"state":"${st}","family":${f},"local":{"address":"`)),
+);
 /** An address is written followed by this: addresses are cached with it appended. */
 const PORT = '","port":';
 const REMOTE = ascii('},"remote":{"address":"');

@@ -18,9 +18,10 @@ const PURE = [
   /^kernel\/proc-net-tcp\.ts$/,
   /^kernel\/counters-(parse-[a-z0-9]+|types)\.ts$/,
   /^stats\/(counter-delta|sar|nstat)\.ts$/,
-  /^snapshot\/(filter|attribute|aggregate|sort|who|overview)\.ts$/,
   /^lab\/(scenario|sockaddr|ss|match|catalog|catalog-types|catalog-situations)\.ts$/,
   /^doctor\/(rules\/|config|diagnose|evidence|explain|types)/,
+  /^kernel\/netlink\/(wire|parse|request|bytecode|tcp-info|json-writer)\.ts$/,
+  /^snapshot\/(filter|attribute|aggregate|sort|who|overview|kernel-filter)\.ts$/,
 ];
 const IO_MODULES = /^node:(fs|net|child_process|dgram|http|https|worker_threads|os)(\/|$)/;
 /** Folders a folder must not import from. */

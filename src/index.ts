@@ -3,9 +3,11 @@
  */
 
 export * from './errors.js';
+export * from './kernel/netlink/index.js';
 export { parseProcNetTcp } from './kernel/proc-net-tcp.js';
 export { readLiveStateCounts } from './kernel/state-counts.js';
 export * from './lab/index.js';
+export { ByteReader, ByteWriter, OutOfBounds } from './net/byte-reader.js';
 export { cidrMatcher, formatIpv6, parseIp } from './net/ip.js';
 export {
   DIAGRAM_EDGES,
@@ -32,5 +34,6 @@ export {
   scenarioScript,
   simulate,
 } from './sim/index.js';
+export * from './snapshot/index.js';
 export * from './stats/index.js';
 export * from './tcp/index.js';

@@ -10,6 +10,7 @@ const { values, positionals } = parseArgs({
     netns: { type: 'string' },
     rounds: { type: 'string', default: '9' },
     label: { type: 'string', default: '' },
+    targets: { type: 'boolean', default: false },
   },
 });
 const rounds = Number(values.rounds);
@@ -40,6 +41,47 @@ console.log('|---|---:|---:|');
 positionals.forEach((cmd, i) => {
   const m = median(times[i]);
   console.log(
-    `| \`${cmd.replace(/node \S+\/dist\/tcpscope\.mjs/, 'tcpscope')}\` | ${m.toFixed(1)} | ${(m / base).toFixed(2)}x |`,
+    `| \`${cmd.replace(/node \S*dist\/tcpscope\.mjs/, 'tcpscope')}\` | ${m.toFixed(1)} | ${(m / base).toFixed(2)}x |`,
   );
 });
+
+/**
+ * The targets of issue 3, by table size: [what, command, reference, at most]. Commands are matched
+ * with `tcpscope` standing for the built CLI.
+ */
+function targets(size) {
+  if (size >= 50000) {
+    return [
+      ['count vs ss -tan \\| wc -l', 'tcpscope count', 'ss -tan | wc -l', 0.8],
+      ['ls --json vs ss -tan', 'tcpscope ls --json', 'ss -tan', 1.2],
+      ['ls -p vs ss -tanp', 'tcpscope ls -p', 'ss -tanp', 1 / 3],
+      ['ls -p vs lsof -nP -iTCP', 'tcpscope ls -p', 'lsof -nP -iTCP', 1 / 4],
+      ['--version vs node -e 0', 'tcpscope --version', 'node -e 0', undefined],
+    ];
+  }
+  return [
+    ['count vs ss -tan', 'tcpscope count', 'ss -tan', 3.5],
+    ['--version vs node -e 0', 'tcpscope --version', 'node -e 0', undefined],
+  ];
+}
+
+if (values.targets) {
+  const short = positionals.map((c) => c.replace(/node \S*dist\/tcpscope\.mjs/, 'tcpscope'));
+  const med = (cmd) => {
+    const i = short.indexOf(cmd);
+    return i < 0 ? undefined : median(times[i]);
+  };
+  console.log('');
+  console.log('| target | ratio | at most | |');
+  console.log('|---|---:|---:|---|');
+  for (const [what, cmd, ref, max] of targets(Number(values.label))) {
+    const a = med(cmd);
+    const b = med(ref);
+    if (a === undefined || b === undefined) continue;
+    const r = a / b;
+    const verdict = max === undefined ? '(reported)' : r <= max ? 'met' : 'missed';
+    console.log(
+      `| ${what} | ${r.toFixed(2)}x | ${max === undefined ? '' : `${max.toFixed(2)}x`} | ${verdict} |`,
+    );
+  }
+}

@@ -2,11 +2,11 @@
  * The entry point: the only file that touches `process`. It builds the program, runs it, maps
  * errors to exit codes (0 ok, 1 findings or nothing found, 2 usage or environment error, 3 bug)
  * and leaves quietly when stdout is a closed pipe (`tcpscope ls | head`).
+ * Start-up is kept lean: this file imports nothing; the program (commander and the commands) is
+ * loaded once we know it is needed, and `--version` answers without it.
  */
-import { CommanderError } from 'commander';
-import { isUserError } from '../errors.js';
 import type { Output } from './output.js';
-import { buildProgram } from './program.js';
+import { VERSION } from './version.js';
 
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
@@ -18,6 +18,9 @@ const output: Output = {
   out: (text) => {
     process.stdout.write(text);
   },
+  outBytes: (bytes) => {
+    process.stdout.write(bytes);
+  },
   err: (text) => {
     process.stderr.write(text);
   },
@@ -26,11 +29,30 @@ const output: Output = {
   },
   tty,
   columns: process.stdout.columns || 80,
+  ...(process.stdin.isTTY ? { ask } : {}),
 };
 
-try {
-  const program = buildProgram(
+/** One question on stderr, one line of answer from the terminal (readline loaded only then). */
+async function ask(question: string): Promise<string> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}
+
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) process.stdout.write(`${VERSION}\n`);
+else await run();
+
+async function run(): Promise<void> {
+  // One dynamic import: the program and everything it uses come in one chunk.
+  const { runProgram } = await import('./program.js');
+  await runProgram(
     output,
+    process.argv,
     (code) => {
       process.exitCode = code;
     },
@@ -46,16 +68,4 @@ try {
       },
     },
   );
-  await program.parseAsync(process.argv);
-} catch (e) {
-  if (e instanceof CommanderError) {
-    // Help and version exit 0; commander has already printed its one-line usage error.
-    process.exitCode = e.exitCode === 0 ? 0 : 2;
-  } else if (isUserError(e)) {
-    process.stderr.write(`tcpscope: ${e.message}\n`);
-    process.exitCode = 2;
-  } else {
-    process.stderr.write(`tcpscope: internal error (please report): ${(e as Error)?.stack ?? String(e)}\n`);
-    process.exitCode = 3;
-  }
 }

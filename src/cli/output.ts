@@ -6,6 +6,8 @@
 export interface Output {
   /** Writes to stdout. */
   out(text: string): void;
+  /** Writes bytes to stdout (ASCII JSON streamed in chunks); absent: the caller decodes and uses `out`. */
+  readonly outBytes?: (bytes: Uint8Array) => void;
   /** Writes to stderr as it is. */
   err(text: string): void;
   /** One line of warning or progress to stderr, prefixed `tcpscope: `. */
@@ -14,6 +16,11 @@ export interface Output {
   readonly tty: boolean;
   /** Terminal width in columns (80 when unknown). */
   readonly columns: number;
+  /**
+   * Asks the user a question on the terminal and returns the answer; absent when stdin is not a
+   * terminal (so commands that need a confirmation refuse instead of guessing).
+   */
+  readonly ask?: (question: string) => Promise<string>;
 }
 
 const CODES = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, gray: 90, bold: 1 } as const;

@@ -5,8 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { isUserError } from '../errors.js';
 import { COMMANDS } from './commands/index.js';
 import type { Cli, CliHost, Invoked, Output } from './output.js';
-
-export const VERSION = '0.1.0';
+import { VERSION } from './version.js';
 
 /** The whole program, with commander told never to call process.exit. */
 export function buildProgram(o: Output, exit: (code: number) => void, host: CliHost = {}): Command {
@@ -34,14 +33,44 @@ export function buildProgram(o: Output, exit: (code: number) => void, host: CliH
 }
 
 /**
- * Runs `tcpscope ARGV` in this process with a fresh program and captured output, mapping errors to
- * exit codes as the entry point does (main.ts). Ctrl-C stays with the caller.
+ * Builds and runs the program on `argv`, mapping errors to exit codes: 0 help and version, 2 usage
+ * or environment error (one line), 3 a bug (with its stack trace).
+ */
+export async function runProgram(
+  o: Output,
+  argv: readonly string[],
+  exit: (code: number) => void,
+  host: CliHost = {},
+  from: 'node' | 'user' = 'node',
+): Promise<void> {
+  try {
+    await buildProgram(o, exit, host).parseAsync([...argv], { from });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // commander has already printed its one-line usage error.
+      exit(e.exitCode === 0 ? 0 : 2);
+    } else if (isUserError(e)) {
+      o.err(`tcpscope: ${e.message}\n`);
+      exit(2);
+    } else {
+      o.err(`tcpscope: internal error (please report): ${(e as Error)?.stack ?? String(e)}\n`);
+      exit(3);
+    }
+  }
+}
+
+/**
+ * Runs `tcpscope ARGV` in this process with a fresh program and captured output (for `lab`, which
+ * shows what other commands see). Ctrl-C stays with the caller.
  */
 async function invoke(argv: readonly string[], columns: number, host: CliHost): Promise<Invoked> {
   const got: Invoked = { code: 0, out: '', err: '' };
   const o: Output = {
     out: (t) => {
       got.out += t;
+    },
+    outBytes: (b) => {
+      got.out += Buffer.from(b).toString('utf8');
     },
     err: (t) => {
       got.err += t;
@@ -53,21 +82,14 @@ async function invoke(argv: readonly string[], columns: number, host: CliHost): 
     columns,
   };
   const { onInterrupt: _, ...rest } = host;
-  const program = buildProgram(
+  await runProgram(
     o,
+    argv,
     (code) => {
       got.code = code;
     },
     rest,
+    'user',
   );
-  try {
-    await program.parseAsync([...argv], { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) got.code = e.exitCode === 0 ? 0 : 2;
-    else if (isUserError(e)) {
-      got.err += `tcpscope: ${e.message}\n`;
-      got.code = 2;
-    } else throw e;
-  }
   return got;
 }

@@ -12,6 +12,7 @@ export function warnSnapshot(cli: Cli, snap: Snapshot): void {
 export function snapshotJson(snap: Snapshot): object {
   const out: Record<string, unknown> = { time: snap.time, source: snap.source };
   if (snap.netns) out['netns'] = snap.netns;
+  if (snap.namespaces) out['namespaces'] = snap.namespaces;
   out['sockets'] = snap.sockets;
   if (snap.unseen) out['unseen'] = snap.unseen;
   else if (snap.sockets.some((s) => s.owners)) out['unseen'] = { processes: 0 };

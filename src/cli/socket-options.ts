@@ -5,13 +5,15 @@
 import { type Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { cidrMatcher } from '../net/ip.js';
-import type { FilterSpec } from '../snapshot/filter.js';
+import type { FilterSpec, PortMatch } from '../snapshot/filter.js';
+import { SOURCE_CHOICES, type SourceChoice } from '../snapshot/source.js';
 import type { SnapshotOptions } from '../snapshot/take.js';
 import { parseStateList, STATE_GROUPS, type StateMask } from '../tcp/state-names.js';
 import { stateCode } from '../tcp/states.js';
 
 /** What commander hands back for the flags below. */
 export interface SourceFlags {
+  source?: string;
   netns?: string;
   netnsPid?: string;
   procRoot?: string;
@@ -31,9 +33,13 @@ export interface FilterFlags {
   listening?: boolean;
 }
 
-/** `--netns`, `--netns-pid` and the hidden `--proc-root`. */
+/** `--source`, `--netns`, `--netns-pid` and the hidden `--proc-root`. */
 export function addSourceOptions(cmd: Command): Command {
   return cmd
+    .option(
+      '--source <name>',
+      `where to read the table: ${SOURCE_CHOICES.join(', ')} (auto: netlink, else /proc/net/tcp)`,
+    )
     .option('--netns <name>', 'read the named network namespace (ip netns list); needs root')
     .option('--netns-pid <pid>', 'read the network namespace of process PID')
     .addOption(new Option('--proc-root <dir>', 'the proc mount to read (for tests)').hideHelp());
@@ -46,9 +52,9 @@ export function addFilterOptions(cmd: Command): Command {
       '-s, --state <list>',
       `states or groups, comma-separated, ! to exclude (${Object.keys(STATE_GROUPS).join(', ')})`,
     )
-    .option('--port <list>', 'local or remote port')
-    .option('--sport <list>', 'local port')
-    .option('--dport <list>', 'remote port')
+    .option('--port <list>', 'local or remote port, comma-separated, ranges as 8000-8100')
+    .option('--sport <list>', 'local port or range')
+    .option('--dport <list>', 'remote port or range')
     .option('--src <addr>', 'local address or CIDR prefix (IPv4 or IPv6)')
     .option('--dst <addr>', 'remote address or CIDR prefix')
     .option('--pid <list>', 'held by these processes (or queued on their listeners)')
@@ -62,6 +68,12 @@ export function addFilterOptions(cmd: Command): Command {
 export function sourceOptions(f: SourceFlags): SnapshotOptions {
   const o: SnapshotOptions = {};
   if (f.procRoot !== undefined) o.procRoot = f.procRoot;
+  if (f.source !== undefined) {
+    const name = f.source.toLowerCase() as SourceChoice;
+    if (!SOURCE_CHOICES.includes(name))
+      throw new UsageError(`--source: unknown source '${f.source}': valid are ${SOURCE_CHOICES.join(', ')}`);
+    o.source = name;
+  }
   if (f.netns !== undefined && f.netnsPid !== undefined)
     throw new UsageError('--netns and --netns-pid exclude each other');
   if (f.netns !== undefined) o.netns = f.netns;
@@ -75,9 +87,9 @@ export function filterSpec(f: FilterFlags): FilterSpec {
   let states: StateMask | undefined = f.state !== undefined ? parseStateList(f.state) : undefined;
   if (f.listening) states = (states ?? 0xffe) & (1 << stateCode('LISTEN'));
   if (states !== undefined) spec.states = states;
-  if (f.port !== undefined) spec.ports = parseList('--port', f.port, 0, 65535);
-  if (f.sport !== undefined) spec.sports = parseList('--sport', f.sport, 0, 65535);
-  if (f.dport !== undefined) spec.dports = parseList('--dport', f.dport, 0, 65535);
+  if (f.port !== undefined) spec.ports = parsePorts('--port', f.port);
+  if (f.sport !== undefined) spec.sports = parsePorts('--sport', f.sport);
+  if (f.dport !== undefined) spec.dports = parsePorts('--dport', f.dport);
   if (f.src !== undefined) spec.src = addressFlag('--src', f.src);
   if (f.dst !== undefined) spec.dst = addressFlag('--dst', f.dst);
   if (f.pid !== undefined) spec.pids = parseList('--pid', f.pid, 1, 2 ** 22);
@@ -100,6 +112,21 @@ export function parseIntFlag(flag: string, text: string, min: number, max: numbe
   const n = Number(text);
   if (n < min || n > max) throw new UsageError(`${flag}: ${n} is out of range ${min}..${max}`);
   return n;
+}
+
+/** `80,443,8000-8100`: ports and inclusive ranges. */
+function parsePorts(flag: string, text: string): PortMatch[] {
+  return text
+    .split(',')
+    .filter((p) => p.trim() !== '')
+    .map((p): PortMatch => {
+      const m = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(p);
+      if (!m) return parseIntFlag(flag, p, 0, 65535);
+      const lo = parseIntFlag(flag, m[1]!, 0, 65535);
+      const hi = parseIntFlag(flag, m[2]!, 0, 65535);
+      if (lo > hi) throw new UsageError(`${flag}: empty range '${p.trim()}'`);
+      return [lo, hi];
+    });
 }
 
 function parseList(flag: string, text: string, min: number, max: number): number[] {

@@ -94,5 +94,5 @@ export function listeningPorts(input: DoctorInput): Set<number> {
 
 /** A socket's tcp_info fields (kernel names, kernel units), when the source gave them (netlink). */
 export function infoOf(s: Socket): Record<string, number> | undefined {
-  return (s as { info?: Record<string, number> }).info;
+  return s.info as unknown as Record<string, number> | undefined;
 }

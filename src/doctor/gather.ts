@@ -55,7 +55,7 @@ export async function gather(opts: GatherOptions): Promise<DoctorInput> {
   let earlier: Snapshot | undefined;
   let interval: CounterInterval | undefined;
   if (opts.windowSeconds > 0) {
-    earlier = await takeSnapshot({ ...opts, owners: true });
+    earlier = await takeSnapshot({ ...opts, owners: true, info: true });
     for await (const i of sampleCounters({
       intervalMs: opts.windowSeconds * 1000,
       count: 1,
@@ -65,7 +65,7 @@ export async function gather(opts: GatherOptions): Promise<DoctorInput> {
       interval = i;
     }
   }
-  const snapshot = await takeSnapshot({ ...opts, owners: true });
+  const snapshot = await takeSnapshot({ ...opts, owners: true, info: true });
   const input = readAround(snapshot, source, procRoot, where, opts, interval?.sample);
   if (earlier) input.earlier = earlier;
   if (interval) input.interval = interval;

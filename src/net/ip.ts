@@ -91,8 +91,15 @@ function parseIpv6(text: string): Uint8Array | undefined {
   return b;
 }
 
-/** A predicate over address strings as sockets carry them. */
-export type AddressMatcher = (address: string) => boolean;
+/** A prefix: the address bytes (4 for IPv4, 16 for IPv6) and the prefix length in bits. */
+export interface Cidr {
+  family: 4 | 6;
+  bytes: Uint8Array;
+  prefixLen: number;
+}
+
+/** A predicate over address strings as sockets carry them, with the prefix it tests. */
+export type AddressMatcher = ((address: string) => boolean) & { readonly cidr: Cidr };
 
 /**
  * `ADDR` or `ADDR/PREFIX` (IPv4 or IPv6) to a matcher. An IPv4 prefix also matches the same
@@ -113,7 +120,7 @@ export function cidrMatcher(text: string): AddressMatcher | undefined {
   }
   const prefix = isV4 ? 96 + bits : bits;
   const cache = new Map<string, boolean>();
-  return (address) => {
+  const match = (address: string): boolean => {
     let hit = cache.get(address);
     if (hit === undefined) {
       const a = parseIp(address);
@@ -122,6 +129,13 @@ export function cidrMatcher(text: string): AddressMatcher | undefined {
     }
     return hit;
   };
+  const cidr: Cidr = { family: isV4 ? 4 : 6, bytes: isV4 ? net.subarray(12) : net, prefixLen: bits };
+  return Object.assign(match, { cidr });
+}
+
+/** Whether two addresses (16 bytes each) share their first `bits` bits. */
+export function samePrefixBits(a: Uint8Array, b: Uint8Array, bits: number): boolean {
+  return samePrefix(a, b, bits);
 }
 
 function samePrefix(a: Uint8Array, b: Uint8Array, bits: number): boolean {

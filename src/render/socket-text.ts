@@ -1,7 +1,7 @@
 /**
  * How sockets read in human tables: endpoints like `ss` prints them, timers, owners. Pure.
  */
-import type { Endpoint, Socket, SocketTimer } from '../tcp/socket.js';
+import type { Endpoint, NetnsRef, Socket, SocketTimer } from '../tcp/socket.js';
 
 /** `127.0.0.1:80`, `[::1]:80`, `*:*` for an unset peer, `0.0.0.0:*` for a listener's peer. */
 export function endpointText(e: Endpoint): string {
@@ -47,4 +47,10 @@ export function processKey(s: Socket): string {
   const a = s.attribution;
   if (!a) return '(none)';
   return a.pid !== undefined ? `(${a.kind}) ${a.command ?? '?'}[${a.pid}]` : `(${a.kind})`;
+}
+
+/** A namespace as `blue`, `4026532211 docker:3f2a1b9c0d4e` or `4026531840 sshd.service`. */
+export function netnsText(n: NetnsRef): string {
+  const label = n.container ?? n.unit;
+  return `${n.name ?? n.inode}${label ? ` ${label}` : ''}`;
 }

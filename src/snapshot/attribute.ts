@@ -7,8 +7,20 @@
 import { isWildcard } from '../net/ip.js';
 import type { Attribution, Socket } from '../tcp/socket.js';
 
+/** What attribution needs to know of a socket. */
+export type Attributable = Pick<Socket, 'state' | 'family' | 'local'>;
+
 /** Sets `attribution` on every socket without an inode. Listeners' owners are used when known. */
 export function attribute(sockets: readonly Socket[]): void {
+  const of = attributor(sockets);
+  for (const s of sockets) {
+    if (s.inode !== 0) continue;
+    s.attribution = of(s);
+  }
+}
+
+/** The attribution of sockets without an inode, given the listeners among `sockets`. */
+export function attributor(sockets: readonly Socket[]): (s: Attributable) => Attribution {
   const listeners = new Map<number, Socket[]>();
   for (const s of sockets) {
     if (s.state !== 'LISTEN') continue;
@@ -16,13 +28,10 @@ export function attribute(sockets: readonly Socket[]): void {
     if (list) list.push(s);
     else listeners.set(s.local.port, [s]);
   }
-  for (const s of sockets) {
-    if (s.inode !== 0) continue;
-    s.attribution = attributionOf(s, listeners);
-  }
+  return (s) => attributionOf(s, listeners);
 }
 
-function attributionOf(s: Socket, listeners: Map<number, Socket[]>): Attribution {
+function attributionOf(s: Attributable, listeners: Map<number, Socket[]>): Attribution {
   switch (s.state) {
     case 'TIME_WAIT':
       return { kind: 'timewait' };
@@ -46,7 +55,7 @@ function attributionOf(s: Socket, listeners: Map<number, Socket[]>): Attribution
 }
 
 /** The listener a connection came in through: same port, same or wildcard address, same family first. */
-function listenerFor(s: Socket, candidates: Socket[] | undefined): Socket | undefined {
+function listenerFor(s: Attributable, candidates: Socket[] | undefined): Socket | undefined {
   if (!candidates) return undefined;
   let best: Socket | undefined;
   let bestScore = 0;

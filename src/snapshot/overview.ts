@@ -18,6 +18,10 @@ export interface ListeningPort {
   programs: string[];
   /** Connections waiting in the accept queue (Recv-Q of the listeners). */
   acceptQueue: number;
+  /** The accept queue's limit (Send-Q of the listeners), when the source knows it (netlink). */
+  backlog?: number;
+  /** A listener's queue is over its limit: Linux admits backlog + 1, then drops or delays handshakes. */
+  full?: true;
 }
 
 export interface StatePlaces {
@@ -50,7 +54,7 @@ export interface Overview {
 /** Builds the overview of a snapshot taken with owners. */
 export function buildOverview(snap: Snapshot, top = 3): Overview {
   const { total, states } = countStates(snap.sockets);
-  const listening = listeningPorts(snap.sockets);
+  const listening = listeningPorts(snap.sockets, snap.source === 'netlink');
   const servicePorts = new Set(listening.map((l) => l.port));
   const serviceKey = (s: Socket): string =>
     servicePorts.has(s.local.port) ? `:${s.local.port}` : `→${s.remote.port}`;
@@ -73,7 +77,12 @@ export function buildOverview(snap: Snapshot, top = 3): Overview {
   return o;
 }
 
-function listeningPorts(sockets: readonly Socket[]): ListeningPort[] {
+/** Whether a listener's accept queue is full (include/net/sock.h sk_acceptq_is_full: queue > backlog). */
+export function acceptQueueFull(s: Socket): boolean {
+  return s.state === 'LISTEN' && s.recvQ > s.sendQ;
+}
+
+function listeningPorts(sockets: readonly Socket[], knowsBacklog: boolean): ListeningPort[] {
   const byPort = new Map<number, Socket[]>();
   for (const s of sockets) {
     if (s.state !== 'LISTEN') continue;
@@ -94,6 +103,11 @@ function listeningPorts(sockets: readonly Socket[]): ListeningPort[] {
         ...new Set(list.flatMap((s) => (s.owners ?? []).map((o) => `${o.command}[${o.pid}]`))),
       ];
       const acceptQueue = list.reduce((n, s) => n + s.recvQ, 0);
-      return { port, addresses, exposure, programs, acceptQueue };
+      const l: ListeningPort = { port, addresses, exposure, programs, acceptQueue };
+      if (knowsBacklog) {
+        l.backlog = list.reduce((n, s) => n + s.sendQ, 0);
+        if (list.some(acceptQueueFull)) l.full = true;
+      }
+      return l;
     });
 }

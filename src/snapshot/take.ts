@@ -1,22 +1,32 @@
 /**
- * One snapshot of a namespace's TCP table: read, de-duplicated, owners looked up when asked,
- * and sockets without owners attributed. The I/O lives in kernel/; this file only sequences it.
+ * One snapshot of a namespace's TCP table: read (netlink or procfs, source.ts), de-duplicated,
+ * owners looked up when asked, and sockets without owners attributed. The I/O lives in kernel/;
+ * this file only sequences it.
  */
-import { statSync } from 'node:fs';
-import { UsageError } from '../errors.js';
-import { inNetns, NETNS_RUN_DIR, namedNetns, netnsInode, netnsRef, prepareNetns } from '../kernel/netns.js';
+import type { DiagExpr } from '../kernel/netlink/bytecode.js';
 import { scanOwners } from '../kernel/owners.js';
-import { countTcpTable, readTcpTable } from '../kernel/procfs.js';
 import { userNames } from '../kernel/users.js';
-import type { NetnsRef, Snapshot, Socket } from '../tcp/socket.js';
+import type { Snapshot, Socket } from '../tcp/socket.js';
 import { ALL_STATES, type StateMask } from '../tcp/state-names.js';
 import { stateCode, TCP_STATES } from '../tcp/states.js';
 import type { CountResult, StateCounts } from './aggregate.js';
 import { attribute } from './attribute.js';
+import {
+  countTable,
+  type DiagId,
+  type NetnsTarget,
+  readTable,
+  resolveTarget,
+  type SourceChoice,
+  type TableRead,
+  type TableRequest,
+} from './source.js';
 
 export interface SnapshotOptions {
   /** The proc mount; `/proc` by default. */
   procRoot?: string;
+  /** netlink, procfs, or `auto` (the default): netlink, else procfs with a warning. */
+  source?: SourceChoice;
   /** A namespace named under /run/netns (`ip netns add NAME`). */
   netns?: string;
   /** The namespace of this process. */
@@ -28,91 +38,109 @@ export interface SnapshotOptions {
   /** Only these states (a mask as parseStateList makes). */
   stateMask?: StateMask;
   families?: readonly (4 | 6)[];
+  /** struct tcp_info and the congestion control (netlink). */
+  info?: boolean;
+  /** Socket memory (netlink). */
+  memory?: boolean;
+  /** Ports and addresses for the kernel to filter on (netlink; the caller filters again). */
+  filter?: DiagExpr;
+  /** Keep the netlink ids of the sockets, for closing them (forces netlink). */
+  ids?: boolean;
+  /** Every network namespace, each socket tagged with its own (`--all-netns`; takeAllNetns). */
+  allNetns?: boolean;
   /** The clock, for tests. */
   now?: () => Date;
 }
 
+/** A snapshot with the netlink ids of its sockets, when asked for. */
+export interface SnapshotWithIds extends Snapshot {
+  ids?: Map<Socket, DiagId>;
+}
+
 const LISTEN_BIT = 1 << stateCode('LISTEN');
 
-/**
- * Runs a reader of /proc/.../net files in the namespace the options name: a named one is entered
- * with setns (root), another process's is read through /proc/PID/net, ours through /proc/net.
- */
-async function fromSource<T>(
-  opts: SnapshotOptions,
-  procRoot: string,
-  read: (where: { pid?: number }) => T,
-): Promise<{ value: T; netns?: NetnsRef }> {
-  if (opts.netns !== undefined) {
-    const name = opts.netns;
-    if (name.includes('/') || name.startsWith('.'))
-      throw new UsageError(`--netns: bad namespace name '${name}'`);
-    const path = `${NETNS_RUN_DIR}/${name}`;
-    let inode: number;
-    try {
-      inode = statSync(path).ino;
-    } catch {
-      throw new UsageError(`--netns: no network namespace '${name}' (see: ip netns list)`);
-    }
-    await prepareNetns();
-    return { value: inNetns(path, `'${name}'`, () => read({})), netns: { inode, name } };
-  }
-  const value = read(opts.netnsPid === undefined ? {} : { pid: opts.netnsPid });
-  const inode = netnsInode(procRoot, opts.netnsPid ?? 'self');
-  return inode === undefined ? { value } : { value, netns: netnsRef(inode, namedNetns()) };
+/** The table request of snapshot options. */
+export function tableRequest(opts: SnapshotOptions, states: number): TableRequest {
+  const req: TableRequest = {
+    procRoot: opts.procRoot ?? '/proc',
+    source: opts.source ?? 'auto',
+    states,
+  };
+  if (opts.families) req.families = opts.families;
+  if (opts.info) req.info = true;
+  if (opts.memory) req.memory = true;
+  if (opts.ids) req.ids = true;
+  if (opts.filter) req.filter = opts.filter;
+  return req;
 }
 
 /**
- * Per-state counts straight from the table's state column, without building sockets: the fast
- * path of `count` when nothing but states and family is filtered. No de-duplication.
+ * Per-state counts without building sockets: the fast path of `count` when nothing but states,
+ * family and (with netlink, filtered by the kernel) ports and addresses are filtered. No
+ * de-duplication. Undefined when the filter needs a snapshot after all (procfs cannot filter).
  */
 export async function countStatesFast(
   opts: SnapshotOptions = {},
-): Promise<CountResult & { malformed: number }> {
+): Promise<(CountResult & { malformed: number; warnings: string[] }) | undefined> {
   const procRoot = opts.procRoot ?? '/proc';
-  const base = { procRoot, ...(opts.families ? { families: opts.families } : {}) };
-  const { value } = await fromSource(opts, procRoot, (where) => countTcpTable({ ...base, ...where }));
   const mask = opts.stateMask ?? ALL_STATES;
+  const read = await countTable(resolveTarget(opts, procRoot), tableRequest(opts, mask));
+  if (!read) return undefined;
   const states: StateCounts = {};
   let total = 0;
   TCP_STATES.forEach((st, i) => {
-    const n = value.counts[i + 1]!;
+    const n = read.counts[i + 1]!;
     if (n > 0 && (mask & (1 << (i + 1))) !== 0) {
       states[st] = n;
       total += n;
     }
   });
-  return { total, states, malformed: value.malformed };
+  return { total, states, malformed: read.malformed, warnings: read.warnings };
+}
+
+/**
+ * Reads the listeners when the main read may have left some out (a state or kernel filter): the
+ * sockets waiting on them are attributed to them.
+ */
+export async function readWithListeners(target: NetnsTarget, opts: SnapshotOptions): Promise<TableRead> {
+  const wanted = opts.stateMask ?? ALL_STATES;
+  const filtered = opts.filter !== undefined;
+  const read = await readTable(target, tableRequest(opts, filtered ? wanted : wanted | LISTEN_BIT));
+  if (filtered && read.source === 'netlink') {
+    const { filter: _, ...rest } = opts;
+    const listeners = await readTable(target, { ...tableRequest(rest, LISTEN_BIT), source: 'netlink' });
+    for (const s of listeners.sockets) read.sockets.push(s);
+  }
+  return read;
 }
 
 /** Reads the table once and returns it as a Snapshot. */
-export async function takeSnapshot(opts: SnapshotOptions = {}): Promise<Snapshot> {
+export async function takeSnapshot(opts: SnapshotOptions = {}): Promise<SnapshotWithIds> {
   const procRoot = opts.procRoot ?? '/proc';
   const wanted = opts.stateMask ?? ALL_STATES;
-  // Listeners are read even when filtered out: unowned children are attributed to them.
-  const readOpts = {
-    procRoot,
-    stateMask: wanted | LISTEN_BIT,
-    ...(opts.families ? { families: opts.families } : {}),
-  };
   const time = (opts.now ?? (() => new Date()))().toISOString();
-  const { value: read, netns } = await fromSource(opts, procRoot, (where) =>
-    readTcpTable({ ...readOpts, ...where }),
-  );
+  const target = resolveTarget(opts, procRoot);
+  const read = await readWithListeners(target, opts);
   const sockets = dedupe(read.sockets);
-  const snap: Snapshot = { time, source: 'procfs', sockets };
-  if (netns) snap.netns = netns;
+  const snap: SnapshotWithIds = { time, source: read.source, sockets };
+  if (target.netns) snap.netns = target.netns;
+  if (read.ids) snap.ids = read.ids;
   if (read.malformed > 0) snap.malformed = read.malformed;
   if (opts.owners) lookUpOwners(snap, procRoot, opts.cmdline ?? false);
   attribute(sockets);
+  // Listeners read only for attribution leave again.
   if ((wanted & LISTEN_BIT) === 0) snap.sockets = sockets.filter((s) => s.state !== 'LISTEN');
+  const warnings = [...read.warnings];
   if (read.firstError !== undefined) {
-    snap.warnings = [`${read.malformed} malformed line(s) skipped, the first at ${read.firstError}`];
+    const what = read.source === 'netlink' ? 'malformed netlink message(s)' : 'malformed line(s)';
+    warnings.push(`${read.malformed} ${what} skipped, the first: ${read.firstError}`);
   }
+  if (warnings.length > 0) snap.warnings = warnings;
   return snap;
 }
 
-function lookUpOwners(snap: Snapshot, procRoot: string, cmdline: boolean): void {
+/** Looks up the processes holding the snapshot's sockets (one pass over /proc/*\/fd). */
+export function lookUpOwners(snap: Snapshot, procRoot: string, cmdline: boolean): void {
   const wanted = new Set<number>();
   for (const s of snap.sockets) if (s.inode !== 0) wanted.add(s.inode);
   const scan = scanOwners({ procRoot, wanted, userName: userNames(), cmdline });
@@ -129,7 +157,7 @@ function lookUpOwners(snap: Snapshot, procRoot: string, cmdline: boolean): void 
  * Neither procfs nor netlink reads a changing table atomically: a socket can be listed twice.
  * Sockets with an inode are keyed by it (SO_REUSEPORT listeners share a 4-tuple); others by 4-tuple.
  */
-function dedupe(sockets: Socket[]): Socket[] {
+export function dedupe(sockets: Socket[]): Socket[] {
   const seen = new Set<string | number>();
   const out: Socket[] = [];
   for (const s of sockets) {

@@ -11,3 +11,4 @@ export * from './seq.js';
 export * from './socket.js';
 export * from './state-names.js';
 export * from './states.js';
+export * from './tcp-info.js';

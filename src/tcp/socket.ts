@@ -3,6 +3,7 @@
  * Key names follow the JSON contract of DESIGN.md: they are what `--json` prints.
  */
 import type { TcpState } from './states.js';
+import type { SocketMemory, TcpInfo } from './tcp-info.js';
 
 export interface Endpoint {
   /** Bare address: dotted quad, RFC 5952 IPv6, `0.0.0.0` or `::` for a wildcard. */
@@ -51,12 +52,24 @@ export interface Socket {
   owners?: Owner[];
   attribution?: Attribution;
   timer?: SocketTimer;
+  /** struct tcp_info (netlink only, when asked for: `ls -i`). */
+  info?: TcpInfo;
+  /** The socket's memory (netlink only, when asked for: `ls -m`). */
+  memory?: SocketMemory;
+  /** Directions closed with shutdown(2), when the source says and any is (netlink with `-i`). */
+  shutdown?: 'read' | 'write' | 'both';
+  /** The namespace the socket lives in, when several are listed (`--all-netns`). */
+  netns?: NetnsRef;
 }
 
 /** A network namespace: its inode, and its name under /run/netns when it has one. */
 export interface NetnsRef {
   inode: number;
   name?: string;
+  /** The systemd unit of a process inside it (from /proc/PID/cgroup), when it has one. */
+  unit?: string;
+  /** The container of a process inside it (`docker:3f2a…`, `podman:…`, `k8s:pod…`), when any. */
+  container?: string;
 }
 
 /** What could not be looked at while finding owners. */
@@ -69,6 +82,8 @@ export interface Snapshot {
   time: string;
   source: 'netlink' | 'procfs' | 'capture';
   netns?: NetnsRef;
+  /** With several namespaces read (`--all-netns`): every one of them; each socket names its own. */
+  namespaces?: NetnsRef[];
   sockets: Socket[];
   unseen?: Unseen;
   /** Lines or records the source could not parse (counted and skipped). */

@@ -9,7 +9,19 @@ import { applyScenario } from '../../src/lab/apply.js';
 import { withNetns } from '../../src/lab/netns.js';
 import { BIN, tcpscope } from '../helpers/cli.js';
 
-const COMMANDS = ['ls', 'count', 'who', 'explain'];
+const COMMANDS = [
+  'ls',
+  'count',
+  'who',
+  'explain',
+  'kill',
+  'doctor',
+  'stat',
+  'counters',
+  'diagram',
+  'simulate',
+  'lab',
+];
 
 describe('CLI conventions', () => {
   it('gives --help with examples for the program and every command, exit 0', () => {
@@ -99,13 +111,13 @@ describe('bad proc input', () => {
       const r = tcpscope(['ls', '--json', '--proc-root', root]);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stderr.trim().split('\n').length, 1);
-      assert.match(r.stderr, /^tcpscope: 2 malformed line\(s\) skipped, the first at .*net\/tcp line 3: /);
+      assert.match(r.stderr, /^tcpscope: 2 malformed line\(s\) skipped, the first.*net\/tcp line 3: /);
       const snap = JSON.parse(r.stdout) as { sockets: unknown[]; malformed: number };
       assert.equal(snap.malformed, 2);
       assert.ok(snap.sockets.length >= 10);
       const count = tcpscope(['count', '--json', '--proc-root', root]);
       assert.equal(count.status, 0);
-      assert.match(count.stderr, /2 malformed line\(s\) skipped/);
+      assert.match(count.stderr, /2 malformed line\(s\)( or message\(s\))? skipped/);
       const missing = tcpscope(['ls', '--proc-root', join(root, 'nowhere')]);
       assert.equal(missing.status, 2);
       assert.match(missing.stderr, /^tcpscope: .*nowhere\/net\/tcp: not found\n$/);

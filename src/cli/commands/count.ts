@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { processKey } from '../../render/socket-text.js';
-import { bar, type Column, renderTable } from '../../render/table.js';
+import { type Column, renderTable } from '../../render/table.js';
 import {
   COUNT_KEYS,
   type CountByResult,
@@ -11,10 +11,11 @@ import {
   countStates,
 } from '../../snapshot/aggregate.js';
 import type { FilterSpec } from '../../snapshot/filter.js';
+import { kernelFilter } from '../../snapshot/kernel-filter.js';
 import { selectSockets } from '../../snapshot/select.js';
-import { countStatesFast } from '../../snapshot/take.js';
+import { countStatesFast, type SnapshotOptions } from '../../snapshot/take.js';
 import type { Socket } from '../../tcp/socket.js';
-import { TCP_STATES, type TcpState } from '../../tcp/states.js';
+import { TCP_STATES } from '../../tcp/states.js';
 import type { Cli } from '../output.js';
 import { stateColour } from '../paint-state.js';
 import { warnSnapshot } from '../snapshot-output.js';
@@ -27,6 +28,7 @@ import {
   type SourceFlags,
   sourceOptions,
 } from '../socket-options.js';
+import { renderStateCounts } from '../state-counts.js';
 
 interface CountFlags extends FilterFlags, SourceFlags {
   by?: string;
@@ -68,20 +70,7 @@ export function register(program: Command, cli: Cli): void {
     const by = flags.by === undefined ? undefined : parseBy(flags.by);
     const top = parseIntFlag('--top', flags.top, 1, 1_000_000);
     const spec = filterSpec(flags);
-    if (by === undefined && onlyStatesAndFamily(spec)) {
-      // The fast path: read the state column only, as `netstat -nat | awk ... | uniq -c` would.
-      const opts = {
-        ...sourceOptions(flags),
-        ...(spec.states !== undefined ? { stateMask: spec.states } : {}),
-      };
-      const { malformed, ...counts } = await countStatesFast(
-        spec.family ? { ...opts, families: [spec.family] } : opts,
-      );
-      if (malformed > 0) cli.o.note(`${malformed} malformed line(s) skipped`);
-      if (flags.json) cli.o.out(`${JSON.stringify(counts)}\n`);
-      else cli.o.out(renderStateCounts(cli, counts.states, counts.total, flags.header));
-      return;
-    }
+    if (by === undefined && (await countFast(cli, flags, spec))) return;
     const snap = await selectSockets({ ...sourceOptions(flags), owners: by === 'process' }, spec);
     warnSnapshot(cli, snap);
     if (by === undefined) {
@@ -96,8 +85,27 @@ export function register(program: Command, cli: Cli): void {
   });
 }
 
-function onlyStatesAndFamily(spec: FilterSpec): boolean {
-  return Object.keys(spec).every((k) => k === 'states' || k === 'family');
+/**
+ * The fast path: states counted from the kernel's (or procfs's) state field without building
+ * sockets, as `netstat -nat | awk ... | uniq -c` would; with netlink, ports and addresses are
+ * filtered by the kernel. False when the filter needs sockets after all.
+ */
+async function countFast(cli: Cli, flags: CountFlags, spec: FilterSpec): Promise<boolean> {
+  const onlyStates = Object.keys(spec).every((k) => k === 'states' || k === 'family');
+  const k = onlyStates ? undefined : kernelFilter(spec);
+  if (!onlyStates && !k?.exact) return false;
+  const opts: SnapshotOptions = sourceOptions(flags);
+  if (spec.states !== undefined) opts.stateMask = spec.states;
+  if (spec.family !== undefined) opts.families = [spec.family];
+  if (k) opts.filter = k.expr;
+  const result = await countStatesFast(opts);
+  if (!result) return false;
+  const { malformed, warnings, ...counts } = result;
+  for (const w of warnings) cli.o.note(w);
+  if (malformed > 0) cli.o.note(`${malformed} malformed line(s) or message(s) skipped`);
+  if (flags.json) cli.o.out(`${JSON.stringify(counts)}\n`);
+  else cli.o.out(renderStateCounts(cli, counts.states, counts.total, flags.header));
+  return true;
 }
 
 function parseBy(text: string): CountKey {
@@ -106,23 +114,6 @@ function parseBy(text: string): CountKey {
     throw new UsageError(`--by: unknown key '${text}': valid are ${COUNT_KEYS.join(', ')}`);
   }
   return k as CountKey;
-}
-
-/** States by count, largest first, with bars on a terminal, and the total. */
-export function renderStateCounts(
-  cli: Cli,
-  states: Partial<Record<TcpState, number>>,
-  total: number,
-  header = true,
-): string {
-  const rows = (Object.entries(states) as [TcpState, number][]).sort((a, b) => b[1] - a[1]);
-  const max = rows[0]?.[1] ?? 0;
-  const cols: Column<[string, number]>[] = [
-    { header: 'STATE', get: (r) => r[0], paint: (p, v) => stateColour(cli.o, v, p) },
-    { header: 'COUNT', get: (r) => String(r[1]), align: 'right' },
-  ];
-  if (cli.o.tty) cols.push({ header: '', get: (r) => (r[0] === 'TOTAL' ? '' : bar(r[1], max, 30)) });
-  return renderTable([...rows, ['TOTAL', total] as [string, number]], cols, { header });
 }
 
 function renderCrossTab(cli: Cli, r: CountByResult, header: boolean): string {

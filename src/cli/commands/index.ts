@@ -8,6 +8,7 @@ import { register as counters } from './counters.js';
 import { register as diagram } from './diagram.js';
 import { register as doctor } from './doctor.js';
 import { register as explain } from './explain.js';
+import { register as kill } from './kill.js';
 import { register as lab } from './lab.js';
 import { register as ls } from './ls.js';
 import { register as overview } from './overview.js';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly Register[] = [
   ls,
   count,
   who,
+  kill,
   stat,
   counters,
   explain,

@@ -1,11 +1,14 @@
 /** `tcpscope ls`: every TCP socket, like `ss -tan` (and `-p`, `-o`, `-e`), with filters. */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { endpointText, ownerText, timerText } from '../../render/socket-text.js';
+import { endpointText, netnsText, ownerText, timerText } from '../../render/socket-text.js';
 import { type Column, renderCsv, renderTable } from '../../render/table.js';
+import { memoryText, tcpInfoText } from '../../render/tcp-info-text.js';
 import { selectSockets } from '../../snapshot/select.js';
 import { SORT_KEYS, type SortKey, sortSockets } from '../../snapshot/sort.js';
+import { streamable, streamSocketsJson } from '../../snapshot/stream-json.js';
 import type { Snapshot, Socket } from '../../tcp/socket.js';
+import { printSummary } from '../ls-summary.js';
 import type { Cli } from '../output.js';
 import { stateColour } from '../paint-state.js';
 import { snapshotJson, warnSnapshot } from '../snapshot-output.js';
@@ -22,6 +25,10 @@ interface LsFlags extends FilterFlags, SourceFlags {
   processes?: boolean;
   timers?: boolean;
   extended?: boolean;
+  info?: boolean;
+  memory?: boolean;
+  summary?: boolean;
+  allNetns?: boolean;
   sort?: string;
   reverse?: boolean;
   json?: boolean;
@@ -38,7 +45,12 @@ Examples:
   tcpscope ls --dst 10.0.0.0/8 -s established,syn-sent
   tcpscope ls -l -p                    listening sockets and their programs
   tcpscope ls --sort recvq --reverse | head
+  tcpscope ls -i -s established        tcp_info: rtt, cwnd, retransmits, rates (like ss -ti)
+  tcpscope ls -m --port 443            socket memory (like ss -tm)
+  tcpscope ls --summary                totals of every protocol and TCP per state (like ss -s)
   tcpscope ls --netns blue --json      another namespace, as JSON
+  tcpscope ls --source procfs          read /proc/net/tcp instead of netlink
+  tcpscope ls --all-netns -s listen    listeners of every namespace (containers included)
 `;
 
 /** Registers `ls`. */
@@ -49,6 +61,10 @@ export function register(program: Command, cli: Cli): void {
     .option('-p, --processes', 'show the processes that hold each socket (needs root for other users)')
     .option('-o, --timers', 'show timers (kind, time left, retransmits)')
     .option('-e, --extended', 'show uid and inode')
+    .option('-i, --info', 'show tcp_info: rtt, cwnd, retransmits, rates, last send/receive (netlink)')
+    .option('-m, --memory', 'show socket memory, as ss -m (netlink)')
+    .option('--summary', 'totals per protocol and per TCP state, as ss -s')
+    .option('--all-netns', 'every network namespace, with a namespace column (container or unit)')
     .option('--sort <keys>', `sort by keys, comma-separated: ${SORT_KEYS.join(', ')}`)
     .option('--reverse', 'reverse the sort order')
     .option('--json', 'JSON output')
@@ -58,9 +74,30 @@ export function register(program: Command, cli: Cli): void {
   addSourceOptions(cmd);
   cmd.addHelpText('after', EXAMPLES).action(async (flags: LsFlags) => {
     const spec = filterSpec(flags);
+    if (flags.summary) {
+      await printSummary(cli, sourceOptions(flags), flags.json ?? false);
+      return;
+    }
     const sortKeys = flags.sort !== undefined ? parseSort(flags.sort) : undefined;
+    if (flags.json && !sortKeys && plainList(flags) && streamable(spec)) {
+      // The JSON straight from the kernel's replies, as the dump comes in (the same bytes).
+      const write = (b: Uint8Array): void =>
+        cli.o.outBytes ? cli.o.outBytes(b) : cli.o.out(Buffer.from(b).toString('latin1'));
+      const streamed = await streamSocketsJson(sourceOptions(flags), spec, write);
+      if (streamed) {
+        for (const w of streamed.warnings) cli.o.note(w);
+        return;
+      }
+    }
     const snap = await selectSockets(
-      { ...sourceOptions(flags), owners: flags.processes ?? false, cmdline: true },
+      {
+        ...sourceOptions(flags),
+        owners: flags.processes ?? false,
+        cmdline: true,
+        info: flags.info ?? false,
+        memory: flags.memory ?? false,
+        allNetns: flags.allNetns ?? false,
+      },
       spec,
     );
     warnSnapshot(cli, snap);
@@ -68,6 +105,11 @@ export function register(program: Command, cli: Cli): void {
     if (flags.json) cli.o.out(`${JSON.stringify(snapshotJson(snap))}\n`);
     else renderLs(cli, snap, flags);
   });
+}
+
+/** Nothing asked for beyond the socket table itself. */
+function plainList(f: LsFlags): boolean {
+  return !f.processes && !f.info && !f.memory && !f.allNetns && !f.csv;
 }
 
 function parseSort(text: string): SortKey[] {
@@ -81,19 +123,23 @@ function parseSort(text: string): SortKey[] {
 }
 
 function renderLs(cli: Cli, snap: Snapshot, flags: LsFlags): void {
-  const cols: Column<Socket>[] = [
+  const cols: Column<Socket>[] = [];
+  if (snap.namespaces) cols.push({ header: 'Netns', get: (s) => (s.netns ? netnsText(s.netns) : '') });
+  cols.push(
     { header: 'State', get: (s) => s.state, paint: (p, v) => stateColour(cli.o, v, p) },
     { header: 'Recv-Q', get: (s) => String(s.recvQ), align: 'right' },
     { header: 'Send-Q', get: (s) => String(s.sendQ), align: 'right' },
     { header: 'Local Address:Port', get: (s) => endpointText(s.local) },
     { header: 'Peer Address:Port', get: (s) => endpointText(s.remote) },
-  ];
+  );
   if (flags.timers) cols.push({ header: 'Timer', get: (s) => timerText(s.timer) });
   if (flags.extended) {
     cols.push({ header: 'UID', get: (s) => String(s.uid), align: 'right' });
     cols.push({ header: 'Inode', get: (s) => String(s.inode), align: 'right' });
   }
   if (flags.processes) cols.push({ header: 'Process', get: ownerText });
+  if (flags.memory) cols.push({ header: 'Memory', get: (s) => memoryText(s.memory) });
+  if (flags.info) cols.push({ header: 'Info', get: tcpInfoText });
   if (flags.csv) cli.o.out(renderCsv(snap.sockets, cols, flags.header));
   else cli.o.out(renderTable(snap.sockets, cols, { header: flags.header }));
 }

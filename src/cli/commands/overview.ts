@@ -42,7 +42,7 @@ export function register(program: Command, cli: Cli): void {
   addSourceOptions(program);
   program.addHelpText('after', EXAMPLES).action(async (flags: OverviewFlags) => {
     const source = sourceOptions(flags);
-    const snap = await takeSnapshot({ ...source, owners: true });
+    const snap = await takeSnapshot({ ...source, owners: true, info: true });
     warnSnapshot(cli, snap);
     const top = Math.max(1, Math.min(20, Number.parseInt(flags.top, 10) || 3));
     const overview = buildOverview(snap, top);
@@ -107,7 +107,11 @@ function renderListening(list: ListeningPort[]): string {
       header: 'ADDRESSES',
       get: (l) => l.addresses.map((a) => endpointText({ address: a, port: 0 }).slice(0, -2)).join(' '),
     },
-    { header: 'QUEUE', get: (l) => String(l.acceptQueue), align: 'right' },
+    {
+      header: 'QUEUE',
+      get: (l) => `${l.acceptQueue}${l.backlog !== undefined ? `/${l.backlog}` : ''}${l.full ? ' FULL' : ''}`,
+      align: 'right',
+    },
     { header: 'PROGRAM', get: (l) => (l.programs.length ? compactPrograms(l.programs) : '?') },
   ];
   return renderTable(list, cols);

@@ -4,6 +4,7 @@ import { UsageError } from '../../errors.js';
 import { endpointText, ownerText } from '../../render/socket-text.js';
 import { type Column, renderTable } from '../../render/table.js';
 import { countStates } from '../../snapshot/aggregate.js';
+import { acceptQueueFull } from '../../snapshot/overview.js';
 import { selectSockets } from '../../snapshot/select.js';
 import { parseWhoTarget, type WhoResult, whoHolds } from '../../snapshot/who.js';
 import type { Socket } from '../../tcp/socket.js';
@@ -52,7 +53,7 @@ export function register(program: Command, cli: Cli): void {
     const result = whoHolds(snap.sockets, t);
     if (result.processes.length === 0 && result.unowned.length === 0) cli.exit(1);
     if (flags.json) cli.o.out(`${JSON.stringify(result)}\n`);
-    else cli.o.out(renderWho(cli, result));
+    else cli.o.out(renderWho(cli, result) + fullQueues(cli, result, snap.source === 'netlink'));
   });
 }
 
@@ -76,6 +77,20 @@ function statesText(sockets: readonly Socket[]): string {
 
 function indent(text: string): string {
   return text.replace(/^(?=.)/gm, '    ');
+}
+
+/** A line for each listener whose accept queue is over its backlog (netlink knows the backlog). */
+function fullQueues(cli: Cli, r: WhoResult, knowsBacklog: boolean): string {
+  if (!knowsBacklog) return '';
+  const full = new Set<Socket>();
+  for (const p of r.processes) for (const s of p.sockets) if (acceptQueueFull(s)) full.add(s);
+  for (const s of r.unowned) if (acceptQueueFull(s)) full.add(s);
+  return [...full]
+    .map(
+      (s) =>
+        `${paint(cli.o, 'red', 'accept queue full')} on ${endpointText(s.local)}: ${s.recvQ} waiting, backlog ${s.sendQ}; new handshakes are dropped until the program accepts\n`,
+    )
+    .join('');
 }
 
 function renderWho(cli: Cli, r: WhoResult): string {

@@ -15,7 +15,7 @@ const PURE = [
   /^render\//,
   /^kernel\/_?parse-/,
   /^kernel\/proc-net-tcp\.ts$/,
-  /^kernel\/netlink\/(wire|parse|request|bytecode|tcp-info|json-writer)\.ts$/,
+  /^kernel\/netlink\/(wire|walk|record|parse|request|bytecode|tcp-info|json-writer)\.ts$/,
   /^snapshot\/(filter|attribute|aggregate|sort|who|overview|kernel-filter)\.ts$/,
 ];
 const IO_MODULES = /^node:(fs|net|child_process|dgram|http|https|worker_threads|os)(\/|$)/;

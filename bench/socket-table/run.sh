@@ -7,7 +7,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-tcpscope="node $root/dist/tcpscope.mjs"
+tcpscope="node $root/dist/tcpscope.cjs"
 ns="tcps-bench-$$"
 farm_pid=
 cleanup() {

@@ -41,7 +41,7 @@ console.log('|---|---:|---:|');
 positionals.forEach((cmd, i) => {
   const m = median(times[i]);
   console.log(
-    `| \`${cmd.replace(/node \S*dist\/tcpscope\.mjs/, 'tcpscope')}\` | ${m.toFixed(1)} | ${(m / base).toFixed(2)}x |`,
+    `| \`${cmd.replace(/node \S*dist\/tcpscope\.[cm]js/, 'tcpscope')}\` | ${m.toFixed(1)} | ${(m / base).toFixed(2)}x |`,
   );
 });
 
@@ -66,7 +66,7 @@ function targets(size) {
 }
 
 if (values.targets) {
-  const short = positionals.map((c) => c.replace(/node \S*dist\/tcpscope\.mjs/, 'tcpscope'));
+  const short = positionals.map((c) => c.replace(/node \S*dist\/tcpscope\.[cm]js/, 'tcpscope'));
   const med = (cmd) => {
     const i = short.indexOf(cmd);
     return i < 0 ? undefined : median(times[i]);

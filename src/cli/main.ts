@@ -3,7 +3,7 @@
  * errors to exit codes (0 ok, 1 findings or nothing found, 2 usage or environment error, 3 bug)
  * and leaves quietly when stdout is a closed pipe (`tcpscope ls | head`).
  * Start-up is kept lean: this file imports nothing; the program (commander and the commands) is
- * loaded once we know it is needed, and `--version` answers without it.
+ * loaded (from the same bundle, lazily) once we know it is needed, and `--version` answers without it.
  */
 import type { Output } from './output.js';
 import { VERSION } from './version.js';
@@ -45,10 +45,10 @@ async function ask(question: string): Promise<string> {
 
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) process.stdout.write(`${VERSION}\n`);
-else await run();
+else void run();
 
 async function run(): Promise<void> {
-  // One dynamic import: the program and everything it uses come in one chunk.
+  // The program and everything it uses: evaluated only now (a lazy part of the bundle).
   const { runProgram } = await import('./program.js');
   await runProgram(
     output,

@@ -6,6 +6,7 @@
 import { closeSync, openSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { EnvironmentError, fromErrno, PermissionError } from '../errors.js';
 import type { NetnsRef } from '../tcp/socket.js';
+import { loadKoffi } from './ffi.js';
 
 export const NETNS_RUN_DIR = '/run/netns';
 const CLONE_NEWNET = 0x40000000;
@@ -61,7 +62,7 @@ let setnsFn: Setns | undefined;
 
 async function loadSetns(): Promise<Setns> {
   if (!setnsFn) {
-    const koffi = (await import('koffi')).default;
+    const koffi = await loadKoffi();
     const libc = koffi.load('libc.so.6');
     setnsFn = libc.func('int setns(int fd, int nstype)') as Setns;
   }

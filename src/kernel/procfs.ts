@@ -3,8 +3,8 @@
  * namespace (/proc/PID/net/...). Thin: the parsing is proc-net-tcp.ts's.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { endianness } from 'node:os';
 import { fromErrno } from '../errors.js';
+import { HOST_LITTLE_ENDIAN } from '../net/byte-reader.js';
 import type { Socket } from '../tcp/socket.js';
 import { countProcNetTcp, parseProcNetTcp } from './proc-net-tcp.js';
 
@@ -62,7 +62,7 @@ export function procNetDir(procRoot: string, pid?: number): string {
 /** The TCP table of one network namespace, IPv4 then IPv6. A missing tcp6 (IPv6 disabled) is no error. */
 export function readTcpTable(opts: ProcfsOptions): TableRead {
   const dir = procNetDir(opts.procRoot, opts.pid);
-  const littleEndian = endianness() === 'LE';
+  const littleEndian = HOST_LITTLE_ENDIAN;
   const out: TableRead = { sockets: [], malformed: 0 };
   for (const family of opts.families ?? [4, 6]) {
     let buf: Buffer;

@@ -5,7 +5,7 @@
  * be, within a time limit.
  */
 import type { ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { EnvironmentError } from '../errors.js';
 import { nodeBinary } from './cleanup.js';
 import { describeHeld, missingHeld, strayRows } from './match.js';
@@ -46,7 +46,8 @@ const POLL_MS = 50;
  * `tcpscope/lab-holder` (package.json), so it resolves the same from build/src and from the bundle.
  */
 export function holderEntry(): string {
-  return fileURLToPath(import.meta.resolve('tcpscope/lab-holder'));
+  // createRequire works from the ESM build and from the CommonJS bundle alike (import.meta.resolve does not).
+  return createRequire(import.meta.url).resolve('tcpscope/lab-holder');
 }
 
 /** Applies a spec in a namespace and resolves once the kernel shows every held socket. */

@@ -9,6 +9,12 @@
  * @see https://github.com/bufbuild/protobuf-es packages/protobuf/src/wire/binary-encoding.ts (the model)
  */
 
+/**
+ * This machine's byte order, the order of host-order fields (netlink headers, procfs's address
+ * words). Read from memory rather than node:os, which start-up would otherwise load for it.
+ */
+export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** A read past the end of a window: the offset, how many bytes were needed and how many were left. */
 export class OutOfBounds extends RangeError {
   override readonly name = 'OutOfBounds';

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const BIN = fileURLToPath(new URL('../../../dist/tcpscope.mjs', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../../dist/tcpscope.cjs', import.meta.url));
 
 export interface Run {
   status: number | null;

@@ -4,6 +4,7 @@ import { UsageError } from '../../errors.js';
 import { endpointText, netnsText, ownerText, timerText } from '../../render/socket-text.js';
 import { type Column, renderCsv, renderTable } from '../../render/table.js';
 import { memoryText, tcpInfoText } from '../../render/tcp-info-text.js';
+import type { FilterSpec } from '../../snapshot/filter.js';
 import { selectSockets } from '../../snapshot/select.js';
 import { SORT_KEYS, type SortKey, sortSockets } from '../../snapshot/sort.js';
 import { streamable, streamSocketsJson } from '../../snapshot/stream-json.js';
@@ -72,39 +73,42 @@ export function register(program: Command, cli: Cli): void {
     .option('-H, --no-header', 'no header line');
   addFilterOptions(cmd);
   addSourceOptions(cmd);
-  cmd.addHelpText('after', EXAMPLES).action(async (flags: LsFlags) => {
-    const spec = filterSpec(flags);
-    if (flags.summary) {
-      await printSummary(cli, sourceOptions(flags), flags.json ?? false);
-      return;
-    }
-    const sortKeys = flags.sort !== undefined ? parseSort(flags.sort) : undefined;
-    if (flags.json && !sortKeys && plainList(flags) && streamable(spec)) {
-      // The JSON straight from the kernel's replies, as the dump comes in (the same bytes).
-      const write = (b: Uint8Array): void =>
-        cli.o.outBytes ? cli.o.outBytes(b) : cli.o.out(Buffer.from(b).toString('latin1'));
-      const streamed = await streamSocketsJson(sourceOptions(flags), spec, write);
-      if (streamed) {
-        for (const w of streamed.warnings) cli.o.note(w);
-        return;
-      }
-    }
-    const snap = await selectSockets(
-      {
-        ...sourceOptions(flags),
-        owners: flags.processes ?? false,
-        cmdline: true,
-        info: flags.info ?? false,
-        memory: flags.memory ?? false,
-        allNetns: flags.allNetns ?? false,
-      },
-      spec,
-    );
-    warnSnapshot(cli, snap);
-    if (sortKeys) sortSockets(snap.sockets, sortKeys, flags.reverse ?? false);
-    if (flags.json) cli.o.out(`${JSON.stringify(snapshotJson(snap))}\n`);
-    else renderLs(cli, snap, flags);
-  });
+  cmd.addHelpText('after', EXAMPLES).action((flags: LsFlags) => runLs(cli, flags));
+}
+
+async function runLs(cli: Cli, flags: LsFlags): Promise<void> {
+  const spec = filterSpec(flags);
+  if (flags.summary) {
+    await printSummary(cli, sourceOptions(flags), flags.json ?? false);
+    return;
+  }
+  const sortKeys = flags.sort !== undefined ? parseSort(flags.sort) : undefined;
+  if (flags.json && !sortKeys && plainList(flags) && streamable(spec) && (await streamed(cli, flags, spec)))
+    return;
+  const snap = await selectSockets(
+    {
+      ...sourceOptions(flags),
+      owners: flags.processes ?? false,
+      cmdline: true,
+      info: flags.info ?? false,
+      memory: flags.memory ?? false,
+      allNetns: flags.allNetns ?? false,
+    },
+    spec,
+  );
+  warnSnapshot(cli, snap);
+  if (sortKeys) sortSockets(snap.sockets, sortKeys, flags.reverse ?? false);
+  if (flags.json) cli.o.out(`${JSON.stringify(snapshotJson(snap))}\n`);
+  else renderLs(cli, snap, flags);
+}
+
+/** The JSON straight from the kernel's replies, as the dump comes in (the same bytes); false if it could not start. */
+async function streamed(cli: Cli, flags: LsFlags, spec: FilterSpec): Promise<boolean> {
+  const write = (b: Uint8Array): void =>
+    cli.o.outBytes ? cli.o.outBytes(b) : cli.o.out(Buffer.from(b).toString('latin1'));
+  const r = await streamSocketsJson(sourceOptions(flags), spec, write);
+  for (const w of r?.warnings ?? []) cli.o.note(w);
+  return r !== undefined;
 }
 
 /** Nothing asked for beyond the socket table itself. */

@@ -4,8 +4,7 @@
  * when a kernel refuses the old request), the replies taken in batches while the kernel fills the
  * next (socket.ts) and parsed as they come. Thin: the bytes are parse.ts's and request.ts's.
  */
-import { endianness } from 'node:os';
-import type { ByteReader } from '../../net/byte-reader.js';
+import { type ByteReader, HOST_LITTLE_ENDIAN } from '../../net/byte-reader.js';
 import type { Socket } from '../../tcp/socket.js';
 import { compileFilter, type DiagExpr } from './bytecode.js';
 import { countDatagram, DiagParser, type DumpStatus, newStatus } from './parse.js';
@@ -44,7 +43,7 @@ export interface DumpResult {
   interrupted: boolean;
 }
 
-export const LITTLE_ENDIAN = endianness() === 'LE';
+export const LITTLE_ENDIAN = HOST_LITTLE_ENDIAN;
 
 /** What one request dumps: one family, or both in one walk. */
 export type DumpFamily = 4 | 6 | 'both';

@@ -10,33 +10,15 @@
  */
 import { ByteReader, OutOfBounds } from '../../net/byte-reader.js';
 import { formatIpv6 } from '../../net/ip.js';
-import type { Socket, TimerKind } from '../../tcp/socket.js';
+import type { Socket } from '../../tcp/socket.js';
 import { TCP_STATES } from '../../tcp/states.js';
+import { BadMessage, DiagRecord, forEachAttribute, isMappedAt, TIMER_KINDS } from './record.js';
 import { decodeSkMeminfo, decodeTcpInfo } from './tcp-info.js';
-import {
-  AF_INET,
-  AF_INET6,
-  ALIGN,
-  DIAG_MSG,
-  INET_DIAG,
-  NLA,
-  NLA_TYPE_MASK,
-  NLM_F_DUMP_INTR,
-  NLMSG,
-  NLMSG_DONE,
-  NLMSG_ERROR,
-  NLMSG_NOOP,
-  NLMSG_OVERRUN,
-  RCV_SHUTDOWN,
-  SEND_SHUTDOWN,
-  SOCK_DIAG_BY_FAMILY,
-  SOCKID,
-  TCP_NEW_SYN_RECV,
-  TCPDIAG_GETSOCK,
-} from './wire.js';
+import { type DumpStatus, malformed, newStatus, type OnDiag, walkDatagram } from './walk.js';
+import { DIAG_MSG, INET_DIAG, RCV_SHUTDOWN, SEND_SHUTDOWN, SOCKID, TCP_NEW_SYN_RECV } from './wire.js';
 
-/** idiag_timer to timer kind: the same codes as procfs's `tr` column. */
-export const TIMER_KINDS: readonly TimerKind[] = ['off', 'retransmit', 'keepalive', 'timewait', 'probe'];
+export { BadMessage, DiagRecord, isMappedAt, TIMER_KINDS } from './record.js';
+export { type DumpStatus, newStatus, type OnDiag, walkDatagram } from './walk.js';
 
 export interface DiagParseOptions {
   /** Byte order of the machine that wrote the dump (netlink headers are in host order). */
@@ -50,183 +32,7 @@ export interface DiagParseOptions {
 }
 
 /** Where a dump stands after the datagrams fed so far. */
-export interface DumpStatus {
-  /** NLMSG_DONE or NLMSG_ERROR seen: the dump is over. */
-  done: boolean;
-  /** errno (positive) of an NLMSG_ERROR, or of a negative NLMSG_DONE. */
-  error?: number;
-  /** Messages (or datagram tails) that could not be parsed, skipped. */
-  malformed: number;
-  /** The first of them, for the warning. */
-  firstError?: string;
-  /** The kernel flagged the dump as interrupted by a change of the table (NLM_F_DUMP_INTR). */
-  interrupted: boolean;
-  /** Some socket message was seen (so the request was accepted). */
-  fed?: true;
-}
-
-/**
- * Receives a sock_diag message's payload as `[off, off + len)` of the datagram's window: every byte
- * of it is within bounds (walkDatagram checked nlmsg_len against the datagram).
- */
-export type OnDiag = (dgram: ByteReader, off: number, len: number) => void;
-
-/**
- * Walks the messages of one datagram and hands each sock_diag message's payload to `onDiag`.
- * Updates `status` with the end of the dump, errors and malformed messages.
- */
-export function walkDatagram(dgram: ByteReader, le: boolean, status: DumpStatus, onDiag: OnDiag): void {
-  let off = 0;
-  while (off < dgram.length && !status.done) {
-    const left = dgram.length - off;
-    const len = left >= NLMSG.SIZE ? dgram.u32At(off + NLMSG.len, le) : 0;
-    if (len < NLMSG.SIZE || len > left) {
-      malformed(status, `bad nlmsg_len ${len} at offset ${off} of a ${dgram.length}-byte datagram`);
-      return;
-    }
-    const type = dgram.u16At(off + NLMSG.type, le);
-    if (type === SOCK_DIAG_BY_FAMILY || type === TCPDIAG_GETSOCK) {
-      if ((dgram.u16At(off + NLMSG.flags, le) & NLM_F_DUMP_INTR) !== 0) status.interrupted = true;
-      status.fed = true;
-      onDiag(dgram, off + NLMSG.SIZE, len - NLMSG.SIZE);
-      off += (len + ALIGN - 1) & ~(ALIGN - 1);
-      continue;
-    }
-    const payload = dgram.window(off + NLMSG.SIZE, len - NLMSG.SIZE);
-    if (type === NLMSG_DONE) {
-      status.done = true;
-      // The payload is an int: negative when the dump failed part way.
-      const err = payload.length >= 4 ? payload.i32At(0, le) : 0;
-      if (err < 0) status.error = -err;
-    } else if (type === NLMSG_ERROR) {
-      status.done = true;
-      const err = payload.length >= 4 ? payload.i32At(0, le) : -1;
-      if (err !== 0) status.error = err < 0 ? -err : err;
-    } else if (type !== NLMSG_NOOP && type !== NLMSG_OVERRUN) {
-      malformed(status, `unexpected message type ${type} at offset ${off}`);
-    }
-    off += (len + ALIGN - 1) & ~(ALIGN - 1);
-  }
-}
-
-function malformed(status: DumpStatus, why: string): void {
-  status.malformed++;
-  status.firstError ??= why;
-}
-
-/** A fresh status for a dump. */
-export function newStatus(): DumpStatus {
-  return { done: false, malformed: 0, interrupted: false };
-}
-
-/** The timer of a socket without one: shared and frozen (most sockets have none). */
 const TIMER_OFF = Object.freeze({ kind: 'off', expiresMs: 0, retransmits: 0 } as const);
-
-/**
- * One sock_diag message decoded in place: the numbers of `inet_diag_msg` and where its addresses and
- * attributes are. One instance is reused for every message (no allocation on the hot path). `read`
- * throws `BadMessage` or `OutOfBounds` for a message to count and skip, after checking the fixed
- * part's length once and walking the attributes (a truncated one makes the message bad).
- */
-export class DiagRecord {
-  family: 4 | 6 = 4;
-  /** Kernel state code, 1 to 11 (a request socket's NEW_SYN_RECV read as SYN_RECV). */
-  code = 0;
-  /** idiag_timer, 0 to 4. */
-  timer = 0;
-  retrans = 0;
-  sport = 0;
-  dport = 0;
-  /** Absolute offsets of the source and destination addresses (4 or 16 bytes, network order). */
-  src = 0;
-  dst = 0;
-  /** Absolute offset of the inet_diag_sockid (48 bytes). */
-  id = 0;
-  expires = 0;
-  rqueue = 0;
-  wqueue = 0;
-  uid = 0;
-  inode = 0;
-  /** The attributes: `[attrOff, attrOff + attrLen)` relative to the reader's window. */
-  attrOff = 0;
-  attrLen = 0;
-
-  read(r: ByteReader, off: number, len: number, le: boolean): void {
-    if (len < DIAG_MSG.SIZE) throw new BadMessage(`${len} bytes, need ${DIAG_MSG.SIZE}`);
-    const a = r.need(off, DIAG_MSG.SIZE);
-    const b = r.bytes;
-    const v = r.view;
-    const fam = b[a + DIAG_MSG.family]!;
-    if (fam !== AF_INET && fam !== AF_INET6) throw new BadMessage(`unknown family ${fam}`);
-    let code = b[a + DIAG_MSG.state]!;
-    // A request socket is reported as SYN_RECV; NEW_SYN_RECV is only the kernel's filter bit.
-    if (code === TCP_NEW_SYN_RECV) code = 3;
-    if (code < 1 || code > 11) throw new BadMessage(`unknown state code ${code}`);
-    const timer = b[a + DIAG_MSG.timer]!;
-    if (timer >= TIMER_KINDS.length) throw new BadMessage(`unknown timer ${timer}`);
-    const id = a + DIAG_MSG.id;
-    this.family = fam === AF_INET ? 4 : 6;
-    this.code = code;
-    this.timer = timer;
-    this.retrans = b[a + DIAG_MSG.retrans]!;
-    this.id = id;
-    this.sport = (b[id + SOCKID.sport]! << 8) | b[id + SOCKID.sport + 1]!;
-    this.dport = (b[id + SOCKID.dport]! << 8) | b[id + SOCKID.dport + 1]!;
-    this.src = id + SOCKID.src;
-    this.dst = id + SOCKID.dst;
-    this.expires = v.getUint32(a + DIAG_MSG.expires, le);
-    this.rqueue = v.getUint32(a + DIAG_MSG.rqueue, le);
-    this.wqueue = v.getUint32(a + DIAG_MSG.wqueue, le);
-    this.uid = v.getUint32(a + DIAG_MSG.uid, le);
-    this.inode = v.getUint32(a + DIAG_MSG.inode, le);
-    this.attrOff = off + DIAG_MSG.SIZE;
-    this.attrLen = len - DIAG_MSG.SIZE;
-    checkAttributes(v, r.start + this.attrOff, r.start + off + len, le);
-  }
-}
-
-/**
- * Checks that the nlattr list in `[at, end)` (absolute offsets, within the message, so within the
- * reader's bounds) has no attribute running past the end. The hot path's cheap form of
- * forEachAttribute.
- */
-function checkAttributes(v: DataView, at: number, end: number, le: boolean): void {
-  while (at + NLA.SIZE <= end) {
-    const alen = v.getUint16(at + NLA.len, le);
-    if (alen < NLA.SIZE || at + alen > end) {
-      throw new BadMessage(`attribute of length ${alen} overruns the message by ${at + alen - end} bytes`);
-    }
-    at += (alen + ALIGN - 1) & ~(ALIGN - 1);
-  }
-}
-
-/**
- * Walks the nlattr list `[off, off + len)` of `r`, handing each attribute (type, body) to `fn`.
- * Throws BadMessage when one runs past the end.
- */
-export function forEachAttribute(
-  r: ByteReader,
-  off: number,
-  len: number,
-  le: boolean,
-  fn: ((type: number, body: ByteReader) => void) | undefined,
-): void {
-  const end = off + len;
-  while (off + NLA.SIZE <= end) {
-    const alen = r.u16At(off + NLA.len, le);
-    if (alen < NLA.SIZE || off + alen > end) {
-      throw new BadMessage(`attribute of length ${alen} overruns the message by ${off + alen - end} bytes`);
-    }
-    if (fn) fn(r.u16At(off + NLA.type, le) & NLA_TYPE_MASK, r.window(off + NLA.SIZE, alen - NLA.SIZE));
-    off += (alen + ALIGN - 1) & ~(ALIGN - 1);
-  }
-}
-
-/** Whether 16 address bytes at `at` are IPv4-mapped (::ffff:a.b.c.d). */
-export function isMappedAt(b: Uint8Array, at: number): boolean {
-  for (let i = 0; i < 10; i++) if (b[at + i] !== 0) return false;
-  return b[at + 10] === 0xff && b[at + 11] === 0xff;
-}
 
 /**
  * Accumulates the sockets of a dump, one datagram at a time.
@@ -342,8 +148,6 @@ export class AddressCache {
 }
 
 /** A message whose fields make no sense (the bounds were fine). */
-export class BadMessage extends Error {}
-
 /**
  * Counts a dump's sockets per state code (index 1 to 11) without building records: the fast path
  * of `count`. Request sockets count as SYN_RECV.

@@ -13,6 +13,7 @@
  */
 import { EnvironmentError, PermissionError } from '../../errors.js';
 import { ByteReader } from '../../net/byte-reader.js';
+import { loadKoffi } from '../ffi.js';
 import { AF_NETLINK, NETLINK_SOCK_DIAG } from './wire.js';
 
 const SOCK_RAW = 3;
@@ -48,7 +49,7 @@ export async function loadNetlink(): Promise<void> {
   if (libc) return;
   if (loadError) throw loadError;
   try {
-    const koffi = (await import('koffi')).default;
+    const koffi = await loadKoffi();
     const lib = koffi.load('libc.so.6');
     const recvmmsg = lib.func('int recvmmsg(int, void *, unsigned int, int, void *)');
     libc = {

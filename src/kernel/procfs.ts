@@ -59,28 +59,38 @@ export function procNetDir(procRoot: string, pid?: number): string {
   return pid === undefined ? `${procRoot}/net` : `${procRoot}/${pid}/net`;
 }
 
-/** The TCP table of one network namespace, IPv4 then IPv6. A missing tcp6 (IPv6 disabled) is no error. */
-export function readTcpTable(opts: ProcfsOptions): TableRead {
+/**
+ * Calls `each` with every family's file of a namespace (tcp, then tcp6) and its path. A missing
+ * tcp6 (IPv6 disabled) is no error.
+ */
+function eachTableFile(opts: ProcfsOptions, each: (buf: Buffer, family: 4 | 6, path: string) => void): void {
   const dir = procNetDir(opts.procRoot, opts.pid);
-  const littleEndian = HOST_LITTLE_ENDIAN;
-  const out: TableRead = { sockets: [], malformed: 0 };
   for (const family of opts.families ?? [4, 6]) {
+    const path = `${dir}/${family === 4 ? 'tcp' : 'tcp6'}`;
     let buf: Buffer;
     try {
-      buf = readProcFile(`${dir}/${family === 4 ? 'tcp' : 'tcp6'}`);
+      buf = readProcFile(path);
     } catch (e) {
       if (family === 6 && isNotFound(e)) continue;
       throw e;
     }
-    const parseOpts =
-      opts.stateMask === undefined ? { littleEndian } : { littleEndian, stateMask: opts.stateMask };
+    each(buf, family, path);
+  }
+}
+
+/** The TCP table of one network namespace, IPv4 then IPv6. */
+export function readTcpTable(opts: ProcfsOptions): TableRead {
+  const littleEndian = HOST_LITTLE_ENDIAN;
+  const parseOpts =
+    opts.stateMask === undefined ? { littleEndian } : { littleEndian, stateMask: opts.stateMask };
+  const out: TableRead = { sockets: [], malformed: 0 };
+  eachTableFile(opts, (buf, family, path) => {
     const r = parseProcNetTcp(buf, family, parseOpts);
     for (const s of r.sockets) out.sockets.push(s);
     out.malformed += r.malformed;
-    if (r.firstError !== undefined && out.firstError === undefined) {
-      out.firstError = `${dir}/${family === 4 ? 'tcp' : 'tcp6'} ${r.firstError}`;
-    }
-  }
+    if (r.firstError !== undefined && out.firstError === undefined)
+      out.firstError = `${path} ${r.firstError}`;
+  });
   return out;
 }
 
@@ -90,18 +100,10 @@ function isNotFound(e: unknown): boolean {
 
 /** Per-state counts of a namespace's table (index = kernel code), without building sockets. */
 export function countTcpTable(opts: ProcfsOptions): { counts: number[]; malformed: number } {
-  const dir = procNetDir(opts.procRoot, opts.pid);
   const counts = new Array<number>(12).fill(0);
   let malformed = 0;
-  for (const family of opts.families ?? [4, 6]) {
-    let buf: Buffer;
-    try {
-      buf = readProcFile(`${dir}/${family === 4 ? 'tcp' : 'tcp6'}`);
-    } catch (e) {
-      if (family === 6 && isNotFound(e)) continue;
-      throw e;
-    }
+  eachTableFile(opts, (buf) => {
     malformed += countProcNetTcp(buf, counts).malformed;
-  }
+  });
   return { counts, malformed };
 }

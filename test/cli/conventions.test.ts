@@ -45,6 +45,7 @@ describe('CLI conventions', () => {
       ['explain', '--lang', 'klingon'],
       ['ls', '--netns', 'no-such-namespace-here'],
       ['ls', '--netns-pid', 'x'],
+      ['ls', '--all-netns', '--netns', 'x'],
     ]) {
       const r = tcpscope(args);
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);

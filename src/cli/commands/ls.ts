@@ -83,6 +83,9 @@ async function runLs(cli: Cli, flags: LsFlags): Promise<void> {
     return;
   }
   const sortKeys = flags.sort !== undefined ? parseSort(flags.sort) : undefined;
+  if (flags.allNetns && (flags.netns !== undefined || flags.netnsPid !== undefined)) {
+    throw new UsageError('--all-netns reads every namespace: it excludes --netns and --netns-pid');
+  }
   if (flags.json && !sortKeys && plainList(flags) && streamable(spec) && (await streamed(cli, flags, spec)))
     return;
   const snap = await selectSockets(

@@ -24,42 +24,69 @@ export function renderTable<T>(
   opts: TableOptions = {},
 ): string {
   const header = opts.header ?? true;
-  const gap = ' '.repeat(opts.gap ?? 2);
-  const cells = rows.map((r) => columns.map((c) => c.get(r)));
-  const widths = columns.map((c, i) => {
-    let w = header ? textWidth(c.header) : 0;
-    for (const row of cells) w = Math.max(w, textWidth(row[i]!));
-    return w;
-  });
-  const lines: string[] = [];
+  const gap = spaces(opts.gap ?? 2);
   const n = columns.length;
-  // Built by concatenation: 100,000-row tables (ls at scale) spend their time here.
-  const line = (values: string[], painted: boolean): string => {
+  // One flat array of cells and one of their widths (100,000-row tables: ls at scale spend their
+  // time here, and per-row arrays and repeated width scans showed up as garbage collection).
+  const cells = new Array<string>(rows.length * n);
+  const cellWidths = new Uint32Array(rows.length * n);
+  const widths = columns.map((c) => (header ? textWidth(c.header) : 0));
+  for (let r = 0, k = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    for (let i = 0; i < n; i++, k++) {
+      const v = columns[i]!.get(row);
+      const w = textWidth(v);
+      cells[k] = v;
+      cellWidths[k] = w;
+      if (w > widths[i]!) widths[i] = w;
+    }
+  }
+  const painted = columns.map((c) => c.paint);
+  const right = columns.map((c) => c.align === 'right');
+  const line = (get: (i: number) => string, width: (i: number) => number, paint: boolean): string => {
     let out = '';
     for (let i = 0; i < n; i++) {
-      const c = columns[i]!;
-      const v = values[i]!;
-      const padded = pad(v, widths[i]!, c.align ?? 'left', i === n - 1);
-      out += (i > 0 ? gap : '') + (painted && c.paint ? c.paint(padded, v) : padded);
+      const v = get(i);
+      const fill = widths[i]! - width(i);
+      const last = i === n - 1;
+      const padded = fill <= 0 ? v : right[i] ? spaces(fill) + v : last ? v : v + spaces(fill);
+      const p = paint ? painted[i] : undefined;
+      out += (i > 0 ? gap : '') + (p ? p(padded, v) : padded);
     }
-    return out.trimEnd();
+    return out.charCodeAt(out.length - 1) === 0x20 ? out.trimEnd() : out;
   };
-  if (header)
+  const lines: string[] = [];
+  if (header) {
     lines.push(
       line(
-        columns.map((c) => c.header),
+        (i) => columns[i]!.header,
+        (i) => textWidth(columns[i]!.header),
         false,
       ),
     );
-  for (const row of cells) lines.push(line(row, true));
+  }
+  for (let base = 0; base < cells.length; base += n) {
+    lines.push(
+      line(
+        (i) => cells[base + i]!,
+        (i) => cellWidths[base + i]!,
+        true,
+      ),
+    );
+  }
   return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
-function pad(v: string, width: number, align: 'left' | 'right', last: boolean): string {
-  const fill = width - textWidth(v);
-  if (fill <= 0) return v;
-  if (align === 'right') return ' '.repeat(fill) + v;
-  return last ? v : v + ' '.repeat(fill);
+const SPACES: string[] = [];
+
+/** `n` spaces, cached: padding makes the same few lengths over and over. */
+function spaces(n: number): string {
+  let s = SPACES[n];
+  if (s === undefined) {
+    s = ' '.repeat(n);
+    if (n < 256) SPACES[n] = s;
+  }
+  return s;
 }
 
 /** Display width: CJK characters take two columns. */

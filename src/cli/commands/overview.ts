@@ -1,9 +1,5 @@
 /** `tcpscope` with no command: this machine's TCP state overview, answered at once. */
 import type { Command } from 'commander';
-import { DOCTOR_DEFAULTS } from '../../doctor/config.js';
-import { diagnose } from '../../doctor/diagnose.js';
-import { explainRule } from '../../doctor/explain.js';
-import { inputFor } from '../../doctor/gather.js';
 import type { Finding } from '../../doctor/types.js';
 import { countOtherNetns } from '../../kernel/other-netns.js';
 import { endpointText } from '../../render/socket-text.js';
@@ -14,7 +10,8 @@ import {
   type Overview,
   type StatePlaces,
 } from '../../snapshot/overview.js';
-import { takeSnapshot } from '../../snapshot/take.js';
+import { type SnapshotOptions, takeSnapshot } from '../../snapshot/take.js';
+import type { Snapshot } from '../../tcp/socket.js';
 import { addLangOption, langOf } from '../lang-option.js';
 import { type Cli, paint } from '../output.js';
 import { stateColour } from '../paint-state.js';
@@ -49,8 +46,7 @@ export function register(program: Command, cli: Cli): void {
     overview.otherNetns = await countOtherNetns(source.procRoot ?? '/proc', snap.netns?.inode);
     // The doctor's snapshot rules (no sampling window): the overview answers at once.
     const lang = langOf(flags, cli);
-    const input = await inputFor(snap, { ...source, config: { ...DOCTOR_DEFAULTS }, lang });
-    const findings = diagnose(input, explainRule).findings.filter((f) => f.severity !== 'info');
+    const findings = await snapshotFindings(snap, source, lang);
     if (flags.json) cli.o.out(`${JSON.stringify({ ...overview, findings })}\n`);
     else cli.o.out(renderOverview(cli, overview) + renderFindings(cli, findings, lang));
   });
@@ -74,6 +70,22 @@ function renderOverview(cli: Cli, v: Overview): string {
     );
   }
   return parts.join('\n');
+}
+
+/** The doctor's findings on this snapshot (loaded here: `ls` and `count` never evaluate the doctor). */
+async function snapshotFindings(
+  snap: Snapshot,
+  source: SnapshotOptions,
+  lang: 'en' | 'zh',
+): Promise<Finding[]> {
+  const [{ DOCTOR_DEFAULTS }, { diagnose }, { explainRule }, { inputFor }] = await Promise.all([
+    import('../../doctor/config.js'),
+    import('../../doctor/diagnose.js'),
+    import('../../doctor/explain.js'),
+    import('../../doctor/gather.js'),
+  ]);
+  const input = await inputFor(snap, { ...source, config: { ...DOCTOR_DEFAULTS }, lang });
+  return diagnose(input, explainRule).findings.filter((f) => f.severity !== 'info');
 }
 
 function renderFindings(cli: Cli, findings: Finding[], lang: 'en' | 'zh'): string {

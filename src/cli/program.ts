@@ -2,7 +2,7 @@
  * The command tree: one `register` per command file, in the order `--help` lists them.
  */
 import { Command, CommanderError } from 'commander';
-import { isUserError } from '../errors.js';
+import { isUserError, UsageError } from '../errors.js';
 import { COMMANDS } from './commands/index.js';
 import type { Cli, CliHost, Invoked, Output } from './output.js';
 import { VERSION } from './version.js';
@@ -29,6 +29,17 @@ export function buildProgram(o: Output, exit: (code: number) => void, host: CliH
       writeErr: (s) => o.err(s),
     });
   for (const register of COMMANDS) register(program, cli);
+  // `help CMD` as `CMD --help`: commander's own help command cannot reach the lazy commands' help.
+  program.helpCommand(false);
+  program
+    .command('help [command]')
+    .description('display help for a command')
+    .action(async (name?: string) => {
+      if (name === undefined) program.outputHelp();
+      else if (!program.commands.some((c) => c.name() === name)) {
+        throw new UsageError(`help: unknown command '${name}'`);
+      } else await program.parseAsync([name, '--help'], { from: 'user' });
+    });
   return program;
 }
 

@@ -25,7 +25,11 @@ const COMMANDS = [
 
 describe('CLI conventions', () => {
   it('gives --help with examples for the program and every command, exit 0', () => {
-    for (const args of [['--help'], ...COMMANDS.map((c) => [c, '--help'])]) {
+    for (const args of [
+      ['--help'],
+      ...COMMANDS.map((c) => [c, '--help']),
+      ...COMMANDS.map((c) => ['help', c]),
+    ]) {
       const r = tcpscope(args);
       assert.equal(r.status, 0, args.join(' '));
       assert.match(r.stdout, /Examples:/, args.join(' '));
@@ -41,6 +45,7 @@ describe('CLI conventions', () => {
       ['ls', '--src', '300.1.1.1'],
       ['ls', '--sort', 'size'],
       ['who', 'not-a-port'],
+      ['help', 'nope'],
       ['explain', 'no-such-state'],
       ['explain', '--lang', 'klingon'],
       ['ls', '--netns', 'no-such-namespace-here'],

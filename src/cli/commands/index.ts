@@ -24,8 +24,8 @@ function lazy(name: string, description: string, load: () => Promise<{ register:
       .allowUnknownOption()
       .allowExcessArguments()
       .passThroughOptions()
-      .argument('[args...]')
-      .action(async (args: string[]) => {
+      .action(async (_opts: unknown, stand: Command) => {
+        const args = stand.args;
         const { register } = await load();
         // The real command, on a program configured as the main one (exit override, output).
         const real = new Command('tcpscope')

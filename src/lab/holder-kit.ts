@@ -157,6 +157,15 @@ export function waitState(fd: number, state: TcpState): Promise<true> {
 }
 
 /** Waits until every fd is in `state` (one deadline for all). */
+/**
+ * Once every fd has the peer's FIN (CLOSE_WAIT), reads each to its end and closes it, so the close
+ * sends a FIN rather than an RST.
+ */
+export async function closeWhenPeerCloses(fds: readonly number[]): Promise<void> {
+  await waitStates(fds, 'CLOSE_WAIT');
+  for (const fd of fds) closeAfterEof(fd);
+}
+
 export function waitStates(fds: readonly number[], state: TcpState): Promise<true> {
   return until(
     `${fds.length} sockets in ${state}`,

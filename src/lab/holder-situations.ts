@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import {
-  closeAfterEof,
+  closeWhenPeerCloses,
   connectMany,
   connectPair,
   dial,
@@ -82,12 +82,8 @@ export const SITUATION_MAKERS: Record<SituationKind, Maker> = {
   'vanished-client': async (item) => {
     const { l, pairs } = await serve(item);
     for (const p of pairs) raw.close(p.c);
-    await waitStates(
-      pairs.map((p) => p.s),
-      'CLOSE_WAIT',
-    );
     // The server closes in turn; its FIN never reaches the vanished machine (the nft rule).
-    for (const p of pairs) closeAfterEof(p.s);
+    await closeWhenPeerCloses(pairs.map((p) => p.s));
     return {
       sockets: [
         listenerSocket(4, item.port, l),
@@ -206,11 +202,7 @@ async function serverShutdown(item: HoldItem): Promise<Made> {
   for (const p of [...pairs, ...control]) raw.close(p.s);
   // The readers read to the end of stream and close too (the server's orphan then turns TIME_WAIT);
   // closing with unread data would send an RST instead of a FIN.
-  await waitStates(
-    control.map((p) => p.c),
-    'CLOSE_WAIT',
-  );
-  for (const p of control) closeAfterEof(p.c);
+  await closeWhenPeerCloses(control.map((p) => p.c));
   return {
     sockets: [
       ...pairs.flatMap((p) => [
@@ -237,11 +229,7 @@ async function killedClient(item: HoldItem): Promise<Made> {
   const exited = once(child, 'exit');
   child.kill('SIGKILL');
   await exited;
-  await waitStates(
-    pairs.map((p) => p.s),
-    'CLOSE_WAIT',
-  );
-  for (const p of pairs) closeAfterEof(p.s);
+  await closeWhenPeerCloses(pairs.map((p) => p.s));
   return {
     sockets: [
       listenerSocket(4, item.port, l),
@@ -262,11 +250,7 @@ async function restart(item: HoldItem): Promise<Made> {
   const reuseaddr = item.reuseaddr ?? false;
   const { l, pairs } = await serve(item, { reuseaddr });
   for (const p of pairs) raw.close(p.s);
-  await waitStates(
-    pairs.map((p) => p.c),
-    'CLOSE_WAIT',
-  );
-  for (const p of pairs) closeAfterEof(p.c);
+  await closeWhenPeerCloses(pairs.map((p) => p.c));
   raw.close(l);
   const facts = {
     reuseaddr,

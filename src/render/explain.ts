@@ -11,7 +11,7 @@ import type {
   StateKnowledge,
   TopicKnowledge,
 } from '../tcp/knowledge/index.js';
-import { textWidth } from './table.js';
+import { textWidth } from './width.js';
 import { wrapParagraphs, wrapText } from './wrap.js';
 
 /** How to emphasise parts of the text; identity functions on a pipe. */

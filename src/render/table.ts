@@ -2,6 +2,10 @@
  * Tables driven by a column list: `(rows, columns, options) => string`. CSV is the same rows in
  * another shape. Pure.
  */
+import { textWidth } from './width.js';
+
+/** Display width in terminal columns (width.ts), for callers that lay out beside a table. */
+export { textWidth };
 
 export interface Column<T> {
   header: string;
@@ -87,34 +91,6 @@ function spaces(n: number): string {
     if (n < 256) SPACES[n] = s;
   }
   return s;
-}
-
-/** Display width: CJK characters take two columns. */
-export function textWidth(s: string): number {
-  let narrow = true;
-  for (let i = 0; i < s.length; i++) {
-    if (s.charCodeAt(i) >= 0x1100) {
-      narrow = false;
-      break;
-    }
-  }
-  if (narrow) return s.length;
-  let w = 0;
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    w +=
-      c >= 0x1100 &&
-      (c <= 0x115f ||
-        (c >= 0x2e80 && c <= 0xa4cf) ||
-        (c >= 0xac00 && c <= 0xd7a3) ||
-        (c >= 0xf900 && c <= 0xfaff) ||
-        (c >= 0xfe30 && c <= 0xfe4f) ||
-        (c >= 0xff00 && c <= 0xff60) ||
-        (c >= 0xffe0 && c <= 0xffe6))
-        ? 2
-        : 1;
-  }
-  return w;
 }
 
 /** RFC 4180 CSV of the same columns. */

@@ -4,6 +4,10 @@
  * Wide (CJK) characters take two cells, as terminals show them.
  */
 
+import { isWide, textWidth } from './width.js';
+
+export { isWide };
+
 export type LineKind = 'heavy' | 'dashed' | 'light' | 'dotted';
 
 const GLYPHS: Record<LineKind, { h: string; v: string; corners: string }> = {
@@ -14,26 +18,8 @@ const GLYPHS: Record<LineKind, { h: string; v: string; corners: string }> = {
   dotted: { h: '┈', v: '┊', corners: '┌┐└┘' },
 };
 
-/** Whether a character takes two terminal columns (CJK and full-width forms). */
-export function isWide(ch: string): boolean {
-  const c = ch.codePointAt(0) ?? 0;
-  return (
-    (c >= 0x1100 && c <= 0x115f) ||
-    (c >= 0x2e80 && c <= 0xa4cf) ||
-    (c >= 0xac00 && c <= 0xd7a3) ||
-    (c >= 0xf900 && c <= 0xfaff) ||
-    (c >= 0xfe30 && c <= 0xfe4f) ||
-    (c >= 0xff00 && c <= 0xff60) ||
-    (c >= 0xffe0 && c <= 0xffe6)
-  );
-}
-
-/** Display width of a string in terminal columns. */
-export function displayWidth(s: string): number {
-  let w = 0;
-  for (const ch of s) w += isWide(ch) ? 2 : 1;
-  return w;
-}
+/** Display width of a string in terminal columns (see width.ts). */
+export const displayWidth = textWidth;
 
 export class TextCanvas {
   private readonly cells: string[][];

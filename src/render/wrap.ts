@@ -4,7 +4,7 @@
  * punctuation (（「), the basic line-breaking rules of CJK text; a `code span` is never broken.
  * Pure.
  */
-import { textWidth } from './table.js';
+import { textWidth } from './width.js';
 
 /**
  * A piece that is never split: a run of non-CJK, non-space characters, or one CJK character,

@@ -2,16 +2,20 @@
  * The figures as people see them: Debian's Chromium (through playwright-core, never a downloaded
  * browser) renders the SVGs, the test measures the laid-out text with the real fonts (no label
  * overlaps another or a state box; everything inside the picture) and writes PNGs to the git-ignored
- * test/artifacts/ for reviewers to look at.
+ * test/artifacts/ for reviewers to look at. Its XML parser also checks that every SVG the program
+ * writes (every diagram variant and theme, every ladder, `tcpscope diagram` and `simulate -o`) is
+ * well-formed.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
-import { diagramSvg, ladderSvg } from '../../src/render/index.js';
-import { builtinScenario, simulate } from '../../src/sim/index.js';
+import { type DiagramOptions, diagramSvg, ladderSvg } from '../../src/render/index.js';
+import { builtinScenario, SCENARIO_IDS, simulate } from '../../src/sim/index.js';
+import { tcpscope } from '../cli/_run.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -121,5 +125,66 @@ describe('figures rendered by Chromium', { timeout: 120_000 }, () => {
       const r = await render(ladderSvg(simulate(builtinScenario(id)!)), `ladder-${id}.png`, 'light');
       assert.ok(r.size[1] > 400);
     }
+  });
+
+  /** The names of the documents the browser's XML parser rejects, with its first line of complaint. */
+  async function notWellFormed(docs: { name: string; svg: string }[]): Promise<string[]> {
+    const page = await browser.newPage();
+    try {
+      return await page.evaluate((all) => {
+        const bad: string[] = [];
+        for (const d of all) {
+          const doc = new DOMParser().parseFromString(d.svg, 'image/svg+xml');
+          const err = doc.querySelector('parsererror');
+          if (err || doc.documentElement.localName !== 'svg') {
+            bad.push(`${d.name}: ${(err?.textContent ?? 'not an svg document').split('\n')[0]}`);
+          }
+        }
+        return bad;
+      }, docs);
+    } finally {
+      await page.close();
+    }
+  }
+
+  it('finds every SVG the program writes well-formed XML (and a broken one not)', async () => {
+    const variants: DiagramOptions[] = [
+      { path: 'all', lang: 'en' },
+      { path: 'client', lang: 'en' },
+      { path: 'server', lang: 'zh' },
+      { path: 'both', lang: 'en', highlight: 'CLOSE_WAIT', counts: { ESTABLISHED: 1234, CLOSE_WAIT: 7 } },
+      { path: 'all', lang: 'zh', counts: {} },
+    ];
+    const docs: { name: string; svg: string }[] = [];
+    for (const v of variants) {
+      for (const theme of ['auto', 'light', 'dark'] as const) {
+        docs.push({ name: `diagram ${JSON.stringify(v)} ${theme}`, svg: diagramSvg({ ...v, theme }) });
+      }
+    }
+    for (const id of SCENARIO_IDS) {
+      for (const theme of ['auto', 'light', 'dark'] as const) {
+        docs.push({
+          name: `ladder ${id} ${theme}`,
+          svg: ladderSvg(simulate(builtinScenario(id)!), { theme }),
+        });
+      }
+    }
+    const pipe = await tcpscope(['diagram']);
+    assert.equal(pipe.code, 0, pipe.err);
+    docs.push({ name: 'tcpscope diagram', svg: pipe.out });
+    const dir = mkdtempSync(join(tmpdir(), 'tcpscope-svg-'));
+    try {
+      const file = join(dir, 'ladder.svg');
+      const r = await tcpscope(['simulate', 'lost-final-ack', '-o', file]);
+      assert.equal(r.code, 0, r.err);
+      docs.push({ name: 'tcpscope simulate -o', svg: readFileSync(file, 'utf8') });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assert.deepEqual(await notWellFormed(docs), []);
+    const broken = await notWellFormed([
+      { name: 'broken', svg: '<svg xmlns="http://www.w3.org/2000/svg"><g></svg>' },
+    ]);
+    assert.equal(broken.length, 1, 'the check rejects a broken SVG');
   });
 });

@@ -8,7 +8,7 @@ export function warnSnapshot(cli: Cli, snap: Snapshot): void {
   if (snap.unseen && snap.unseen.processes > 0 && snap.unseen.reason) cli.o.note(snap.unseen.reason);
 }
 
-/** `ls --json`: `{ time, source, netns, sockets, unseen }` (DESIGN.md, the JSON contract). */
+/** `ls --json`: `{ time, source, netns, sockets, unseen }` (docs/json.md). */
 export function snapshotJson(snap: Snapshot): object {
   const out: Record<string, unknown> = { time: snap.time, source: snap.source };
   if (snap.netns) out['netns'] = snap.netns;

@@ -2,7 +2,7 @@
  * Honest attribution of sockets that no process holds (inode 0): request sockets and unaccepted
  * children belong to a listener's queue, closed connections are orphans or timewait sockets. Pure.
  * The owner of the listener is named in `attribution`, never in `owners`.
- * @see DESIGN.md, "Inode 0, no process owns the socket"
+ * @see docs/json.md, "The socket" (`attribution`)
  */
 import { isWildcard } from '../net/ip.js';
 import type { Attribution, Socket } from '../tcp/socket.js';

@@ -1,6 +1,6 @@
 /**
  * The shapes that cross folders: a socket as every source reports it, and a snapshot of a table.
- * Key names follow the JSON contract of DESIGN.md: they are what `--json` prints.
+ * Key names follow the JSON contract (docs/json.md): they are what `--json` prints.
  */
 import type { TcpState } from './states.js';
 import type { SocketMemory, TcpInfo } from './tcp-info.js';

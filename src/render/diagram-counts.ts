@@ -33,10 +33,3 @@ export function stateCountsFromJson(value: unknown, where: string): StateCounts 
     `${where}: expected the output of 'tcpscope ls --json' ({sockets}) or 'count --json' ({states})`,
   );
 }
-
-/** Counts of a list of sockets. */
-export function countStates(sockets: readonly { state: TcpState }[]): StateCounts {
-  const counts: StateCounts = {};
-  for (const s of sockets) counts[s.state] = (counts[s.state] ?? 0) + 1;
-  return counts;
-}

@@ -47,9 +47,6 @@ export const SOCK_DESTROY = 21;
  */
 export const TCPDIAG_GETSOCK = 18;
 
-/** struct sockaddr_nl { sa_family_t nl_family; unsigned short nl_pad; __u32 nl_pid; __u32 nl_groups; } */
-export const SOCKADDR_NL_SIZE = 12;
-
 export const AF_INET = 2;
 export const AF_INET6 = 10;
 export const IPPROTO_TCP = 6;
@@ -160,7 +157,6 @@ export const HOSTCOND = { family: 0, prefixLen: 1, port: 4, addr: 8, SIZE: 8 } a
  * struct tcp_info's first byte is the state; the rest is tcp-info.ts's table.
  * @see include/uapi/linux/tcp.h
  */
-export const TCP_INFO_MIN = 104;
 
 /**
  * INET_DIAG_SKMEMINFO is a u32 array in SK_MEMINFO_* order: tcp/tcp-info.ts SOCKET_MEMORY_FIELDS.

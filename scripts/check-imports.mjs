@@ -3,13 +3,14 @@
 // nothing of the project; pure modules do no I/O; sources never import surfaces; only entry points
 // and the lab touch `process`. Purity goes by folder, file name and a file's own word, never by a
 // list of files, so a new file is checked as soon as it exists. Exits 1 with one line per breach.
-// `--pure` lists the files held pure.
+// `--pure` lists the files held pure; `--src DIR` checks another tree (the tests' fixtures).
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const src = join(root, 'src');
+const srcAt = process.argv.indexOf('--src');
+const src = srcAt > 0 ? resolve(process.argv[srcAt + 1]) : join(root, 'src');
 
 /** Folders whose every file is pure: no file system, network, processes, native code or `process`. */
 const PURE_FOLDERS = ['tcp', 'net', 'render', 'sim', 'flow', 'doctor'];

@@ -12,11 +12,14 @@ const NS = `tcpscope-fsm-${process.pid}`;
 const CHILD = `
 const net = require('node:net');
 const keep = [];
-const srv = net.createServer((s) => keep.push(s));
+// Ready once both ends of both connections are ours: two accepted, two connected.
+let said = false;
+const ready = () => { if (keep.length === 4 && !said) { said = true; console.log('ready ' + process.pid); } };
+const srv = net.createServer((s) => { keep.push(s); ready(); });
 srv.listen(0, '127.0.0.1', async () => {
   const port = srv.address().port;
   for (let i = 0; i < 2; i++) await new Promise((ok) => keep.push(net.connect(port, '127.0.0.1', ok)));
-  setTimeout(() => console.log('ready ' + process.pid), 50);
+  ready();
 });
 process.stdin.on('end', () => process.exit(0));
 process.stdin.resume();

@@ -38,8 +38,9 @@ for (const [family, lo] of [[4, '127.0.0.1'], [6, '::1']]) {
   r.accepted = { remote: a.remote, peer: raw.getpeername(c), local: raw.getsockname(c), serverLocal: raw.getsockname(a.fd) };
   r.recvEmpty = raw.recv(a.fd, 10) ?? 'EAGAIN';
   r.sent = raw.send(c, new TextEncoder().encode('hello'));
-  await new Promise((ok) => setTimeout(ok, 20));
-  r.received = new TextDecoder().decode(raw.recv(a.fd, 10));
+  let got;
+  for (let i = 0; i < 400 && (got = raw.recv(a.fd, 10)) === undefined; i++) await new Promise((ok) => setTimeout(ok, 5));
+  r.received = new TextDecoder().decode(got);
   raw.shutdown(c, 'write');
   // The ACK of a FIN is delayed (tcp_fin() enters pingpong mode, hoping to carry our own FIN): FIN_WAIT1 lasts a while.
   for (let i = 0; i < 200 && raw.tcpState(c) !== 'FIN_WAIT2'; i++) await new Promise((ok) => setTimeout(ok, 5));
@@ -48,8 +49,11 @@ for (const [family, lo] of [[4, '127.0.0.1'], [6, '::1']]) {
   raw.setNonBlocking(a.fd, false);
   raw.setNonBlocking(a.fd, true);
   r.linger = attempt(() => { raw.setLinger(a.fd, true, 0); raw.close(a.fd); });
-  await new Promise((ok) => setTimeout(ok, 20));
-  r.reset = attempt(() => raw.recv(c, 10));
+  for (let i = 0; i < 400; i++) {
+    r.reset = attempt(() => raw.recv(c, 10));
+    if (!('ok' in r.reset) || r.reset.ok !== null) break;
+    await new Promise((ok) => setTimeout(ok, 5));
+  }
   r.soError = raw.socketError(c) ?? null;
   r.closeTwice = attempt(() => { raw.close(c); raw.close(c); });
   raw.close(l);

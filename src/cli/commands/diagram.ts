@@ -3,11 +3,10 @@
  * Mermaid, DOT or terminal text, with socket counts (live or saved), a highlighted state, in English
  * or Chinese.
  */
-import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { DiagramOptions, PathChoice, StateCounts, Styler, Theme } from '../../render/index.js';
 import { parseStateName, type TcpState, validStateWords } from '../../tcp/index.js';
-import { addLangOption, langOf } from '../lang-option.js';
+import { langOf } from '../lang-option.js';
 import { type Cli, type Colour, paint } from '../output.js';
 import { readJson, writeText } from './_files.js';
 
@@ -33,41 +32,8 @@ interface Flags {
   json?: boolean;
 }
 
-const EXAMPLES = `
-Examples:
-  tcpscope diagram                          the diagram in the terminal
-  tcpscope diagram -o tcp.svg               a picture worth printing (light and dark aware)
-  tcpscope diagram --path client            only the client's path: SYN_SENT ... TIME_WAIT
-  tcpscope diagram --counts live            how many sockets sit in each state right now
-  tcpscope ls --json > now.json && tcpscope diagram --counts now.json -o now.svg
-  tcpscope diagram --highlight CLOSE_WAIT   where CLOSE_WAIT comes from and goes to
-  tcpscope diagram --format mermaid         paste into Markdown
-  tcpscope diagram --format dot | dot -Tpng -o tcp.png
-  tcpscope diagram --lang zh -o tcp-zh.svg  Chinese labels`;
-
-/** Registers `diagram`. */
-export function register(program: Command, cli: Cli): void {
-  const cmd = program
-    .command('diagram')
-    .description('the TCP state diagram: client path solid, server path dashed (svg, mermaid, dot, text)')
-    .option('-f, --format <format>', 'svg | mermaid | dot | text (default: text on a terminal, else svg)')
-    .option('--path <path>', 'client | server | both | all', 'all')
-    .option(
-      '--counts <source>',
-      "socket counts per state: 'live' or a saved 'ls --json' / 'count --json' file",
-    )
-    .option('--highlight <state>', 'mark one state and its transitions')
-    .option('-o, --output <file>', 'write to FILE; the format follows its extension (.svg .mmd .dot .txt)')
-    .option('--theme <theme>', 'SVG colours: auto (follows the reader) | light | dark', 'auto')
-    .option('--json', 'the diagram as data: states, transitions and their paths, counts');
-  addLangOption(cmd)
-    .addHelpText('after', EXAMPLES)
-    .action(async (flags: Flags) => {
-      await run(cli, flags);
-    });
-}
-
-async function run(cli: Cli, flags: Flags): Promise<void> {
+/** Runs `diagram`. */
+export async function run(cli: Cli, flags: Flags): Promise<void> {
   const r = await import('../../render/index.js');
   const opts: DiagramOptions = {
     path: choice(flags.path, ['client', 'server', 'both', 'all'], '--path') as PathChoice,

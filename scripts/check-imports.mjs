@@ -22,6 +22,7 @@ const PURE = [
   /^doctor\/(rules\/|config|diagnose|evidence|explain|types)/,
   /^kernel\/netlink\/(wire|walk|record|parse|request|bytecode|tcp-info|json-writer)\.ts$/,
   /^snapshot\/(filter|attribute|aggregate|sort|who|overview|kernel-filter)\.ts$/,
+  /^kernel\/tracefs\/(events|format|ring|decode|text|stats|filter)\.ts$/,
 ];
 const IO_MODULES = /^node:(fs|net|child_process|dgram|http|https|worker_threads|os)(\/|$)/;
 /** Folders a folder must not import from. */

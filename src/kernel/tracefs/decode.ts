@@ -43,9 +43,12 @@ class Fields {
       case 4:
         return f.signed ? d.i32At(f.offset, this.le) : d.u32At(f.offset, this.le);
       default: {
-        const v = d.u64At(f.offset, this.le);
-        // Signed 64-bit (a syscall's `long ret`): small negatives come back as 2^64 - n.
-        return f.signed && v >= 2 ** 63 ? v - 2 ** 64 : v;
+        if (!f.signed) return d.u64At(f.offset, this.le);
+        // Signed 64-bit (a syscall's `long ret`): the high word carries the sign, so small negatives
+        // stay exact (2^64 - n as a double would round to 2^64).
+        const hi = d.i32At(f.offset + (this.le ? 4 : 0), this.le);
+        const lo = d.u32At(f.offset + (this.le ? 0 : 4), this.le);
+        return hi * 0x1_0000_0000 + lo;
       }
     }
   }

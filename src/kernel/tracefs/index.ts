@@ -9,4 +9,4 @@ export { findTracefs, tracefsMounts } from './mount.js';
 export { openTrace, type TraceOptions, type TraceSession, type TraceStats } from './open.js';
 export { decodePage } from './ring.js';
 export { type CpuBufferStats, parseCpuStats } from './stats.js';
-export { parseTraceLine, parseTraceText } from './text.js';
+export { lostInLine, parseTraceLine, parseTraceText } from './text.js';

@@ -21,7 +21,7 @@ import { createInstance, readFormats, type TraceInstance } from './instance.js';
 import { findTracefs } from './mount.js';
 import { decodePage } from './ring.js';
 import { type CpuBufferStats, lostOf, parseCpuStats } from './stats.js';
-import { parseTraceLine } from './text.js';
+import { lostInLine, parseTraceLine } from './text.js';
 
 /** What to trace, and how. */
 export interface TraceOptions {
@@ -282,7 +282,11 @@ class Session implements TraceSession {
         if (line.trim() === '') continue;
         const e = parseTraceLine(line, this.clockOffsetMs);
         if (e) out.push(e);
-        else this.bad++;
+        else {
+          const lost = lostInLine(line);
+          if (lost !== undefined) this.missed += lost;
+          else this.bad++;
+        }
       }
     }
     return { batch: out, busy };

@@ -12,7 +12,7 @@
 import { IPPROTO, type ResetEvent, type RetransmitEvent, type TraceEvent } from './events.js';
 
 const LINE =
-  /^\s*(.*?)-(\d+)\s+(?:\(\s*(?:\d+|-+)\)\s+)?\[(\d+)\]\s+(?:[^\s:]+\s+)?(\d+)\.(\d+):\s+(\w+):\s+(.*)$/;
+  /^\s*(.*?)-(\d+)\s+(?:\(\s*(?:\d+|-+)\)\s+)?\[(\d+)\]\s+(?:[^\s:]+\s+)?(\d+)\.(\d+):\s+(?:(\w+):\s+(.*)|sys_(\w+) -> (0x[0-9a-f]+))\s*$/;
 
 const STATE_CODES: Record<string, number> = {
   TCP_ESTABLISHED: 1,
@@ -80,15 +80,13 @@ export function parseTraceLine(line: string, clockOffsetMs = 0): TraceEvent | un
   const frac = m[5]!;
   const ns = Number(m[4]) * 1e9 + Number(frac.padEnd(9, '0').slice(0, 9));
   const b = { ns, timeMs: ns / 1e6 + clockOffsetMs, cpu: Number(m[3]), pid: Number(m[2]), comm: m[1]! };
+  if (m[8] !== undefined) {
+    // A syscall exit prints `sys_connect -> 0xffffffffffffff8d` (the return as 64-bit hex).
+    if (m[8] !== 'connect') return undefined;
+    return { event: 'sys_exit_connect', ...b, ret: Number(BigInt.asIntN(64, BigInt(m[9]!))) };
+  }
   const f = pairs(m[7]!);
   const name = m[6]!;
-  if (name === 'sys_exit_connect') {
-    // `sys_connect -> 0xffffffffffffff91` (the syscall's own text) or the format's `0x...`.
-    const hex = /0x([0-9a-f]+)\s*$/.exec(m[7]!)?.[1];
-    if (hex === undefined) return undefined;
-    const v = BigInt.asIntN(64, BigInt(`0x${hex}`));
-    return { event: name, ...b, ret: Number(v) };
-  }
   if (name === 'tcp_send_reset' && f.has('src')) {
     const event = 'tcp_send_reset' as const;
     const s = sockaddr(f.get('src'));
@@ -152,15 +150,30 @@ function unmap(a: string): string {
   return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
 }
 
-/** Lines to events, with the count of lines that were not events of ours (blank lines aside). */
-export function parseTraceText(text: string, clockOffsetMs = 0): { events: TraceEvent[]; unparsed: number } {
+/** The text pipe's note of events lost on a CPU: `CPU:1 [LOST 17 EVENTS]`. */
+export function lostInLine(line: string): number | undefined {
+  const m = /^CPU:\d+ \[LOST (\d+) EVENTS\]\s*$/.exec(line.trim());
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Lines to events, with the lines that were not events of ours and the events the kernel said it lost. */
+export function parseTraceText(
+  text: string,
+  clockOffsetMs = 0,
+): { events: TraceEvent[]; unparsed: number; lost: number } {
   const events: TraceEvent[] = [];
   let unparsed = 0;
+  let lost = 0;
   for (const line of text.split('\n')) {
     if (line.trim() === '' || line.startsWith('#')) continue;
     const e = parseTraceLine(line, clockOffsetMs);
-    if (e) events.push(e);
+    if (e) {
+      events.push(e);
+      continue;
+    }
+    const l = lostInLine(line);
+    if (l !== undefined) lost += l;
     else unparsed++;
   }
-  return { events, unparsed };
+  return { events, unparsed, lost };
 }

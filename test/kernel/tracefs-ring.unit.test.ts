@@ -18,7 +18,7 @@ function page(ts: number, body: number[], flags = 0, missed?: number): ByteReade
   w.u32le(0, ts % 2 ** 32).u32le(4, Math.floor(ts / 2 ** 32));
   const size = body.length * 4;
   w.u32le(8, (size | flags) >>> 0);
-  body.forEach((v, i) => w.u32le(16 + i * 4, v >>> 0));
+  for (const [i, v] of body.entries()) w.u32le(16 + i * 4, v >>> 0);
   if (missed !== undefined) w.u32le(16 + size, missed);
   return new ByteReader(w.bytes);
 }

@@ -135,6 +135,7 @@ Examples:
   tcpscope diagram -o tcp.svg               a picture worth printing (light and dark aware)
   tcpscope diagram --path client            only the client's path: SYN_SENT ... TIME_WAIT
   tcpscope diagram --counts live            how many sockets sit in each state right now
+  tcpscope diagram --counts live --netns blue   the same in a network namespace
   tcpscope ls --json > now.json && tcpscope diagram --counts now.json -o now.svg
   tcpscope diagram --highlight CLOSE_WAIT   where CLOSE_WAIT comes from and goes to
   tcpscope diagram --format mermaid         paste into Markdown
@@ -354,6 +355,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       },
       { flags: '--json', description: 'the diagram as data: states, transitions and their paths, counts' },
       LANG_OPTION,
+      ...SOURCE_OPTIONS,
     ],
     examples: DIAGRAM_EXAMPLES,
     load: () => import('./diagram.js'),

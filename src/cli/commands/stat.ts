@@ -35,7 +35,7 @@ export async function run(
   const warned = new Set<string>();
   let first: Date | undefined;
   try {
-    const opts = { intervalMs, read: () => source.read(), signal: stop.signal };
+    const opts = { intervalMs, read: () => source.sample(), signal: stop.signal };
     for await (const iv of sampleCounters(n === undefined ? opts : { ...opts, count: n })) {
       first ??= iv.start;
       avg.add(iv);

@@ -1,7 +1,7 @@
 /** `tcpscope counters [PATTERN...]`: every kernel counter under nstat's names, absolute or since the last call. */
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { readBootId, readSysctls } from '../../kernel/counters-sysctl.js';
+import { readBootId, readNetnsSysctls } from '../../kernel/counters-sysctl.js';
 import type { CounterSample } from '../../kernel/counters-types.js';
 import { renderNstat, renderSysctls } from '../../render/counters-text.js';
 import { type CounterHistory, historyPath, loadHistory, saveHistory } from '../../stats/counter-history.js';
@@ -96,14 +96,22 @@ function countersJson(
 }
 
 function showSysctls(cli: Cli, source: CounterSource, flags: CountersFlags): void {
-  const read = source.within(() => readSysctls(flags.procRoot ?? '/proc'));
+  const read = readNetnsSysctls(source.within, flags.procRoot ?? '/proc');
   if (flags.json) {
     const out: Record<string, unknown> = { sysctl: read.values };
     if (read.missing.length > 0) out['missing'] = read.missing;
+    if (read.hostWide) out['hostWide'] = read.hostWide;
     cli.o.out(`${JSON.stringify(out)}\n`);
     return;
   }
   cli.o.out(renderSysctls(read.values));
+  if (read.hostWide) {
+    const unseen = read.hostWide.filter((n) => read.values[n] === undefined);
+    const seen = read.hostWide.filter((n) => read.values[n] !== undefined);
+    if (seen.length > 0)
+      cli.o.note(`host-wide, the host's values (the same in every namespace): ${seen.join(', ')}`);
+    if (unseen.length > 0) cli.o.note(`host-wide, not visible from this namespace: ${unseen.join(', ')}`);
+  }
   if (read.missing.length > 0) cli.o.note(`not on this kernel: ${read.missing.join(', ')}`);
 }
 

@@ -11,7 +11,7 @@ import { rawClose, rawListen } from '../helpers/raw-listen.js';
 /** One interval whose "sleep" is `between`: what it does lands between the two samples. */
 async function around(source: CounterSource, between: () => Promise<unknown>): Promise<CounterInterval> {
   const clock = { ...systemClock, sleep: async () => void (await between()) };
-  for await (const iv of sampleCounters({ intervalMs: 1, count: 1, clock, read: () => source.read() }))
+  for await (const iv of sampleCounters({ intervalMs: 1, count: 1, clock, read: () => source.sample() }))
     return iv;
   throw new Error('no interval');
 }

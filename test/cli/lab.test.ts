@@ -12,6 +12,7 @@ import { listNetns } from '../../src/lab/netns.js';
 import { parseSs } from '../../src/lab/ss.js';
 import { LAB_STATE_DIR } from '../../src/lab/state.js';
 import { BIN, tcpscope } from '../helpers/cli.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** Whether a process runs (a zombie does not count). */
 function alive(pid: number): boolean {
@@ -172,8 +173,10 @@ describe('tcpscope lab', () => {
         });
       });
       // While making: wait until the namespace exists, so that there is something to clean up.
-      while (when === 'making' && (await labNamespacesOf(child.pid!)).length === 0) {
-        await new Promise((r) => setTimeout(r, 10));
+      if (when === 'making') {
+        await waitFor('the lab namespace', async () => (await labNamespacesOf(child.pid!)).length > 0, {
+          everyMs: 10,
+        });
       }
       const made = await labNamespacesOf(child.pid!);
       assert.equal(made.length, 1);

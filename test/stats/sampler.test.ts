@@ -5,7 +5,7 @@ import { systemClock } from '../../src/stats/clock.js';
 import { type CounterInterval, sampleCounters } from '../../src/stats/sampler.js';
 import { sarRow } from '../../src/stats/sar.js';
 import { type CounterSource, openCounterSource } from '../../src/stats/source.js';
-import { makeNetns, OPEN_CLOSE, type TestNetns } from '../helpers/counters-netns.js';
+import { makeNetns, OPEN_CLOSE, type TestNetns } from '../helpers/netns.js';
 import { rawClose, rawListen } from '../helpers/raw-listen.js';
 
 /** One interval whose "sleep" is `between`: what it does lands between the two samples. */

@@ -17,6 +17,24 @@ export interface StepResult {
   output?: unknown;
   stderr?: string;
   skipped?: string;
+  /** What a non-zero exit status means for this command, in words. */
+  meaning?: string;
+}
+
+/** What exit 1 means, per command (the README's exit codes); 2 is always a usage or environment error. */
+const EXIT_1: Readonly<Record<string, string>> = {
+  doctor:
+    'the doctor found a problem at or above --fail-on (critical by default); cron and CI read this status',
+  who: 'no socket has this port (as lsof exits 1)',
+  kill: 'no socket matched the filter',
+};
+
+/** The meaning of a command's exit status, for a status other than 0. */
+export function exitMeaning(command: string, code: number): string {
+  if (code === 1) return EXIT_1[command] ?? 'the command answered "no"';
+  if (code === 2) return 'a usage or environment error (see the message above)';
+  if (code === 130) return 'interrupted (Ctrl-C)';
+  return 'an internal error: a bug, please report it';
 }
 
 /** Lines of human output per command before "… N more lines". */
@@ -67,6 +85,7 @@ async function runStep(cli: Cli, step: LabStep, json: boolean): Promise<StepResu
   }
   const got = await cli.invoke(argv);
   const r: StepResult = { argv, exitCode: got.code };
+  if (got.code !== 0) r.meaning = exitMeaning(name, got.code);
   r.output = json ? parseJson(got.out) : got.out;
   if (got.err) r.stderr = got.err;
   return r;
@@ -81,7 +100,7 @@ function showStep(cli: Cli, r: StepResult): void {
   }
   if (typeof r.output === 'string' && r.output) o.out(clip(r.output, MAX_LINES));
   if (r.stderr) o.out(clip(r.stderr, 5));
-  if (r.exitCode) o.out(`  (exit ${r.exitCode}${r.exitCode === 1 ? ': findings, or nothing found' : ''})\n`);
+  if (r.exitCode) o.out(`  (exit ${r.exitCode}: ${r.meaning ?? exitMeaning(r.argv[0]!, r.exitCode)})\n`);
 }
 
 /** Prints what really happens and, where the article says otherwise, its claim. */

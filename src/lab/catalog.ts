@@ -102,6 +102,10 @@ export function findScenario(id: string): LabScenario | undefined {
 }
 
 /** The commands that show a scenario, placeholders filled: count, its own, ls -p, who, the doctor. */
+/** Seconds of counter rates the doctor samples in a lab run. */
+export const DOCTOR_WINDOW_SECONDS = 2;
+
+/** The commands a run shows, in order: count, the scenario's own, ls -p, who, the doctor. */
 export function labSteps(s: LabScenario, netns: string, port: number): LabStep[] {
   const fill = (argv: readonly string[]) =>
     argv.map((a) => a.replaceAll('{netns}', netns).replaceAll('{port}', String(port)));
@@ -111,7 +115,8 @@ export function labSteps(s: LabScenario, netns: string, port: number): LabStep[]
     ...s.steps.map((st) => ({ ...st, argv: fill(st.argv) })),
     { argv: ['ls', ...ns, '-p', '--port', String(port)] },
     { argv: ['who', String(port), ...ns] },
-    { argv: ['doctor', '--now', ...ns] },
+    // A window, so that the rates the doctor prints (ListenOverflows/s...) are sampled, never a 0 it did not measure.
+    { argv: ['doctor', '--window', String(DOCTOR_WINDOW_SECONDS), ...ns] },
   ];
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runJson, runSteps } from '../../src/cli/lab-show.js';
+import { exitMeaning, runJson, runSteps } from '../../src/cli/lab-show.js';
 import type { Cli, Invoked } from '../../src/cli/output.js';
 import { findScenario } from '../../src/lab/catalog.js';
 import type { LabRun } from '../../src/lab/start.js';
@@ -64,7 +64,7 @@ describe('lab run: what tcpscope sees', () => {
     );
     assert.ok(calls.every((c) => c.includes('--netns') && c.includes(lab.netns) && c.at(-1) === '--json'));
     assert.deepEqual(steps.at(-1), {
-      argv: ['doctor', '--now', '--netns', lab.netns, '--json'],
+      argv: ['doctor', '--window', '2', '--netns', lab.netns, '--json'],
       skipped: 'this tcpscope has no doctor command yet',
     });
     assert.deepEqual(steps[0]!.output, { ok: true });
@@ -80,11 +80,26 @@ describe('lab run: what tcpscope sees', () => {
       () => false,
       async () => {},
     );
-    assert.deepEqual(calls.at(-1), ['doctor', '--now', '--netns', lab.netns]);
+    // A sampled window: the rates the doctor prints are measured, never an unsampled 0.
+    assert.deepEqual(calls.at(-1), ['doctor', '--window', '2', '--netns', lab.netns]);
     assert.equal(steps.at(-1)!.exitCode, 1);
     const text = (cli.o as unknown as { text: string }).text;
-    assert.match(text, /\n\$ tcpscope doctor --now --netns tcpscope-lab-close-wait-leak-1-0\ndoctor --now/);
-    assert.match(text, /\(exit 1: findings, or nothing found\)\n$/);
+    assert.match(
+      text,
+      /\n\$ tcpscope doctor --window 2 --netns tcpscope-lab-close-wait-leak-1-0\ndoctor --window 2/,
+    );
+    assert.match(
+      text,
+      /\(exit 1: the doctor found a problem at or above --fail-on \(critical by default\); cron and CI read this status\)\n$/,
+    );
+    assert.equal(steps.at(-1)!.meaning, exitMeaning('doctor', 1));
+  });
+
+  it('says in words what an exit status means, per command', () => {
+    assert.equal(exitMeaning('who', 1), 'no socket has this port (as lsof exits 1)');
+    assert.equal(exitMeaning('kill', 1), 'no socket matched the filter');
+    assert.match(exitMeaning('count', 2), /usage or environment error/);
+    assert.match(exitMeaning('ls', 3), /internal error/);
   });
 
   it('stops at Ctrl-C', async () => {

@@ -84,7 +84,7 @@ describe('tcpscope lab', () => {
       [[out.culprit.pid, 5]],
     );
     const doctor = out.steps.at(-1)!;
-    assert.deepEqual(doctor.argv.slice(0, 2), ['doctor', '--now']);
+    assert.deepEqual(doctor.argv.slice(0, 3), ['doctor', '--window', '2'], 'rates sampled, not --now');
     // The doctor runs on what the scenario made (whether 4 connections are a leak is the doctor's
     // own test's business): its listener audit names the culprit's listener.
     assert.equal(doctor.skipped, undefined, 'this tcpscope has a doctor: the run uses it');
@@ -120,6 +120,13 @@ describe('tcpscope lab', () => {
       /\n\$ tcpscope ls --netns tcpscope-lab-restart-eaddrinuse-\d+-\d+ -p -s time-wait,listen\n/,
     );
     assert.match(r.stdout, /\nWhat really happens:\n {2}The article: Within 2MSL/);
+    // The doctor samples its counter rates: no rate printed comes from a window of 0 s.
+    assert.match(
+      r.stdout,
+      /\$ tcpscope doctor --window 2 --netns \S+\ntcpscope doctor: .*; window 2 s, source netlink\n/,
+    );
+    assert.doesNotMatch(r.stdout, /window 0 s/);
+    assert.doesNotMatch(r.stdout, /findings, or nothing found/);
     assert.match(r.stderr, /removed tcpscope-lab-restart-eaddrinuse-\d+-\d+ and its processes/);
   });
 

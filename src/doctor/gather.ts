@@ -8,11 +8,12 @@ import { ParseError } from '../errors.js';
 import { readSysctls } from '../kernel/counters-sysctl.js';
 import type { CounterSample } from '../kernel/counters-types.js';
 import { type SnapshotOptions, takeSnapshot } from '../snapshot/take.js';
-import { type CounterInterval, sampleCounters } from '../stats/sampler.js';
+import { intervalBetween, type Reading } from '../stats/sampler.js';
 import { type CounterSource, openCounterSource } from '../stats/source.js';
 import type { Snapshot } from '../tcp/socket.js';
 import type { DoctorConfig } from './config.js';
 import type { Baseline, DoctorInput, ExeInfo } from './types.js';
+import { windowOf } from './window.js';
 
 export interface GatherOptions extends SnapshotOptions {
   /** Seconds to sample counters over; 0 for a single snapshot (`--now`). */
@@ -43,7 +44,23 @@ function listenerExes(procRoot: string, snap: Snapshot): Map<number, ExeInfo> {
   return exes;
 }
 
-/** Reads everything the rules need; waits `windowSeconds` between the two readings. */
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(resolve, Math.max(0, ms));
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Reads everything the rules need. With a window, snapshots about a second apart over
+ * `windowSeconds` (the earlier ones without owners or tcp_info: only which sockets stay and how
+ * their queues move), and the counters at its two ends.
+ */
 export async function gather(opts: GatherOptions): Promise<DoctorInput> {
   const procRoot = opts.procRoot ?? '/proc';
   const where = {
@@ -52,23 +69,25 @@ export async function gather(opts: GatherOptions): Promise<DoctorInput> {
     ...(opts.netnsPid !== undefined ? { netnsPid: opts.netnsPid } : {}),
   };
   const source = await openCounterSource(where);
-  let earlier: Snapshot | undefined;
-  let interval: CounterInterval | undefined;
-  if (opts.windowSeconds > 0) {
-    earlier = await takeSnapshot({ ...opts, owners: true, info: true });
-    for await (const i of sampleCounters({
-      intervalMs: opts.windowSeconds * 1000,
-      count: 1,
-      read: () => source.read(),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    })) {
-      interval = i;
-    }
+  if (!(opts.windowSeconds > 0)) {
+    const snapshot = await takeSnapshot({ ...opts, owners: true, info: true });
+    return readAround(snapshot, source, procRoot, where, opts);
   }
+  const steps = Math.max(1, Math.round(opts.windowSeconds));
+  const stepMs = (opts.windowSeconds * 1000) / steps;
+  const start = performance.now();
+  const first: Reading = { sample: source.read(), time: new Date(), mono: start };
+  const earlier: Snapshot[] = [];
+  for (let k = 0; k < steps; k++) {
+    if (k > 0) await sleep(start + k * stepMs - performance.now(), opts.signal);
+    earlier.push(await takeSnapshot({ ...opts, owners: false, info: false }));
+  }
+  await sleep(start + steps * stepMs - performance.now(), opts.signal);
+  const last: Reading = { sample: source.read(), time: new Date(), mono: performance.now() };
   const snapshot = await takeSnapshot({ ...opts, owners: true, info: true });
-  const input = readAround(snapshot, source, procRoot, where, opts, interval?.sample);
-  if (earlier) input.earlier = earlier;
-  if (interval) input.interval = interval;
+  const input = readAround(snapshot, source, procRoot, where, opts, last.sample);
+  input.window = windowOf([...earlier, snapshot]);
+  input.interval = intervalBetween(first, last);
   return input;
 }
 

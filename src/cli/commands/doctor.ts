@@ -5,7 +5,7 @@ import { buildConfig, type DoctorConfig } from '../../doctor/config.js';
 import { type Diagnosis, diagnose, reaches } from '../../doctor/diagnose.js';
 import { explainRule } from '../../doctor/explain.js';
 import { baselineOf, gather, readBaseline } from '../../doctor/gather.js';
-import type { Finding, Severity } from '../../doctor/types.js';
+import type { DoctorInput, Finding, Severity } from '../../doctor/types.js';
 import { ParseError, UsageError } from '../../errors.js';
 import { addLangOption, langOf } from '../lang-option.js';
 import type { Cli } from '../output.js';
@@ -26,8 +26,8 @@ interface DoctorFlags extends SourceFlags {
 
 const EXAMPLES = `
 Examples:
-  tcpscope doctor                      snapshot plus 3 s of counter rates, findings worst first
-  tcpscope doctor --now                one snapshot only, no waiting (skips rate-based rules)
+  tcpscope doctor                      3 s window: a snapshot every second and counter rates, worst first
+  tcpscope doctor --now                one snapshot only: what it proves (rules needing the window are listed as skipped)
   tcpscope doctor --fail-on warning    exit 1 when a warning or worse is found (cron, CI)
   tcpscope doctor --set close-wait-leak.warning=50 --json
   tcpscope doctor --save-baseline /etc/tcpscope/listeners.json
@@ -42,7 +42,11 @@ export function register(program: Command, cli: Cli): void {
   const cmd = program
     .command('doctor')
     .description('diagnose TCP trouble: findings with evidence (process, port, peers), severity and the fix')
-    .option('--window <seconds>', 'seconds of counter rates to sample', '3')
+    .option(
+      '--window <seconds>',
+      'seconds to watch (a snapshot about every second, counters at both ends)',
+      '3',
+    )
     .option('--now', 'a single snapshot, no sampling window')
     .option('--json', 'JSON output')
     .option('--fail-on <level>', 'exit 1 when a finding reaches: warning, critical or never', 'critical')
@@ -66,7 +70,9 @@ export function register(program: Command, cli: Cli): void {
     const source = sourceOptions(flags);
     const baseline = flags.baseline !== undefined ? readBaseline(flags.baseline) : undefined;
     if (windowSeconds > 0 && !flags.json)
-      cli.o.note(`sampling counters for ${windowSeconds} s (--now to skip)`);
+      cli.o.note(
+        `watching for ${windowSeconds} s: a snapshot about every second and the counters (--now for one snapshot)`,
+      );
     const input = await gather({ ...source, windowSeconds, config, lang, ...(baseline ? { baseline } : {}) });
     if (flags.saveBaseline !== undefined) {
       const b = baselineOf(input.snapshot);
@@ -76,14 +82,21 @@ export function register(program: Command, cli: Cli): void {
     }
     const diagnosis = diagnose(input, explainRule);
     if (diagnosis.findings.some((f) => reaches(f, failOn))) cli.exit(1);
-    if (flags.json)
-      cli.o.out(`${JSON.stringify(doctorJson(input.snapshot.time, diagnosis, windowSeconds, config))}\n`);
+    if (flags.json) cli.o.out(`${JSON.stringify(doctorJson(input, diagnosis, windowSeconds, config))}\n`);
     else cli.o.out(renderDiagnosis(cli.o, diagnosis, { lang, windowSeconds, source: input.snapshot.source }));
   });
 }
 
-function doctorJson(time: string, d: Diagnosis, windowSeconds: number, config: DoctorConfig): object {
-  return { time, windowSeconds, findings: d.findings, skipped: d.skipped, config };
+function doctorJson(input: DoctorInput, d: Diagnosis, windowSeconds: number, config: DoctorConfig): object {
+  return {
+    time: input.snapshot.time,
+    windowSeconds,
+    ...(input.window ? { snapshots: input.window.snapshots } : {}),
+    findings: d.findings,
+    skipped: d.skipped,
+    ...(d.unseen ? { unseen: d.unseen } : {}),
+    config,
+  };
 }
 
 function parseFailOn(text: string): Severity | 'never' {

@@ -2,7 +2,7 @@
 import type { Diagnosis } from '../doctor/diagnose.js';
 import { num } from '../doctor/evidence.js';
 import type { Evidence, Finding } from '../doctor/types.js';
-import { endpointText } from '../render/socket-text.js';
+import { formatEndpoint } from '../net/endpoint.js';
 import { type Colour, type Output, paint } from './output.js';
 
 const COLOUR: Record<Finding['severity'], Colour> = { critical: 'red', warning: 'yellow', info: 'cyan' };
@@ -53,7 +53,7 @@ function valueText(v: unknown): string {
     const o = v as Record<string, unknown>;
     if (typeof o['address'] === 'string' && typeof o['port'] === 'number') {
       const rest = Object.entries(o).filter(([k]) => k !== 'address' && k !== 'port');
-      return `${endpointText({ address: o['address'], port: o['port'] })}${rest.length ? ` ${rest.map(([, x]) => valueText(x)).join(' ')}` : ''}`;
+      return `${formatEndpoint(o['address'], o['port'])}${rest.length ? ` ${rest.map(([, x]) => valueText(x)).join(' ')}` : ''}`;
     }
     if (o['local'] && o['remote'])
       return `${valueText(o['local'])} → ${valueText(o['remote'])}${Object.entries(o)

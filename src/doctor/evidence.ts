@@ -9,7 +9,7 @@ import type { DoctorInput, Evidence, Explainer, Finding, ProcessCount, Severity 
 import { pidOf } from './window.js';
 
 /** An endpoint as people read it (`127.0.0.1:80`, `[::1]:80`): the one formatter of the program. */
-export { endpointText as endpoint } from '../render/socket-text.js';
+export { endpointOf as endpoint } from '../net/endpoint.js';
 
 /** How many of each to list. */
 export const TOP = 5;

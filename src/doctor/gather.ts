@@ -12,6 +12,7 @@ import { intervalBetween, type Reading } from '../stats/sampler.js';
 import { type CounterSource, openCounterSource } from '../stats/source.js';
 import type { Snapshot } from '../tcp/socket.js';
 import type { DoctorConfig } from './config.js';
+import { traceConnects } from './gather-connects.js';
 import type { Baseline, DoctorInput, ExeInfo } from './types.js';
 import { windowOf } from './window.js';
 
@@ -22,6 +23,8 @@ export interface GatherOptions extends SnapshotOptions {
   lang: 'en' | 'zh';
   baseline?: Baseline;
   signal?: AbortSignal;
+  /** Trace failing connects with tracefs over the window (root; true unless false). */
+  trace?: boolean;
 }
 
 const TEMP_DIRS = ['/tmp/', '/var/tmp/', '/dev/shm/', '/run/user/'];
@@ -77,17 +80,27 @@ export async function gather(opts: GatherOptions): Promise<DoctorInput> {
   const stepMs = (opts.windowSeconds * 1000) / steps;
   const start = performance.now();
   const first: Reading = { sample: source.read(), time: new Date(), mono: start };
-  const earlier: Snapshot[] = [];
-  for (let k = 0; k < steps; k++) {
-    if (k > 0) await sleep(start + k * stepMs - performance.now(), opts.signal);
-    earlier.push(await takeSnapshot({ ...opts, owners: false, info: false }));
+  const earlier: Snapshot[] = [await takeSnapshot({ ...opts, owners: false, info: false })];
+  const traced =
+    opts.trace === false ? { reason: 'not asked' } : await traceConnects(procRoot, earlier[0]!.netns?.inode);
+  try {
+    for (let k = 1; k < steps; k++) {
+      await sleep(start + k * stepMs - performance.now(), opts.signal);
+      earlier.push(await takeSnapshot({ ...opts, owners: false, info: false }));
+    }
+    await sleep(start + steps * stepMs - performance.now(), opts.signal);
+  } catch (e) {
+    await traced.trace?.stop(0);
+    throw e;
   }
-  await sleep(start + steps * stepMs - performance.now(), opts.signal);
   const last: Reading = { sample: source.read(), time: new Date(), mono: performance.now() };
+  const connects = await traced.trace?.stop((last.mono - start) / 1000);
   const snapshot = await takeSnapshot({ ...opts, owners: true, info: true });
   const input = readAround(snapshot, source, procRoot, where, opts, last.sample);
   input.window = windowOf([...earlier, snapshot]);
   input.interval = intervalBetween(first, last);
+  if (connects) input.connects = connects;
+  else if (traced.reason) input.connectsUntraced = traced.reason;
   return input;
 }
 

@@ -67,6 +67,8 @@ export interface DoctorInput {
   window?: SnapshotWindow;
   /** connect() failures the kernel reported over the window (tracefs, root only), when they were traced. */
   connects?: ConnectFailures;
+  /** Why connects were not traced over the window (not root, no tracefs), when they were not. */
+  connectsUntraced?: string;
   /** Counter deltas and rates over the window; absent with `--now`. */
   interval?: CounterInterval;
   /** Absolute counters and sockstat at the end. */

@@ -89,7 +89,13 @@ export const connectFailures: Rule = {
           `本命名空间 ${num(seconds)} 秒内有 ${num(fails)} 个连接失败（每秒 ${num(rate(input, 'TcpAttemptFails'))} 个，共尝试 ${num(opens)} 个）；以 root 运行并有 tracefs 时可指出进程和目的地`,
         ),
         states: ['SYN_SENT', 'CLOSE'],
-        evidence: { basis: ['counter'], count: fails, namespace: context, traced: false },
+        evidence: {
+          basis: ['counter'],
+          count: fails,
+          namespace: context,
+          traced: false,
+          ...(input.connectsUntraced ? { untraced: input.connectsUntraced } : {}),
+        },
         commands: ['sudo tcpscope doctor', 'tcpscope stat -n ETCP 1 10'],
       }),
     ];

@@ -44,7 +44,7 @@ const LOCAL: Record<string, { why: Bilingual; fix: Bilingual[]; commands: string
         '让客户端在重试之间退避（带抖动的指数退避），不要紧密循环重试。',
       ),
     ],
-    commands: ['tcpscope stat -n ETCP 1 10', 'tcpscope trace'],
+    commands: ['tcpscope stat -n ETCP 1 10'],
   },
   'recv-queue': {
     why: t(

@@ -220,6 +220,7 @@ describe('doctor rules: trouble is named', () => {
       'resets',
     );
     assert.match(refused[0]!.title, /answering connects to closed ports/);
+    assert.equal(refused[0]!.severity, 'info', 'connect-failures names them');
   });
 
   it('retransmits: against the segments sent, tail-loss probes left out', () => {

@@ -68,7 +68,7 @@ export const connectFailures: Rule = {
               perSecond,
               namespace: context,
             },
-            commands: [`tcpscope who ${f.port}`, `tcpscope trace --pid ${f.pid}`],
+            commands: [`tcpscope who ${f.port}`, `strace -f -e trace=connect -p ${f.pid}`],
           }),
         );
       }

@@ -268,7 +268,8 @@ export const resets: Rule = {
     return [
       finding(input, explain, {
         rule: 'resets',
-        severity: 'warning',
+        // RSTs that only answer refused connects are connect-failures' finding; said here as context.
+        severity: refused && !estabHigh ? 'info' : 'warning',
         title: tr(
           input,
           `resets out of the ordinary: ${num(estab)} established connections reset/s of ${num(opens)} opened/s, ${num(outRsts)} RST sent/s${because}`,

@@ -33,9 +33,3 @@ export function outcomeOf(state: TcpState, cls: EventClass, passive = false): Ou
   if (passive && cell.passive) return cell.passive;
   return cell;
 }
-
-/** Kind of an outcome, for tables and tests. */
-export function outcomeKind(o: Outcome, from: TcpState): 'transition' | 'no change' | 'anomaly' {
-  if (o.to !== undefined && o.to !== from) return 'transition';
-  return o.anomaly ? 'anomaly' : 'no change';
-}

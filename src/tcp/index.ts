@@ -3,7 +3,7 @@ export * from './fsm.js';
 export { acceptable, classify, retryLimit } from './fsm-classify.js';
 export { DRIVING_CLASSES, exampleEvent, shortestPaths } from './fsm-paths.js';
 export { resetFor } from './fsm-reply.js';
-export { isDefinedCell, outcomeKind, outcomeOf, TRANSITION_TABLE } from './fsm-table.js';
+export { isDefinedCell, outcomeOf, TRANSITION_TABLE } from './fsm-table.js';
 export * from './fsm-types.js';
 export * from './knowledge/index.js';
 export * from './segment.js';

@@ -49,6 +49,25 @@ export function topServices(
   return [...counts.values()].sort((a, b) => b.count - a.count).slice(0, n);
 }
 
+/**
+ * The ports a finding names: the local ports of server-side sockets, or for client-side ones (a local
+ * port in the ephemeral range, towards a port outside it, nothing listening on it) the remote ports:
+ * the service, not hundreds of ephemeral ports.
+ */
+export function portsOf(
+  input: DoctorInput,
+  sockets: readonly Socket[],
+  n = TOP,
+): { port: number; count: number }[] {
+  const { low, high } = portRange(input);
+  const listening = listeningPorts(input);
+  const ephemeral = (p: number) => p >= low && p <= high;
+  const client = sockets.filter(
+    (s) => ephemeral(s.local.port) && !ephemeral(s.remote.port) && !listening.has(s.local.port),
+  ).length;
+  return client > sockets.length / 2 ? topRemotePorts(sockets, n) : topPorts(sockets, n);
+}
+
 /** Remote ports by count, as `ports` of a client-side finding. */
 export function topRemotePorts(sockets: readonly Socket[], n = TOP): { port: number; count: number }[] {
   return top(sockets, (s) => s.remote.port, n).map(([port, count]) => ({ port, count }));

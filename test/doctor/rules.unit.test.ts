@@ -111,6 +111,8 @@ describe('doctor rules: trouble is named', () => {
     const [g] = of(windowed([fw2, fw2, fw2]), 'fin-wait-pileup');
     assert.match(g!.title, /120 FIN_WAIT2 stayed 2 s/);
     assert.deepEqual(g!.evidence.processes, [{ pid: 33, command: 'app33', count: 120 }]);
+    // A client-side finding names the service, not 120 ephemeral local ports.
+    assert.deepEqual(g!.evidence.ports, [{ port: 80, count: 120 }]);
   });
 
   it('last-ack-pileup: our FIN retransmitted, and a zero-window peer said so', () => {

@@ -5,7 +5,7 @@
  * reading the end of stream and closing; one that leaks keeps them, and their number grows. Idle
  * time is no age: a bare FIN does not reset tcp_info's last_data_recv.
  */
-import { byPid, finding, holderText, num, topPeers, topPorts, topProcesses } from '../evidence.js';
+import { byPid, finding, holderText, num, portsOf, topPeers, topProcesses } from '../evidence.js';
 import type { Finding, Rule } from '../types.js';
 import { grows, stayed } from '../window.js';
 import { tr } from './_text.js';
@@ -25,7 +25,7 @@ export const closeWaitLeak: Rule = {
       if (list.length < c['close-wait-leak.warning'] && !(growing && list.length >= 2)) continue;
       const proc = topProcesses(list, 1)[0];
       const queued = list.filter((s) => s.attribution?.kind === 'queued').length;
-      const port = topPorts(list, 1)[0]?.port;
+      const port = portsOf(input, list, 1)[0]?.port;
       const tail =
         queued === list.length
           ? tr(
@@ -55,7 +55,7 @@ export const closeWaitLeak: Rule = {
           evidence: {
             basis: ['stayed', ...(growing ? (['counter'] as const) : [])],
             count: list.length,
-            ports: topPorts(list),
+            ports: portsOf(input, list),
             processes: topProcesses(list),
             peers: topPeers(list),
             queuedNeverAccepted: queued,

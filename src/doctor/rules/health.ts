@@ -15,10 +15,10 @@ import {
   increase,
   infoField,
   num,
+  portsOf,
   rate,
   sysctlNumber,
   topPeers,
-  topPorts,
   topProcesses,
 } from '../evidence.js';
 import type { DoctorInput, Explainer, Finding, Rule, Severity } from '../types.js';
@@ -60,7 +60,7 @@ export const halfOpen: Rule = {
           evidence: {
             basis: ['retransmitting'],
             count: gone.length,
-            ports: topPorts(gone),
+            ports: portsOf(input, gone),
             processes: topProcesses(gone),
             peers: topPeers(gone),
             keepaliveUnanswered: probing,
@@ -85,7 +85,7 @@ function idle(input: DoctorInput, explain: Explainer, established: Socket[]): Fi
   );
   return [...byPid(quiet)].map(([pid, list]) => {
     const proc = topProcesses(list, 1)[0];
-    const port = topPorts(list, 1)[0]!.port;
+    const port = portsOf(input, list, 1)[0]!.port;
     return finding(input, explain, {
       rule: 'half-open',
       severity: 'info',
@@ -98,7 +98,7 @@ function idle(input: DoctorInput, explain: Explainer, established: Socket[]): Fi
       evidence: {
         basis: ['idle'],
         count: list.length,
-        ports: topPorts(list),
+        ports: portsOf(input, list),
         processes: topProcesses(list),
         peers: topPeers(list),
         idleSeconds,

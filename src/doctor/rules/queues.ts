@@ -12,10 +12,10 @@ import {
   holderText,
   increase,
   num,
+  portsOf,
   rate,
   sysctlNumber,
   topPeers,
-  topPorts,
   topProcesses,
   topServices,
 } from '../evidence.js';
@@ -128,7 +128,7 @@ export const recvQueue: Rule = {
         evidence: {
           basis: ['stayed', 'queue'],
           count: l.length,
-          ports: topPorts(l),
+          ports: portsOf(input, l),
           processes: topProcesses(l),
           peers: topPeers(l),
           recvQBytes: bytes,
@@ -166,7 +166,7 @@ export const sendQueue: Rule = {
         evidence: {
           basis: ['stayed', 'queue'],
           count: probing.length,
-          ports: topPorts(probing),
+          ports: portsOf(input, probing),
           services: topServices(probing),
           processes: topProcesses(probing),
           peers: topPeers(probing),

@@ -64,7 +64,7 @@ describe('lab run: what tcpscope sees', () => {
     );
     assert.ok(calls.every((c) => c.includes('--netns') && c.includes(lab.netns) && c.at(-1) === '--json'));
     assert.deepEqual(steps.at(-1), {
-      argv: ['doctor', '--now', '--netns', lab.netns, '--json'],
+      argv: ['doctor', '--window', '2', '--netns', lab.netns, '--json'],
       skipped: 'this tcpscope has no doctor command yet',
     });
     assert.deepEqual(steps[0]!.output, { ok: true });
@@ -80,10 +80,13 @@ describe('lab run: what tcpscope sees', () => {
       () => false,
       async () => {},
     );
-    assert.deepEqual(calls.at(-1), ['doctor', '--now', '--netns', lab.netns]);
+    assert.deepEqual(calls.at(-1), ['doctor', '--window', '2', '--netns', lab.netns]);
     assert.equal(steps.at(-1)!.exitCode, 1);
     const text = (cli.o as unknown as { text: string }).text;
-    assert.match(text, /\n\$ tcpscope doctor --now --netns tcpscope-lab-close-wait-leak-1-0\ndoctor --now/);
+    assert.match(
+      text,
+      /\n\$ tcpscope doctor --window 2 --netns tcpscope-lab-close-wait-leak-1-0\ndoctor --window 2/,
+    );
     assert.match(text, /\(exit 1: findings, or nothing found\)\n$/);
   });
 

@@ -83,7 +83,7 @@ describe('tcpscope lab', () => {
       [[out.culprit.pid, 5]],
     );
     const doctor = out.steps.at(-1)!;
-    assert.deepEqual(doctor.argv.slice(0, 2), ['doctor', '--now']);
+    assert.deepEqual(doctor.argv.slice(0, 3), ['doctor', '--window', '2']);
     // The doctor runs on what the scenario made (whether 4 connections are a leak is the doctor's
     // own test's business): its listener audit names the culprit's listener.
     assert.equal(doctor.skipped, undefined, 'this tcpscope has a doctor: the run uses it');

@@ -91,7 +91,7 @@ describe('the lab catalog', () => {
     assert.equal(steps[0], 'count --netns tcpscope-lab-x-1-0');
     assert.ok(steps.includes('ls --netns tcpscope-lab-x-1-0 -p --port 80'));
     assert.ok(steps.includes('who 80 --netns tcpscope-lab-x-1-0'));
-    assert.equal(steps.at(-1), 'doctor --now --netns tcpscope-lab-x-1-0');
+    assert.equal(steps.at(-1), 'doctor --window 2 --netns tcpscope-lab-x-1-0');
     assert.ok(steps.some((x) => x.startsWith('counters --netns tcpscope-lab-x-1-0 --no-update')));
     for (const sc of LAB_SCENARIOS) {
       for (const st of labSteps(sc, 'NS', 1)) assert.ok(!st.argv.join(' ').includes('{'), sc.id);

@@ -4,3 +4,5 @@ export { type Diagnosis, diagnose, type Explainer, RULES, reaches } from './diag
 export { explainRule } from './explain.js';
 export { baselineOf, type GatherOptions, gather, inputFor, readBaseline } from './gather.js';
 export type { Baseline, DoctorInput, Evidence, Finding, Rule, Severity } from './types.js';
+export { type ConnectFailure, type ConnectFailures, ConnectPairer } from './connect-events.js';
+export { type SnapshotWindow, windowOf } from './window.js';

@@ -1,6 +1,8 @@
 /** The doctor's report for people: worst first, each finding with its evidence, why, fix and next steps. */
 import type { Diagnosis } from '../doctor/diagnose.js';
+import { num } from '../doctor/evidence.js';
 import type { Evidence, Finding } from '../doctor/types.js';
+import { formatEndpoint } from '../net/endpoint.js';
 import { type Colour, type Output, paint } from './output.js';
 
 const COLOUR: Record<Finding['severity'], Colour> = { critical: 'red', warning: 'yellow', info: 'cyan' };
@@ -14,6 +16,8 @@ const LABELS = {
     next: 'next',
     skipped: 'not checked',
     findings: 'finding(s)',
+    hidden: (n: number) =>
+      `owners of other users' sockets are hidden: ${n} process(es) could not be inspected (run as root to see them); their sockets are "held by a process we could not inspect", never by no process`,
   },
   zh: {
     none: '没有发现问题。',
@@ -23,21 +27,67 @@ const LABELS = {
     next: '接着看',
     skipped: '未检查',
     findings: '项发现',
+    hidden: (n: number) =>
+      `其他用户的套接字的属主被隐藏：${n} 个进程无法查看（以 root 运行可以看到）；它们的套接字记为“由无法查看的进程持有”，而不是无进程持有`,
   },
 };
 
-/** One line of evidence: counts, ports, processes, peers, then the rule's own measures. */
-export function evidenceLine(e: Evidence): string {
+const BASIS: Record<string, { en: string; zh: string }> = {
+  stayed: { en: 'stayed the whole window', zh: '整个观察期都在' },
+  retransmitting: { en: 'timer retransmitting', zh: '定时器在重传' },
+  queue: { en: 'queue full or growing', zh: '队列已满或在增长' },
+  counter: { en: 'counter rose', zh: '计数器上升' },
+  'kernel-error': { en: 'errors the kernel reported', zh: '内核报告的错误' },
+  limit: { en: 'against a kernel limit', zh: '对照内核上限' },
+  idle: { en: 'idle (info only)', zh: '空闲（仅提示）' },
+};
+
+/** A value of the evidence as people read it: rounded numbers, endpoints, no raw object text. */
+function valueText(v: unknown): string {
+  if (typeof v === 'number') return num(v);
+  if (Array.isArray(v)) {
+    if (v.every((x) => typeof x === 'number')) return v.map(num).join(' → ');
+    return v.map(valueText).join(', ');
+  }
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (typeof o['address'] === 'string' && typeof o['port'] === 'number') {
+      const rest = Object.entries(o).filter(([k]) => k !== 'address' && k !== 'port');
+      return `${formatEndpoint(o['address'], o['port'])}${rest.length ? ` ${rest.map(([, x]) => valueText(x)).join(' ')}` : ''}`;
+    }
+    if (o['local'] && o['remote'])
+      return `${valueText(o['local'])} → ${valueText(o['remote'])}${Object.entries(o)
+        .filter(([k]) => k !== 'local' && k !== 'remote')
+        .map(([k, x]) => ` ${k} ${valueText(x)}`)
+        .join('')}`;
+    return Object.entries(o)
+      .filter(([, x]) => x !== undefined && x !== null)
+      .map(([k, x]) => (k === 'error' || k === 'command' ? valueText(x) : `${k} ${valueText(x)}`))
+      .join(' ');
+  }
+  return String(v);
+}
+
+/** One line of evidence: what it rests on, counts, ports, services, processes, peers, then the rule's own measures. */
+export function evidenceLine(e: Evidence, lang: 'en' | 'zh' = 'en'): string {
   const parts: string[] = [];
-  if (e.count !== undefined) parts.push(`count ${e.count}`);
-  if (e.ports?.length) parts.push(`ports ${e.ports.map((p) => `:${p.port} ${p.count}`).join(', ')}`);
+  const basis = e['basis'];
+  if (Array.isArray(basis) && basis.length)
+    parts.push(basis.map((b) => BASIS[String(b)]?.[lang] ?? String(b)).join(', '));
+  if (e.count !== undefined) parts.push(`count ${num(e.count)}`);
+  if (e.ports?.length) parts.push(`ports ${e.ports.map((p) => `:${p.port} ${num(p.count)}`).join(', ')}`);
   if (e.processes?.length)
-    parts.push(`processes ${e.processes.map((p) => `${p.command}[${p.pid}] ${p.count}`).join(', ')}`);
-  if (e.peers?.length) parts.push(`peers ${e.peers.map((p) => `${p.address} ${p.count}`).join(', ')}`);
+    parts.push(`processes ${e.processes.map((p) => `${p.command}[${p.pid}] ${num(p.count)}`).join(', ')}`);
+  if (e.peers?.length) parts.push(`peers ${e.peers.map((p) => `${p.address} ${num(p.count)}`).join(', ')}`);
   for (const [k, v] of Object.entries(e)) {
-    if (['count', 'ports', 'processes', 'peers', 'listeners'].includes(k) || v === undefined || v === null)
+    if (
+      ['basis', 'count', 'ports', 'processes', 'peers', 'listeners'].includes(k) ||
+      v === undefined ||
+      v === null
+    )
       continue;
-    parts.push(`${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+    if (Array.isArray(v) && v.length === 0) continue;
+    parts.push(`${k} ${valueText(v)}`);
   }
   return parts.join('; ');
 }
@@ -58,6 +108,7 @@ export function renderDiagnosis(
       `tcpscope doctor: ${d.findings.length} ${L.findings} (${n('critical')} critical, ${n('warning')} warning, ${n('info')} info); window ${opts.windowSeconds} s, source ${opts.source}`,
     ),
   );
+  if (d.unseen) lines.push(paint(o, 'yellow', L.hidden(d.unseen.processes)));
   if (!d.findings.some((f) => f.severity !== 'info')) lines.push(L.none);
   for (const f of d.findings) {
     lines.push('');
@@ -65,12 +116,11 @@ export function renderDiagnosis(
       `${paint(o, COLOUR[f.severity], f.severity.toUpperCase().padEnd(8))} ${paint(o, 'bold', f.rule)}  ${f.title}`,
     );
     if (f.severity === 'info' && f.rule === 'listen-audit') continue;
-    lines.push(`  ${L.evidence}: ${evidenceLine(f.evidence)}`);
+    lines.push(`  ${L.evidence}: ${evidenceLine(f.evidence, opts.lang)}`);
     if (f.why) lines.push(`  ${L.why}: ${f.why.split('\n\n')[0]}`);
     for (const r of f.remedies.slice(0, 4)) lines.push(`  ${L.fix}: ${r.split('\n\n')[0]}`);
     if (f.commands.length) lines.push(`  ${L.next}: ${f.commands.slice(0, 4).join('   ')}`);
   }
-  if (d.skipped.length)
-    lines.push('', `${L.skipped}: ${d.skipped.map((s) => `${s.rule} (${s.reason})`).join(', ')}`);
+  if (d.skipped.length) lines.push('', `${L.skipped}:`, ...d.skipped.map((s) => `  ${s.rule}: ${s.reason}`));
   return `${lines.join('\n')}\n`;
 }

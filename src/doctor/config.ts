@@ -4,29 +4,29 @@
  * `--set rule.key=value`. Pure.
  */
 
-/** Every threshold, by `rule.key`. Ratios are fractions of the kernel's own limit. */
+/** Every threshold, by `rule.key`. Ratios are fractions of the kernel's own limit or of the load. */
 export const DEFAULTS = {
   'syn-flood.synRecvWarning': 64,
   'syn-flood.backlogRatioWarning': 0.5,
-  'syn-flood.sourcesScan': 20,
-  'syn-sent-storm.warning': 20,
+  'syn-sent-storm.warning': 10,
   'syn-sent-storm.critical': 200,
   'syn-sent-storm.scanDestinations': 10,
   'close-wait-leak.warning': 5,
   'close-wait-leak.critical': 100,
-  'close-wait-leak.idleSecondsWarning': 60,
-  'time-wait-pressure.bucketsRatioWarning': 0.5,
-  'time-wait-pressure.bucketsRatioCritical': 0.9,
-  'time-wait-pressure.portsRatioWarning': 0.5,
-  'time-wait-pressure.portsRatioCritical': 0.8,
+  'connect-failures.count': 10,
+  'connect-failures.ratio': 0.05,
+  'connect-failures.criticalPerSecond': 1000,
+  'port-exhaustion.ratioWarning': 0.8,
+  'port-exhaustion.ratioCritical': 0.95,
+  'time-wait-pressure.bucketsRatioWarning': 0.8,
   'time-wait-pressure.info': 1000,
-  'fin-wait-pileup.finWait1Warning': 20,
+  'fin-wait-pileup.finWait1Warning': 10,
   'fin-wait-pileup.finWait2Warning': 100,
   'fin-wait-pileup.orphansRatioWarning': 0.5,
   'fin-wait-pileup.orphansRatioCritical': 0.9,
   'last-ack-pileup.warning': 10,
   'half-open.idleSeconds': 3600,
-  'half-open.warning': 50,
+  'half-open.warning': 1,
   'accept-queue.ratioWarning': 0.5,
   'recv-queue.bytes': 4096,
   'send-queue.probes': 1,
@@ -35,16 +35,13 @@ export const DEFAULTS = {
   'retransmits.ratioCritical': 0.1,
   'retransmits.minSegmentsPerSecond': 50,
   'resets.estabResetsPerSecond': 5,
+  'resets.estabResetsRatio': 0.05,
   'resets.outRstsPerSecond': 50,
+  'resets.outRstsRatio': 0.01,
 } as const;
 
 export type ThresholdKey = keyof typeof DEFAULTS;
 export type DoctorConfig = Record<ThresholdKey, number>;
-
-/** The rules' ids as config keys know them. */
-export function configRules(): string[] {
-  return [...new Set(Object.keys(DEFAULTS).map((k) => k.split('.')[0]!))];
-}
 
 /**
  * Defaults, then the file's `thresholds` object, then `--set` pairs. Unknown keys and non-numbers

@@ -1,20 +1,34 @@
 /**
  * Runs the rules over one input and orders the findings, worst first. Pure: the explanations come
- * from the knowledge base through `explain`, the input from gather.ts.
+ * from the knowledge base through `explain`, the input from gather.ts. Each rule completes its own
+ * findings; a rule that needs the window is skipped under `--now`, with what it would have needed.
  */
 import { closeWaitLeak } from './rules/close-wait.js';
+import { connectFailures } from './rules/connect-failures.js';
 import { halfOpen, resets, retransmits, tcpMemory } from './rules/health.js';
 import { listenAudit } from './rules/listen-audit.js';
+import { portExhaustion } from './rules/port-exhaustion.js';
 import { acceptQueue, recvQueue, sendQueue } from './rules/queues.js';
 import { synFlood, synSentStorm } from './rules/syn.js';
 import { finWaitPileup, lastAckPileup, timeWaitPressure } from './rules/teardown.js';
-import { type DoctorInput, type Finding, type Rule, SEVERITIES } from './types.js';
+import {
+  type DoctorInput,
+  type Explainer,
+  type Finding,
+  type Rule,
+  SEVERITIES,
+  type Unseen,
+} from './types.js';
+
+export type { Explainer };
 
 /** Every rule, in the order the report lists findings of equal severity. */
 export const RULES: readonly Rule[] = [
   synFlood,
   acceptQueue,
   closeWaitLeak,
+  connectFailures,
+  portExhaustion,
   synSentStorm,
   timeWaitPressure,
   finWaitPileup,
@@ -28,43 +42,33 @@ export const RULES: readonly Rule[] = [
   listenAudit,
 ];
 
-/** Why a rule matters, what fixes it and what to run next, in the input's language. */
-export type Explainer = (
-  rule: string,
-  lang: 'en' | 'zh',
-) => { why: string; remedies: string[]; commands: string[] };
-
 export interface Diagnosis {
   findings: Finding[];
-  /** Rules not run, with the reason (no window, no tcp_info). */
+  /** Rules not run, with the reason (what one snapshot cannot prove; no tcp_info). */
   skipped: { rule: string; reason: string }[];
+  /** Processes whose sockets' owners could not be seen (not root): their sockets are not blamed on nobody. */
+  unseen?: Unseen;
 }
 
-/** All findings of all rules, worst first; explanations filled in from `explain`. */
-export function diagnose(input: DoctorInput, explain?: Explainer): Diagnosis {
+const NO_EXPLANATION: Explainer = () => ({ why: '', remedies: [], commands: [] });
+
+/** All findings of all rules, worst first. */
+export function diagnose(input: DoctorInput, explain: Explainer = NO_EXPLANATION): Diagnosis {
   const findings: Finding[] = [];
   const skipped: Diagnosis['skipped'] = [];
   for (const rule of RULES) {
-    if (rule.needsWindow && !input.interval) {
-      skipped.push({ rule: rule.id, reason: 'needs a counter window (without --now)' });
+    if (rule.needsWindow && !input.window) {
+      skipped.push({ rule: rule.id, reason: rule.needsWindow });
       continue;
     }
-    for (const f of rule.run(input)) {
-      if (explain) {
-        const e = explain(f.rule, input.lang);
-        f.why = e.why;
-        f.remedies = e.remedies;
-        f.commands = [...f.commands, ...e.commands.filter((c) => !f.commands.includes(c))];
-      }
-      findings.push(f);
-    }
-  }
-  if (input.snapshot.source !== 'netlink') {
-    skipped.push({ rule: 'half-open', reason: 'needs tcp_info (the netlink source)' });
+    findings.push(...rule.run(input, explain));
   }
   const order = (f: Finding): number => -SEVERITIES.indexOf(f.severity);
   findings.sort((a, b) => order(a) - order(b));
-  return { findings, skipped };
+  const d: Diagnosis = { findings, skipped };
+  const unseen = input.snapshot.unseen;
+  if (unseen && unseen.processes > 0) d.unseen = unseen;
+  return d;
 }
 
 /** Whether a finding reaches `--fail-on`. */

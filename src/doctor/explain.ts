@@ -5,7 +5,7 @@
 
 import type { ExplainTarget } from '../tcp/knowledge/index.js';
 import { knowledgeOf, type StateKnowledge, type TopicKnowledge } from '../tcp/knowledge/index.js';
-import type { Explainer } from './diagnose.js';
+import type { Explainer } from './types.js';
 
 /** The knowledge-base entries behind each rule. */
 const SOURCES: Record<string, ExplainTarget[]> = {
@@ -14,10 +14,8 @@ const SOURCES: Record<string, ExplainTarget[]> = {
   'syn-sent-storm': [{ kind: 'state', state: 'SYN_SENT' }],
   'accept-queue': [{ kind: 'topic', id: 'accept-queue-overflow' }],
   'close-wait-leak': [{ kind: 'topic', id: 'close-wait-leak' }],
-  'time-wait-pressure': [
-    { kind: 'topic', id: 'time-wait' },
-    { kind: 'topic', id: 'port-exhaustion' },
-  ],
+  'time-wait-pressure': [{ kind: 'topic', id: 'time-wait' }],
+  'port-exhaustion': [{ kind: 'topic', id: 'port-exhaustion' }],
   'fin-wait-pileup': [
     { kind: 'state', state: 'FIN_WAIT1' },
     { kind: 'state', state: 'FIN_WAIT2' },
@@ -31,6 +29,23 @@ const t = (en: string, zh: string): Bilingual => ({ en, zh });
 
 /** Rules the knowledge base has no entry for yet: why and fixes, in both languages. */
 const LOCAL: Record<string, { why: Bilingual; fix: Bilingual[]; commands: string[] }> = {
+  'connect-failures': {
+    why: t(
+      'A connect() that fails never reaches ESTABLISHED: an RST answering the SYN (ECONNREFUSED: nothing listens on that port), no answer until the SYN retries run out (ETIMEDOUT, about 131 s by default), or an ICMP error (EHOSTUNREACH). TcpAttemptFails counts them for the namespace; the kernel reports each one to the calling process, which usually retries at once and in a loop.',
+      'connect() 失败时连接永远到不了 ESTABLISHED：SYN 被 RST 回应（ECONNREFUSED：该端口无人监听），SYN 重传用尽仍无应答（ETIMEDOUT，默认约 131 秒），或收到 ICMP 错误（EHOSTUNREACH）。TcpAttemptFails 按命名空间统计这些失败；内核把每次失败报告给调用的进程，而它往往立刻循环重试。',
+    ),
+    fix: [
+      t(
+        'Check the destination: is the service up and listening on that address and port (`tcpscope who PORT` on its host)? A wrong address or port in the configuration is the usual cause.',
+        '检查目的地：服务是否在那个地址和端口上监听（在其主机上运行 `tcpscope who PORT`）？配置里写错地址或端口是最常见的原因。',
+      ),
+      t(
+        'Make the client back off between retries (exponential backoff with jitter) instead of retrying in a tight loop.',
+        '让客户端在重试之间退避（带抖动的指数退避），不要紧密循环重试。',
+      ),
+    ],
+    commands: ['tcpscope stat -n ETCP 1 10'],
+  },
   'recv-queue': {
     why: t(
       'Recv-Q counts bytes the kernel has received and acknowledged but the program has not read. When it stays up or grows, the program is stuck, busy or has stopped reading that socket; the kernel shrinks the advertised window and the peer slows down or stalls.',
@@ -122,6 +137,3 @@ export const explainRule: Explainer = (rule, lang) => {
     commands: [...new Set(entries.flatMap((e) => e.commands.map((c) => c.command)))],
   };
 };
-
-/** The rules the explanations cover, for tests. */
-export const EXPLAINED_RULES = [...Object.keys(SOURCES), ...Object.keys(LOCAL)];

@@ -8,11 +8,13 @@ import { ParseError } from '../errors.js';
 import { readSysctls } from '../kernel/counters-sysctl.js';
 import type { CounterSample } from '../kernel/counters-types.js';
 import { type SnapshotOptions, takeSnapshot } from '../snapshot/take.js';
-import { type CounterInterval, sampleCounters } from '../stats/sampler.js';
+import { intervalBetween, type Reading } from '../stats/sampler.js';
 import { type CounterSource, openCounterSource } from '../stats/source.js';
 import type { Snapshot } from '../tcp/socket.js';
 import type { DoctorConfig } from './config.js';
+import { traceConnects } from './gather-connects.js';
 import type { Baseline, DoctorInput, ExeInfo } from './types.js';
+import { windowOf } from './window.js';
 
 export interface GatherOptions extends SnapshotOptions {
   /** Seconds to sample counters over; 0 for a single snapshot (`--now`). */
@@ -21,6 +23,8 @@ export interface GatherOptions extends SnapshotOptions {
   lang: 'en' | 'zh';
   baseline?: Baseline;
   signal?: AbortSignal;
+  /** Trace failing connects with tracefs over the window (root; true unless false). */
+  trace?: boolean;
 }
 
 const TEMP_DIRS = ['/tmp/', '/var/tmp/', '/dev/shm/', '/run/user/'];
@@ -43,7 +47,23 @@ function listenerExes(procRoot: string, snap: Snapshot): Map<number, ExeInfo> {
   return exes;
 }
 
-/** Reads everything the rules need; waits `windowSeconds` between the two readings. */
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(resolve, Math.max(0, ms));
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Reads everything the rules need. With a window, snapshots about a second apart over
+ * `windowSeconds` (the earlier ones without owners or tcp_info: only which sockets stay and how
+ * their queues move), and the counters at its two ends.
+ */
 export async function gather(opts: GatherOptions): Promise<DoctorInput> {
   const procRoot = opts.procRoot ?? '/proc';
   const where = {
@@ -52,23 +72,35 @@ export async function gather(opts: GatherOptions): Promise<DoctorInput> {
     ...(opts.netnsPid !== undefined ? { netnsPid: opts.netnsPid } : {}),
   };
   const source = await openCounterSource(where);
-  let earlier: Snapshot | undefined;
-  let interval: CounterInterval | undefined;
-  if (opts.windowSeconds > 0) {
-    earlier = await takeSnapshot({ ...opts, owners: true, info: true });
-    for await (const i of sampleCounters({
-      intervalMs: opts.windowSeconds * 1000,
-      count: 1,
-      read: () => source.read(),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    })) {
-      interval = i;
-    }
+  if (!(opts.windowSeconds > 0)) {
+    const snapshot = await takeSnapshot({ ...opts, owners: true, info: true });
+    return readAround(snapshot, source, procRoot, where, opts);
   }
+  const steps = Math.max(1, Math.round(opts.windowSeconds));
+  const stepMs = (opts.windowSeconds * 1000) / steps;
+  const start = performance.now();
+  const first: Reading = { sample: source.read(), time: new Date(), mono: start };
+  const earlier: Snapshot[] = [await takeSnapshot({ ...opts, owners: false, info: false })];
+  const traced =
+    opts.trace === false ? { reason: 'not asked' } : await traceConnects(procRoot, earlier[0]!.netns?.inode);
+  try {
+    for (let k = 1; k < steps; k++) {
+      await sleep(start + k * stepMs - performance.now(), opts.signal);
+      earlier.push(await takeSnapshot({ ...opts, owners: false, info: false }));
+    }
+    await sleep(start + steps * stepMs - performance.now(), opts.signal);
+  } catch (e) {
+    await traced.trace?.stop(0);
+    throw e;
+  }
+  const last: Reading = { sample: source.read(), time: new Date(), mono: performance.now() };
+  const connects = await traced.trace?.stop((last.mono - start) / 1000);
   const snapshot = await takeSnapshot({ ...opts, owners: true, info: true });
-  const input = readAround(snapshot, source, procRoot, where, opts, interval?.sample);
-  if (earlier) input.earlier = earlier;
-  if (interval) input.interval = interval;
+  const input = readAround(snapshot, source, procRoot, where, opts, last.sample);
+  input.window = windowOf([...earlier, snapshot]);
+  input.interval = intervalBetween(first, last);
+  if (connects) input.connects = connects;
+  else if (traced.reason) input.connectsUntraced = traced.reason;
   return input;
 }
 

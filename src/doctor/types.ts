@@ -3,9 +3,13 @@
  * listeners' executables, a baseline) and what they find (the JSON contract's `Finding`). Pure types.
  */
 import type { CounterInterval } from '../stats/sampler.js';
-import type { Snapshot } from '../tcp/socket.js';
+import type { Snapshot, Unseen } from '../tcp/socket.js';
 import type { TcpState } from '../tcp/states.js';
 import type { DoctorConfig } from './config.js';
+import type { ConnectFailures } from './connect-events.js';
+import type { SnapshotWindow } from './window.js';
+
+export type { Unseen };
 
 export type Severity = 'info' | 'warning' | 'critical';
 export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical'];
@@ -59,8 +63,12 @@ export interface ExeInfo {
 export interface DoctorInput {
   /** The table at the end of the window, with owners. */
   snapshot: Snapshot;
-  /** The table at the start of the window, when there was one (for queues that stay or grow). */
-  earlier?: Snapshot;
+  /** The earlier snapshots of the window, summed up (sockets that stay, queues that grow); absent with `--now`. */
+  window?: SnapshotWindow;
+  /** connect() failures the kernel reported over the window (tracefs, root only), when they were traced. */
+  connects?: ConnectFailures;
+  /** Why connects were not traced over the window (not root, no tracefs), when they were not. */
+  connectsUntraced?: string;
   /** Counter deltas and rates over the window; absent with `--now`. */
   interval?: CounterInterval;
   /** Absolute counters and sockstat at the end. */
@@ -76,10 +84,22 @@ export interface DoctorInput {
   lang: 'en' | 'zh';
 }
 
-/** A rule: a pure function of the input. */
+/**
+ * A rule: a pure function of the input. `run` completes each finding (why, remedies, commands) with
+ * the explainer it is given; nothing is added to a finding after its rule returns.
+ */
 export interface Rule {
   id: string;
-  /** Needs a counter window (skipped with `--now`). */
-  needsWindow?: boolean;
-  run(input: DoctorInput): Finding[];
+  /**
+   * What one snapshot cannot prove for this rule, said when it is skipped under `--now`: sockets
+   * that stay, queues that grow, counters that rise all need the window.
+   */
+  needsWindow?: string;
+  run(input: DoctorInput, explain: Explainer): Finding[];
 }
+
+/** Why a rule matters, what fixes it and what to run next, in the input's language. */
+export type Explainer = (
+  rule: string,
+  lang: 'en' | 'zh',
+) => { why: string; remedies: string[]; commands: string[] };

@@ -14,13 +14,36 @@ export function classify(tcb: Tcb, ev: FsmEvent): EventClass[] {
       if (ev.call === 'close' && tcb.unread > 0) return ['close-unread'];
       return [ev.call];
     case 'timer':
-      if (ev.timer === 'retransmit') return [tcb.retries >= retryLimit(tcb) ? 'rto-limit' : 'rto'];
+      if (ev.timer === 'retransmit') return [gaveUp(tcb, ev.time) ? 'rto-limit' : 'rto'];
       return [ev.timer];
     case 'sent':
       return [classifySent(tcb, ev.segment)];
     case 'recv':
       return classifyRecv(tcb, ev.segment);
   }
+}
+
+/**
+ * How long connect() waits for an answer to its SYN, in ms: Linux's tcp_model_timeout() of
+ * tcp_syn_retries from the initial RTO, doubling up to TCP_RTO_MAX (net/ipv4/tcp_timer.c).
+ */
+export function synTimeoutMs(l: Tcb['limits']): number {
+  const thresh = Math.floor(Math.log2(l.rtoMaxMs / l.rtoInitialMs));
+  const b = l.synRetries;
+  if (b <= thresh) return ((2 << b) - 1) * l.rtoInitialMs;
+  return ((2 << thresh) - 1) * l.rtoInitialMs + (b - thresh) * l.rtoMaxMs;
+}
+
+/**
+ * Whether a retransmit timer firing at `time` ends the connection. SYN_SENT gives up by time since
+ * the first SYN (tcp_write_timeout() → retransmits_timed_out()), so with tcp_syn_linear_timeouts the
+ * count of retransmissions varies (10 with the defaults, 5 with tcp_syn_retries=2); the other states
+ * count retransmissions.
+ */
+export function gaveUp(tcb: Tcb, time: number): boolean {
+  if (tcb.state === 'SYN_SENT' && tcb.synAt !== undefined)
+    return time - tcb.synAt >= synTimeoutMs(tcb.limits);
+  return tcb.retries >= retryLimit(tcb);
 }
 
 /** How many retransmissions the end makes before giving up, as Linux counts them (net/ipv4/tcp_timer.c). */
@@ -130,8 +153,11 @@ function classifySyncedSyn(tcb: Tcb, seg: Segment): EventClass {
     return 'syn-ack';
   }
   if (tcb.state === 'TIME_WAIT') {
-    // tcp_timewait_state_process(): only an ACK-less SYN beyond RCV.NXT may open a new incarnation.
-    return !has(seg, ACK) && nxt !== undefined && seqGt(seg.seq, nxt) ? 'syn' : 'syn-dup';
+    // tcp_timewait_state_process(): only an ACK-less SYN beyond RCV.NXT, or with a newer timestamp
+    // than the last one seen (RFC 6191), may open a new incarnation.
+    const newerTs = seg.tsval !== undefined && tcb.tsRecent !== undefined && seqGt(seg.tsval, tcb.tsRecent);
+    const beyond = nxt !== undefined && seqGt(seg.seq, nxt);
+    return !has(seg, ACK) && (beyond || newerTs) ? 'syn' : 'syn-dup';
   }
   return seg.seq === tcb.irs ? 'syn-dup' : 'syn';
 }

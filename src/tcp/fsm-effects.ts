@@ -11,12 +11,21 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /** The TCB after the bookkeeping of one class (the state itself is the table's business). */
 export function applyEffects(tcb: Tcb, cls: EventClass, ev: FsmEvent): Tcb {
   const t: Mutable<Tcb> = { ...tcb };
-  if (ev.kind === 'call') callEffects(t, cls);
-  else if (ev.kind === 'recv') recvEffects(t, cls, ev.segment);
-  else if (ev.kind === 'sent') sentEffects(t, cls, ev.segment);
-  else if (cls === 'rto') {
+  if (ev.kind === 'call') {
+    callEffects(t, cls);
+    if (cls === 'connect') t.synAt = ev.time;
+  } else if (ev.kind === 'recv') {
+    recvEffects(t, cls, ev.segment);
+    const ts = ev.segment.tsval;
+    if (ts !== undefined && (t.tsRecent === undefined || seqGt(ts, t.tsRecent))) t.tsRecent = ts;
+  } else if (ev.kind === 'sent') {
+    sentEffects(t, cls, ev.segment);
+    if (cls === 'sent-syn' && t.synAt === undefined) t.synAt = ev.time;
+  } else if (cls === 'rto') {
     t.retries = tcb.retries + 1;
-    t.rtoMs = Math.min(tcb.rtoMs * 2, tcb.limits.rtoMaxMs);
+    // A SYN's RTO stays at a second for its first retransmissions (tcp_syn_linear_timeouts), then doubles.
+    const linear = tcb.state === 'SYN_SENT' && t.retries <= tcb.limits.synLinearTimeouts;
+    t.rtoMs = linear ? tcb.rtoMs : Math.min(tcb.rtoMs * 2, tcb.limits.rtoMaxMs);
   }
   return t;
 }

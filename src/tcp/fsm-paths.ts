@@ -5,7 +5,7 @@
  */
 
 import { createTcb, step } from './fsm.js';
-import { classify, retryLimit } from './fsm-classify.js';
+import { classify, gaveUp, synTimeoutMs } from './fsm-classify.js';
 import { EVENT_CLASSES, type EventClass, type FsmEvent, type Tcb } from './fsm-types.js';
 import { ACK, FIN, PSH, RST, type Segment, SYN } from './segment.js';
 import { seqAdd } from './seq.js';
@@ -89,8 +89,14 @@ function exampleSent(t: Tcb, cls: EventClass): Segment | undefined {
  */
 export function exampleEvent(t: Tcb, cls: EventClass, time = 0): FsmEvent | undefined {
   let ev: FsmEvent | undefined;
-  if (cls === 'rto' || cls === 'rto-limit') ev = { kind: 'timer', time, timer: 'retransmit' };
-  else if (cls === 'time-wait' || cls === 'fin-wait2') ev = { kind: 'timer', time, timer: cls };
+  if (cls === 'rto' || cls === 'rto-limit') {
+    // SYN_SENT gives up by time: its example timer fires when connect() would fail.
+    const at =
+      cls === 'rto-limit' && t.state === 'SYN_SENT' && t.synAt !== undefined
+        ? t.synAt + synTimeoutMs(t.limits)
+        : time;
+    ev = { kind: 'timer', time: Math.max(time, at), timer: 'retransmit' };
+  } else if (cls === 'time-wait' || cls === 'fin-wait2') ev = { kind: 'timer', time, timer: cls };
   else if (cls.startsWith('sent-')) {
     const s = exampleSent(t, cls);
     ev = s && { kind: 'sent', time, segment: s };
@@ -102,7 +108,7 @@ export function exampleEvent(t: Tcb, cls: EventClass, time = 0): FsmEvent | unde
     ev = s && { kind: 'recv', time, segment: s };
   }
   if (ev === undefined || !classify(t, ev).includes(cls)) return undefined;
-  if (cls === 'rto-limit' && t.retries < retryLimit(t)) return undefined;
+  if (cls === 'rto-limit' && !gaveUp(t, ev.kind === 'timer' ? ev.time : time)) return undefined;
   return ev;
 }
 

@@ -67,9 +67,15 @@ export const OTHER_ROWS: Readonly<Record<TcpState, Row>> = {
   },
   SYN_SENT: {
     ...RETRANSMITTING,
-    'rto-limit': go('CLOSE', 'SYN retries used up: connect() fails (ETIMEDOUT)', '3.8.3', {
+    rto: stay('retransmission timeout: send the SYN again', '3.8.1', {
+      send: ['retransmit'],
+      linux:
+        'tcp_syn_linear_timeouts (4, Linux 6.5+): the timeout stays 1 s for the first retransmissions, then doubles',
+    }),
+    'rto-limit': go('CLOSE', 'the SYN went unanswered too long: connect() fails (ETIMEDOUT)', '3.8.3', {
       anomaly: 'timeout',
-      linux: 'tcp_syn_retries (6): about 127 s',
+      linux:
+        'tcp_write_timeout() gives up by time: ((2 << tcp_syn_retries) - 1) s, at the next timer: 131 s with the defaults (10 retransmissions), 7 s with tcp_syn_retries=2 (5)',
     }),
     'sent-syn': SENT_RETRANSMIT,
     'sent-syn-ack': go('SYN_RECV', 'a SYN+ACK left: a crossing SYN arrived (simultaneous open)', '3.10.7.3'),

@@ -99,8 +99,9 @@ const SYNCED: Row = {
 
 const SYN_RECV_ROW: Row = {
   ...SYNCED,
-  rst: go('CLOSE', 'RST in SYN_RECV after a simultaneous open: connection refused', '3.10.7.4', {
-    anomaly: 'connection-refused',
+  rst: go('CLOSE', 'RST in SYN_RECV after a simultaneous open: the connection is reset', '3.10.7.4', {
+    anomaly: 'connection-reset',
+    linux: 'tcp_reset(): ECONNREFUSED only in SYN_SENT; in SYN_RECV the error is ECONNRESET',
     passive: {
       to: 'LISTEN',
       why: 'RST in SYN_RECV: the half-open connection is dropped, back to LISTEN',
@@ -211,14 +212,13 @@ const TIME_WAIT_ROW: Row = {
   'rst-inexact': stay('RST not at RCV.NXT in TIME_WAIT: dropped', '3.10.7.4', {
     linux: 'timewait sockets send no challenge ACK',
   }),
-  syn: go(
-    'CLOSE',
-    'SYN beyond RCV.NXT in TIME_WAIT: the old connection is forgotten; no listener, RST',
+  syn: stay(
+    'SYN beyond RCV.NXT (or with a newer timestamp) in TIME_WAIT with no listener: send ACK, stay',
     '3.10.7.4',
     {
-      send: ['RST-reply'],
-      anomaly: 'time-wait-reuse',
-      linux: 'tcp_timewait_state_process() returns TCP_TW_SYN: kill the timewait socket, look for a listener',
+      send: ['ACK'],
+      linux:
+        'tcp_timewait_state_process() returns TCP_TW_SYN; tcp_v4_rcv() finds no listener and falls through to TCP_TW_ACK: the timewait socket ACKs and stays',
       passive: {
         to: 'SYN_RECV',
         why: 'SYN beyond RCV.NXT in TIME_WAIT: a new incarnation of the connection, answer SYN+ACK',

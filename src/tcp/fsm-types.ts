@@ -127,8 +127,16 @@ export interface Outcome {
 
 /** Linux's limits and durations, the defaults of a fresh TCB (sysctl names in the comments). */
 export interface Limits {
-  /** net.ipv4.tcp_syn_retries (6). */
+  /**
+   * net.ipv4.tcp_syn_retries (6). Linux turns it into a time: connect() fails at the first SYN timer
+   * after ((2 << n) - 1) initial RTOs (127 s for 6, 7 s for 2: retransmits_timed_out()).
+   */
   readonly synRetries: number;
+  /**
+   * net.ipv4.tcp_syn_linear_timeouts (4, Linux 6.5+): the SYN's RTO stays at its initial second for
+   * the first retransmissions (1, 2, 3, 4, 5 s), then doubles (tcp_retransmit_timer()).
+   */
+  readonly synLinearTimeouts: number;
   /** net.ipv4.tcp_synack_retries (5). */
   readonly synackRetries: number;
   /** net.ipv4.tcp_retries2 (15), counted in retransmissions here (Linux turns it into a duration). */
@@ -179,6 +187,10 @@ export interface Tcb {
   readonly ooo: readonly OutOfOrder[];
   /** Retransmissions of the oldest unacknowledged segment so far. */
   readonly retries: number;
+  /** When our first SYN left (connect(), or a SYN seen leaving): SYN_SENT gives up by time since then. */
+  readonly synAt?: number;
+  /** TS.Recent: the newest TCP timestamp (TSval) the peer sent, when its segments carry one. */
+  readonly tsRecent?: number;
   /** Current retransmission timeout, doubled at each retry. */
   readonly rtoMs: number;
   /** Deadlines of the armed timers, in the events' milliseconds. */

@@ -26,6 +26,7 @@ import type { TcpState } from './states.js';
 /** Linux's defaults (sysctl values of a fresh network namespace, and the kernel's constants). */
 export const LINUX_LIMITS: Limits = {
   synRetries: 6,
+  synLinearTimeouts: 4,
   synackRetries: 5,
   retries2: 15,
   orphanRetries: 8,

@@ -21,6 +21,8 @@ export interface Segment {
   readonly flags: number;
   /** Payload octets (0 for a bare control segment). */
   readonly len: number;
+  /** The timestamp option's TSval, when the segment carries one (RFC 7323). */
+  readonly tsval?: number;
 }
 
 /** Whether the segment carries every bit of `bits`. */

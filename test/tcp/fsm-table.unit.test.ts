@@ -119,7 +119,7 @@ const CASES: readonly Case[] = [
     from: () => active('SYN_RECV'),
     event: recv(seg(RST, 301)),
     to: ['CLOSE'],
-    anomaly: 'connection-refused',
+    anomaly: 'connection-reset',
   },
   {
     rule: 'tcp_check_req: retransmitted SYN gets SYN+ACK again',
@@ -243,6 +243,13 @@ const CASES: readonly Case[] = [
     event: recv(seg(RST, 302)),
     to: ['CLOSE'],
     anomaly: 'time-wait-assassination',
+  },
+  {
+    rule: 'Linux: SYN beyond RCV.NXT in TIME_WAIT with no listener: ACK, stay (TCP_TW_SYN falls to TCP_TW_ACK)',
+    from: () => active('TIME_WAIT'),
+    event: recv(seg(SYN, 400)),
+    to: [],
+    sends: ['ACK'],
   },
   {
     rule: 'Linux: timewait sockets send no challenge ACK',
@@ -375,20 +382,76 @@ describe('transition table', () => {
     assert.equal(step(fw1, recv(seg(ACK, 301, 1102))).tcb.state, 'FIN_WAIT2');
   });
 
-  it('gives up after the retry limit: SYN_SENT to CLOSE, a request back to LISTEN', () => {
-    let t = createTcb({ iss: 1, limits: { synRetries: 2 } });
-    t = run(t, call('connect'), timer('retransmit'), timer('retransmit'));
-    assert.equal(t.state, 'SYN_SENT');
-    assert.equal(t.rtoMs, 4000, 'the timeout doubles at each retry');
-    const r = step(t, timer('retransmit'));
-    assert.equal(r.tcb.state, 'CLOSE');
-    assert.deepEqual(
-      r.anomalies.map((a) => a.id),
-      ['timeout'],
-    );
+  /** Drives a connect() whose SYN nobody answers: the seconds of each retransmission and of the failure. */
+  function synSchedule(limits: Partial<Tcb['limits']> = {}): {
+    resent: number[];
+    failed: number;
+  } {
+    let t = step(createTcb({ iss: 1, limits }), {
+      kind: 'call',
+      time: 0,
+      call: 'connect',
+    }).tcb;
+    const resent: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const at = t.timers.retransmit!;
+      const r = step(t, timer('retransmit', at));
+      if (r.tcb.state === 'CLOSE') {
+        assert.deepEqual(
+          r.anomalies.map((a) => a.id),
+          ['timeout'],
+        );
+        return { resent, failed: at / 1000 };
+      }
+      assert.ok(
+        r.send.some((x) => x.segment.flags === SYN),
+        'the SYN is sent again',
+      );
+      resent.push(at / 1000);
+      t = r.tcb;
+    }
+    throw new Error('never gave up');
+  }
+
+  it('retransmits a SYN as Linux 6.18 does (tcp_syn_linear_timeouts): 10 times, failing at 131 s', () => {
+    assert.deepEqual(synSchedule(), { resent: [1, 2, 3, 4, 5, 7, 11, 19, 35, 67], failed: 131 });
+  });
+
+  it('with tcp_syn_retries=2: five retransmissions a second apart, failing at 7 s', () => {
+    assert.deepEqual(synSchedule({ synRetries: 2 }), { resent: [1, 2, 3, 4, 5], failed: 7 });
+    // Without linear timeouts (before 6.5): 1, 3 s and failure at 7 s.
+    assert.deepEqual(synSchedule({ synRetries: 2, synLinearTimeouts: 0 }), { resent: [1, 3], failed: 7 });
+  });
+
+  it('a request gives up after tcp_synack_retries, back to LISTEN', () => {
     let req = passive('SYN_RECV');
     for (let i = 0; i < 5; i++) req = run(req, timer('retransmit'));
     assert.equal(step(req, timer('retransmit')).tcb.state, 'LISTEN');
+  });
+
+  it('TIME_WAIT: a SYN with a newer timestamp opens a new incarnation even at an old sequence (RFC 6191)', () => {
+    const withTs = (flags: number, seq: number, ack: number, tsval: number) => ({
+      ...seg(flags, seq, ack),
+      tsval,
+    });
+    // A server that closed first: its TIME_WAIT has seen the client's timestamps.
+    let srv = run(passive('ESTABLISHED'), recv(withTs(ACK, 301, 101, 1000)), call('close'));
+    srv = run(srv, recv(withTs(ACK, 301, 102, 1001)), recv(withTs(FIN | ACK, 301, 102, 1002)));
+    assert.equal(srv.state, 'TIME_WAIT');
+    assert.equal(srv.tsRecent, 1002);
+    const newer = step(srv, recv(withTs(SYN, 100, 0, 2000)));
+    assert.deepEqual(
+      newer.transitions.map((x) => x.to),
+      ['SYN_RECV'],
+      'a listener takes it',
+    );
+    const older = step(srv, recv(withTs(SYN, 100, 0, 900)));
+    assert.equal(older.tcb.state, 'TIME_WAIT');
+    assert.deepEqual(
+      older.send.map((x) => x.segment.flags),
+      [ACK],
+      'an old SYN is answered by ACK',
+    );
   });
 
   it('arms and clears timers: retransmission while unacknowledged, 2MSL in TIME_WAIT', () => {

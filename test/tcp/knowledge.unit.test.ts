@@ -303,3 +303,48 @@ describe('knowledge base: lookups', () => {
     for (const t of idx.topics) assert.match(t.title, CJK);
   });
 });
+
+describe('knowledge agrees with the kernel on what a review of it found', () => {
+  const duration = (state: keyof typeof STATE_SOURCES) => STATE_SOURCES[state].duration;
+  const all = JSON.stringify({ STATE_SOURCES, TOPIC_SOURCES, SETTINGS });
+
+  it('SYN_SENT: 10 retransmissions at 1..68 s and 131 s with the defaults, 5 and 7 s with tcp_syn_retries=2', () => {
+    const d = duration('SYN_SENT');
+    assert.match(d.en, /1, 2, 3, 4, 5, 7, 11, 19, 35 and 68 s/);
+    assert.match(d.en, /about 131 s/);
+    assert.match(d.en, /tcp_syn_retries=2, five retransmissions one second apart and failure at about 7 s/);
+    assert.doesNotMatch(d.en, /after net\.ipv4\.tcp_syn_retries retransmissions/);
+    assert.match(d.zh, /1、2、3、4、5、7、11、19、35、68 秒/);
+    assert.match(d.zh, /约 7 秒时失败/);
+    assert.match(SETTINGS.tcp_syn_retries.effect.en, /10 retransmissions and failure at about 131 s/);
+    assert.doesNotMatch(SETTINGS.tcp_syn_linear_timeouts.effect.en, /on top of tcp_syn_retries/);
+  });
+
+  it('LAST_ACK and CLOSING stay while the peer advertises a zero window (persist timer)', () => {
+    for (const s of ['LAST_ACK', 'CLOSING'] as const) {
+      assert.match(duration(s).en, /zero window/);
+      assert.match(duration(s).en, /persist timer/);
+      assert.match(duration(s).zh, /零窗口/);
+    }
+  });
+
+  it('SYN_RECV: retries cut under a half-full queue; Fast Open children are full sockets', () => {
+    assert.match(duration('SYN_RECV').en, /more than half full.*cuts the SYN\+ACK retries/);
+    assert.match(duration('SYN_RECV').zh, /超过一半/);
+    assert.match(STATE_SOURCES.SYN_RECV.what.en, /Fast Open .* full child socket in SYN_RECV/);
+    assert.match(STATE_SOURCES.SYN_RECV.what.zh, /Fast Open/);
+  });
+
+  it('TIME_WAIT: ended by an RST (tcp_rfc1337=0), reopened by a newer SYN, no log line past tcp_max_tw_buckets', () => {
+    const d = duration('TIME_WAIT');
+    assert.match(d.en, /RST from the peer \(net\.ipv4\.tcp_rfc1337=0, the default\)/);
+    assert.match(d.en, /newer timestamp \(RFC 6191\)/);
+    assert.match(d.en, /with no listener the timewait socket only answers with an ACK and stays/);
+    assert.match(d.en, /orphaned FIN_WAIT2/);
+    assert.match(d.zh, /RFC 6191/);
+    // The overflow is a counter only: every mention of the old log line says it is gone.
+    const lines = all.match(/[^.。]*time wait bucket table overflow[^.。]*/g) ?? [];
+    assert.ok(lines.length > 0);
+    for (const l of lines) assert.match(l, /no longer log|不再/, l);
+  });
+});

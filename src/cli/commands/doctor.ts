@@ -4,7 +4,7 @@ import { buildConfig, type DoctorConfig } from '../../doctor/config.js';
 import { type Diagnosis, diagnose, reaches } from '../../doctor/diagnose.js';
 import { explainRule } from '../../doctor/explain.js';
 import { baselineOf, gather, readBaseline } from '../../doctor/gather.js';
-import type { Finding, Severity } from '../../doctor/types.js';
+import type { DoctorInput, Finding, Severity } from '../../doctor/types.js';
 import { ParseError, UsageError } from '../../errors.js';
 import { langOf } from '../lang-option.js';
 import type { Cli } from '../output.js';
@@ -33,7 +33,9 @@ export async function run(cli: Cli, flags: DoctorFlags): Promise<void> {
   const source = sourceOptions(flags);
   const baseline = flags.baseline !== undefined ? readBaseline(flags.baseline) : undefined;
   if (windowSeconds > 0 && !flags.json)
-    cli.o.note(`sampling counters for ${windowSeconds} s (--now to skip)`);
+    cli.o.note(
+      `watching for ${windowSeconds} s: a snapshot about every second and the counters (--now for one snapshot)`,
+    );
   const input = await gather({ ...source, windowSeconds, config, lang, ...(baseline ? { baseline } : {}) });
   if (flags.saveBaseline !== undefined) {
     const b = baselineOf(input.snapshot);
@@ -43,13 +45,20 @@ export async function run(cli: Cli, flags: DoctorFlags): Promise<void> {
   }
   const diagnosis = diagnose(input, explainRule);
   if (diagnosis.findings.some((f) => reaches(f, failOn))) cli.exit(1);
-  if (flags.json)
-    cli.o.out(`${JSON.stringify(doctorJson(input.snapshot.time, diagnosis, windowSeconds, config))}\n`);
+  if (flags.json) cli.o.out(`${JSON.stringify(doctorJson(input, diagnosis, windowSeconds, config))}\n`);
   else cli.o.out(renderDiagnosis(cli.o, diagnosis, { lang, windowSeconds, source: input.snapshot.source }));
 }
 
-function doctorJson(time: string, d: Diagnosis, windowSeconds: number, config: DoctorConfig): object {
-  return { time, windowSeconds, findings: d.findings, skipped: d.skipped, config };
+function doctorJson(input: DoctorInput, d: Diagnosis, windowSeconds: number, config: DoctorConfig): object {
+  return {
+    time: input.snapshot.time,
+    windowSeconds,
+    ...(input.window ? { snapshots: input.window.snapshots } : {}),
+    findings: d.findings,
+    skipped: d.skipped,
+    ...(d.unseen ? { unseen: d.unseen } : {}),
+    config,
+  };
 }
 
 function parseFailOn(text: string): Severity | 'never' {

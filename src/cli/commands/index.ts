@@ -118,8 +118,8 @@ Exit status: 0, or 2 for an unknown state, topic or language.
 
 const DOCTOR_EXAMPLES = `
 Examples:
-  tcpscope doctor                      snapshot plus 3 s of counter rates, findings worst first
-  tcpscope doctor --now                one snapshot only, no waiting (skips rate-based rules)
+  tcpscope doctor                      3 s window: a snapshot every second and counter rates, worst first
+  tcpscope doctor --now                one snapshot: what it proves; rules needing the window listed as skipped
   tcpscope doctor --fail-on warning    exit 1 when a warning or worse is found (cron, CI)
   tcpscope doctor --set close-wait-leak.warning=50 --json
   tcpscope doctor --save-baseline /etc/tcpscope/listeners.json
@@ -312,8 +312,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'doctor',
     description: 'diagnose TCP trouble: findings with evidence (process, port, peers), severity and the fix',
     options: [
-      { flags: '--window <seconds>', description: 'seconds of counter rates to sample', default: '3' },
-      { flags: '--now', description: 'a single snapshot, no sampling window' },
+      {
+        flags: '--window <seconds>',
+        description: 'seconds to watch: a snapshot about every second, counters at both ends',
+        default: '3',
+      },
+      {
+        flags: '--now',
+        description: 'one snapshot: only what it proves (rules that need the window are skipped)',
+      },
       JSON_OPTION,
       {
         flags: '--fail-on <level>',

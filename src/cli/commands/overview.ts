@@ -33,9 +33,9 @@ export async function run(cli: Cli, flags: OverviewFlags): Promise<void> {
   overview.otherNetns = await countOtherNetns(source.procRoot ?? '/proc', snap.netns?.inode);
   // The doctor's snapshot rules (no sampling window): the overview answers at once.
   const lang = langOf(flags, cli);
-  const findings = await snapshotFindings(snap, source, lang);
-  if (flags.json) cli.o.out(`${JSON.stringify({ ...overview, findings })}\n`);
-  else cli.o.out(renderOverview(cli, overview) + renderFindings(cli, findings, lang));
+  const { findings, skipped } = await snapshotFindings(snap, source, lang);
+  if (flags.json) cli.o.out(`${JSON.stringify({ ...overview, findings, findingsSkipped: skipped })}\n`);
+  else cli.o.out(renderOverview(cli, overview) + renderFindings(cli, findings, skipped, lang));
 }
 
 function renderOverview(cli: Cli, v: Overview): string {
@@ -63,7 +63,7 @@ async function snapshotFindings(
   snap: Snapshot,
   source: SnapshotOptions,
   lang: 'en' | 'zh',
-): Promise<Finding[]> {
+): Promise<{ findings: Finding[]; skipped: { rule: string; reason: string }[] }> {
   const [{ DOCTOR_DEFAULTS }, { diagnose }, { explainRule }, { inputFor }] = await Promise.all([
     import('../../doctor/config.js'),
     import('../../doctor/diagnose.js'),
@@ -71,18 +71,31 @@ async function snapshotFindings(
     import('../../doctor/gather.js'),
   ]);
   const input = await inputFor(snap, { ...source, config: { ...DOCTOR_DEFAULTS }, lang });
-  return diagnose(input, explainRule).findings.filter((f) => f.severity !== 'info');
+  // One snapshot proves only so much: the rules that need sockets to stay or counters to rise are skipped.
+  const d = diagnose(input, explainRule);
+  return { findings: d.findings.filter((f) => f.severity !== 'info'), skipped: d.skipped };
 }
 
-function renderFindings(cli: Cli, findings: Finding[], lang: 'en' | 'zh'): string {
+function renderFindings(
+  cli: Cli,
+  findings: Finding[],
+  skipped: { rule: string }[],
+  lang: 'en' | 'zh',
+): string {
   const head = paint(cli.o, 'bold', lang === 'zh' ? '诊断（tcpscope doctor）' : 'Findings (tcpscope doctor)');
+  const rules = skipped.map((s) => s.rule).join(', ');
+  const notJudged = skipped.length
+    ? lang === 'zh'
+      ? `\n  一个快照无法判断：${rules}（需要观察期：tcpscope doctor）`
+      : `\n  not judged from one snapshot: ${rules} (they need a window: tcpscope doctor)`
+    : '';
   if (findings.length === 0)
-    return `\n${head}\n  ${lang === 'zh' ? '没有发现问题。' : 'nothing looks wrong in this snapshot.'}\n`;
+    return `\n${head}\n  ${lang === 'zh' ? '这个快照没有发现问题。' : 'nothing looks wrong in this snapshot.'}${notJudged}\n`;
   const colour = { critical: 'red', warning: 'yellow', info: 'cyan' } as const;
   const lines = findings.map(
     (f) => `  ${paint(cli.o, colour[f.severity], f.severity.toUpperCase().padEnd(8))} ${f.rule}  ${f.title}`,
   );
-  return `\n${head}\n${lines.join('\n')}\n  ${lang === 'zh' ? '详情' : 'details'}: tcpscope doctor\n`;
+  return `\n${head}\n${lines.join('\n')}${notJudged}\n  ${lang === 'zh' ? '详情' : 'details'}: tcpscope doctor\n`;
 }
 
 function renderStates(cli: Cli, v: Overview): string {

@@ -1,32 +1,31 @@
 /**
- * close-wait-leak: CLOSE_WAIT sockets a process holds (or that wait unaccepted on its listener).
- * The peer has closed; only the local program can finish the connection, by calling close(). The
- * kernel keeps no birth time: how long one has been idle comes from tcp_info's last_data_recv.
+ * close-wait-leak: CLOSE_WAIT sockets that stayed for the whole window, per process (or waiting
+ * unaccepted on its listener). The peer has closed; only the local program can finish the
+ * connection, by calling close(). A healthy server passes through CLOSE_WAIT for the moment between
+ * reading the end of stream and closing; one that leaks keeps them, and their number grows. Idle
+ * time is no age: a bare FIN does not reset tcp_info's last_data_recv.
  */
-import { infoOf, procText, topPeers, topPorts, topProcesses } from '../evidence.js';
+import { byPid, finding, holderText, num, portsOf, topPeers, topProcesses } from '../evidence.js';
 import type { Finding, Rule } from '../types.js';
+import { grows, stayed } from '../window.js';
 import { tr } from './_text.js';
 
 export const closeWaitLeak: Rule = {
   id: 'close-wait-leak',
-  run(input) {
+  needsWindow: 'needs the window: only a CLOSE_WAIT that stays is a leak',
+  run(input, explain) {
+    const w = input.window;
+    if (!w) return [];
     const c = input.config;
-    const byPid = new Map<number, typeof input.snapshot.sockets>();
-    for (const s of input.snapshot.sockets) {
-      if (s.state !== 'CLOSE_WAIT') continue;
-      const pid = s.owners?.[0]?.pid ?? s.attribution?.pid ?? 0;
-      const l = byPid.get(pid);
-      if (l) l.push(s);
-      else byPid.set(pid, [s]);
-    }
+    const staying = input.snapshot.sockets.filter((s) => s.state === 'CLOSE_WAIT' && stayed(w, s));
     const findings: Finding[] = [];
-    for (const [pid, list] of byPid) {
-      const idleMs = Math.max(0, ...list.map((s) => infoOf(s)?.['last_data_recv'] ?? 0));
-      const old = idleMs >= c['close-wait-leak.idleSecondsWarning'] * 1000;
-      if (list.length < c['close-wait-leak.warning'] && !old) continue;
+    for (const [pid, list] of byPid(staying)) {
+      const series = w.perProcess.get(`${pid} CLOSE_WAIT`) ?? [];
+      const growing = grows(series);
+      if (list.length < c['close-wait-leak.warning'] && !(growing && list.length >= 2)) continue;
       const proc = topProcesses(list, 1)[0];
       const queued = list.filter((s) => s.attribution?.kind === 'queued').length;
-      const port = topPorts(list, 1)[0]?.port;
+      const port = portsOf(input, list, 1)[0]?.port;
       const tail =
         queued === list.length
           ? tr(
@@ -35,31 +34,41 @@ export const closeWaitLeak: Rule = {
               '从未被 accept()：程序没有调用 accept()',
             )
           : tr(input, 'the program does not call close()', '程序没有调用 close()');
-      findings.push({
-        rule: 'close-wait-leak',
-        severity: list.length >= c['close-wait-leak.critical'] ? 'critical' : 'warning',
-        title: tr(
-          input,
-          `${list.length} CLOSE_WAIT held by ${pid ? procText(proc) : 'no process'}${port ? ` on :${port}` : ''}: ${tail}`,
-          `${pid ? procText(proc) : '无进程'}${port ? ` 在 :${port} 上` : ''}持有 ${list.length} 个 CLOSE_WAIT：${tail}`,
-        ),
-        states: ['CLOSE_WAIT'],
-        evidence: {
-          count: list.length,
-          ports: topPorts(list),
-          processes: topProcesses(list),
-          peers: topPeers(list),
-          queuedNeverAccepted: queued,
-          recvQBytes: list.reduce((n, s) => n + s.recvQ, 0),
-          ...(idleMs > 0 ? { oldestIdleSeconds: Math.round(idleMs / 1000) } : {}),
-        },
-        why: '',
-        remedies: [],
-        commands: [
-          `tcpscope ls -s close-wait -p${pid ? ` --pid ${pid}` : ''}`,
-          ...(pid ? [`ls -l /proc/${pid}/fd | grep -c socket`] : []),
-        ],
-      });
+      const kept = tr(
+        input,
+        `${list.length} CLOSE_WAIT stayed ${num(w.seconds)} s`,
+        `${list.length} 个 CLOSE_WAIT 持续 ${num(w.seconds)} 秒`,
+      );
+      const grew = growing
+        ? tr(input, ` and the count grows (${series.join(' → ')})`, `，且数量在增长（${series.join(' → ')}）`)
+        : '';
+      findings.push(
+        finding(input, explain, {
+          rule: 'close-wait-leak',
+          severity: list.length >= c['close-wait-leak.critical'] || growing ? 'critical' : 'warning',
+          title: tr(
+            input,
+            `${kept}${grew}, held by ${holderText(input, proc, list)}${port ? ` on :${port}` : ''}: ${tail}`,
+            `${holderText(input, proc, list)}${port ? ` 在 :${port} 上` : ''}持有的 ${kept}${grew}：${tail}`,
+          ),
+          states: ['CLOSE_WAIT'],
+          evidence: {
+            basis: ['stayed', ...(growing ? (['counter'] as const) : [])],
+            count: list.length,
+            ports: portsOf(input, list),
+            processes: topProcesses(list),
+            peers: topPeers(list),
+            queuedNeverAccepted: queued,
+            recvQBytes: list.reduce((n, s) => n + s.recvQ, 0),
+            perSnapshot: series,
+            windowSeconds: w.seconds,
+          },
+          commands: [
+            `tcpscope ls -s close-wait -p${pid ? ` --pid ${pid}` : ''}`,
+            ...(pid ? [`ls -l /proc/${pid}/fd | grep -c socket`] : []),
+          ],
+        }),
+      );
     }
     return findings;
   },

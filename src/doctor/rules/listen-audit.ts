@@ -2,11 +2,10 @@
  * listen-audit: every listening port with its program; sensitive services bound to every interface;
  * listeners run from a deleted or temporary executable; listeners a baseline does not know.
  */
-import { endpointOf } from '../../net/endpoint.js';
 import { isWildcard } from '../../net/ip.js';
 import type { Socket } from '../../tcp/socket.js';
-import { topPorts, topProcesses } from '../evidence.js';
-import type { DoctorInput, Finding, Rule } from '../types.js';
+import { endpoint, finding, holderText, topPorts, topProcesses } from '../evidence.js';
+import type { DoctorInput, Explainer, Finding, Rule } from '../types.js';
 import { tr } from './_text.js';
 
 /** Services that should rarely face every network: databases, caches, control planes. */
@@ -25,7 +24,7 @@ const SENSITIVE: Record<number, string> = {
   8086: 'influxdb',
 };
 
-const base = { rule: 'listen-audit', states: ['LISTEN' as const], why: '', remedies: [], commands: [] };
+const base = { rule: 'listen-audit', states: ['LISTEN' as const], commands: [] };
 
 function program(s: Socket): { pid: number; command: string } | undefined {
   return s.owners?.[0];
@@ -33,74 +32,83 @@ function program(s: Socket): { pid: number; command: string } | undefined {
 
 export const listenAudit: Rule = {
   id: 'listen-audit',
-  run(input) {
+  run(input, explain) {
     const listeners = input.snapshot.sockets.filter((s) => s.state === 'LISTEN');
     const findings: Finding[] = [];
     const ports = [...new Set(listeners.map((s) => s.local.port))].sort((a, b) => a - b);
-    findings.push({
-      ...base,
-      severity: 'info',
-      title: tr(input, `${ports.length} listening port(s)`, `${ports.length} 个监听端口`),
-      evidence: {
-        count: listeners.length,
-        ports: topPorts(listeners, 1000),
-        processes: topProcesses(listeners, 1000),
-        listeners: listeners.map((s) => ({
-          port: s.local.port,
-          address: s.local.address,
-          pid: program(s)?.pid,
-          command: program(s)?.command,
-        })),
-      },
-    });
+    findings.push(
+      finding(input, explain, {
+        ...base,
+        severity: 'info',
+        title: tr(input, `${ports.length} listening port(s)`, `${ports.length} 个监听端口`),
+        evidence: {
+          basis: ['limit'],
+          count: listeners.length,
+          ports: topPorts(listeners, 1000),
+          processes: topProcesses(listeners, 1000),
+          listeners: listeners.map((s) => ({
+            port: s.local.port,
+            address: s.local.address,
+            pid: program(s)?.pid,
+            command: program(s)?.command,
+          })),
+        },
+      }),
+    );
     for (const s of listeners) {
       const p = program(s);
-      const where = endpointOf(s.local);
-      const who = p ? `${p.command}[${p.pid}]` : '?';
+      const where = endpoint(s.local);
+      const who = holderText(input, p ? { ...p, count: 1 } : undefined, [s]);
       const exe = p ? input.exes.get(p.pid) : undefined;
       if (exe && (exe.deleted || exe.temporary)) {
-        findings.push({
-          ...base,
-          severity: 'critical',
-          title: tr(
-            input,
-            `${who} listens on ${where} from ${exe.deleted ? 'a deleted executable' : 'a temporary directory'} (${exe.path})`,
-            `${who} 在 ${where} 监听，其程序${exe.deleted ? '文件已被删除' : '位于临时目录'}（${exe.path}）`,
-          ),
-          evidence: {
-            count: 1,
-            ports: [{ port: s.local.port, count: 1 }],
-            processes: p ? [{ ...p, count: 1 }] : [],
-            exe,
-          },
-        });
+        findings.push(
+          finding(input, explain, {
+            ...base,
+            severity: 'critical',
+            title: tr(
+              input,
+              `${who} listens on ${where} from ${exe.deleted ? 'a deleted executable' : 'a temporary directory'} (${exe.path})`,
+              `${who} 在 ${where} 监听，其程序${exe.deleted ? '文件已被删除' : '位于临时目录'}（${exe.path}）`,
+            ),
+            evidence: {
+              basis: ['limit'],
+              count: 1,
+              ports: [{ port: s.local.port, count: 1 }],
+              processes: p ? [{ ...p, count: 1 }] : [],
+              exe,
+            },
+          }),
+        );
       }
       const service = SENSITIVE[s.local.port];
       if (service && isWildcard(s.local.address)) {
-        findings.push({
-          ...base,
-          severity: 'warning',
-          title: tr(
-            input,
-            `${service} (${who}) listens on every interface (${where})`,
-            `${service}（${who}）在所有网卡上监听（${where}）`,
-          ),
-          evidence: {
-            count: 1,
-            ports: [{ port: s.local.port, count: 1 }],
-            processes: p ? [{ ...p, count: 1 }] : [],
-            service,
-          },
-        });
+        findings.push(
+          finding(input, explain, {
+            ...base,
+            severity: 'warning',
+            title: tr(
+              input,
+              `${service} (${who}) listens on every interface (${where})`,
+              `${service}（${who}）在所有网卡上监听（${where}）`,
+            ),
+            evidence: {
+              basis: ['limit'],
+              count: 1,
+              ports: [{ port: s.local.port, count: 1 }],
+              processes: p ? [{ ...p, count: 1 }] : [],
+              service,
+            },
+          }),
+        );
       }
     }
-    findings.push(...unexpected(input, listeners));
+    findings.push(...unexpected(input, explain, listeners));
     return findings;
   },
 };
 
 /** Listeners whose (port, command) the baseline does not have: the trojan case. */
-function unexpected(input: DoctorInput, listeners: Socket[]): Finding[] {
+function unexpected(input: DoctorInput, explain: Explainer, listeners: Socket[]): Finding[] {
   if (!input.baseline) return [];
   const known = new Set(input.baseline.listeners.map((l) => `${l.port} ${l.command}`));
   const seen = new Set<string>();
@@ -110,21 +118,24 @@ function unexpected(input: DoctorInput, listeners: Socket[]): Finding[] {
     const k = `${s.local.port} ${p?.command ?? '?'}`;
     if (known.has(k) || seen.has(k)) continue;
     seen.add(k);
-    const who = p ? `${p.command}[${p.pid}]` : '?';
-    out.push({
-      ...base,
-      severity: 'warning',
-      title: tr(
-        input,
-        `unexpected listener: ${who} on ${endpointOf(s.local)} is not in the baseline`,
-        `意外的监听：${who} 在 ${endpointOf(s.local)} 监听，基线中没有它`,
-      ),
-      evidence: {
-        count: 1,
-        ports: [{ port: s.local.port, count: 1 }],
-        processes: p ? [{ ...p, count: 1 }] : [],
-      },
-    });
+    const who = holderText(input, p ? { ...p, count: 1 } : undefined, [s]);
+    out.push(
+      finding(input, explain, {
+        ...base,
+        severity: 'warning',
+        title: tr(
+          input,
+          `unexpected listener: ${who} on ${endpoint(s.local)} is not in the baseline`,
+          `意外的监听：${who} 在 ${endpoint(s.local)} 监听，基线中没有它`,
+        ),
+        evidence: {
+          basis: ['limit'],
+          count: 1,
+          ports: [{ port: s.local.port, count: 1 }],
+          processes: p ? [{ ...p, count: 1 }] : [],
+        },
+      }),
+    );
   }
   return out;
 }

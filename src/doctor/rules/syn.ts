@@ -1,114 +1,130 @@
 /**
- * syn-flood: many SYN_RECV requests on a listener, or SYN cookies and request-queue drops rising.
- * syn-sent-storm: many SYN_SENT, told apart as one unreachable destination or a scan.
- * Linux answers SYNs beyond the listener's backlog with SYN cookies (tcp_syncookies=1) instead of
- * request sockets (net/ipv4/tcp_input.c tcp_conn_request), so a flood shows in counters too.
+ * syn-flood: handshakes that do not complete on a listener: SYN_RECV whose SYN+ACK was sent again
+ * (or that stayed for the window), against the listener's own backlog. SYN cookies and
+ * TCPReqQFullDrop are per namespace, never per listener: they are context, not blame.
+ * syn-sent-storm: connects that do not complete: SYN_SENT whose SYN was sent again or that stayed;
+ * "scan" only when many distinct destinations fail that way. First tries to a pool of backends,
+ * however many, are no evidence.
+ * Linux answers SYNs beyond the backlog with SYN cookies (tcp_syncookies=1) instead of request
+ * sockets (net/ipv4/tcp_input.c tcp_conn_request), so a flood shows in counters too.
  */
-import { endpointOf } from '../../net/endpoint.js';
 import type { Socket } from '../../tcp/socket.js';
 import {
-  inStates,
-  procText,
-  rate,
+  byPid,
+  endpoint,
+  finding,
+  holderText,
+  increase,
+  num,
   sysctlNumber,
   topPeers,
   topProcesses,
   topRemotePorts,
+  topServices,
 } from '../evidence.js';
 import type { DoctorInput, Finding, Rule, Severity } from '../types.js';
+import { stayed } from '../window.js';
 import { tr } from './_text.js';
 
-const SYN_COUNTERS = [
-  'TcpExtSyncookiesSent',
-  'TcpExtSyncookiesFailed',
-  'TcpExtTCPReqQFullDrop',
-  'TcpExtListenDrops',
-];
+/** The namespace's SYN counters over the window (absolute increases): context for every port. */
+function synContext(input: DoctorInput): Record<string, number> {
+  if (!input.interval) return {};
+  return Object.fromEntries(
+    ['TcpExtSyncookiesSent', 'TcpExtTCPReqQFullDrop', 'TcpExtListenDrops', 'TcpPassiveOpens'].map((k) => [
+      k,
+      increase(input, k),
+    ]),
+  );
+}
 
-function groupBy<K>(sockets: readonly Socket[], key: (s: Socket) => K): Map<K, Socket[]> {
-  const m = new Map<K, Socket[]>();
+/** The backlog of the listener on a port: netlink gives it (Send-Q); procfs does not (undefined). */
+function backlogOf(input: DoctorInput, port: number): number | undefined {
+  const l = input.snapshot.sockets.find((s) => s.state === 'LISTEN' && s.local.port === port);
+  return input.snapshot.source === 'netlink' && l && l.sendQ > 0 ? l.sendQ : undefined;
+}
+
+/** The handshake is being retried: the SYN or SYN+ACK was sent at least once more. */
+const retried = (s: Socket): boolean => (s.timer?.retransmits ?? 0) >= 1;
+
+function groupByPort(sockets: readonly Socket[]): Map<number, Socket[]> {
+  const m = new Map<number, Socket[]>();
   for (const s of sockets) {
-    const k = key(s);
-    const l = m.get(k);
+    const l = m.get(s.local.port);
     if (l) l.push(s);
-    else m.set(k, [s]);
+    else m.set(s.local.port, [s]);
   }
   return m;
 }
 
-/** The backlog of the listener on a port: netlink gives it (Send-Q); procfs does not, so somaxconn. */
-function backlogOf(input: DoctorInput, port: number): number {
-  const l = input.snapshot.sockets.find((s) => s.state === 'LISTEN' && s.local.port === port);
-  if (input.snapshot.source === 'netlink' && l && l.sendQ > 0) return l.sendQ;
-  return sysctlNumber(input, 'net.core.somaxconn') ?? 4096;
-}
-
 export const synFlood: Rule = {
   id: 'syn-flood',
-  run(input) {
+  run(input, explain) {
     const c = input.config;
+    const context = synContext(input);
     const findings: Finding[] = [];
-    const rates = Object.fromEntries(SYN_COUNTERS.map((k) => [`${k}/s`, rate(input, k)]));
-    const cookiesOrDrops =
-      rate(input, 'TcpExtSyncookiesSent') > 0 || rate(input, 'TcpExtTCPReqQFullDrop') > 0;
-    const byPort = groupBy(inStates(input, 'SYN_RECV'), (s) => s.local.port);
-    for (const [port, reqs] of byPort) {
+    const stuck = input.snapshot.sockets.filter((s) => s.state === 'SYN_RECV' && retried(s));
+    for (const [port, reqs] of groupByPort(stuck)) {
       const backlog = backlogOf(input, port);
+      const limit = backlog ?? sysctlNumber(input, 'net.core.somaxconn') ?? 4096;
       const warnAt = Math.max(
         8,
-        Math.min(c['syn-flood.synRecvWarning'], Math.ceil(c['syn-flood.backlogRatioWarning'] * backlog)),
+        Math.min(c['syn-flood.synRecvWarning'], Math.ceil(c['syn-flood.backlogRatioWarning'] * limit)),
       );
       if (reqs.length < warnAt) continue;
       const sources = new Set(reqs.map((s) => s.remote.address)).size;
-      const severity: Severity = reqs.length >= backlog || cookiesOrDrops ? 'critical' : 'warning';
+      // The listener's own queue full (requests beyond its backlog) is critical; the host's cookies are not its blame.
+      const severity: Severity = backlog !== undefined && reqs.length >= backlog ? 'critical' : 'warning';
       const proc = topProcesses(reqs, 1)[0];
-      findings.push({
-        rule: 'syn-flood',
-        severity,
-        title: tr(
-          input,
-          `${reqs.length} half-open handshakes (SYN_RECV) on :${port} of ${procText(proc)} from ${sources} source(s)`,
-          `${procText(proc)} 的 :${port} 上有 ${reqs.length} 个半开握手（SYN_RECV），来自 ${sources} 个源地址`,
-        ),
-        states: ['SYN_RECV'],
-        evidence: {
-          count: reqs.length,
-          ports: [{ port, count: reqs.length }],
-          processes: topProcesses(reqs),
-          peers: topPeers(reqs),
-          distinctSources: sources,
-          backlog,
-          syncookies: input.sysctls['net.ipv4.tcp_syncookies'],
-          tcp_max_syn_backlog: input.sysctls['net.ipv4.tcp_max_syn_backlog'],
-          ...rates,
-        },
-        why: '',
-        remedies: [],
-        commands: [`tcpscope count --by peer -s syn-recv --port ${port}`, `tcpscope who ${port}`],
-      });
+      findings.push(
+        finding(input, explain, {
+          rule: 'syn-flood',
+          severity,
+          title: tr(
+            input,
+            `${reqs.length} handshakes not completing (SYN_RECV, SYN+ACK sent again) on :${port} of ${holderText(input, proc, reqs)}, from ${sources} source(s), backlog ${backlog ?? 'unknown (procfs)'}`,
+            `${holderText(input, proc, reqs)} 的 :${port} 上有 ${reqs.length} 个握手未完成（SYN_RECV，SYN+ACK 已重发），来自 ${sources} 个源地址，backlog ${backlog ?? '未知（procfs）'}`,
+          ),
+          states: ['SYN_RECV'],
+          evidence: {
+            basis: ['retransmitting', ...(input.interval ? (['counter'] as const) : [])],
+            count: reqs.length,
+            ports: [{ port, count: reqs.length }],
+            processes: topProcesses(reqs),
+            peers: topPeers(reqs),
+            distinctSources: sources,
+            backlog: backlog ?? null,
+            syncookies: input.sysctls['net.ipv4.tcp_syncookies'],
+            tcp_max_syn_backlog: input.sysctls['net.ipv4.tcp_max_syn_backlog'],
+            namespace: context,
+          },
+          commands: [`tcpscope count --by peer -s syn-recv --port ${port}`, `tcpscope who ${port}`],
+        }),
+      );
     }
-    if (findings.length === 0 && cookiesOrDrops) {
-      findings.push({
-        rule: 'syn-flood',
-        severity: 'warning',
-        title: tr(
-          input,
-          'SYN cookies are being sent or SYNs dropped: a listener’s request queue is full',
-          '正在发送 SYN cookie 或丢弃 SYN：某个监听的半连接队列已满',
-        ),
-        states: ['SYN_RECV'],
-        evidence: {
-          count: inStates(input, 'SYN_RECV').length,
-          syncookies: input.sysctls['net.ipv4.tcp_syncookies'],
-          ...rates,
-        },
-        why: '',
-        remedies: [],
-        commands: [
-          'tcpscope counters TcpExtSyncookies* TcpExtListen* TcpExtTCPReqQFullDrop',
-          'tcpscope stat -n LISTEN 1 5',
-        ],
-      });
+    const cookies = (context['TcpExtSyncookiesSent'] ?? 0) + (context['TcpExtTCPReqQFullDrop'] ?? 0);
+    if (findings.length === 0 && cookies > 0) {
+      findings.push(
+        finding(input, explain, {
+          rule: 'syn-flood',
+          severity: 'warning',
+          title: tr(
+            input,
+            `SYN cookies sent or SYNs dropped in this namespace (${num(cookies)} over the window): some listener’s request queue was full`,
+            `本命名空间在发送 SYN cookie 或丢弃 SYN（观察期内 ${num(cookies)} 次）：某个监听的半连接队列曾满`,
+          ),
+          states: ['SYN_RECV'],
+          evidence: {
+            basis: ['counter'],
+            count: input.snapshot.sockets.filter((s) => s.state === 'SYN_RECV').length,
+            syncookies: input.sysctls['net.ipv4.tcp_syncookies'],
+            namespace: context,
+          },
+          commands: [
+            'tcpscope counters TcpExtSyncookies* TcpExtListen* TcpExtTCPReqQFullDrop',
+            'tcpscope stat -n LISTEN 1 5',
+          ],
+        }),
+      );
     }
     return findings;
   },
@@ -116,58 +132,63 @@ export const synFlood: Rule = {
 
 export const synSentStorm: Rule = {
   id: 'syn-sent-storm',
-  run(input) {
+  run(input, explain) {
     const c = input.config;
-    const all = inStates(input, 'SYN_SENT');
-    if (all.length < c['syn-sent-storm.warning']) return [];
-    const byPid = groupBy(all, (s) => s.owners?.[0]?.pid ?? 0);
+    const w = input.window;
+    const failing = input.snapshot.sockets.filter(
+      (s) => s.state === 'SYN_SENT' && (retried(s) || (w !== undefined && stayed(w, s))),
+    );
     const findings: Finding[] = [];
-    for (const [pid, list] of byPid) {
-      if (list.length < Math.min(c['syn-sent-storm.warning'], all.length)) continue;
+    for (const [pid, list] of byPid(failing)) {
+      if (list.length < c['syn-sent-storm.warning']) continue;
       const hosts = new Set(list.map((s) => s.remote.address)).size;
       const ports = new Set(list.map((s) => s.remote.port)).size;
-      const scanning =
-        hosts >= c['syn-sent-storm.scanDestinations'] || ports >= c['syn-sent-storm.scanDestinations'];
+      const destinations = new Set(list.map((s) => `${s.remote.address} ${s.remote.port}`)).size;
+      const scanning = destinations >= c['syn-sent-storm.scanDestinations'];
       const proc = pid ? topProcesses(list, 1)[0] : undefined;
-      const first = list[0]!.remote;
+      const service = topServices(list, 1)[0]!;
       const what = scanning
         ? tr(
             input,
-            `scanning ${hosts} host(s) on ${ports} port(s): a scanner or a worm?`,
-            `在扫描 ${hosts} 个主机的 ${ports} 个端口：扫描器还是蠕虫？`,
+            `${destinations} distinct destinations (${hosts} host(s), ${ports} port(s)) unanswered: a scanner or a worm?`,
+            `${destinations} 个不同目的地（${hosts} 个主机、${ports} 个端口）无应答：扫描器还是蠕虫？`,
           )
         : tr(
             input,
-            `${hosts === 1 && ports === 1 ? endpointOf(first) : `${hosts} destination(s)`} unreachable or filtered`,
-            `${hosts === 1 && ports === 1 ? endpointOf(first) : `${hosts} 个目的地`}不可达或被过滤`,
+            `${destinations === 1 ? `${endpoint(service)}` : `${destinations} destinations`} unreachable or filtered`,
+            `${destinations === 1 ? endpoint(service) : `${destinations} 个目的地`}不可达或被过滤`,
           );
-      findings.push({
-        rule: 'syn-sent-storm',
-        severity: scanning || list.length >= c['syn-sent-storm.critical'] ? 'critical' : 'warning',
-        title: tr(
-          input,
-          `${list.length} connects stuck in SYN_SENT by ${procText(proc)}: ${what}`,
-          `${procText(proc)} 有 ${list.length} 个连接卡在 SYN_SENT：${what}`,
-        ),
-        states: ['SYN_SENT'],
-        evidence: {
-          count: list.length,
-          // The destination ports: the local ones of a connect() are ephemeral and say nothing.
-          ports: topRemotePorts(list),
-          processes: topProcesses(list),
-          peers: topPeers(list),
-          destinations: hosts,
-          destinationPorts: ports,
-          pattern: scanning ? 'scan' : 'unreachable',
-          'TcpAttemptFails/s': rate(input, 'TcpAttemptFails'),
-        },
-        why: '',
-        remedies: [],
-        commands: [
-          `tcpscope ls -s syn-sent -p${pid ? ` --pid ${pid}` : ''}`,
-          'tcpscope count --by peer -s syn-sent',
-        ],
-      });
+      findings.push(
+        finding(input, explain, {
+          rule: 'syn-sent-storm',
+          severity: scanning || list.length >= c['syn-sent-storm.critical'] ? 'critical' : 'warning',
+          title: tr(
+            input,
+            `${list.length} connects of ${holderText(input, proc, list)} unanswered in SYN_SENT (SYN sent again or stayed): ${what}`,
+            `${holderText(input, proc, list)} 有 ${list.length} 个连接卡在 SYN_SENT（SYN 已重发或一直未完成）：${what}`,
+          ),
+          states: ['SYN_SENT'],
+          evidence: {
+            basis: [
+              ...(list.some(retried) ? (['retransmitting'] as const) : []),
+              ...(w ? (['stayed'] as const) : []),
+            ],
+            count: list.length,
+            // The destination ports: the local ones of a connect() are ephemeral and say nothing.
+            ports: topRemotePorts(list),
+            services: topServices(list),
+            processes: topProcesses(list),
+            peers: topPeers(list),
+            destinations,
+            pattern: scanning ? 'scan' : 'unreachable',
+            ...(input.interval ? { TcpAttemptFails: increase(input, 'TcpAttemptFails') } : {}),
+          },
+          commands: [
+            `tcpscope ls -s syn-sent -p${pid ? ` --pid ${pid}` : ''}`,
+            'tcpscope count --by peer -s syn-sent',
+          ],
+        }),
+      );
     }
     return findings;
   },

@@ -29,14 +29,14 @@ export const SETTINGS = {
   tcp_syn_retries: sysctl(
     'net.ipv4.tcp_syn_retries',
     '6',
-    'SYN retransmissions before connect() gives up with ETIMEDOUT: about 127 s, or 131 s on Linux 6.5 and later. Per socket: TCP_SYNCNT.',
-    'connect() 放弃（返回 ETIMEDOUT）之前重传 SYN 的次数：默认约 127 秒，Linux 6.5 及以后约 131 秒。单个套接字可用 TCP_SYNCNT 覆盖。',
+    'How long connect() waits for an answer to its SYN, as a count the kernel turns into time ((2^(n+1) − 1) s: 127 s for 6); it fails with ETIMEDOUT at the first retransmission timer after that. On Linux 6.5 and later with the defaults: 10 retransmissions and failure at about 131 s; with 2: five retransmissions and failure at about 7 s. Per socket: TCP_SYNCNT.',
+    'connect() 等待 SYN 应答的时长，以次数表示，内核把它换算成时间（(2^(n+1) − 1) 秒：6 对应 127 秒）；超过后在下一次重传定时器到期时以 ETIMEDOUT 失败。Linux 6.5 及以后的默认设置：重传 10 次，约 131 秒失败；设为 2 时：重传 5 次，约 7 秒失败。单个套接字可用 TCP_SYNCNT 覆盖。',
   ),
   tcp_syn_linear_timeouts: sysctl(
     'net.ipv4.tcp_syn_linear_timeouts',
     ['4 (Linux 6.5+)', '4（Linux 6.5 起）'],
-    'How many SYN retransmissions go out one second apart before the usual doubling starts; they come on top of tcp_syn_retries.',
-    '在指数退避开始之前，先以 1 秒固定间隔重传 SYN 的次数；这几次是在 tcp_syn_retries 之外额外增加的。',
+    'How many SYN retransmissions keep the initial one-second timeout before the usual doubling starts (the first five retransmissions come one second apart). The give-up time stays the one tcp_syn_retries sets, so they add retransmissions, not time.',
+    '在指数退避开始之前，保持 1 秒初始超时的 SYN 重传次数（前五次重传间隔都是 1 秒）。放弃的时间仍由 tcp_syn_retries 决定，所以它增加的是重传次数，而不是时间。',
   ),
   tcp_synack_retries: sysctl(
     'net.ipv4.tcp_synack_retries',
@@ -122,8 +122,8 @@ export const SETTINGS = {
   tcp_max_tw_buckets: sysctl(
     'net.ipv4.tcp_max_tw_buckets',
     ['by memory', '随内存而定'],
-    "How many TIME_WAIT sockets may exist; beyond it, closing connections are freed without one (TcpExtTCPTimeWaitOverflow, 'time wait bucket table overflow').",
-    '同时存在的 TIME_WAIT 套接字上限；超过后新关闭的连接不再进入 TIME_WAIT 而是直接释放（计数器 TcpExtTCPTimeWaitOverflow，日志“time wait bucket table overflow”）。',
+    'How many TIME_WAIT sockets may exist; beyond it, closing connections are freed without one. Only the counter TcpExtTCPTimeWaitOverflow says so: modern kernels no longer log "time wait bucket table overflow".',
+    '同时存在的 TIME_WAIT 套接字上限；超过后新关闭的连接不再进入 TIME_WAIT 而是直接释放。只有计数器 TcpExtTCPTimeWaitOverflow 会记录：新内核已不再在日志里打印“time wait bucket table overflow”。',
   ),
   tcp_tw_reuse: sysctl(
     'net.ipv4.tcp_tw_reuse',

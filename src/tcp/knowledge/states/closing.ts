@@ -13,8 +13,8 @@ export const CLOSING: StateSource = {
     '任一端都可能进入：在 FIN_WAIT1 收到一个没有确认本端 FIN 的 FIN，也就是双方同时关闭（RFC 9293 §3.6、图 5）。之后收到对本端 FIN 的 ACK 就转入 TIME_WAIT，所以同时关闭之后，两端都会进入 TIME_WAIT。',
   ),
   duration: t(
-    'One round trip normally. If the ACK of our FIN never comes, the FIN is retransmitted as in FIN_WAIT1: bounded by net.ipv4.tcp_orphan_retries when the program has closed the socket (the usual case), by tcp_retries2 otherwise.',
-    '正常只持续一个往返时间。如果一直收不到对本端 FIN 的 ACK，就会像 FIN_WAIT1 那样重传 FIN：程序已关闭套接字时（通常如此）受 net.ipv4.tcp_orphan_retries 限制，否则受 tcp_retries2 限制。',
+    'One round trip normally. While the peer advertises a zero window, our FIN waits behind unsent data on the persist timer (zero-window probes) for as long as the peer answers them. If the ACK of our FIN never comes, the FIN is retransmitted as in FIN_WAIT1: bounded by net.ipv4.tcp_orphan_retries when the program has closed the socket (the usual case), by tcp_retries2 otherwise.',
+    '正常只持续一个往返时间。对端通告零窗口时，本端的 FIN 排在未发出的数据后面，停在持续定时器（零窗口探测）上，只要对端应答探测就一直等待。如果一直收不到对本端 FIN 的 ACK，就会像 FIN_WAIT1 那样重传 FIN：程序已关闭套接字时（通常如此）受 net.ipv4.tcp_orphan_retries 限制，否则受 tcp_retries2 限制。',
   ),
   why: t(
     "CLOSING is rare, because both ends must close within one round trip of each other. Many of them mean the peers' ACKs get lost: packet loss, or a firewall or middlebox that drops ACKs in one direction, often together with a protocol where both sides close at the same moment.",

@@ -13,8 +13,8 @@ export const LAST_ACK: StateSource = {
     '后关闭的一端：程序在 CLOSE_WAIT 中调用 close()、内核发出 FIN 后进入。收到对端的 ACK 后转入 CLOSED；先关闭的对端此时处于 TIME_WAIT。',
   ),
   duration: t(
-    'One round trip normally. If the ACK does not come, the FIN is retransmitted. The program has usually closed the socket by now, so it is an orphan: net.ipv4.tcp_orphan_retries bounds the retries (0 means 8: at least about 100 s), and net.ipv4.tcp_max_orphans caps how many such orphans may exist.',
-    '正常只持续一个往返时间。收不到 ACK 时会重传 FIN。此时程序通常已经关闭了套接字，它是一条孤儿连接：重传次数由 net.ipv4.tcp_orphan_retries 限定（0 表示 8 次，至少约 100 秒），net.ipv4.tcp_max_orphans 限制这类孤儿连接的总数。',
+    'One round trip normally. If the ACK does not come, the FIN is retransmitted; and while the peer advertises a zero window (it does not read), the FIN cannot even be sent: the socket stays on the persist timer, probing the window, for as long as the peer answers the probes. The program has usually closed the socket by now, so it is an orphan: net.ipv4.tcp_orphan_retries bounds the retries (0 means 8: at least about 100 s), and net.ipv4.tcp_max_orphans caps how many such orphans may exist.',
+    '正常只持续一个往返时间。收不到 ACK 时会重传 FIN；如果对端通告零窗口（它不读数据），FIN 甚至发不出去：套接字停在持续定时器（persist timer）上探测窗口，只要对端应答探测就一直停留。此时程序通常已经关闭了套接字，它是一条孤儿连接：重传次数由 net.ipv4.tcp_orphan_retries 限定（0 表示 8 次，至少约 100 秒），net.ipv4.tcp_max_orphans 限制这类孤儿连接的总数。',
   ),
   why: t(
     "Many LAST_ACK means our FINs go unanswered: the peer's host vanished after it sent its own FIN (power cut, a stopped VM, a laptop off the network), the path to it broke, or a firewall drops our packets. A peer program being killed does not cause it: when a process dies, its kernel closes its sockets and still answers our FIN, with an ACK from its FIN_WAIT2 or TIME_WAIT, or with a RST, so LAST_ACK ends within a round trip. Only a peer whose whole machine or network is gone leaves LAST_ACK behind.",

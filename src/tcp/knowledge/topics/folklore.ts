@@ -151,8 +151,8 @@ export const FOLKLORE: TopicSource = {
         'SYN 超时一般在 30 秒到 2 分钟之间。',
       ),
       t(
-        'On Linux, a server drops a pending request after tcp_synack_retries SYN+ACK retransmissions (about 63 s by default), and with SYN cookies a flood cannot grow the list beyond the backlog. A client gives up after tcp_syn_retries (about 127 s, 131 s on Linux 6.5 and later).',
-        '在 Linux 上，服务端在重传 tcp_synack_retries 次 SYN+ACK 后丢弃半连接（默认约 63 秒），并且有 SYN cookie 在，洪水攻击也无法让队列超过 backlog。客户端则在重传 tcp_syn_retries 次后放弃（约 127 秒，Linux 6.5 及以后约 131 秒）。',
+        'On Linux, a server drops a pending request after tcp_synack_retries SYN+ACK retransmissions (about 63 s by default), and with SYN cookies a flood cannot grow the list beyond the backlog. A client gives up after the time tcp_syn_retries stands for: about 131 s with the defaults on Linux 6.5 and later (10 SYN retransmissions), about 127 s before.',
+        '在 Linux 上，服务端在重传 tcp_synack_retries 次 SYN+ACK 后丢弃半连接（默认约 63 秒），并且有 SYN cookie 在，洪水攻击也无法让队列超过 backlog。客户端则在 tcp_syn_retries 所代表的时间过后放弃：Linux 6.5 及以后默认约 131 秒（重传 10 次 SYN），之前约 127 秒。',
       ),
     ),
     fixClaim(

@@ -51,16 +51,16 @@ export const PORT_EXHAUSTION: TopicSource = {
       '复用连接：keep-alive 和连接池能从根本上消除问题，而不是把它挪到别处。',
     ),
     t(
-      'Set net.ipv4.tcp_tw_reuse=1 (the default 2 allows it on loopback only): connect() may then reuse a port whose connection to the same destination has been in TIME_WAIT for about a second or more, which TCP timestamps make safe. It helps outgoing connections only.',
-      '设置 net.ipv4.tcp_tw_reuse=1（默认值 2 只允许环回地址）：这样 connect() 可以复用一个到同一目的地、已在 TIME_WAIT 中待了约 1 秒以上的端口，TCP 时间戳保证了这样做的安全。它只对主动发起的连接有效。',
+      'Use more source addresses (bind each connection to one of several local addresses with IP_BIND_ADDRESS_NO_PORT), or spread connections over several destination addresses or ports: the limit is per (source address, destination address, destination port).',
+      '使用更多源地址（bind 到多个本地地址之一，并设置 IP_BIND_ADDRESS_NO_PORT），或把连接分散到多个目的地址或端口：上限是按（源地址，目的地址，目的端口）计算的。',
     ),
     t(
       'Widen net.ipv4.ip_local_port_range (for example 10000 65535), keeping clear of ports your services listen on (reserve them with net.ipv4.ip_local_reserved_ports).',
       '扩大 net.ipv4.ip_local_port_range（例如 10000 65535），注意避开本机服务监听的端口（用 net.ipv4.ip_local_reserved_ports 保留它们）。',
     ),
     t(
-      'Spread connections over several destination ports or addresses, or several source addresses (bind with IP_BIND_ADDRESS_NO_PORT).',
-      '把连接分散到多个目的端口或地址，或者多个源地址（bind 时设置 IP_BIND_ADDRESS_NO_PORT）。',
+      'For outgoing connections only: set net.ipv4.tcp_tw_reuse=1 (the default 2 allows it on loopback only): connect() may then reuse a port whose connection to the same destination has been in TIME_WAIT for about a second or more, which TCP timestamps make safe.',
+      '仅对主动发起的连接：设置 net.ipv4.tcp_tw_reuse=1（默认值 2 只允许环回地址）：这样 connect() 可以复用一个到同一目的地、已在 TIME_WAIT 中待了约 1 秒以上的端口，TCP 时间戳保证了这样做的安全。',
     ),
   ],
   states: ['TIME_WAIT', 'ESTABLISHED'],

@@ -58,10 +58,17 @@ export function buildOverview(snap: Snapshot, top = 3): Overview {
   const servicePorts = new Set(listening.map((l) => l.port));
   const serviceKey = (s: Socket): string =>
     servicePorts.has(s.local.port) ? `:${s.local.port}` : `→${s.remote.port}`;
+  const byState = new Map<TcpState, Socket[]>();
+  for (const s of snap.sockets) {
+    if (s.state === 'LISTEN') continue;
+    const of = byState.get(s.state);
+    if (of) of.push(s);
+    else byState.set(s.state, [s]);
+  }
   const places: StatePlaces[] = [];
   for (const state of TCP_STATES) {
-    if (state === 'LISTEN' || !states[state]) continue;
-    const of = snap.sockets.filter((s) => s.state === state);
+    const of = byState.get(state);
+    if (!of) continue;
     places.push({
       state,
       count: of.length,

@@ -4,7 +4,7 @@
  * this file only sequences it.
  */
 import type { DiagExpr } from '../kernel/netlink/bytecode.js';
-import { scanOwners } from '../kernel/owners.js';
+import { ownersOf, type SocketFds, scanSocketFds, startSocketFdScan } from '../kernel/owners.js';
 import { userNames } from '../kernel/users.js';
 import type { Snapshot, Socket } from '../tcp/socket.js';
 import { ALL_STATES, type StateMask } from '../tcp/state-names.js';
@@ -120,13 +120,21 @@ export async function takeSnapshot(opts: SnapshotOptions = {}): Promise<Snapshot
   const wanted = opts.stateMask ?? ALL_STATES;
   const time = (opts.now ?? (() => new Date()))().toISOString();
   const target = resolveTarget(opts, procRoot);
-  const read = await readWithListeners(target, opts);
+  // The fd scan runs on a worker thread while the table is read (owners.ts).
+  const fds = opts.owners ? startSocketFdScan(procRoot) : undefined;
+  let read: TableRead;
+  try {
+    read = await readWithListeners(target, opts);
+  } catch (e) {
+    fds?.stop();
+    throw e;
+  }
   const sockets = dedupe(read.sockets);
   const snap: SnapshotWithIds = { time, source: read.source, sockets };
   if (target.netns) snap.netns = target.netns;
   if (read.ids) snap.ids = read.ids;
   if (read.malformed > 0) snap.malformed = read.malformed;
-  if (opts.owners) lookUpOwners(snap, procRoot, opts.cmdline ?? false);
+  if (fds) lookUpOwners(snap, procRoot, opts.cmdline ?? false, await fds.result);
   attribute(sockets);
   // Listeners read only for attribution leave again.
   if ((wanted & LISTEN_BIT) === 0) snap.sockets = sockets.filter((s) => s.state !== 'LISTEN');
@@ -139,11 +147,14 @@ export async function takeSnapshot(opts: SnapshotOptions = {}): Promise<Snapshot
   return snap;
 }
 
-/** Looks up the processes holding the snapshot's sockets (one pass over /proc/*\/fd). */
-export function lookUpOwners(snap: Snapshot, procRoot: string, cmdline: boolean): void {
+/**
+ * Looks up the processes holding the snapshot's sockets: from `fds` when the scan was started
+ * earlier, else by one pass over /proc/*\/fd now.
+ */
+export function lookUpOwners(snap: Snapshot, procRoot: string, cmdline: boolean, fds?: SocketFds): void {
   const wanted = new Set<number>();
   for (const s of snap.sockets) if (s.inode !== 0) wanted.add(s.inode);
-  const scan = scanOwners({ procRoot, wanted, userName: userNames(), cmdline });
+  const scan = ownersOf(fds ?? scanSocketFds(procRoot), { procRoot, wanted, userName: userNames(), cmdline });
   for (const s of snap.sockets) s.owners = s.inode === 0 ? [] : (scan.byInode.get(s.inode) ?? []);
   if (scan.unseen > 0) {
     snap.unseen = {

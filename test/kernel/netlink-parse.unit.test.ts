@@ -2,9 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { countDatagram, DiagParser, newStatus } from '../../src/kernel/netlink/parse.js';
+import { countDatagram, DiagParser, DiagRecord, newStatus, walkDatagram } from '../../src/kernel/netlink/parse.js';
+import { forEachAttribute } from '../../src/kernel/netlink/record.js';
+import { decodeTcpInfo } from '../../src/kernel/netlink/tcp-info.js';
+import { INET_DIAG } from '../../src/kernel/netlink/wire.js';
 import { ByteReader } from '../../src/net/byte-reader.js';
 import type { Socket } from '../../src/tcp/socket.js';
+import { TCP_INFO_FIELDS, type TcpInfo } from '../../src/tcp/tcp-info.js';
 import { parseSs, socketKey } from '../helpers/ss.js';
 
 // Recorded on x86-64 (little-endian) by test/fixtures/regenerate-netlink.sh.
@@ -91,6 +95,34 @@ describe('DiagParser on recorded dumps', () => {
     assert.equal(both.status.malformed, 0);
     assert.deepEqual(both.sockets.map(socketKey).sort(), sockets.map(socketKey).sort());
     assert.deepEqual(new Set(both.sockets.map((s) => s.family)), new Set([4, 6]));
+  });
+
+  it('keeps tcp_info as its bytes: each field and the JSON are those of the decoded struct', () => {
+    // Every INFO attribute of the dump, decoded eagerly, in message order.
+    const eager: TcpInfo[] = [];
+    const rec = new DiagRecord();
+    const status = newStatus();
+    for (const d of datagrams('tcp4.dgrams')) {
+      walkDatagram(new ByteReader(d), le, status, (r, off, len) => {
+        rec.read(r, off, len, le);
+        let info: TcpInfo | undefined;
+        let cong: string | undefined;
+        forEachAttribute(r, rec.attrOff, rec.attrLen, le, (type, body) => {
+          if (type === INET_DIAG.INFO) info = decodeTcpInfo(body, le);
+          if (type === INET_DIAG.CONG) cong = body.cstringAt(0, body.length);
+        });
+        if (info && cong !== undefined) info.cong = cong;
+        if (info) eager.push(info);
+      });
+    }
+    const lazy = v4.sockets.filter((s) => s.info !== undefined && 'rtt' in s.info).map((s) => s.info!);
+    assert.ok(eager.length > 5 && lazy.length === eager.length);
+    lazy.forEach((info, i) => {
+      const want = eager[i]!;
+      assert.equal(JSON.stringify(info), JSON.stringify(want));
+      for (const f of TCP_INFO_FIELDS) assert.equal(info[f], want[f], f);
+      assert.equal(info.cong, want.cong);
+    });
   });
 
   it('leaves tcp_info and memory out unless asked for', () => {

@@ -13,7 +13,7 @@ import { formatIpv6 } from '../../net/ip.js';
 import type { Socket } from '../../tcp/socket.js';
 import { TCP_STATES } from '../../tcp/states.js';
 import { BadMessage, DiagRecord, forEachAttribute, isMappedAt, TIMER_KINDS } from './record.js';
-import { decodeSkMeminfo, decodeTcpInfo } from './tcp-info.js';
+import { decodeSkMeminfo, TcpInfoStore } from './tcp-info.js';
 import { type DumpStatus, malformed, newStatus, type OnDiag, walkDatagram } from './walk.js';
 import { DIAG_MSG, INET_DIAG, RCV_SHUTDOWN, SEND_SHUTDOWN, SOCKID, TCP_NEW_SYN_RECV } from './wire.js';
 
@@ -48,6 +48,7 @@ export class DiagParser {
   readonly status: DumpStatus;
   private readonly rec = new DiagRecord();
   private readonly addresses = new AddressCache();
+  private readonly infos: TcpInfoStore;
   private readonly onDiag: OnDiag = (r, off, len) => this.message(r, off, len);
   private readonly onAttr: (type: number, body: ByteReader) => void;
   private current: Socket | undefined;
@@ -58,6 +59,7 @@ export class DiagParser {
     status?: DumpStatus,
   ) {
     this.status = status ?? newStatus();
+    this.infos = new TcpInfoStore(opts.littleEndian);
     this.onAttr = (type, body) => this.attribute(type, body, this.current!);
   }
 
@@ -107,7 +109,9 @@ export class DiagParser {
   private attribute(type: number, body: ByteReader, s: Socket): void {
     const le = this.opts.littleEndian;
     if (type === INET_DIAG.INFO && this.opts.info) {
-      s.info = Object.assign(decodeTcpInfo(body, le), s.info);
+      const info = this.infos.keep(body);
+      if (s.info?.cong !== undefined) info.cong = s.info.cong;
+      s.info = info;
     } else if (type === INET_DIAG.CONG && this.opts.info) {
       s.info ??= {};
       s.info.cong = body.cstringAt(0, body.length);

@@ -14,6 +14,7 @@ import { attribute } from './attribute.js';
 import {
   countTable,
   type DiagId,
+  INTERRUPTED_WARNING,
   type NetnsTarget,
   readTable,
   resolveTarget,
@@ -110,6 +111,10 @@ export async function readWithListeners(target: NetnsTarget, opts: SnapshotOptio
     const { filter: _, ...rest } = opts;
     const listeners = await readTable(target, { ...tableRequest(rest, LISTEN_BIT), source: 'netlink' });
     for (const s of listeners.sockets) read.sockets.push(s);
+    if (listeners.interrupted && !read.interrupted) {
+      read.interrupted = true;
+      read.warnings.push(INTERRUPTED_WARNING);
+    }
   }
   return read;
 }
@@ -134,6 +139,7 @@ export async function takeSnapshot(opts: SnapshotOptions = {}): Promise<Snapshot
   if (target.netns) snap.netns = target.netns;
   if (read.ids) snap.ids = read.ids;
   if (read.malformed > 0) snap.malformed = read.malformed;
+  if (read.interrupted) snap.interrupted = true;
   if (fds) lookUpOwners(snap, procRoot, opts.cmdline ?? false, await fds.result);
   attribute(sockets);
   // Listeners read only for attribution leave again.

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { countDatagram, DiagParser, DiagRecord, newStatus, walkDatagram } from '../../src/kernel/netlink/parse.js';
+import { retryInterrupted } from '../../src/kernel/netlink/dump.js';
+import {
+  countDatagram,
+  DiagParser,
+  DiagRecord,
+  newStatus,
+  walkDatagram,
+} from '../../src/kernel/netlink/parse.js';
 import { forEachAttribute } from '../../src/kernel/netlink/record.js';
 import { decodeTcpInfo } from '../../src/kernel/netlink/tcp-info.js';
 import { INET_DIAG } from '../../src/kernel/netlink/wire.js';
@@ -192,5 +199,52 @@ describe('DiagParser on damaged dumps: counted and skipped, never a crash', () =
       const p = new DiagParser({ littleEndian: le, info: true, memory: true });
       assert.doesNotThrow(() => p.feed(d.subarray(0, rand(d.length + 1))));
     }
+  });
+});
+
+describe('a dump the kernel flags as interrupted (NLM_F_DUMP_INTR)', () => {
+  /** One recorded dump as dumpTcp's result, counting the dumps taken. */
+  const replay = (names: string[]) => {
+    let n = 0;
+    const dump = async () => {
+      const p = parse(names[n++]!);
+      return { sockets: p.sockets, interrupted: p.status.interrupted } as {
+        sockets: Socket[];
+        interrupted: boolean;
+        retried?: true;
+      };
+    };
+    return { dump, calls: () => n };
+  };
+
+  it('is noticed on NLMSG_DONE, where netlink_dump() sets the flag; the sockets are read as usual', () => {
+    const flagged = parse('tcp4.intr.dgrams');
+    const clean = parse('tcp4.dgrams');
+    assert.equal(flagged.status.interrupted, true);
+    assert.equal(clean.status.interrupted, false);
+    assert.equal(flagged.status.done, true);
+    assert.deepEqual(flagged.sockets.map(socketKey), clean.sockets.map(socketKey));
+  });
+
+  it('is dumped again once, and a consistent second dump is kept', async () => {
+    const r = replay(['tcp4.intr.dgrams', 'tcp4.dgrams']);
+    const got = await retryInterrupted(r.dump);
+    assert.equal(r.calls(), 2);
+    assert.equal(got.interrupted, false);
+    assert.equal(got.retried, true);
+  });
+
+  it('says so when the second dump is flagged too, and dumps no third time', async () => {
+    const r = replay(['tcp4.intr.dgrams', 'tcp4.intr.dgrams', 'tcp4.dgrams']);
+    const got = await retryInterrupted(r.dump);
+    assert.equal(r.calls(), 2);
+    assert.equal(got.interrupted, true);
+  });
+
+  it('a consistent dump is taken once', async () => {
+    const r = replay(['tcp4.dgrams', 'tcp4.intr.dgrams']);
+    const got = await retryInterrupted(r.dump);
+    assert.equal(r.calls(), 1);
+    assert.equal(got.retried, undefined);
   });
 });

@@ -23,6 +23,24 @@ export function renderTable<T>(
   columns: readonly Column<T>[],
   opts: TableOptions = {},
 ): string {
+  const parts: string[] = [];
+  writeTable(rows, columns, (text) => parts.push(text), opts);
+  return parts.join('');
+}
+
+/** About how many characters `writeTable` hands over at a time. */
+const CHUNK = 64 * 1024;
+
+/**
+ * renderTable handed to `write` in pieces of whole lines: a table of 100,000 rows never exists as
+ * one string (nor as an array of its lines), which the peak memory of `ls` would otherwise pay.
+ */
+export function writeTable<T>(
+  rows: readonly T[],
+  columns: readonly Column<T>[],
+  write: (text: string) => void,
+  opts: TableOptions = {},
+): void {
   const header = opts.header ?? true;
   const gap = spaces(opts.gap ?? 2);
   const n = columns.length;
@@ -55,26 +73,26 @@ export function renderTable<T>(
     }
     return out.charCodeAt(out.length - 1) === 0x20 ? out.trimEnd() : out;
   };
-  const lines: string[] = [];
+  let chunk = '';
   if (header) {
-    lines.push(
-      line(
-        (i) => columns[i]!.header,
-        (i) => textWidth(columns[i]!.header),
-        false,
-      ),
-    );
+    chunk = `${line(
+      (i) => columns[i]!.header,
+      (i) => textWidth(columns[i]!.header),
+      false,
+    )}\n`;
   }
   for (let base = 0; base < cells.length; base += n) {
-    lines.push(
-      line(
-        (i) => cells[base + i]!,
-        (i) => cellWidths[base + i]!,
-        true,
-      ),
-    );
+    chunk += `${line(
+      (i) => cells[base + i]!,
+      (i) => cellWidths[base + i]!,
+      true,
+    )}\n`;
+    if (chunk.length >= CHUNK) {
+      write(chunk);
+      chunk = '';
+    }
   }
-  return lines.length ? `${lines.join('\n')}\n` : '';
+  if (chunk.length > 0) write(chunk);
 }
 
 const SPACES: string[] = [];

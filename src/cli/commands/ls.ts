@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { endpointText, netnsText, ownerText, timerText } from '../../render/socket-text.js';
-import { type Column, renderCsv, renderTable } from '../../render/table.js';
+import { type Column, renderCsv, writeTable } from '../../render/table.js';
 import { memoryText, tcpInfoText } from '../../render/tcp-info-text.js';
 import type { FilterSpec } from '../../snapshot/filter.js';
 import { selectSockets } from '../../snapshot/select.js';
@@ -148,5 +148,5 @@ function renderLs(cli: Cli, snap: Snapshot, flags: LsFlags): void {
   if (flags.memory) cols.push({ header: 'Memory', get: (s) => memoryText(s.memory) });
   if (flags.info) cols.push({ header: 'Info', get: tcpInfoText });
   if (flags.csv) cli.o.out(renderCsv(snap.sockets, cols, flags.header));
-  else cli.o.out(renderTable(snap.sockets, cols, { header: flags.header }));
+  else writeTable(snap.sockets, cols, (text) => cli.o.out(text), { header: flags.header });
 }

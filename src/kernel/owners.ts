@@ -4,31 +4,21 @@
  * mid-scan (ENOENT) and other users' fds are unreadable without root (EACCES): both are counted.
  *
  * The scan is one readlink(2) a descriptor, about 5 µs each in the kernel: a host with 100,000
- * sockets spends half a second there. `startSocketFdScan` runs it on a worker thread, so it goes on
- * while the table is dumped and parsed (ss -p also scans before it dumps); the scan yields flat
- * arrays, and owners are built only for the inodes a snapshot wants (`ownersOf`).
+ * sockets spends half a second there. `startSocketFdScan` starts it on a worker thread, so it goes
+ * on while the table is dumped and parsed (ss -p also scans before it dumps), and the main thread
+ * takes its share of the processes left once the table is read. The scan yields flat arrays, and
+ * owners are joined to the sockets by inode (`attachOwners`).
  */
 import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Owner } from '../tcp/socket.js';
 
-export interface OwnerScanOptions {
+export interface OwnerOptions {
   procRoot: string;
-  /** Socket inodes we care about; links to others are skipped without allocating anything. */
-  wanted: ReadonlySet<number>;
   /** uid → user name. */
   userName: (uid: number) => string;
   /** Also read each owner's full command line. */
   cmdline?: boolean;
-}
-
-export interface OwnerScan {
-  /** inode → the processes holding it, one entry per (pid, fd). */
-  byInode: Map<number, Owner[]>;
-  /** Processes whose fds could not be read (permission). */
-  unseen: number;
-  /** Processes that ended during the scan. */
-  vanished: number;
 }
 
 /** Every socket descriptor of every process, index for index: `pids[i]` holds `inodes[i]` as `fds[i]`. */
@@ -45,25 +35,28 @@ export interface SocketFds {
 
 type ScanFs = Pick<typeof fs, 'readdirSync' | 'readlinkSync'>;
 
+/** Scanned descriptors with the index in the process list of the process of each (for merging). */
+interface PartScan extends SocketFds {
+  order: Int32Array;
+}
+
 /**
- * The scan itself. Self-contained (no imports, no module constants): its source is also what the
- * worker thread runs.
+ * Scans the processes `names` (entries of the proc root): all of them in turn, or with `next` (an
+ * Int32Array over shared memory) those whose index it hands out, so that threads share the list.
+ * Self-contained (no imports, no module constants): its source is also what the worker thread runs.
  */
-function scanSocketFdsWith(fsys: ScanFs, procRoot: string): SocketFds {
+function scanProcesses(fsys: ScanFs, procRoot: string, names: string[], next?: Int32Array): PartScan {
   let cap = 1024;
+  let order = new Int32Array(cap);
   let pids = new Int32Array(cap);
   let fdNums = new Int32Array(cap);
   let inodes = new Uint32Array(cap);
-  const out = { count: 0, pids, fds: fdNums, inodes, unseen: 0, vanished: 0 };
-  let names: string[];
-  try {
-    names = fsys.readdirSync(procRoot);
-  } catch {
-    return out;
-  }
-  for (const name of names) {
-    const c0 = name.charCodeAt(0);
-    if (c0 < 0x30 || c0 > 0x39) continue;
+  const out = { count: 0, order, pids, fds: fdNums, inodes, unseen: 0, vanished: 0 };
+  let seq = 0;
+  for (;;) {
+    const k = next ? Atomics.add(next, 0, 1) : seq++;
+    if (k >= names.length) break;
+    const name = names[k]!;
     const pid = Number(name);
     const fdDir = `${procRoot}/${name}/fd/`;
     let fds: string[];
@@ -88,6 +81,9 @@ function scanSocketFdsWith(fsys: ScanFs, procRoot: string): SocketFds {
       for (let i = 8; i < link.length - 1; i++) inode = inode * 10 + (link.charCodeAt(i) - 0x30);
       if (out.count === cap) {
         cap *= 2;
+        const o = new Int32Array(cap);
+        o.set(order);
+        order = o;
         const p = new Int32Array(cap);
         p.set(pids);
         pids = p;
@@ -98,64 +94,96 @@ function scanSocketFdsWith(fsys: ScanFs, procRoot: string): SocketFds {
         n.set(inodes);
         inodes = n;
       }
+      order[out.count] = k;
       pids[out.count] = pid;
       fdNums[out.count] = Number(fd);
       inodes[out.count] = inode;
       out.count++;
     }
   }
+  out.order = order;
   out.pids = pids;
   out.fds = fdNums;
   out.inodes = inodes;
   return out;
 }
 
-/** Every process's socket descriptors, on this thread. */
-export function scanSocketFds(procRoot: string): SocketFds {
-  return scanSocketFdsWith(fs, procRoot);
+/** The processes of a proc root (its numeric entries); none when it cannot be read. */
+function processNames(procRoot: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(procRoot);
+  } catch {
+    return [];
+  }
+  return names.filter((n) => {
+    const c = n.charCodeAt(0);
+    return c >= 0x30 && c <= 0x39;
+  });
 }
 
-/** The worker's program: the scan above, its result sent back without copying the arrays. */
+/** Every process's socket descriptors, on this thread. */
+export function scanSocketFds(procRoot: string): SocketFds {
+  return scanProcesses(fs, procRoot, processNames(procRoot));
+}
+
+/** The worker's program: its share of the scan, sent back without copying the arrays. */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const scan = ${scanSocketFdsWith.toString()};
-const r = scan(require('node:fs'), workerData);
-parentPort.postMessage(r, [r.pids.buffer, r.fds.buffer, r.inodes.buffer]);
+const scan = ${scanProcesses.toString()};
+const { procRoot, names, next } = workerData;
+const r = scan(require('node:fs'), procRoot, names, new Int32Array(next));
+parentPort.postMessage(r, [r.order.buffer, r.pids.buffer, r.fds.buffer, r.inodes.buffer]);
 `;
 
-/** A scan under way: its result, or `stop()` when it is no longer wanted. */
+/** A scan under way. */
 export interface FdScan {
-  result: Promise<SocketFds>;
+  /** This thread takes its share of what is left, then the whole result once the worker is done. */
+  finish(): Promise<SocketFds>;
+  /** Abandons the scan. */
   stop(): void;
 }
 
 /**
- * Starts the scan on a worker thread; it runs on this thread when a worker cannot be started (then
- * at the first await of `result`).
+ * Starts the scan on a worker thread, which takes the processes one by one while this thread reads
+ * the table; `finish` has this thread take the rest alongside it (two threads over the list, each
+ * process scanned by one of them). Without a worker, `finish` scans everything on this thread.
  */
 export function startSocketFdScan(procRoot: string): FdScan {
+  const names = processNames(procRoot);
+  const next = new Int32Array(new SharedArrayBuffer(4));
   let worker: Worker;
   try {
-    worker = new Worker(WORKER_SOURCE, { eval: true, workerData: procRoot, stdout: false, stderr: false });
+    worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { procRoot, names, next: next.buffer },
+      stdout: false,
+      stderr: false,
+    });
   } catch {
-    return { result: Promise.resolve().then(() => scanSocketFds(procRoot)), stop: () => {} };
+    return { finish: async () => scanProcesses(fs, procRoot, names), stop: () => {} };
   }
   let settled = false;
-  const result = new Promise<SocketFds>((resolve) => {
-    worker.once('message', (r: SocketFds) => {
+  const theirs = new Promise<PartScan | undefined>((resolve) => {
+    worker.once('message', (r: PartScan) => {
       settled = true;
       resolve(r);
     });
-    const here = (): void => {
+    const failed = (): void => {
       if (settled) return;
       settled = true;
-      resolve(scanSocketFds(procRoot));
+      resolve(undefined);
     };
-    worker.once('error', here);
-    worker.once('exit', here);
+    worker.once('error', failed);
+    worker.once('exit', failed);
   });
   return {
-    result,
+    finish: async () => {
+      const mine = scanProcesses(fs, procRoot, names, next);
+      const other = await theirs;
+      // A worker that failed may have taken processes it never scanned: scan everything here.
+      return other ? merge(mine, other) : scanProcesses(fs, procRoot, names);
+    },
     stop: () => {
       settled = true;
       void worker.terminate();
@@ -163,33 +191,74 @@ export function startSocketFdScan(procRoot: string): FdScan {
   };
 }
 
-/** The owners of the wanted inodes among scanned descriptors; comm, user and cmdline read once a process. */
-export function ownersOf(scan: SocketFds, opts: OwnerScanOptions): OwnerScan {
-  const out: OwnerScan = { byInode: new Map(), unseen: scan.unseen, vanished: scan.vanished };
-  if (opts.wanted.size === 0) return out;
-  const infos = new Map<number, ProcessInfo>();
-  for (let i = 0; i < scan.count; i++) {
-    const inode = scan.inodes[i]!;
-    if (!opts.wanted.has(inode)) continue;
-    const pid = scan.pids[i]!;
-    let info = infos.get(pid);
-    if (info === undefined) {
-      info = processInfo(opts, pid);
-      infos.set(pid, info);
-    }
-    const owner: Owner = { pid, fd: scan.fds[i]!, command: info.command, user: info.user };
-    if (info.cmdline !== undefined) owner.cmdline = info.cmdline;
-    const list = out.byInode.get(inode);
-    if (list) list.push(owner);
-    else out.byInode.set(inode, [owner]);
+/** Two shares as one scan, in the order of the process list (as one thread would have found them). */
+function merge(a: PartScan, b: PartScan): SocketFds {
+  const count = a.count + b.count;
+  const out: SocketFds = {
+    count,
+    pids: new Int32Array(count),
+    fds: new Int32Array(count),
+    inodes: new Uint32Array(count),
+    unseen: a.unseen + b.unseen,
+    vanished: a.vanished + b.vanished,
+  };
+  let i = 0;
+  let j = 0;
+  for (let k = 0; k < count; k++) {
+    const fromA = j >= b.count || (i < a.count && a.order[i]! < b.order[j]!);
+    const src = fromA ? a : b;
+    const at = fromA ? i++ : j++;
+    out.pids[k] = src.pids[at]!;
+    out.fds[k] = src.fds[at]!;
+    out.inodes[k] = src.inodes[at]!;
   }
   return out;
 }
 
-/** Scans every process's fds once, on this thread. */
-export function scanOwners(opts: OwnerScanOptions): OwnerScan {
-  if (opts.wanted.size === 0) return { byInode: new Map(), unseen: 0, vanished: 0 };
-  return ownersOf(scanSocketFds(opts.procRoot), opts);
+/**
+ * Sets `owners` on every socket: the processes holding its inode, one entry per (pid, fd) in scan
+ * order, `[]` for none (and for inode 0). A join of the two lists sorted by inode: no map of
+ * 100,000 inodes, and comm, user and cmdline read once a process. Returns the scan's counts of
+ * unreadable and vanished processes.
+ */
+export function attachOwners(
+  scan: SocketFds,
+  sockets: readonly { inode: number; owners?: Owner[] }[],
+  opts: OwnerOptions,
+): { unseen: number; vanished: number } {
+  const held = new Uint32Array(sockets.length);
+  let m = 0;
+  for (let i = 0; i < sockets.length; i++) {
+    if (sockets[i]!.inode !== 0) held[m++] = i;
+    else sockets[i]!.owners = [];
+  }
+  const bySocket = held.subarray(0, m).sort((a, b) => sockets[a]!.inode - sockets[b]!.inode);
+  const inodes = scan.inodes;
+  const byFd = new Uint32Array(scan.count);
+  for (let i = 0; i < scan.count; i++) byFd[i] = i;
+  byFd.sort((a, b) => inodes[a]! - inodes[b]! || a - b);
+  const infos = new Map<number, ProcessInfo>();
+  let q = 0;
+  for (let p = 0; p < m; p++) {
+    const s = sockets[bySocket[p]!]!;
+    const inode = s.inode;
+    while (q < byFd.length && inodes[byFd[q]!]! < inode) q++;
+    const owners: Owner[] = [];
+    for (let k = q; k < byFd.length && inodes[byFd[k]!] === inode; k++) {
+      const at = byFd[k]!;
+      const pid = scan.pids[at]!;
+      let info = infos.get(pid);
+      if (info === undefined) {
+        info = processInfo(opts, pid);
+        infos.set(pid, info);
+      }
+      const owner: Owner = { pid, fd: scan.fds[at]!, command: info.command, user: info.user };
+      if (info.cmdline !== undefined) owner.cmdline = info.cmdline;
+      owners.push(owner);
+    }
+    s.owners = owners;
+  }
+  return { unseen: scan.unseen, vanished: scan.vanished };
 }
 
 interface ProcessInfo {
@@ -199,7 +268,7 @@ interface ProcessInfo {
 }
 
 /** Command name, user and optionally the command line of a process; '?' for what vanished. */
-function processInfo(opts: OwnerScanOptions, pid: number): ProcessInfo {
+function processInfo(opts: OwnerOptions, pid: number): ProcessInfo {
   const dir = `${opts.procRoot}/${pid}`;
   const info: ProcessInfo = { command: '?', user: '?' };
   try {

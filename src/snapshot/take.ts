@@ -4,7 +4,7 @@
  * this file only sequences it.
  */
 import type { DiagExpr } from '../kernel/netlink/bytecode.js';
-import { ownersOf, type SocketFds, scanSocketFds, startSocketFdScan } from '../kernel/owners.js';
+import { attachOwners, type SocketFds, scanSocketFds, startSocketFdScan } from '../kernel/owners.js';
 import { userNames } from '../kernel/users.js';
 import type { Snapshot, Socket } from '../tcp/socket.js';
 import { ALL_STATES, type StateMask } from '../tcp/state-names.js';
@@ -140,7 +140,7 @@ export async function takeSnapshot(opts: SnapshotOptions = {}): Promise<Snapshot
   if (read.ids) snap.ids = read.ids;
   if (read.malformed > 0) snap.malformed = read.malformed;
   if (read.interrupted) snap.interrupted = true;
-  if (fds) lookUpOwners(snap, procRoot, opts.cmdline ?? false, await fds.result);
+  if (fds) lookUpOwners(snap, procRoot, opts.cmdline ?? false, await fds.finish());
   attribute(sockets);
   // Listeners read only for attribution leave again.
   if ((wanted & LISTEN_BIT) === 0) snap.sockets = sockets.filter((s) => s.state !== 'LISTEN');
@@ -158,10 +158,11 @@ export async function takeSnapshot(opts: SnapshotOptions = {}): Promise<Snapshot
  * earlier, else by one pass over /proc/*\/fd now.
  */
 export function lookUpOwners(snap: Snapshot, procRoot: string, cmdline: boolean, fds?: SocketFds): void {
-  const wanted = new Set<number>();
-  for (const s of snap.sockets) if (s.inode !== 0) wanted.add(s.inode);
-  const scan = ownersOf(fds ?? scanSocketFds(procRoot), { procRoot, wanted, userName: userNames(), cmdline });
-  for (const s of snap.sockets) s.owners = s.inode === 0 ? [] : (scan.byInode.get(s.inode) ?? []);
+  const scan = attachOwners(fds ?? scanSocketFds(procRoot), snap.sockets, {
+    procRoot,
+    userName: userNames(),
+    cmdline,
+  });
   if (scan.unseen > 0) {
     snap.unseen = {
       processes: scan.unseen,

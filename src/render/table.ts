@@ -32,8 +32,9 @@ export function renderTable<T>(
 const CHUNK = 64 * 1024;
 
 /**
- * renderTable handed to `write` in pieces of whole lines: a table of 100,000 rows never exists as
- * one string (nor as an array of its lines), which the peak memory of `ls` would otherwise pay.
+ * renderTable handed to `write` in pieces of whole lines. Two passes over the rows, the first for
+ * the column widths: a table of 100,000 rows never exists whole, neither as one string nor as its
+ * cells, which the peak memory of `ls` would otherwise pay (each cell is made twice instead).
  */
 export function writeTable<T>(
   rows: readonly T[],
@@ -44,28 +45,22 @@ export function writeTable<T>(
   const header = opts.header ?? true;
   const gap = spaces(opts.gap ?? 2);
   const n = columns.length;
-  // One flat array of cells and one of their widths (100,000-row tables: ls at scale spend their
-  // time here, and per-row arrays and repeated width scans showed up as garbage collection).
-  const cells = new Array<string>(rows.length * n);
-  const cellWidths = new Uint32Array(rows.length * n);
+  const gets = columns.map((c) => c.get);
   const widths = columns.map((c) => (header ? textWidth(c.header) : 0));
-  for (let r = 0, k = 0; r < rows.length; r++) {
+  for (let r = 0; r < rows.length; r++) {
     const row = rows[r]!;
-    for (let i = 0; i < n; i++, k++) {
-      const v = columns[i]!.get(row);
-      const w = textWidth(v);
-      cells[k] = v;
-      cellWidths[k] = w;
+    for (let i = 0; i < n; i++) {
+      const w = textWidth(gets[i]!(row));
       if (w > widths[i]!) widths[i] = w;
     }
   }
   const painted = columns.map((c) => c.paint);
   const right = columns.map((c) => c.align === 'right');
-  const line = (get: (i: number) => string, width: (i: number) => number, paint: boolean): string => {
+  const line = (get: (i: number) => string, paint: boolean): string => {
     let out = '';
     for (let i = 0; i < n; i++) {
       const v = get(i);
-      const fill = widths[i]! - width(i);
+      const fill = widths[i]! - textWidth(v);
       const last = i === n - 1;
       const padded = fill <= 0 ? v : right[i] ? spaces(fill) + v : last ? v : v + spaces(fill);
       const p = paint ? painted[i] : undefined;
@@ -73,20 +68,10 @@ export function writeTable<T>(
     }
     return out.charCodeAt(out.length - 1) === 0x20 ? out.trimEnd() : out;
   };
-  let chunk = '';
-  if (header) {
-    chunk = `${line(
-      (i) => columns[i]!.header,
-      (i) => textWidth(columns[i]!.header),
-      false,
-    )}\n`;
-  }
-  for (let base = 0; base < cells.length; base += n) {
-    chunk += `${line(
-      (i) => cells[base + i]!,
-      (i) => cellWidths[base + i]!,
-      true,
-    )}\n`;
+  let chunk = header ? `${line((i) => columns[i]!.header, false)}\n` : '';
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    chunk += `${line((i) => gets[i]!(row), true)}\n`;
     if (chunk.length >= CHUNK) {
       write(chunk);
       chunk = '';

@@ -243,9 +243,12 @@ export function attachOwners(
     const s = sockets[bySocket[p]!]!;
     const inode = s.inode;
     while (q < byFd.length && inodes[byFd[q]!]! < inode) q++;
-    const owners: Owner[] = [];
-    for (let k = q; k < byFd.length && inodes[byFd[k]!] === inode; k++) {
-      const at = byFd[k]!;
+    let n = 0;
+    while (q + n < byFd.length && inodes[byFd[q + n]!] === inode) n++;
+    // Sized at once: an array grown by push keeps room for 17 (150 bytes a socket at 100,000).
+    const owners: Owner[] = new Array<Owner>(n);
+    for (let k = 0; k < n; k++) {
+      const at = byFd[q + k]!;
       const pid = scan.pids[at]!;
       let info = infos.get(pid);
       if (info === undefined) {
@@ -254,7 +257,7 @@ export function attachOwners(
       }
       const owner: Owner = { pid, fd: scan.fds[at]!, command: info.command, user: info.user };
       if (info.cmdline !== undefined) owner.cmdline = info.cmdline;
-      owners.push(owner);
+      owners[k] = owner;
     }
     s.owners = owners;
   }

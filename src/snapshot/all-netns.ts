@@ -13,6 +13,7 @@ import { attribute } from './attribute.js';
 import type { NetnsTarget } from './source.js';
 import {
   dedupe,
+  keepYoungGenerationSmall,
   lookUpOwners,
   readWithListeners,
   type SnapshotOptions,
@@ -43,6 +44,7 @@ export function allNetnsTargets(procRoot: string, runDir = NETNS_RUN_DIR): Netns
 
 /** Reads every namespace; one that cannot be read is a warning, not a failure. */
 export async function takeAllNetns(opts: SnapshotOptions = {}): Promise<SnapshotWithIds> {
+  keepYoungGenerationSmall();
   const procRoot = opts.procRoot ?? '/proc';
   const wanted = opts.stateMask ?? ALL_STATES;
   const time = (opts.now ?? (() => new Date()))().toISOString();

@@ -3,6 +3,7 @@
  * owners looked up when asked, and sockets without owners attributed. The I/O lives in kernel/;
  * this file only sequences it.
  */
+import { setFlagsFromString } from 'node:v8';
 import type { DiagExpr } from '../kernel/netlink/bytecode.js';
 import { attachOwners, type SocketFds, scanSocketFds, startSocketFdScan } from '../kernel/owners.js';
 import { userNames } from '../kernel/users.js';
@@ -59,6 +60,21 @@ export interface SnapshotWithIds extends Snapshot {
 }
 
 const LISTEN_BIT = 1 << stateCode('LISTEN');
+
+let youngKeptSmall = false;
+
+/**
+ * A table is many objects made in a burst that all live to the end of the command. Seeing them
+ * survive, V8 grows its young generation step by step to its limit (three 16 MB semi-spaces) though
+ * they are promoted anyway; not growing it keeps the peak RSS of ls, the overview and the doctor
+ * about 25 MB lower at 100,000 sockets, and costs no time (measured with bench/socket-table).
+ * Process-wide, set once, before the first table is read.
+ */
+export function keepYoungGenerationSmall(): void {
+  if (youngKeptSmall) return;
+  youngKeptSmall = true;
+  setFlagsFromString('--semi-space-growth-factor=1');
+}
 
 /** The table request of snapshot options. */
 export function tableRequest(opts: SnapshotOptions, states: number): TableRequest {
@@ -121,6 +137,7 @@ export async function readWithListeners(target: NetnsTarget, opts: SnapshotOptio
 
 /** Reads the table once and returns it as a Snapshot. */
 export async function takeSnapshot(opts: SnapshotOptions = {}): Promise<SnapshotWithIds> {
+  keepYoungGenerationSmall();
   const procRoot = opts.procRoot ?? '/proc';
   const wanted = opts.stateMask ?? ALL_STATES;
   const time = (opts.now ?? (() => new Date()))().toISOString();

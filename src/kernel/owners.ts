@@ -226,20 +226,19 @@ export function attachOwners(
   sockets: readonly { inode: number; owners?: Owner[] }[],
   opts: OwnerOptions,
 ): { unseen: number; vanished: number } {
-  const held = new Uint32Array(sockets.length);
-  let m = 0;
+  const socketInodes = new Uint32Array(sockets.length);
   for (let i = 0; i < sockets.length; i++) {
-    if (sockets[i]!.inode !== 0) held[m++] = i;
-    else sockets[i]!.owners = [];
+    socketInodes[i] = sockets[i]!.inode;
+    if (socketInodes[i] === 0) sockets[i]!.owners = [];
   }
-  const bySocket = held.subarray(0, m).sort((a, b) => sockets[a]!.inode - sockets[b]!.inode);
+  const bySocket = sortedByKey(socketInodes, sockets.length);
   const inodes = scan.inodes;
-  const byFd = new Uint32Array(scan.count);
-  for (let i = 0; i < scan.count; i++) byFd[i] = i;
-  byFd.sort((a, b) => inodes[a]! - inodes[b]! || a - b);
+  const byFd = sortedByKey(inodes, scan.count);
+  let p = 0;
+  while (p < bySocket.length && socketInodes[bySocket[p]!] === 0) p++;
   const infos = new Map<number, ProcessInfo>();
   let q = 0;
-  for (let p = 0; p < m; p++) {
+  for (; p < bySocket.length; p++) {
     const s = sockets[bySocket[p]!]!;
     const inode = s.inode;
     while (q < byFd.length && inodes[byFd[q]!]! < inode) q++;
@@ -268,6 +267,26 @@ interface ProcessInfo {
   command: string;
   user: string;
   cmdline?: string;
+}
+
+const INDEX_SPAN = 2 ** 21;
+
+/**
+ * The indexes 0 to n - 1 ordered by `keys[i]` (unsigned 32-bit), equal keys in index order. Up to
+ * 2^21 entries each is packed into one double (key * 2^21 + index, exact below 2^53) and sorted
+ * natively, without a comparator; more than that, with one.
+ */
+function sortedByKey(keys: Uint32Array, n: number): Uint32Array {
+  const out = new Uint32Array(n);
+  if (n <= INDEX_SPAN) {
+    const packed = new Float64Array(n);
+    for (let i = 0; i < n; i++) packed[i] = keys[i]! * INDEX_SPAN + i;
+    packed.sort();
+    for (let i = 0; i < n; i++) out[i] = packed[i]! % INDEX_SPAN;
+    return out;
+  }
+  for (let i = 0; i < n; i++) out[i] = i;
+  return out.sort((a, b) => keys[a]! - keys[b]! || a - b);
 }
 
 /** Command name, user and optionally the command line of a process; '?' for what vanished. */

@@ -7,6 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import type { DiagExpr } from '../kernel/netlink/bytecode.js';
 import { attachOwners, type SocketFds, scanSocketFds, startSocketFdScan } from '../kernel/owners.js';
 import { userNames } from '../kernel/users.js';
+import { UintSet } from '../net/uint-set.js';
 import type { Snapshot, Socket } from '../tcp/socket.js';
 import { ALL_STATES, type StateMask } from '../tcp/state-names.js';
 import { stateCode, TCP_STATES } from '../tcp/states.js';
@@ -193,15 +194,17 @@ export function lookUpOwners(snap: Snapshot, procRoot: string, cmdline: boolean,
  * Sockets with an inode are keyed by it (SO_REUSEPORT listeners share a 4-tuple); others by 4-tuple.
  */
 export function dedupe(sockets: Socket[]): Socket[] {
-  const seen = new Set<string | number>();
+  const inodes = new UintSet(sockets.length);
+  const tuples = new Set<string>();
   const out: Socket[] = [];
   for (const s of sockets) {
-    const key =
-      s.inode !== 0
-        ? s.inode
-        : `${s.family} ${s.local.address} ${s.local.port} ${s.remote.address} ${s.remote.port}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (s.inode !== 0) {
+      if (!inodes.add(s.inode)) continue;
+    } else {
+      const key = `${s.family} ${s.local.address} ${s.local.port} ${s.remote.address} ${s.remote.port}`;
+      if (tuples.has(key)) continue;
+      tuples.add(key);
+    }
     out.push(s);
   }
   return out;

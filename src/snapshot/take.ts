@@ -143,8 +143,10 @@ export async function takeSnapshot(opts: SnapshotOptions = {}): Promise<Snapshot
   const wanted = opts.stateMask ?? ALL_STATES;
   const time = (opts.now ?? (() => new Date()))().toISOString();
   const target = resolveTarget(opts, procRoot);
-  // The fd scan runs on a worker thread while the table is read (owners.ts).
-  const fds = opts.owners ? startSocketFdScan(procRoot) : undefined;
+  // With tcp_info the dump takes long enough for the fd scan to run behind it on a worker thread
+  // (owners.ts). A plain dump is soon over and would hide little of the scan: there the scan follows
+  // the dump on this thread, which spares the ~20 MB a worker costs (its isolate, its allocations).
+  const fds = opts.owners && opts.info ? startSocketFdScan(procRoot) : undefined;
   let read: TableRead;
   try {
     read = await readWithListeners(target, opts);
@@ -158,7 +160,7 @@ export async function takeSnapshot(opts: SnapshotOptions = {}): Promise<Snapshot
   if (read.ids) snap.ids = read.ids;
   if (read.malformed > 0) snap.malformed = read.malformed;
   if (read.interrupted) snap.interrupted = true;
-  if (fds) lookUpOwners(snap, procRoot, opts.cmdline ?? false, await fds.finish());
+  if (opts.owners) lookUpOwners(snap, procRoot, opts.cmdline ?? false, await fds?.finish());
   attribute(sockets);
   // Listeners read only for attribution leave again.
   if ((wanted & LISTEN_BIT) === 0) snap.sockets = sockets.filter((s) => s.state !== 'LISTEN');

@@ -11,7 +11,7 @@ import {
   walkDatagram,
 } from '../../src/kernel/netlink/parse.js';
 import { forEachAttribute } from '../../src/kernel/netlink/record.js';
-import { decodeTcpInfo } from '../../src/kernel/netlink/tcp-info.js';
+import { decodeTcpInfo, TcpInfoStore } from '../../src/kernel/netlink/tcp-info.js';
 import { INET_DIAG } from '../../src/kernel/netlink/wire.js';
 import { ByteReader } from '../../src/net/byte-reader.js';
 import type { Socket } from '../../src/tcp/socket.js';
@@ -130,6 +130,28 @@ describe('DiagParser on recorded dumps', () => {
       for (const f of TCP_INFO_FIELDS) assert.equal(info[f], want[f], f);
       assert.equal(info.cong, want.cong);
     });
+  });
+
+  it('keeps tcp_info of any length, zero words or not, as the decoder reads it', () => {
+    let seed = 11;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const store = new TcpInfoStore(le);
+    const kept: [TcpInfo, TcpInfo][] = [];
+    // Older kernels' shorter structs, a length cut mid-word, and words zero or not at random.
+    for (const len of [0, 1, 3, 104, 105, 107, 160, 192, 232, 248, 280, 283, 300]) {
+      const bytes = new Uint8Array(len + 8);
+      for (let i = 0; i < len; i++) bytes[i + 4] = rand(3) === 0 ? 0 : rand(256);
+      for (let w = 0; w < len; w += 4) if (rand(2) === 0) bytes.fill(0, w + 4, w + 8);
+      const r = new ByteReader(bytes, 4, 4 + len);
+      kept.push([store.keep(r), decodeTcpInfo(r, le)]);
+    }
+    for (const [lazy, eager] of kept) {
+      assert.equal(JSON.stringify(lazy), JSON.stringify(eager));
+      for (const f of TCP_INFO_FIELDS) assert.equal(lazy[f], eager[f], f);
+    }
   });
 
   it('leaves tcp_info and memory out unless asked for', () => {

@@ -120,9 +120,14 @@ function readField(v: DataView, a: number, kind: Kind, le: boolean): number {
 
 /**
  * A tcp_info kept as its bytes and decoded field by field when read: a table of 100,000 sockets with
- * tcp_info (the overview, the doctor) holds 280 bytes each in shared slabs instead of an object of
- * seventy numbers. Reads like the decoded object (`info.rtt`, `info.cong`), and JSON.stringify
- * writes the decoded object, keys in the same order.
+ * tcp_info (the overview, the doctor) holds about a hundred bytes each in shared slabs instead of an
+ * object of seventy numbers. Reads like the decoded object (`info.rtt`, `info.cong`), and
+ * JSON.stringify writes the decoded object, keys in the same order.
+ *
+ * The bytes are stored without their zero words (most of a tcp_info is zero: no loss, no
+ * retransmission, no ECN): a bitmap of the struct's 32-bit words that are not zero, then those
+ * words. Reading a field expands the struct once into a scratch buffer, kept while the same
+ * tcp_info is read again (the doctor reads a few fields of one socket in a row).
  */
 class LazyTcpInfo {
   cong?: string;
@@ -133,28 +138,57 @@ class LazyTcpInfo {
     private readonly le: boolean,
   ) {}
 
+  /** The struct's bytes in `scratch`, from offset 0. */
+  expand(): DataView {
+    if (expanded === this) return scratch;
+    const words = (this.len + 3) >>> 2;
+    if (scratch.byteLength < words * 4) scratch = new DataView(new ArrayBuffer(words * 4 * 2));
+    const v = this.v;
+    let from = this.at + bitmapBytes(words);
+    for (let w = 0; w < words; w++) {
+      const set = (v.getUint32(this.at + ((w >>> 5) << 2), true) >>> (w & 31)) & 1;
+      if (set) {
+        scratch.setUint32(w * 4, v.getUint32(from, true), true);
+        from += 4;
+      } else {
+        scratch.setUint32(w * 4, 0, true);
+      }
+    }
+    expanded = this;
+    return scratch;
+  }
+
+  field(i: number): number | undefined {
+    const value = fieldAt(this.expand(), 0, this.len, i, this.le);
+    return value === OUT_OF_RANGE ? undefined : value;
+  }
+
   toJSON(): TcpInfo {
-    const info = decodeAt(this.v, this.at, this.len, this.le);
+    const info = decodeAt(this.expand(), 0, this.len, this.le);
     if (this.cong !== undefined) info.cong = this.cong;
     return info;
   }
 }
 
+let scratch = new DataView(new ArrayBuffer(512));
+let expanded: LazyTcpInfo | undefined;
+
+/** Bytes of the bitmap of `words` words (one bit each, in 32-bit words). */
+const bitmapBytes = (words: number): number => ((words + 31) >>> 5) << 2;
+
 for (let i = 0; i < TCP_INFO_FIELDS.length; i++) {
   Object.defineProperty(LazyTcpInfo.prototype, TCP_INFO_FIELDS[i]!, {
-    get(this: { v: DataView; at: number; len: number; le: boolean }): number | undefined {
-      const value = fieldAt(this.v, this.at, this.len, i, this.le);
-      return value === OUT_OF_RANGE ? undefined : value;
+    get(this: LazyTcpInfo): number | undefined {
+      return this.field(i);
     },
   });
 }
 
 const SLAB_BYTES = 256 * 1024;
 
-/** Keeps the tcp_info of many sockets: their bytes copied into shared slabs, decoded when read. */
+/** Keeps the tcp_info of many sockets: their non-zero words in shared slabs, decoded when read. */
 export class TcpInfoStore {
-  private slab = new Uint8Array(0);
-  private view = new DataView(this.slab.buffer);
+  private view = new DataView(new ArrayBuffer(0));
   private used = 0;
 
   constructor(private readonly littleEndian: boolean) {}
@@ -162,16 +196,43 @@ export class TcpInfoStore {
   /** A copy of the attribute's payload, read as TcpInfo. */
   keep(r: ByteReader): TcpInfo {
     const len = r.length;
-    if (this.used + len > this.slab.length) {
-      this.slab = new Uint8Array(Math.max(SLAB_BYTES, len));
-      this.view = new DataView(this.slab.buffer);
+    const words = (len + 3) >>> 2;
+    const most = bitmapBytes(words) + words * 4;
+    if (this.used + most > this.view.byteLength) {
+      this.view = new DataView(new ArrayBuffer(Math.max(SLAB_BYTES, most)));
       this.used = 0;
     }
+    const to = this.view;
     const at = this.used;
-    this.slab.set(r.bytes.subarray(r.start, r.start + len), at);
-    this.used = (at + len + 7) & ~7;
-    return new LazyTcpInfo(this.view, at, len, this.littleEndian) as TcpInfo;
+    const from = r.view;
+    const start = r.start;
+    let out = at + bitmapBytes(words);
+    let bits = 0;
+    for (let w = 0; w < words; w++) {
+      const off = w * 4;
+      // The last word may be cut short: its missing bytes read as zero.
+      const word =
+        off + 4 <= len ? from.getUint32(start + off, true) : lastWord(from, start + off, len - off);
+      if (word !== 0) {
+        to.setUint32(out, word, true);
+        out += 4;
+        bits |= 1 << (w & 31);
+      }
+      if ((w & 31) === 31 || w === words - 1) {
+        to.setUint32(at + ((w >>> 5) << 2), bits, true);
+        bits = 0;
+      }
+    }
+    this.used = out;
+    return new LazyTcpInfo(to, at, len, this.littleEndian) as TcpInfo;
   }
+}
+
+/** The `n` (1 to 3) bytes at `at` as the low bytes of a little-endian word. */
+function lastWord(v: DataView, at: number, n: number): number {
+  let word = 0;
+  for (let i = 0; i < n; i++) word |= v.getUint8(at + i) << (8 * i);
+  return word >>> 0;
 }
 
 /** The SK_MEMINFO_* u32 array of INET_DIAG_SKMEMINFO; a shorter array gives fewer keys. */

@@ -10,7 +10,7 @@ import {
   newStatus,
   walkDatagram,
 } from '../../src/kernel/netlink/parse.js';
-import { forEachAttribute } from '../../src/kernel/netlink/record.js';
+import { forEachAttributeAt } from '../../src/kernel/netlink/record.js';
 import { decodeTcpInfo, TcpInfoStore } from '../../src/kernel/netlink/tcp-info.js';
 import { INET_DIAG } from '../../src/kernel/netlink/wire.js';
 import { ByteReader } from '../../src/net/byte-reader.js';
@@ -114,9 +114,9 @@ describe('DiagParser on recorded dumps', () => {
         rec.read(r, off, len, le);
         let info: TcpInfo | undefined;
         let cong: string | undefined;
-        forEachAttribute(r, rec.attrOff, rec.attrLen, le, (type, body) => {
-          if (type === INET_DIAG.INFO) info = decodeTcpInfo(body, le);
-          if (type === INET_DIAG.CONG) cong = body.cstringAt(0, body.length);
+        forEachAttributeAt(r, rec.attrOff, rec.attrLen, le, (type, body, at, n) => {
+          if (type === INET_DIAG.INFO) info = decodeTcpInfo(body.window(at, n), le);
+          if (type === INET_DIAG.CONG) cong = body.cstringAt(at, n);
         });
         if (info && cong !== undefined) info.cong = cong;
         if (info) eager.push(info);
@@ -146,7 +146,7 @@ describe('DiagParser on recorded dumps', () => {
       for (let i = 0; i < len; i++) bytes[i + 4] = rand(3) === 0 ? 0 : rand(256);
       for (let w = 0; w < len; w += 4) if (rand(2) === 0) bytes.fill(0, w + 4, w + 8);
       const r = new ByteReader(bytes, 4, 4 + len);
-      kept.push([store.keep(r), decodeTcpInfo(r, le)]);
+      kept.push([store.keep(r.view, r.start, r.length), decodeTcpInfo(r, le)]);
     }
     for (const [lazy, eager] of kept) {
       assert.equal(JSON.stringify(lazy), JSON.stringify(eager));

@@ -193,9 +193,8 @@ export class TcpInfoStore {
 
   constructor(private readonly littleEndian: boolean) {}
 
-  /** A copy of the attribute's payload, read as TcpInfo. */
-  keep(r: ByteReader): TcpInfo {
-    const len = r.length;
+  /** A copy of the `len` bytes at absolute offset `start` of `from` (the attribute's payload), read as TcpInfo. */
+  keep(from: DataView, start: number, len: number): TcpInfo {
     const words = (len + 3) >>> 2;
     const most = bitmapBytes(words) + words * 4;
     if (this.used + most > this.view.byteLength) {
@@ -204,8 +203,6 @@ export class TcpInfoStore {
     }
     const to = this.view;
     const at = this.used;
-    const from = r.view;
-    const start = r.start;
     let out = at + bitmapBytes(words);
     let bits = 0;
     for (let w = 0; w < words; w++) {

@@ -2,8 +2,9 @@
 # Times tcpscope against ss, netstat and lsof on the same socket table, side by side in one run.
 #   bench/socket-table/run.sh [SIZE...]     SIZE in sockets, e.g. 10000 100000 (default: both)
 # Needs root, iproute2, net-tools, lsof; builds its table in a throw-away namespace (loopback only).
-# Each round runs every command once, in turn; medians over the rounds; ratios against ss -tan, then
-# the targets of issue 3 (netlink) with the ratio each is judged by.
+# Each round runs every command once, in turn; medians of wall time and of peak RSS (GNU time's %M)
+# over the rounds; time ratios against ss -tan, then the targets (ratios, milliseconds, megabytes)
+# each with its verdict. The output is Markdown, to paste as it is. Needs GNU time (/usr/bin/time).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -39,7 +40,7 @@ for size in "${sizes[@]}"; do
   rounds=$(( size >= 50000 ? 7 : 15 ))
   node "$here/time.mjs" --netns "$ns" --rounds "$rounds" --label "$size" --targets \
     "ss -tan" "ss -tan | wc -l" "ss -tanp" "netstat -nat" "netstat -natp" "lsof -nP -iTCP" "node -e 0" \
-    "$tcpscope count" "$tcpscope count --source procfs" "$tcpscope ls --json" \
+    "$tcpscope" "$tcpscope doctor --now" "$tcpscope count" "$tcpscope count --source procfs" "$tcpscope ls --json" \
     "$tcpscope ls --json --source procfs" "$tcpscope ls" "$tcpscope ls -p" "$tcpscope --version"
   kill "$farm_pid"; wait "$farm_pid" 2>/dev/null || true; farm_pid=
 done

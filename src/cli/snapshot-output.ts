@@ -17,5 +17,6 @@ export function snapshotJson(snap: Snapshot): object {
   if (snap.unseen) out['unseen'] = snap.unseen;
   else if (snap.sockets.some((s) => s.owners)) out['unseen'] = { processes: 0 };
   if (snap.malformed) out['malformed'] = snap.malformed;
+  if (snap.interrupted) out['interrupted'] = true;
   return out;
 }

@@ -27,31 +27,44 @@ export function renderTable<T>(
   columns: readonly Column<T>[],
   opts: TableOptions = {},
 ): string {
+  const parts: string[] = [];
+  writeTable(rows, columns, (text) => parts.push(text), opts);
+  return parts.join('');
+}
+
+/** About how many characters `writeTable` hands over at a time. */
+const CHUNK = 64 * 1024;
+
+/**
+ * renderTable handed to `write` in pieces of whole lines. Two passes over the rows, the first for
+ * the column widths: a table of 100,000 rows never exists whole, neither as one string nor as its
+ * cells, which the peak memory of `ls` would otherwise pay (each cell is made twice instead).
+ */
+export function writeTable<T>(
+  rows: readonly T[],
+  columns: readonly Column<T>[],
+  write: (text: string) => void,
+  opts: TableOptions = {},
+): void {
   const header = opts.header ?? true;
   const gap = spaces(opts.gap ?? 2);
   const n = columns.length;
-  // One flat array of cells and one of their widths (100,000-row tables: ls at scale spend their
-  // time here, and per-row arrays and repeated width scans showed up as garbage collection).
-  const cells = new Array<string>(rows.length * n);
-  const cellWidths = new Uint32Array(rows.length * n);
+  const gets = columns.map((c) => c.get);
   const widths = columns.map((c) => (header ? textWidth(c.header) : 0));
-  for (let r = 0, k = 0; r < rows.length; r++) {
+  for (let r = 0; r < rows.length; r++) {
     const row = rows[r]!;
-    for (let i = 0; i < n; i++, k++) {
-      const v = columns[i]!.get(row);
-      const w = textWidth(v);
-      cells[k] = v;
-      cellWidths[k] = w;
+    for (let i = 0; i < n; i++) {
+      const w = textWidth(gets[i]!(row));
       if (w > widths[i]!) widths[i] = w;
     }
   }
   const painted = columns.map((c) => c.paint);
   const right = columns.map((c) => c.align === 'right');
-  const line = (get: (i: number) => string, width: (i: number) => number, paint: boolean): string => {
+  const line = (get: (i: number) => string, paint: boolean): string => {
     let out = '';
     for (let i = 0; i < n; i++) {
       const v = get(i);
-      const fill = widths[i]! - width(i);
+      const fill = widths[i]! - textWidth(v);
       const last = i === n - 1;
       const padded = fill <= 0 ? v : right[i] ? spaces(fill) + v : last ? v : v + spaces(fill);
       const p = paint ? painted[i] : undefined;
@@ -59,26 +72,16 @@ export function renderTable<T>(
     }
     return out.charCodeAt(out.length - 1) === 0x20 ? out.trimEnd() : out;
   };
-  const lines: string[] = [];
-  if (header) {
-    lines.push(
-      line(
-        (i) => columns[i]!.header,
-        (i) => textWidth(columns[i]!.header),
-        false,
-      ),
-    );
+  let chunk = header ? `${line((i) => columns[i]!.header, false)}\n` : '';
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    chunk += `${line((i) => gets[i]!(row), true)}\n`;
+    if (chunk.length >= CHUNK) {
+      write(chunk);
+      chunk = '';
+    }
   }
-  for (let base = 0; base < cells.length; base += n) {
-    lines.push(
-      line(
-        (i) => cells[base + i]!,
-        (i) => cellWidths[base + i]!,
-        true,
-      ),
-    );
-  }
-  return lines.length ? `${lines.join('\n')}\n` : '';
+  if (chunk.length > 0) write(chunk);
 }
 
 const SPACES: string[] = [];

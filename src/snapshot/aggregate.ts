@@ -58,7 +58,8 @@ export function countBy(
     else groups.set(k, [s]);
   }
   const rows: CountRow[] = [...groups].map(([key, list]) => ({ key, ...countStates(list) }));
-  rows.sort((a, b) => b.total - a.total || a.key.localeCompare(b.key, 'en', { numeric: true }));
+  const cmp = keyOrder();
+  rows.sort((a, b) => b.total - a.total || cmp(a.key, b.key));
   if (rows.length <= top) return { by, rows };
   const rest = rows.slice(top);
   const other: CountRow = { key: '(other)', other: true, total: 0, states: {} };
@@ -82,7 +83,17 @@ export function topValues(
     const k = keyOf(s);
     counts.set(k, (counts.get(k) ?? 0) + 1);
   }
-  return [...counts]
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0], 'en', { numeric: true }))
-    .slice(0, n);
+  const cmp = keyOrder();
+  return [...counts].sort((a, b) => b[1] - a[1] || cmp(a[0], b[0])).slice(0, n);
+}
+
+let collator: Intl.Collator | undefined;
+
+/**
+ * Keys in natural order (`:9` before `:10`): one collator for every comparison (`localeCompare` with
+ * options builds one per call, which sorting thousands of distinct ports made the overview's main cost).
+ */
+function keyOrder(): (a: string, b: string) => number {
+  collator ??= new Intl.Collator('en', { numeric: true });
+  return collator.compare;
 }

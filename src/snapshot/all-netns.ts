@@ -13,6 +13,7 @@ import { attribute } from './attribute.js';
 import type { NetnsTarget } from './source.js';
 import {
   dedupe,
+  keepYoungGenerationSmall,
   lookUpOwners,
   readWithListeners,
   type SnapshotOptions,
@@ -43,6 +44,7 @@ export function allNetnsTargets(procRoot: string, runDir = NETNS_RUN_DIR): Netns
 
 /** Reads every namespace; one that cannot be read is a warning, not a failure. */
 export async function takeAllNetns(opts: SnapshotOptions = {}): Promise<SnapshotWithIds> {
+  keepYoungGenerationSmall();
   const procRoot = opts.procRoot ?? '/proc';
   const wanted = opts.stateMask ?? ALL_STATES;
   const time = (opts.now ?? (() => new Date()))().toISOString();
@@ -50,6 +52,7 @@ export async function takeAllNetns(opts: SnapshotOptions = {}): Promise<Snapshot
   const namespaces: NetnsRef[] = [];
   const warnings = new Set<string>();
   let malformed = 0;
+  let interrupted = false;
   let source: 'netlink' | 'procfs' = 'procfs';
   for (const target of allNetnsTargets(procRoot)) {
     try {
@@ -57,6 +60,7 @@ export async function takeAllNetns(opts: SnapshotOptions = {}): Promise<Snapshot
       for (const w of read.warnings) warnings.add(w);
       if (read.source === 'netlink') source = 'netlink';
       malformed += read.malformed;
+      if (read.interrupted) interrupted = true;
       const sockets = dedupe(read.sockets);
       for (const s of sockets) s.netns = target.netns!;
       groups.push(sockets);
@@ -67,6 +71,7 @@ export async function takeAllNetns(opts: SnapshotOptions = {}): Promise<Snapshot
   }
   const snap: SnapshotWithIds = { time, source, sockets: groups.flat(), namespaces };
   if (malformed > 0) snap.malformed = malformed;
+  if (interrupted) snap.interrupted = true;
   if (opts.owners) lookUpOwners(snap, procRoot, opts.cmdline ?? false);
   // Listeners are per namespace: attribute each namespace on its own.
   for (const g of groups) attribute(g);

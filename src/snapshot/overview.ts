@@ -56,17 +56,47 @@ export function buildOverview(snap: Snapshot, top = 3): Overview {
   const { total, states } = countStates(snap.sockets);
   const listening = listeningPorts(snap.sockets, snap.source === 'netlink');
   const servicePorts = new Set(listening.map((l) => l.port));
-  const serviceKey = (s: Socket): string =>
-    servicePorts.has(s.local.port) ? `:${s.local.port}` : `→${s.remote.port}`;
+  // Keys are counted over every socket: their strings are made once a port and once a process.
+  const local: string[] = [];
+  const remote: string[] = [];
+  const serviceKey = (s: Socket): string => {
+    const mine = servicePorts.has(s.local.port);
+    const port = mine ? s.local.port : s.remote.port;
+    const texts = mine ? local : remote;
+    let k = texts[port];
+    if (k === undefined) {
+      k = `${mine ? ':' : '→'}${port}`;
+      texts[port] = k;
+    }
+    return k;
+  };
+  const byPid = new Map<number, string>();
+  const processOf = (s: Socket): string => {
+    const o = s.owners?.[0];
+    if (!o) return processKey(s);
+    let k = byPid.get(o.pid);
+    if (k === undefined) {
+      k = processKey(s);
+      byPid.set(o.pid, k);
+    }
+    return k;
+  };
+  const byState = new Map<TcpState, Socket[]>();
+  for (const s of snap.sockets) {
+    if (s.state === 'LISTEN') continue;
+    const of = byState.get(s.state);
+    if (of) of.push(s);
+    else byState.set(s.state, [s]);
+  }
   const places: StatePlaces[] = [];
   for (const state of TCP_STATES) {
-    if (state === 'LISTEN' || !states[state]) continue;
-    const of = snap.sockets.filter((s) => s.state === state);
+    const of = byState.get(state);
+    if (!of) continue;
     places.push({
       state,
       count: of.length,
       ports: topValues(of, serviceKey, top),
-      processes: topValues(of, processKey, top),
+      processes: topValues(of, processOf, top),
       peers: topValues(of, (s) => s.remote.address, top),
     });
   }

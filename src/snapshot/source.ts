@@ -57,7 +57,13 @@ export interface TableRead {
   /** One line each for stderr. */
   warnings: string[];
   ids?: Map<Socket, DiagId>;
+  /** The kernel flagged the dump as inconsistent, and the dump taken again too (netlink). */
+  interrupted?: true;
 }
+
+/** The warning of a dump the kernel flagged as interrupted twice. */
+export const INTERRUPTED_WARNING =
+  'the table changed while the kernel dumped it, twice in a row (NLM_F_DUMP_INTR): a socket may be missing or listed twice';
 
 /** The namespace the options name: `--netns NAME`, `--netns-pid PID`, or ours. */
 export function resolveTarget(
@@ -173,6 +179,10 @@ export async function readTable(target: NetnsTarget, req: TableRequest): Promise
           warnings: [],
         };
         if (d.firstError !== undefined) out.firstError = d.firstError;
+        if (d.interrupted) {
+          out.interrupted = true;
+          out.warnings.push(INTERRUPTED_WARNING);
+        }
         if (req.ids) out.ids = new Map(d.sockets.map((s, i) => [s, d.ids[i]!]));
         return out;
       }),
@@ -217,7 +227,8 @@ export async function countTable(target: NetnsTarget, req: TableRequest): Promis
       withDiagSocket(target, async (sock): Promise<CountRead> => {
         const opts = { ...families, states: req.states, ...(req.filter ? { filter: req.filter } : {}) };
         const c = await countTcp(sock, opts);
-        return { source: 'netlink', counts: c.counts, malformed: c.malformed, warnings: [] };
+        const warnings = c.interrupted ? [INTERRUPTED_WARNING] : [];
+        return { source: 'netlink', counts: c.counts, malformed: c.malformed, warnings };
       }),
     procfs,
   );

@@ -17,6 +17,8 @@ import { resolveTarget, wantsNetlink, withDiagSocket } from './source.js';
 import { type SnapshotOptions, tableRequest } from './take.js';
 
 const LISTEN_BIT = 1 << stateCode('LISTEN');
+const STREAM_INTERRUPTED_WARNING =
+  'the table changed while the kernel dumped it (NLM_F_DUMP_INTR): a socket may be missing or listed twice';
 const ascii = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 
 /** Whether a filter can be streamed: the kernel applies all of it (states, family, ports, addresses). */
@@ -64,12 +66,16 @@ export async function streamSocketsJson(
       writer.flush();
       const malformed = statuses.reduce((n, st) => n + st.malformed, 0);
       const firstError = statuses.find((st) => st.firstError !== undefined)?.firstError;
-      out(ascii(`${started ? '' : head}]${malformed > 0 ? `,"malformed":${malformed}` : ''}}\n`));
+      // What was written cannot be dumped again: an inconsistent dump is said, not retried.
+      const interrupted = statuses.some((st) => st.interrupted);
+      const tail = `${malformed > 0 ? `,"malformed":${malformed}` : ''}${interrupted ? ',"interrupted":true' : ''}`;
+      out(ascii(`${started ? '' : head}]${tail}}\n`));
       started = true;
       const warnings =
         firstError === undefined
           ? []
           : [`${malformed} malformed netlink message(s) skipped, the first: ${firstError}`];
+      if (interrupted) warnings.push(STREAM_INTERRUPTED_WARNING);
       return { warnings };
     });
   } catch (e) {

@@ -90,6 +90,11 @@ export interface Snapshot {
   unseen?: Unseen;
   /** Lines or records the source could not parse (counted and skipped). */
   malformed?: number;
+  /**
+   * The kernel flagged the dump as inconsistent (NLM_F_DUMP_INTR: the table changed while it was
+   * walked), the dump taken again was too: a socket may be missing or listed twice.
+   */
+  interrupted?: true;
   /** One line each, for stderr: what was skipped or could not be seen. */
   warnings?: string[];
 }

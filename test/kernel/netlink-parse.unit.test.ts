@@ -2,9 +2,20 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { countDatagram, DiagParser, newStatus } from '../../src/kernel/netlink/parse.js';
+import { retryInterrupted } from '../../src/kernel/netlink/dump.js';
+import {
+  countDatagram,
+  DiagParser,
+  DiagRecord,
+  newStatus,
+  walkDatagram,
+} from '../../src/kernel/netlink/parse.js';
+import { forEachAttributeAt } from '../../src/kernel/netlink/record.js';
+import { decodeTcpInfo, TcpInfoStore } from '../../src/kernel/netlink/tcp-info.js';
+import { INET_DIAG } from '../../src/kernel/netlink/wire.js';
 import { ByteReader } from '../../src/net/byte-reader.js';
 import type { Socket } from '../../src/tcp/socket.js';
+import { TCP_INFO_FIELDS, type TcpInfo } from '../../src/tcp/tcp-info.js';
 import { parseSs, socketKey } from '../helpers/ss.js';
 
 // Recorded on x86-64 (little-endian) by test/fixtures/regenerate-netlink.sh.
@@ -93,6 +104,56 @@ describe('DiagParser on recorded dumps', () => {
     assert.deepEqual(new Set(both.sockets.map((s) => s.family)), new Set([4, 6]));
   });
 
+  it('keeps tcp_info as its bytes: each field and the JSON are those of the decoded struct', () => {
+    // Every INFO attribute of the dump, decoded eagerly, in message order.
+    const eager: TcpInfo[] = [];
+    const rec = new DiagRecord();
+    const status = newStatus();
+    for (const d of datagrams('tcp4.dgrams')) {
+      walkDatagram(new ByteReader(d), le, status, (r, off, len) => {
+        rec.read(r, off, len, le);
+        let info: TcpInfo | undefined;
+        let cong: string | undefined;
+        forEachAttributeAt(r, rec.attrOff, rec.attrLen, le, (type, body, at, n) => {
+          if (type === INET_DIAG.INFO) info = decodeTcpInfo(body.window(at, n), le);
+          if (type === INET_DIAG.CONG) cong = body.cstringAt(at, n);
+        });
+        if (info && cong !== undefined) info.cong = cong;
+        if (info) eager.push(info);
+      });
+    }
+    const lazy = v4.sockets.filter((s) => s.info !== undefined && 'rtt' in s.info).map((s) => s.info!);
+    assert.ok(eager.length > 5 && lazy.length === eager.length);
+    lazy.forEach((info, i) => {
+      const want = eager[i]!;
+      assert.equal(JSON.stringify(info), JSON.stringify(want));
+      for (const f of TCP_INFO_FIELDS) assert.equal(info[f], want[f], f);
+      assert.equal(info.cong, want.cong);
+    });
+  });
+
+  it('keeps tcp_info of any length, zero words or not, as the decoder reads it', () => {
+    let seed = 11;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const store = new TcpInfoStore(le);
+    const kept: [TcpInfo, TcpInfo][] = [];
+    // Older kernels' shorter structs, a length cut mid-word, and words zero or not at random.
+    for (const len of [0, 1, 3, 104, 105, 107, 160, 192, 232, 248, 280, 283, 300]) {
+      const bytes = new Uint8Array(len + 8);
+      for (let i = 0; i < len; i++) bytes[i + 4] = rand(3) === 0 ? 0 : rand(256);
+      for (let w = 0; w < len; w += 4) if (rand(2) === 0) bytes.fill(0, w + 4, w + 8);
+      const r = new ByteReader(bytes, 4, 4 + len);
+      kept.push([store.keep(r.view, r.start, r.length), decodeTcpInfo(r, le)]);
+    }
+    for (const [lazy, eager] of kept) {
+      assert.equal(JSON.stringify(lazy), JSON.stringify(eager));
+      for (const f of TCP_INFO_FIELDS) assert.equal(lazy[f], eager[f], f);
+    }
+  });
+
   it('leaves tcp_info and memory out unless asked for', () => {
     const plain = parse('tcp4.dgrams');
     assert.equal(plain.sockets.length, v4.sockets.length);
@@ -160,5 +221,52 @@ describe('DiagParser on damaged dumps: counted and skipped, never a crash', () =
       const p = new DiagParser({ littleEndian: le, info: true, memory: true });
       assert.doesNotThrow(() => p.feed(d.subarray(0, rand(d.length + 1))));
     }
+  });
+});
+
+describe('a dump the kernel flags as interrupted (NLM_F_DUMP_INTR)', () => {
+  /** One recorded dump as dumpTcp's result, counting the dumps taken. */
+  const replay = (names: string[]) => {
+    let n = 0;
+    const dump = async () => {
+      const p = parse(names[n++]!);
+      return { sockets: p.sockets, interrupted: p.status.interrupted } as {
+        sockets: Socket[];
+        interrupted: boolean;
+        retried?: true;
+      };
+    };
+    return { dump, calls: () => n };
+  };
+
+  it('is noticed on NLMSG_DONE, where netlink_dump() sets the flag; the sockets are read as usual', () => {
+    const flagged = parse('tcp4.intr.dgrams');
+    const clean = parse('tcp4.dgrams');
+    assert.equal(flagged.status.interrupted, true);
+    assert.equal(clean.status.interrupted, false);
+    assert.equal(flagged.status.done, true);
+    assert.deepEqual(flagged.sockets.map(socketKey), clean.sockets.map(socketKey));
+  });
+
+  it('is dumped again once, and a consistent second dump is kept', async () => {
+    const r = replay(['tcp4.intr.dgrams', 'tcp4.dgrams']);
+    const got = await retryInterrupted(r.dump);
+    assert.equal(r.calls(), 2);
+    assert.equal(got.interrupted, false);
+    assert.equal(got.retried, true);
+  });
+
+  it('says so when the second dump is flagged too, and dumps no third time', async () => {
+    const r = replay(['tcp4.intr.dgrams', 'tcp4.intr.dgrams', 'tcp4.dgrams']);
+    const got = await retryInterrupted(r.dump);
+    assert.equal(r.calls(), 2);
+    assert.equal(got.interrupted, true);
+  });
+
+  it('a consistent dump is taken once', async () => {
+    const r = replay(['tcp4.dgrams', 'tcp4.intr.dgrams']);
+    const got = await retryInterrupted(r.dump);
+    assert.equal(r.calls(), 1);
+    assert.equal(got.retried, undefined);
   });
 });

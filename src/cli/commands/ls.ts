@@ -1,7 +1,7 @@
 /** `tcpscope ls`: every TCP socket, like `ss -tan` (and `-p`, `-o`, `-e`), with filters. */
 import { UsageError } from '../../errors.js';
 import { localText, netnsText, ownerText, peerText, timerText } from '../../render/socket-text.js';
-import { type Column, renderCsv, renderTable } from '../../render/table.js';
+import { type Column, renderCsv, writeTable } from '../../render/table.js';
 import { memoryText, tcpInfoText } from '../../render/tcp-info-text.js';
 import type { FilterSpec } from '../../snapshot/filter.js';
 import { selectSockets } from '../../snapshot/select.js';
@@ -102,5 +102,5 @@ function renderLs(cli: Cli, snap: Snapshot, flags: LsFlags): void {
   if (flags.memory) cols.push({ header: 'Memory', get: (s) => memoryText(s.memory) });
   if (flags.info) cols.push({ header: 'Info', get: tcpInfoText });
   if (flags.csv) cli.o.out(renderCsv(snap.sockets, cols, flags.header));
-  else cli.o.out(renderTable(snap.sockets, cols, { header: flags.header }));
+  else writeTable(snap.sockets, cols, (text) => cli.o.out(text), { header: flags.header });
 }

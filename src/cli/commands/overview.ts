@@ -26,7 +26,8 @@ interface OverviewFlags extends SourceFlags {
 /** Runs `tcpscope (the overview)`. */
 export async function run(cli: Cli, flags: OverviewFlags): Promise<void> {
   const source = sourceOptions(flags);
-  const snap = await takeSnapshot({ ...source, owners: true, info: true });
+  // The fd scan after the dump, not beside it: the overview's memory budget is the tighter one.
+  const snap = await takeSnapshot({ ...source, owners: true, info: true, parallelOwners: false });
   warnSnapshot(cli, snap);
   const top = Math.max(1, Math.min(20, Number.parseInt(flags.top, 10) || 3));
   const overview = buildOverview(snap, top);

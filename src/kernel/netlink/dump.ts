@@ -40,7 +40,10 @@ export interface DumpResult {
   ids: { family: 4 | 6; id: Uint8Array }[];
   malformed: number;
   firstError?: string;
+  /** The kernel flagged the dump as inconsistent (NLM_F_DUMP_INTR), the second time too. */
   interrupted: boolean;
+  /** The first dump was flagged, so it was taken again. */
+  retried?: true;
 }
 
 export const LITTLE_ENDIAN = HOST_LITTLE_ENDIAN;
@@ -135,8 +138,30 @@ async function readBatches(
   if (status.error !== undefined) throw refused(family, status.error);
 }
 
-/** Every TCP socket of the socket's namespace that passes the options' states and filter. */
-export async function dumpTcp(sock: DiagSocket, opts: DumpOptions): Promise<DumpResult> {
+/**
+ * Runs a dump, and once more when the kernel flagged it as interrupted (NLM_F_DUMP_INTR: the table
+ * changed while it was walked, so a socket may be missing or listed twice). The second result is
+ * kept either way; its `interrupted` says whether it is still inconsistent.
+ */
+export async function retryInterrupted<T extends { interrupted: boolean; retried?: true }>(
+  dump: () => Promise<T>,
+): Promise<T> {
+  const first = await dump();
+  if (!first.interrupted) return first;
+  const second = await dump();
+  second.retried = true;
+  return second;
+}
+
+/**
+ * Every TCP socket of the socket's namespace that passes the options' states and filter, dumped
+ * again once if the kernel flags the dump as interrupted.
+ */
+export function dumpTcp(sock: DiagSocket, opts: DumpOptions): Promise<DumpResult> {
+  return retryInterrupted(() => dumpOnce(sock, opts));
+}
+
+async function dumpOnce(sock: DiagSocket, opts: DumpOptions): Promise<DumpResult> {
   const out: DumpResult = { sockets: [], ids: [], malformed: 0, interrupted: false };
   const statuses = await forEachDump(opts.families, async (family, status) => {
     const parser = new DiagParser(
@@ -165,11 +190,21 @@ export interface CountDump {
   counts: number[];
   malformed: number;
   firstError?: string;
+  /** As in DumpResult. */
+  interrupted: boolean;
+  retried?: true;
 }
 
-/** Per-state counts (index = kernel code 1 to 11) without building sockets: `count`'s fast path. */
-export async function countTcp(sock: DiagSocket, opts: DumpOptions): Promise<CountDump> {
-  const out: CountDump = { counts: new Array<number>(12).fill(0), malformed: 0 };
+/**
+ * Per-state counts (index = kernel code 1 to 11) without building sockets: `count`'s fast path.
+ * Counted again once if the kernel flags the dump as interrupted.
+ */
+export function countTcp(sock: DiagSocket, opts: DumpOptions): Promise<CountDump> {
+  return retryInterrupted(() => countOnce(sock, opts));
+}
+
+async function countOnce(sock: DiagSocket, opts: DumpOptions): Promise<CountDump> {
+  const out: CountDump = { counts: new Array<number>(12).fill(0), malformed: 0, interrupted: false };
   const plain = { ...opts, info: false, memory: false, plainRecv: true };
   const statuses = await forEachDump(opts.families, (family, status) =>
     runDump(sock, family, plain, status, (d) => countDatagram(d, LITTLE_ENDIAN, status, out.counts)),
@@ -177,6 +212,7 @@ export async function countTcp(sock: DiagSocket, opts: DumpOptions): Promise<Cou
   for (const st of statuses) {
     out.malformed += st.malformed;
     if (out.firstError === undefined && st.firstError !== undefined) out.firstError = st.firstError;
+    if (st.interrupted) out.interrupted = true;
   }
   return out;
 }

@@ -12,8 +12,8 @@ import { ByteReader, OutOfBounds } from '../../net/byte-reader.js';
 import { formatIpv6 } from '../../net/ip.js';
 import type { Socket } from '../../tcp/socket.js';
 import { TCP_STATES } from '../../tcp/states.js';
-import { BadMessage, DiagRecord, forEachAttribute, isMappedAt, TIMER_KINDS } from './record.js';
-import { decodeSkMeminfo, decodeTcpInfo } from './tcp-info.js';
+import { BadMessage, DiagRecord, forEachAttributeAt, isMappedAt, TIMER_KINDS } from './record.js';
+import { decodeSkMeminfo, TcpInfoStore } from './tcp-info.js';
 import { type DumpStatus, malformed, newStatus, type OnDiag, walkDatagram } from './walk.js';
 import { DIAG_MSG, INET_DIAG, RCV_SHUTDOWN, SEND_SHUTDOWN, SOCKID, TCP_NEW_SYN_RECV } from './wire.js';
 
@@ -48,9 +48,13 @@ export class DiagParser {
   readonly status: DumpStatus;
   private readonly rec = new DiagRecord();
   private readonly addresses = new AddressCache();
+  private readonly infos: TcpInfoStore;
   private readonly onDiag: OnDiag = (r, off, len) => this.message(r, off, len);
-  private readonly onAttr: (type: number, body: ByteReader) => void;
+  private readonly onAttr: (type: number, r: ByteReader, at: number, len: number) => void;
   private current: Socket | undefined;
+  /** The last congestion control name and its bytes: every socket names the same one or two. */
+  private cong = '';
+  private congBytes = new Uint8Array(0);
 
   /** `status`: the dump's, when the caller keeps it; a fresh one otherwise. */
   constructor(
@@ -58,7 +62,8 @@ export class DiagParser {
     status?: DumpStatus,
   ) {
     this.status = status ?? newStatus();
-    this.onAttr = (type, body) => this.attribute(type, body, this.current!);
+    this.infos = new TcpInfoStore(opts.littleEndian);
+    this.onAttr = (type, r, at, len) => this.attribute(type, r, at, len, this.current!);
   }
 
   /** Parses one datagram (the bytes of one recv). */
@@ -98,25 +103,41 @@ export class DiagParser {
     if (m.family === 6 && (isMappedAt(r.bytes, m.src) || isMappedAt(r.bytes, m.dst))) s.mapped = true;
     if (this.opts.info || this.opts.memory) {
       this.current = s;
-      forEachAttribute(r, m.attrOff, m.attrLen, le, this.onAttr);
+      forEachAttributeAt(r, m.attrOff, m.attrLen, le, this.onAttr);
     }
     if (this.opts.ids) this.ids.push({ family: m.family, id: r.bytes.slice(m.id, m.id + SOCKID.SIZE) });
     return s;
   }
 
-  private attribute(type: number, body: ByteReader, s: Socket): void {
+  /** One attribute of `s`: its body is `[at, at + len)` of `r`, within bounds (checked by the walk). */
+  private attribute(type: number, r: ByteReader, at: number, len: number, s: Socket): void {
     const le = this.opts.littleEndian;
     if (type === INET_DIAG.INFO && this.opts.info) {
-      s.info = Object.assign(decodeTcpInfo(body, le), s.info);
+      const info = this.infos.keep(r.view, r.start + at, len);
+      if (s.info?.cong !== undefined) info.cong = s.info.cong;
+      s.info = info;
     } else if (type === INET_DIAG.CONG && this.opts.info) {
       s.info ??= {};
-      s.info.cong = body.cstringAt(0, body.length);
+      s.info.cong = this.congestion(r, at, len);
     } else if (type === INET_DIAG.SKMEMINFO && this.opts.memory) {
-      s.memory = decodeSkMeminfo(body, le);
-    } else if (type === INET_DIAG.SHUTDOWN && this.opts.info && body.length >= 1) {
-      const bits = body.u8At(0) & (RCV_SHUTDOWN | SEND_SHUTDOWN);
+      s.memory = decodeSkMeminfo(r.window(at, len), le);
+    } else if (type === INET_DIAG.SHUTDOWN && this.opts.info && len >= 1) {
+      const bits = r.u8At(at) & (RCV_SHUTDOWN | SEND_SHUTDOWN);
       if (bits !== 0) s.shutdown = bits === RCV_SHUTDOWN ? 'read' : bits === SEND_SHUTDOWN ? 'write' : 'both';
     }
+  }
+
+  /** The congestion control name at `[at, at + len)`: the string of the last socket when the bytes are the same. */
+  private congestion(r: ByteReader, at: number, len: number): string {
+    const b = r.bytesAt(at, len);
+    const last = this.congBytes;
+    let same = last.length === b.length;
+    for (let i = 0; same && i < b.length; i++) same = last[i] === b[i];
+    if (!same) {
+      this.cong = r.cstringAt(at, len);
+      this.congBytes = b.slice();
+    }
+    return this.cong;
   }
 }
 

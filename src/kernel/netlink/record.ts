@@ -91,15 +91,16 @@ function checkAttributes(v: DataView, at: number, end: number, le: boolean): voi
 }
 
 /**
- * Walks the nlattr list `[off, off + len)` of `r`, handing each attribute (type, body) to `fn`.
- * Throws BadMessage when one runs past the end.
+ * Walks the nlattr list `[off, off + len)` of `r`, handing `fn` each attribute's type and where its
+ * body is (`[at, at + len)` of `r`), without a reader for each (five attributes a socket are half a
+ * million readers at 100,000 sockets). Throws BadMessage when one runs past the end.
  */
-export function forEachAttribute(
+export function forEachAttributeAt(
   r: ByteReader,
   off: number,
   len: number,
   le: boolean,
-  fn: ((type: number, body: ByteReader) => void) | undefined,
+  fn: (type: number, r: ByteReader, at: number, len: number) => void,
 ): void {
   const end = off + len;
   while (off + NLA.SIZE <= end) {
@@ -107,7 +108,7 @@ export function forEachAttribute(
     if (alen < NLA.SIZE || off + alen > end) {
       throw new BadMessage(`attribute of length ${alen} overruns the message by ${off + alen - end} bytes`);
     }
-    if (fn) fn(r.u16At(off + NLA.type, le) & NLA_TYPE_MASK, r.window(off + NLA.SIZE, alen - NLA.SIZE));
+    fn(r.u16At(off + NLA.type, le) & NLA_TYPE_MASK, r, off + NLA.SIZE, alen - NLA.SIZE);
     off += (alen + ALIGN - 1) & ~(ALIGN - 1);
   }
 }

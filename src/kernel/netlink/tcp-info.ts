@@ -65,40 +65,171 @@ const U64_MAX_AS_NUMBER = 2 ** 64 - 1;
  * the machine that wrote it; its bitfields are laid out from the low bit on little-endian machines.
  */
 export function decodeTcpInfo(r: ByteReader, littleEndian: boolean): TcpInfo {
+  return decodeAt(r.view, r.start, r.length, littleEndian);
+}
+
+/** The fields of the `len` bytes of tcp_info at absolute offset `at` of `v`. */
+function decodeAt(v: DataView, at: number, len: number, le: boolean): TcpInfo {
   const info: TcpInfo = {};
-  const len = r.length;
   for (let i = 0; i < LAYOUT.length; i++) {
-    const [off, kind] = LAYOUT[i]!;
-    const size = SIZE[kind as number] ?? 1;
-    if (off + size > len) break;
-    const v = readField(r, off, kind, littleEndian);
-    const name = TCP_INFO_FIELDS[i]! as TcpInfoField;
-    // ~0 means "no limit" (no pacing, SO_MAX_PACING_RATE unset); ss leaves these out too.
-    if ((name === 'max_pacing_rate' || name === 'pacing_rate') && v >= U64_MAX_AS_NUMBER) continue;
-    info[name] = v;
+    const value = fieldAt(v, at, len, i, le);
+    if (value === OUT_OF_RANGE) break;
+    if (value !== undefined) info[TCP_INFO_FIELDS[i]! as TcpInfoField] = value;
   }
   return info;
 }
 
-function readField(r: ByteReader, off: number, kind: Kind, le: boolean): number {
+const OUT_OF_RANGE = -1;
+
+/**
+ * Field `i` of the tcp_info at `[at, at + len)`: OUT_OF_RANGE when the struct is too short for it
+ * (an older kernel), undefined for a pacing rate of ~0 ("no limit": ss leaves these out too).
+ */
+function fieldAt(v: DataView, at: number, len: number, i: number, le: boolean): number | undefined {
+  const [off, kind] = LAYOUT[i]!;
+  const size = SIZE[kind as number] ?? 1;
+  if (off + size > len) return OUT_OF_RANGE;
+  const value = readField(v, at + off, kind, le);
+  if ((i === PACING_RATE || i === MAX_PACING_RATE) && value >= U64_MAX_AS_NUMBER) return undefined;
+  return value;
+}
+
+const PACING_RATE = TCP_INFO_FIELDS.indexOf('pacing_rate');
+const MAX_PACING_RATE = TCP_INFO_FIELDS.indexOf('max_pacing_rate');
+
+function readField(v: DataView, a: number, kind: Kind, le: boolean): number {
   switch (kind) {
     case 1:
-      return r.u8At(off);
+      return v.getUint8(a);
     case 2:
-      return r.u16At(off, le);
+      return v.getUint16(a, le);
     case 4:
-      return r.u32At(off, le);
+      return v.getUint32(a, le);
     case 8:
-      return r.u64At(off, le);
+      return v.getUint32(le ? a + 4 : a, le) * 0x1_0000_0000 + v.getUint32(le ? a : a + 4, le);
     case 'lo4':
-      return le ? r.u8At(off) & 0xf : r.u8At(off) >> 4;
+      return le ? v.getUint8(a) & 0xf : v.getUint8(a) >> 4;
     case 'hi4':
-      return le ? r.u8At(off) >> 4 : r.u8At(off) & 0xf;
+      return le ? v.getUint8(a) >> 4 : v.getUint8(a) & 0xf;
     case 'bit0':
-      return le ? r.u8At(off) & 1 : r.u8At(off) >> 7;
+      return le ? v.getUint8(a) & 1 : v.getUint8(a) >> 7;
     case 'bits1_2':
-      return le ? (r.u8At(off) >> 1) & 3 : (r.u8At(off) >> 5) & 3;
+      return le ? (v.getUint8(a) >> 1) & 3 : (v.getUint8(a) >> 5) & 3;
   }
+}
+
+/**
+ * A tcp_info kept as its bytes and decoded field by field when read: a table of 100,000 sockets with
+ * tcp_info (the overview, the doctor) holds about a hundred bytes each in shared slabs instead of an
+ * object of seventy numbers. Reads like the decoded object (`info.rtt`, `info.cong`), and
+ * JSON.stringify writes the decoded object, keys in the same order.
+ *
+ * The bytes are stored without their zero words (most of a tcp_info is zero: no loss, no
+ * retransmission, no ECN): a bitmap of the struct's 32-bit words that are not zero, then those
+ * words. Reading a field expands the struct once into a scratch buffer, kept while the same
+ * tcp_info is read again (the doctor reads a few fields of one socket in a row).
+ */
+class LazyTcpInfo {
+  cong?: string;
+  constructor(
+    private readonly v: DataView,
+    private readonly at: number,
+    private readonly len: number,
+    private readonly le: boolean,
+  ) {}
+
+  /** The struct's bytes in `scratch`, from offset 0. */
+  expand(): DataView {
+    if (expanded === this) return scratch;
+    const words = (this.len + 3) >>> 2;
+    if (scratch.byteLength < words * 4) scratch = new DataView(new ArrayBuffer(words * 4 * 2));
+    const v = this.v;
+    let from = this.at + bitmapBytes(words);
+    for (let w = 0; w < words; w++) {
+      const set = (v.getUint32(this.at + ((w >>> 5) << 2), true) >>> (w & 31)) & 1;
+      if (set) {
+        scratch.setUint32(w * 4, v.getUint32(from, true), true);
+        from += 4;
+      } else {
+        scratch.setUint32(w * 4, 0, true);
+      }
+    }
+    expanded = this;
+    return scratch;
+  }
+
+  field(i: number): number | undefined {
+    const value = fieldAt(this.expand(), 0, this.len, i, this.le);
+    return value === OUT_OF_RANGE ? undefined : value;
+  }
+
+  toJSON(): TcpInfo {
+    const info = decodeAt(this.expand(), 0, this.len, this.le);
+    if (this.cong !== undefined) info.cong = this.cong;
+    return info;
+  }
+}
+
+let scratch = new DataView(new ArrayBuffer(512));
+let expanded: LazyTcpInfo | undefined;
+
+/** Bytes of the bitmap of `words` words (one bit each, in 32-bit words). */
+const bitmapBytes = (words: number): number => ((words + 31) >>> 5) << 2;
+
+for (let i = 0; i < TCP_INFO_FIELDS.length; i++) {
+  Object.defineProperty(LazyTcpInfo.prototype, TCP_INFO_FIELDS[i]!, {
+    get(this: LazyTcpInfo): number | undefined {
+      return this.field(i);
+    },
+  });
+}
+
+const SLAB_BYTES = 256 * 1024;
+
+/** Keeps the tcp_info of many sockets: their non-zero words in shared slabs, decoded when read. */
+export class TcpInfoStore {
+  private view = new DataView(new ArrayBuffer(0));
+  private used = 0;
+
+  constructor(private readonly littleEndian: boolean) {}
+
+  /** A copy of the `len` bytes at absolute offset `start` of `from` (the attribute's payload), read as TcpInfo. */
+  keep(from: DataView, start: number, len: number): TcpInfo {
+    const words = (len + 3) >>> 2;
+    const most = bitmapBytes(words) + words * 4;
+    if (this.used + most > this.view.byteLength) {
+      this.view = new DataView(new ArrayBuffer(Math.max(SLAB_BYTES, most)));
+      this.used = 0;
+    }
+    const to = this.view;
+    const at = this.used;
+    let out = at + bitmapBytes(words);
+    let bits = 0;
+    for (let w = 0; w < words; w++) {
+      const off = w * 4;
+      // The last word may be cut short: its missing bytes read as zero.
+      const word =
+        off + 4 <= len ? from.getUint32(start + off, true) : lastWord(from, start + off, len - off);
+      if (word !== 0) {
+        to.setUint32(out, word, true);
+        out += 4;
+        bits |= 1 << (w & 31);
+      }
+      if ((w & 31) === 31 || w === words - 1) {
+        to.setUint32(at + ((w >>> 5) << 2), bits, true);
+        bits = 0;
+      }
+    }
+    this.used = out;
+    return new LazyTcpInfo(to, at, len, this.littleEndian) as TcpInfo;
+  }
+}
+
+/** The `n` (1 to 3) bytes at `at` as the low bytes of a little-endian word. */
+function lastWord(v: DataView, at: number, n: number): number {
+  let word = 0;
+  for (let i = 0; i < n; i++) word |= v.getUint8(at + i) << (8 * i);
+  return word >>> 0;
 }
 
 /** The SK_MEMINFO_* u32 array of INET_DIAG_SKMEMINFO; a shorter array gives fewer keys. */

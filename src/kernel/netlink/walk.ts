@@ -51,8 +51,10 @@ export function walkDatagram(dgram: ByteReader, le: boolean, status: DumpStatus,
       return;
     }
     const type = dgram.u16At(off + NLMSG.type, le);
+    // The kernel marks the messages it filled after the table changed under the dump (NLMSG_DONE
+    // included: netlink_dump() checks it there).
+    if ((dgram.u16At(off + NLMSG.flags, le) & NLM_F_DUMP_INTR) !== 0) status.interrupted = true;
     if (type === SOCK_DIAG_BY_FAMILY || type === TCPDIAG_GETSOCK) {
-      if ((dgram.u16At(off + NLMSG.flags, le) & NLM_F_DUMP_INTR) !== 0) status.interrupted = true;
       status.fed = true;
       onDiag(dgram, off + NLMSG.SIZE, len - NLMSG.SIZE);
       off += (len + ALIGN - 1) & ~(ALIGN - 1);

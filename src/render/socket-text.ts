@@ -2,7 +2,8 @@
  * How sockets read in human tables: endpoints like `ss` prints them, timers, owners. Pure.
  */
 import { type EndpointOptions, endpointOf } from '../net/endpoint.js';
-import type { NetnsRef, Socket, SocketTimer } from '../tcp/socket.js';
+import type { Attribution, NetnsRef, Socket, SocketTimer } from '../tcp/socket.js';
+import type { TcpState } from '../tcp/states.js';
 
 /**
  * How ss writes a socket's `::`: `[::]` when it is v6-only, `*` when it is dual-stack. The kernel
@@ -42,8 +43,12 @@ export function timerText(t: SocketTimer | undefined): string {
 /** Owners as `nginx[12]/6,nginx[13]/6`, or the attribution in words for sockets nobody holds. */
 export function ownerText(s: Socket): string {
   if (s.owners && s.owners.length > 0) return s.owners.map((o) => `${o.command}[${o.pid}]/${o.fd}`).join(',');
-  const a = s.attribution;
-  if (!a) return s.owners ? '-' : '';
+  if (!s.attribution) return s.owners ? '-' : '';
+  return attributionText(s.attribution);
+}
+
+/** What a socket nobody holds is: `(timewait)`, `(orphan)`, `(queued on listener nginx[12] :80)`. */
+export function attributionText(a: Attribution): string {
   const who = a.pid !== undefined ? ` ${a.command ?? '?'}[${a.pid}]` : '';
   switch (a.kind) {
     case 'request':
@@ -53,6 +58,11 @@ export function ownerText(s: Socket): string {
     default:
       return `(${a.kind})`;
   }
+}
+
+/** A state as ss's State column writes it: the kernel's names, but CLOSE as ss's `UNCONN`. */
+export function stateText(state: TcpState): string {
+  return state === 'CLOSE' ? 'UNCONN' : state;
 }
 
 /** The key a socket counts under by process: `command[pid]`, or its attribution in parentheses. */

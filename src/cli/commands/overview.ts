@@ -3,9 +3,11 @@ import type { Command } from 'commander';
 import type { Finding } from '../../doctor/types.js';
 import { countOtherNetns } from '../../kernel/other-netns.js';
 import { formatAddress } from '../../net/endpoint.js';
+import { netnsName } from '../../render/socket-text.js';
 import { bar, type Column, renderTable } from '../../render/table.js';
 import {
   buildOverview,
+  type ListenerQueue,
   type ListeningPort,
   type Overview,
   type StatePlaces,
@@ -53,7 +55,7 @@ export function register(program: Command, cli: Cli): void {
 }
 
 function renderOverview(cli: Cli, v: Overview): string {
-  const ns = v.netns ? ` in netns ${v.netns.name ?? v.netns.inode}` : '';
+  const ns = v.netns ? ` in netns ${netnsName(v.netns)}` : '';
   const parts = [`${paint(cli.o, 'bold', `${v.total} TCP sockets${ns}`)}  ${v.time}\n`];
   parts.push(renderStates(cli, v));
   parts.push(`${paint(cli.o, 'bold', 'Listening')}\n${renderListening(v.listening)}`);
@@ -110,6 +112,19 @@ function renderStates(cli: Cli, v: Overview): string {
   ]);
 }
 
+/**
+ * Each listener's own accept queue, `queued/backlog`: `0/511 + 0/511` for the v4 and v6 listeners
+ * of a port (never their sum, which no socket has); beyond four, alike ones counted (`0/511 ×16`).
+ */
+export function queuesText(listeners: readonly ListenerQueue[]): string {
+  const one = (q: ListenerQueue): string =>
+    `${q.acceptQueue}${q.backlog !== undefined ? `/${q.backlog}` : ''}`;
+  if (listeners.length <= 4) return listeners.map(one).join(' + ');
+  const n = new Map<string, number>();
+  for (const q of listeners) n.set(one(q), (n.get(one(q)) ?? 0) + 1);
+  return [...n].map(([t, k]) => (k === 1 ? t : `${t} ×${k}`)).join(' + ');
+}
+
 function renderListening(list: ListeningPort[]): string {
   if (list.length === 0) return '  no listening sockets\n';
   const cols: Column<ListeningPort>[] = [
@@ -119,11 +134,7 @@ function renderListening(list: ListeningPort[]): string {
       header: 'ADDRESSES',
       get: (l) => l.addresses.map((a) => formatAddress(a, { v6only: true })).join(' '),
     },
-    {
-      header: 'QUEUE',
-      get: (l) => `${l.acceptQueue}${l.backlog !== undefined ? `/${l.backlog}` : ''}${l.full ? ' FULL' : ''}`,
-      align: 'right',
-    },
+    { header: 'QUEUE', get: (l) => `${queuesText(l.listeners)}${l.full ? ' FULL' : ''}`, align: 'right' },
     { header: 'PROGRAM', get: (l) => (l.programs.length ? compactPrograms(l.programs) : '?') },
   ];
   return renderTable(list, cols);

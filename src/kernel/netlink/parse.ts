@@ -96,7 +96,8 @@ export class DiagParser {
     };
     // A mapped socket speaks IPv4 through an IPv6 socket; a wildcard local end (`::`) is not mapped.
     if (m.family === 6 && (isMappedAt(r.bytes, m.src) || isMappedAt(r.bytes, m.dst))) s.mapped = true;
-    if (this.opts.info || this.opts.memory) {
+    // A wildcard IPv6 socket's v6only decides how ss writes `::` (`*` or `[::]`): few sockets, cheap.
+    if (this.opts.info || this.opts.memory || (m.family === 6 && local === '::')) {
       this.current = s;
       forEachAttribute(r, m.attrOff, m.attrLen, le, this.onAttr);
     }
@@ -113,6 +114,8 @@ export class DiagParser {
       s.info.cong = body.cstringAt(0, body.length);
     } else if (type === INET_DIAG.SKMEMINFO && this.opts.memory) {
       s.memory = decodeSkMeminfo(body, le);
+    } else if (type === INET_DIAG.SKV6ONLY && body.length >= 1) {
+      if (body.u8At(0) !== 0) s.v6only = true;
     } else if (type === INET_DIAG.SHUTDOWN && this.opts.info && body.length >= 1) {
       const bits = body.u8At(0) & (RCV_SHUTDOWN | SEND_SHUTDOWN);
       if (bits !== 0) s.shutdown = bits === RCV_SHUTDOWN ? 'read' : bits === SEND_SHUTDOWN ? 'write' : 'both';

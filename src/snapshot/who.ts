@@ -89,8 +89,8 @@ export interface SocketGroup {
   count: number;
   /** What the sockets nobody holds are (TIME_WAIT, orphan, queued on a listener...): the first's. */
   attribution?: Attribution;
-  /** The local ends, most frequent first, with how many sockets each: at most `top`. */
-  locals: { address: string; port: number; count: number }[];
+  /** The local ends, most frequent first, with how many sockets each and one of them: at most `top`. */
+  locals: { address: string; port: number; count: number; sample: Socket }[];
   /** Distinct local ends in all. */
   localCount: number;
   /** The peer addresses (wildcards left out), most frequent first, at most `top`. */
@@ -117,7 +117,12 @@ export function groupSockets(sockets: readonly Socket[], top = 3): SocketGroup[]
   }
   const out: SocketGroup[] = [];
   for (const { first, list } of groups.values()) {
-    const locals = tally(list, (s) => `${s.local.address} ${s.local.port}`);
+    const samples = new Map<string, Socket>();
+    const locals = tally(list, (s) => {
+      const k = `${s.local.address} ${s.local.port}`;
+      if (!samples.has(k)) samples.set(k, s);
+      return k;
+    });
     const peers = tally(list, (s) =>
       s.remote.port === 0 && isWildcard(s.remote.address) ? undefined : s.remote.address,
     );
@@ -126,7 +131,7 @@ export function groupSockets(sockets: readonly Socket[], top = 3): SocketGroup[]
       count: list.length,
       locals: locals.slice(0, top).map(([k, count]) => {
         const [address, port] = k.split(' ');
-        return { address: address!, port: Number(port), count };
+        return { address: address!, port: Number(port), count, sample: samples.get(k)! };
       }),
       localCount: locals.length,
       peers: peers.slice(0, top).map(([address, count]) => ({ address, count })),

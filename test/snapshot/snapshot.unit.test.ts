@@ -161,7 +161,11 @@ describe('who', () => {
         ['LISTEN', 1, undefined],
       ],
     );
-    assert.deepEqual(g[0]!.locals, [{ address: '10.0.0.1', port: 80, count: 7 }]);
+    assert.deepEqual(
+      g[0]!.locals.map(({ sample: _, ...l }) => l),
+      [{ address: '10.0.0.1', port: 80, count: 7 }],
+    );
+    assert.equal(g[0]!.locals[0]!.sample, list[0]);
     assert.deepEqual(g[0]!.peers, [
       { address: '10.0.0.2', count: 3 },
       { address: '10.0.0.3', count: 2 },

@@ -1,7 +1,6 @@
 /** `tcpscope who PORT`: the `lsof -i:PORT` answer, processes first, then sockets nobody holds. */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { endpointOf } from '../../net/endpoint.js';
 import { attributionText, localText, stateText } from '../../render/socket-text.js';
 import { type Column, renderTable } from '../../render/table.js';
 import { countStates } from '../../snapshot/aggregate.js';
@@ -148,7 +147,7 @@ function socketsText(cli: Cli, sockets: Socket[], all: boolean, unowned: boolean
 function localsText(g: SocketGroup): string {
   const first = g.locals[0];
   if (!first) return '';
-  const text = endpointOf(first, { v6only: true });
+  const text = localText(first.sample);
   return g.localCount === 1 ? text : `${text} and ${g.localCount - 1} more`;
 }
 

@@ -1,5 +1,4 @@
 /** `tcpscope who PORT`: the `lsof -i:PORT` answer, processes first, then sockets nobody holds. */
-import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { attributionText, localText, stateText } from '../../render/socket-text.js';
 import { type Column, renderTable } from '../../render/table.js';
@@ -19,14 +18,7 @@ import type { TcpState } from '../../tcp/states.js';
 import { type Cli, paint } from '../output.js';
 import { stateColour } from '../paint-state.js';
 import { BASE_COLUMNS, socketColumns, warnSnapshot } from '../snapshot-output.js';
-import {
-  addFilterOptions,
-  addSourceOptions,
-  type FilterFlags,
-  filterSpec,
-  type SourceFlags,
-  sourceOptions,
-} from '../socket-options.js';
+import { type FilterFlags, filterSpec, type SourceFlags, sourceOptions } from '../socket-options.js';
 
 interface WhoFlags extends FilterFlags, SourceFlags {
   json?: boolean;
@@ -36,49 +28,26 @@ interface WhoFlags extends FilterFlags, SourceFlags {
 /** A process's sockets, or those nobody holds, are listed up to this many; summed up beyond. */
 const LIST_MAX = 10;
 
-const EXAMPLES = `
-Examples:
-  tcpscope who 8080                    who holds port 8080, at either end (lsof -i:8080)
-  tcpscope who :443 -s established
-  tcpscope who 127.0.0.1:5432
-  tcpscope who '[::1]:6379' --json
-  tcpscope who 80 --all                every socket listed, even thousands in TIME_WAIT
-Up to ${LIST_MAX} sockets a process are listed; more are summed up per state with their top peers
-(--all lists them). Sockets bound to the port but neither listening nor connecting show as UNCONN
-(Linux 6.7+, netlink).
-Exit status: 0 when some socket has the port, 1 when none has (as lsof), 2 on a usage error.
-`;
-
-/** Registers `who`. */
-export function register(program: Command, cli: Cli): void {
-  const cmd = program
-    .command('who')
-    .description('which processes hold sockets on a port (like lsof -i:PORT)')
-    .argument('<port>', 'PORT, :PORT, ADDR:PORT or [IPV6]:PORT (port 1 to 65535)')
-    .option('--all', `list every socket (by default more than ${LIST_MAX} are summed up)`)
-    .option('--json', 'JSON output');
-  addFilterOptions(cmd);
-  addSourceOptions(cmd);
-  cmd.addHelpText('after', EXAMPLES).action(async (target: string, flags: WhoFlags) => {
-    const t = parseWhoTarget(target);
-    if (!t)
-      throw new UsageError(
-        `who: '${target}' is not PORT, :PORT, ADDR:PORT or [IPV6]:PORT with a port from 1 to 65535`,
-      );
-    const spec = filterSpec(flags);
-    // Sockets bound but idle hold the port too: ask for them whenever CLOSE is wanted.
-    const states = spec.states ?? ALL_STATES;
-    if (maskHas(states, 'CLOSE')) spec.states = states | BOUND_INACTIVE;
-    const snap = await selectSockets({ ...sourceOptions(flags), owners: true, cmdline: true }, spec);
-    warnSnapshot(cli, snap);
-    const result = whoHolds(snap.sockets, t);
-    if (result.processes.length === 0 && result.unowned.length === 0) cli.exit(1);
-    if (flags.json) cli.o.out(`${JSON.stringify(result)}\n`);
-    else
-      cli.o.out(
-        renderWho(cli, result, flags.all ?? false) + fullQueues(cli, result, snap.source === 'netlink'),
-      );
-  });
+/** Runs `who PORT`. */
+export async function run(cli: Cli, flags: WhoFlags, target: string): Promise<void> {
+  const t = parseWhoTarget(target);
+  if (!t)
+    throw new UsageError(
+      `who: '${target}' is not PORT, :PORT, ADDR:PORT or [IPV6]:PORT with a port from 1 to 65535`,
+    );
+  const spec = filterSpec(flags);
+  // Sockets bound but idle hold the port too: ask for them whenever CLOSE is wanted.
+  const states = spec.states ?? ALL_STATES;
+  if (maskHas(states, 'CLOSE')) spec.states = states | BOUND_INACTIVE;
+  const snap = await selectSockets({ ...sourceOptions(flags), owners: true, cmdline: true }, spec);
+  warnSnapshot(cli, snap);
+  const result = whoHolds(snap.sockets, t);
+  if (result.processes.length === 0 && result.unowned.length === 0) cli.exit(1);
+  if (flags.json) cli.o.out(`${JSON.stringify(result)}\n`);
+  else
+    cli.o.out(
+      renderWho(cli, result, flags.all ?? false) + fullQueues(cli, result, snap.source === 'netlink'),
+    );
 }
 
 function statesText(sockets: readonly Socket[]): string {

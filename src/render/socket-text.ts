@@ -58,7 +58,7 @@ export function durationText(ms: number): string {
 }
 
 /** The kernel's timer kinds as ss names them (tcp_timer_print): retransmit is `on`, probe `persist`. */
-export const SS_TIMER_NAMES: Readonly<Record<TimerKind, string>> = {
+const SS_TIMER_NAMES: Readonly<Record<TimerKind, string>> = {
   off: 'off',
   retransmit: 'on',
   keepalive: 'keepalive',

@@ -6,10 +6,13 @@
  *   timewait   a connection the client closed first
  *   persist    a sender facing a zero window (the receiver never reads)
  * Prints one JSON line `{ pid }` when every kind exists and holds them until stdin ends.
+ *   node _timers-load.js hold
  */
 import net from 'node:net';
 import * as raw from '../../src/lab/rawsock.js';
 
+// The test runner runs every file under build/test: without `hold` this is no test, and ends.
+if (process.argv[2] !== 'hold') process.exit(0);
 const held: unknown[] = [];
 
 function listen(port: number, onConn: (c: net.Socket) => void): Promise<void> {

@@ -101,7 +101,7 @@ describe('ls -o against ss -tano, every timer kind', { timeout: 120_000 }, () =>
     ns = makeNetns();
     // A small receive buffer: the paused receiver's window closes after a few kilobytes.
     ns.exec(['sysctl', '-qw', 'net.ipv4.tcp_rmem=4096 4096 8192']);
-    load = spawn('ip', ['netns', 'exec', ns.name, process.execPath, LOAD], {
+    load = spawn('ip', ['netns', 'exec', ns.name, process.execPath, LOAD, 'hold'], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     await new Promise<string>((resolve, reject) => {

@@ -146,8 +146,11 @@ describe('ls -o against ss -tano, every timer kind', { timeout: 120_000 }, () =>
         assert.equal(o.timer?.name, t.timer?.name, key);
         if (!t.timer || !o.timer) continue;
         kinds.add(t.timer.name);
-        // ours was read first: a retransmission may come in between
-        assert.ok(t.timer.count - o.timer.count <= 1 && t.timer.count >= o.timer.count, `${key}: count`);
+        // ours was read first: probes and retransmissions (every few hundred ms at first on
+        // loopback) may come in between; the other timers' counts stand still.
+        const moving = t.timer.name === 'persist' || t.timer.name === 'on';
+        const more = t.timer.count - o.timer.count;
+        assert.ok(moving ? more >= 0 : more === 0, `${key}: count ${o.timer.count} vs ss ${t.timer.count}`);
         const [oLow, oHigh] = msRange(o.timer.text);
         const [tLow, tHigh] = msRange(t.timer.text);
         // time passes between the reads; procfs counts in 10 ms ticks; a timer rearmed in between

@@ -39,10 +39,28 @@ export function namedNetns(runDir = NETNS_RUN_DIR): Map<string, number> {
   return names;
 }
 
-/** A reference for a namespace inode, with its name when one of /run/netns points at it. */
-export function netnsRef(inode: number, names: Map<string, number>): NetnsRef {
-  for (const [name, ino] of names) if (ino === inode) return { inode, name };
-  return { inode };
+/**
+ * A reference for a namespace inode, with its name when one of /run/netns points at it, and marked
+ * `host` when it is PID 1's.
+ */
+export function netnsRef(inode: number, names: Map<string, number>, procRoot = '/proc'): NetnsRef {
+  const ref: NetnsRef = { inode };
+  for (const [name, ino] of names) {
+    if (ino === inode) {
+      ref.name = name;
+      break;
+    }
+  }
+  if (hostNetnsInode(procRoot) === inode) ref.host = true;
+  return ref;
+}
+
+/**
+ * The host's namespace: PID 1's, or kthreadd's (PID 2: kernel threads live in the initial namespace)
+ * where PID 1's link cannot be read (a sandbox that denies it even to root).
+ */
+export function hostNetnsInode(procRoot = '/proc'): number | undefined {
+  return netnsInode(procRoot, 1) ?? netnsInode(procRoot, 2);
 }
 
 /** Every namespace that some process is in: inode → one pid inside it. */

@@ -173,7 +173,9 @@ function parseRow(cur: Cursor, family: 4 | 6, addr: AddressDecoder, mask: number
   cur.skipSpaces();
   const uid = cur.dec();
   cur.skipSpaces();
-  cur.dec(); // timeout: unanswered zero-window probes (or 0)
+  // icsk_probes_out: the count that goes with a keepalive or zero-window probe timer, as netlink's
+  // idiag_retrans does (inet_diag.c) and ss -o shows (tcp_show_line: `timer != 1 ? probes : retrans`).
+  const probes = cur.dec();
   cur.skipSpaces();
   const inode = cur.dec();
   const kind = TIMER_KINDS[tr];
@@ -187,7 +189,11 @@ function parseRow(cur: Cursor, family: 4 | 6, addr: AddressDecoder, mask: number
     sendQ,
     inode,
     uid,
-    timer: { kind, expiresMs: kind === 'off' ? 0 : when * MS_PER_TICK, retransmits },
+    timer: {
+      kind,
+      expiresMs: kind === 'off' ? 0 : when * MS_PER_TICK,
+      retransmits: tr === 1 ? retransmits : probes,
+    },
   };
   // A mapped socket speaks IPv4 through an IPv6 socket; a wildcard local end (`::`) is not mapped.
   if (family === 6 && (localMapped || remoteMapped)) s.mapped = true;

@@ -5,7 +5,7 @@
  * of a process inside. On container hosts this is where most sockets are. Sequencing only.
  */
 import { processCgroup } from '../kernel/cgroup.js';
-import { NETNS_RUN_DIR, namedNetns, netnsByProcess } from '../kernel/netns.js';
+import { hostNetnsInode, NETNS_RUN_DIR, namedNetns, netnsByProcess } from '../kernel/netns.js';
 import type { NetnsRef, Socket } from '../tcp/socket.js';
 import { ALL_STATES } from '../tcp/state-names.js';
 import { stateCode } from '../tcp/states.js';
@@ -28,8 +28,10 @@ export function allNetnsTargets(procRoot: string, runDir = NETNS_RUN_DIR): Netns
   const names = namedNetns(runDir);
   const nameOf = new Map([...names].map(([name, inode]) => [inode, name]));
   const targets: NetnsTarget[] = [];
+  const host = hostNetnsInode(procRoot);
   for (const [inode, pid] of [...byProcess].sort((a, b) => a[1] - b[1])) {
     const ref: NetnsRef = { inode };
+    if (inode === host) ref.host = true;
     const name = nameOf.get(inode);
     if (name !== undefined) ref.name = name;
     Object.assign(ref, processCgroup(procRoot, pid));

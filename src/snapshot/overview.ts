@@ -16,11 +16,26 @@ export interface ListeningPort {
   exposure: 'all' | 'loopback' | 'specific';
   /** `command[pid]` of each holder; empty when owners are unknown or unseen. */
   programs: string[];
-  /** Connections waiting in the accept queue (Recv-Q of the listeners). */
+  /** Connections waiting in the accept queues (Recv-Q of the listeners, summed). */
   acceptQueue: number;
-  /** The accept queue's limit (Send-Q of the listeners), when the source knows it (netlink). */
+  /**
+   * The listeners' limits summed (Send-Q), when the source knows them (netlink). Each listener has
+   * a queue of its own: `listeners` has them one by one.
+   */
   backlog?: number;
+  /** Each listening socket on the port (v4 and v6, SO_REUSEPORT siblings) with its own queue. */
+  listeners: ListenerQueue[];
   /** A listener's queue is over its limit: Linux admits backlog + 1, then drops or delays handshakes. */
+  full?: true;
+}
+
+/** One listening socket's accept queue. */
+export interface ListenerQueue {
+  address: string;
+  /** Connections waiting to be accepted (Recv-Q). */
+  acceptQueue: number;
+  /** Its limit (Send-Q; netlink only). */
+  backlog?: number;
   full?: true;
 }
 
@@ -133,7 +148,13 @@ function listeningPorts(sockets: readonly Socket[], knowsBacklog: boolean): List
         ...new Set(list.flatMap((s) => (s.owners ?? []).map((o) => `${o.command}[${o.pid}]`))),
       ];
       const acceptQueue = list.reduce((n, s) => n + s.recvQ, 0);
-      const l: ListeningPort = { port, addresses, exposure, programs, acceptQueue };
+      const listeners = list.map((s): ListenerQueue => {
+        const q: ListenerQueue = { address: s.local.address, acceptQueue: s.recvQ };
+        if (knowsBacklog) q.backlog = s.sendQ;
+        if (knowsBacklog && acceptQueueFull(s)) q.full = true;
+        return q;
+      });
+      const l: ListeningPort = { port, addresses, exposure, programs, acceptQueue, listeners };
       if (knowsBacklog) {
         l.backlog = list.reduce((n, s) => n + s.sendQ, 0);
         if (list.some(acceptQueueFull)) l.full = true;

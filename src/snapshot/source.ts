@@ -93,11 +93,11 @@ export function resolveTarget(
       path: `${procRoot}/${pid}/ns/net`,
       pid,
       what: `of pid ${pid}`,
-      netns: netnsRef(inode, namedNetns(runDir)),
+      netns: netnsRef(inode, namedNetns(runDir), procRoot),
     };
   }
   const inode = netnsInode(procRoot, 'self');
-  return inode === undefined ? {} : { netns: netnsRef(inode, namedNetns(runDir)) };
+  return inode === undefined ? {} : { netns: netnsRef(inode, namedNetns(runDir), procRoot) };
 }
 
 /** Whether `auto` means netlink here: not with a fixture proc tree. */

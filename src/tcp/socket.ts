@@ -68,6 +68,8 @@ export interface Socket {
 export interface NetnsRef {
   inode: number;
   name?: string;
+  /** The namespace of PID 1 (or of kthreadd): the host's, or inside a container the container's own. */
+  host?: true;
   /** The systemd unit of a process inside it (from /proc/PID/cgroup), when it has one. */
   unit?: string;
   /** The container of a process inside it (`docker:3f2a…`, `podman:…`, `k8s:pod…`), when any. */

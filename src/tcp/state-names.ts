@@ -9,10 +9,19 @@ import { STATE_INFO, TCP_STATES, type TcpState } from './states.js';
 export type StateMask = number;
 
 const bit = (s: TcpState): number => 1 << (TCP_STATES.indexOf(s) + 1);
-const maskOf = (...states: TcpState[]): StateMask => states.reduce((m, s) => m | bit(s), 0);
+/** The mask of the states named. */
+export const maskOf = (...states: TcpState[]): StateMask => states.reduce((m, s) => m | bit(s), 0);
 
 /** Every state, bits 1 to 11 (0xFFE). */
 export const ALL_STATES: StateMask = maskOf(...TCP_STATES);
+
+/**
+ * Not a state of its own: with bit 13 (TCP_BOUND_INACTIVE, include/net/tcp_states.h) a sock_diag
+ * request also dumps the sockets bound to a port but neither listening nor connecting (Linux 6.7+),
+ * a common cause of EADDRINUSE. They come back in state CLOSE, the state they are in;
+ * /proc/net/tcp never lists them.
+ */
+export const BOUND_INACTIVE: StateMask = 1 << 13;
 
 /**
  * The groups, exactly as iproute2's ss.c defines them (`sstate_namel`, checked against `ss state

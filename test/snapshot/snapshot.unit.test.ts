@@ -6,7 +6,7 @@ import { attribute } from '../../src/snapshot/attribute.js';
 import { buildFilter } from '../../src/snapshot/filter.js';
 import { buildOverview } from '../../src/snapshot/overview.js';
 import { sortSockets } from '../../src/snapshot/sort.js';
-import { parseWhoTarget, whoHolds } from '../../src/snapshot/who.js';
+import { groupSockets, parseWhoTarget, whoHolds } from '../../src/snapshot/who.js';
 import type { Socket } from '../../src/tcp/socket.js';
 import { parseStateList } from '../../src/tcp/state-names.js';
 import type { TcpState } from '../../src/tcp/states.js';
@@ -118,7 +118,20 @@ describe('who', () => {
     assert.deepEqual(parseWhoTarget(':8080'), { port: 8080 });
     assert.deepEqual(parseWhoTarget('127.0.0.1:80'), { address: '127.0.0.1', port: 80 });
     assert.deepEqual(parseWhoTarget('[::0001]:80'), { address: '::1', port: 80 });
-    for (const bad of ['', 'x', '70000', 'a:b', '1.2.3:80', '[::1]', ':'])
+    for (const bad of [
+      '',
+      'x',
+      '70000',
+      'a:b',
+      '1.2.3:80',
+      '[::1]',
+      ':',
+      '0',
+      ':0',
+      '00',
+      '127.0.0.1:0',
+      '[::1]:0',
+    ])
       assert.equal(parseWhoTarget(bad), undefined, bad);
   });
   it('groups by holding process, then the sockets nobody holds', () => {
@@ -132,6 +145,36 @@ describe('who', () => {
     assert.equal(r.unowned.length, 1);
     assert.equal(whoHolds(t, { port: 80 }).processes.length, 2);
     assert.equal(whoHolds(t, { port: 9 }).unowned.length, 0);
+  });
+  it('sums sockets up per state and attribution, with top local ends and peers', () => {
+    const list: Socket[] = [];
+    for (let i = 0; i < 6; i++)
+      list.push(sock('TIME_WAIT', '10.0.0.1:80', `10.0.0.${i < 3 ? 2 : i < 5 ? 3 : 4}:${5000 + i}`));
+    list.push(sock('TIME_WAIT', '10.0.0.1:80', '10.0.0.9:6000'));
+    list.push(sock('LISTEN', '0.0.0.0:80', '0.0.0.0:0', 100, 10));
+    attribute(list);
+    const g = groupSockets(list);
+    assert.deepEqual(
+      g.map((x) => [x.state, x.count, x.attribution?.kind]),
+      [
+        ['TIME_WAIT', 7, 'timewait'],
+        ['LISTEN', 1, undefined],
+      ],
+    );
+    assert.deepEqual(
+      g[0]!.locals.map(({ sample: _, ...l }) => l),
+      [{ address: '10.0.0.1', port: 80, count: 7 }],
+    );
+    assert.equal(g[0]!.locals[0]!.sample, list[0]);
+    assert.deepEqual(g[0]!.peers, [
+      { address: '10.0.0.2', count: 3 },
+      { address: '10.0.0.3', count: 2 },
+      { address: '10.0.0.4', count: 1 },
+    ]);
+    assert.equal(g[0]!.peerCount, 4);
+    // A listener's wildcard peer is no peer.
+    assert.deepEqual(g[1]!.peers, []);
+    assert.equal(g[1]!.peerCount, 0);
   });
 });
 

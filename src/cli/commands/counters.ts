@@ -4,6 +4,7 @@ import { isAbsolute, join } from 'node:path';
 import { readBootId, readNetnsSysctls } from '../../kernel/counters-sysctl.js';
 import type { CounterSample } from '../../kernel/counters-types.js';
 import { renderNstat, renderSysctls } from '../../render/counters-text.js';
+import { netnsName } from '../../render/socket-text.js';
 import { type CounterHistory, historyPath, loadHistory, saveHistory } from '../../stats/counter-history.js';
 import { type NstatRow, nstatView } from '../../stats/nstat.js';
 import { type CounterSource, openCounterSource } from '../../stats/source.js';
@@ -44,7 +45,7 @@ function showCounters(cli: Cli, source: CounterSource, patterns: string[], flags
     return;
   }
   if (flags.header) {
-    const ns = source.netns ? `netns ${source.netns.name ?? source.netns.inode}` : 'kernel';
+    const ns = source.netns ? `netns ${netnsName(source.netns)}` : 'kernel';
     cli.o.out(
       prev ? `#${ns} increase since ${prev.time} (${seconds.toFixed(1)} s), per second\n` : `#${ns}\n`,
     );

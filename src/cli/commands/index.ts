@@ -38,6 +38,7 @@ Examples:
   tcpscope ls --netns blue --json      another namespace, as JSON
   tcpscope ls --source procfs          read /proc/net/tcp instead of netlink
   tcpscope ls --all-netns -s listen    listeners of every namespace (containers included)
+  tcpscope ls --bound -p               bound but neither listening nor connecting (EADDRINUSE?)
 `;
 
 const COUNT_EXAMPLES = `
@@ -56,6 +57,10 @@ Examples:
   tcpscope who :443 -s established
   tcpscope who 127.0.0.1:5432
   tcpscope who '[::1]:6379' --json
+  tcpscope who 80 --all                every socket listed, even thousands in TIME_WAIT
+Up to 10 sockets a process are listed; more are summed up per state with their top peers (--all
+lists them). Sockets bound to the port but neither listening nor connecting show as UNCONN (Linux
+6.7+, netlink).
 Exit status: 0 when some socket has the port, 1 when none has (as lsof), 2 on a usage error.
 `;
 
@@ -210,6 +215,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '-m, --memory', description: 'show socket memory, as ss -m (netlink)' },
       { flags: '--summary', description: 'totals per protocol and per TCP state, as ss -s' },
       {
+        flags: '--bound',
+        description:
+          'sockets bound to a port but neither listening nor connecting, shown as UNCONN (ss -B; netlink, Linux 6.7+); with -s or -l, added to those',
+      },
+      {
         flags: '--all-netns',
         description: 'every network namespace, with a namespace column (container or unit)',
       },
@@ -241,8 +251,13 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'who',
     description: 'which processes hold sockets on a port (like lsof -i:PORT)',
-    arguments: [{ name: '<port>', description: 'PORT, :PORT, ADDR:PORT or [IPV6]:PORT' }],
-    options: [JSON_OPTION, ...FILTER_OPTIONS, ...SOURCE_OPTIONS],
+    arguments: [{ name: '<port>', description: 'PORT, :PORT, ADDR:PORT or [IPV6]:PORT (port 1 to 65535)' }],
+    options: [
+      { flags: '--all', description: 'list every socket (by default more than 10 a process are summed up)' },
+      JSON_OPTION,
+      ...FILTER_OPTIONS,
+      ...SOURCE_OPTIONS,
+    ],
     examples: WHO_EXAMPLES,
     load: () => import('./who.js'),
   },

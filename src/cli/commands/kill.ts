@@ -1,12 +1,10 @@
 /** `tcpscope kill`: close the TCP sockets a filter matches, like `ss -K`, after showing them. */
 import { UsageError } from '../../errors.js';
-import { localText, ownerText, peerText } from '../../render/socket-text.js';
 import { type Column, renderTable } from '../../render/table.js';
 import { type CloseOutcome, closeSockets, findSocketsToClose } from '../../snapshot/close.js';
 import type { Socket } from '../../tcp/socket.js';
 import { type Cli, paint } from '../output.js';
-import { stateColour } from '../paint-state.js';
-import { warnSnapshot } from '../snapshot-output.js';
+import { socketColumns, warnSnapshot } from '../snapshot-output.js';
 import { type FilterFlags, filterSpec, type SourceFlags, sourceOptions } from '../socket-options.js';
 
 interface KillFlags extends FilterFlags, SourceFlags {
@@ -51,12 +49,7 @@ async function confirmed(cli: Cli, flags: KillFlags, n: number): Promise<boolean
 }
 
 function columns(cli: Cli): Column<Socket>[] {
-  return [
-    { header: 'State', get: (s) => s.state, paint: (p, v) => stateColour(cli.o, v, p) },
-    { header: 'Local Address:Port', get: (s) => localText(s) },
-    { header: 'Peer Address:Port', get: (s) => peerText(s) },
-    { header: 'Process', get: ownerText },
-  ];
+  return socketColumns(cli, ['state', 'local', 'peer', 'process']);
 }
 
 function outcomeJson(time: string, matched: number, o: CloseOutcome): object {

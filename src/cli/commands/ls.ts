@@ -1,17 +1,15 @@
 /** `tcpscope ls`: every TCP socket, like `ss -tan` (and `-p`, `-o`, `-e`), with filters. */
 import { UsageError } from '../../errors.js';
-import { localText, netnsText, ownerText, peerText, timerText } from '../../render/socket-text.js';
-import { type Column, renderCsv, writeTable } from '../../render/table.js';
-import { memoryText, tcpInfoText } from '../../render/tcp-info-text.js';
+import { renderCsv, writeTable } from '../../render/table.js';
 import type { FilterSpec } from '../../snapshot/filter.js';
 import { selectSockets } from '../../snapshot/select.js';
 import { SORT_KEYS, type SortKey, sortSockets } from '../../snapshot/sort.js';
 import { streamable, streamSocketsJson } from '../../snapshot/stream-json.js';
-import type { Snapshot, Socket } from '../../tcp/socket.js';
+import type { Snapshot } from '../../tcp/socket.js';
+import { BOUND_INACTIVE, maskOf } from '../../tcp/state-names.js';
 import { printSummary } from '../ls-summary.js';
 import type { Cli } from '../output.js';
-import { stateColour } from '../paint-state.js';
-import { snapshotJson, warnSnapshot } from '../snapshot-output.js';
+import { BASE_COLUMNS, snapshotJson, socketColumns, warnSnapshot } from '../snapshot-output.js';
 import { type FilterFlags, filterSpec, type SourceFlags, sourceOptions } from '../socket-options.js';
 
 interface LsFlags extends FilterFlags, SourceFlags {
@@ -22,6 +20,7 @@ interface LsFlags extends FilterFlags, SourceFlags {
   memory?: boolean;
   summary?: boolean;
   allNetns?: boolean;
+  bound?: boolean;
   sort?: string;
   reverse?: boolean;
   json?: boolean;
@@ -29,9 +28,13 @@ interface LsFlags extends FilterFlags, SourceFlags {
   header: boolean;
 }
 
+/** The state bound-but-idle sockets come back in. */
+const CLOSE_BIT = maskOf('CLOSE');
+
 /** Runs `ls`. */
 export async function run(cli: Cli, flags: LsFlags): Promise<void> {
   const spec = filterSpec(flags);
+  if (flags.bound) spec.states = (spec.states ?? 0) | BOUND_INACTIVE | CLOSE_BIT;
   if (flags.summary) {
     await printSummary(cli, sourceOptions(flags), flags.json ?? false);
     return;
@@ -54,6 +57,9 @@ export async function run(cli: Cli, flags: LsFlags): Promise<void> {
     spec,
   );
   warnSnapshot(cli, snap);
+  if (flags.bound && snap.source === 'procfs') {
+    cli.o.note('--bound: /proc/net/tcp does not list sockets bound but idle; netlink does (Linux 6.7+)');
+  }
   if (sortKeys) sortSockets(snap.sockets, sortKeys, flags.reverse ?? false);
   if (flags.json) cli.o.out(`${JSON.stringify(snapshotJson(snap))}\n`);
   else renderLs(cli, snap, flags);
@@ -70,7 +76,7 @@ async function streamed(cli: Cli, flags: LsFlags, spec: FilterSpec): Promise<boo
 
 /** Nothing asked for beyond the socket table itself. */
 function plainList(f: LsFlags): boolean {
-  return !f.processes && !f.info && !f.memory && !f.allNetns && !f.csv;
+  return !f.processes && !f.info && !f.memory && !f.allNetns && !f.csv && !f.bound;
 }
 
 function parseSort(text: string): SortKey[] {
@@ -84,23 +90,16 @@ function parseSort(text: string): SortKey[] {
 }
 
 function renderLs(cli: Cli, snap: Snapshot, flags: LsFlags): void {
-  const cols: Column<Socket>[] = [];
-  if (snap.namespaces) cols.push({ header: 'Netns', get: (s) => (s.netns ? netnsText(s.netns) : '') });
-  cols.push(
-    { header: 'State', get: (s) => s.state, paint: (p, v) => stateColour(cli.o, v, p) },
-    { header: 'Recv-Q', get: (s) => String(s.recvQ), align: 'right' },
-    { header: 'Send-Q', get: (s) => String(s.sendQ), align: 'right' },
-    { header: 'Local Address:Port', get: (s) => localText(s) },
-    { header: 'Peer Address:Port', get: (s) => peerText(s) },
-  );
-  if (flags.timers) cols.push({ header: 'Timer', get: (s) => timerText(s.timer) });
-  if (flags.extended) {
-    cols.push({ header: 'UID', get: (s) => String(s.uid), align: 'right' });
-    cols.push({ header: 'Inode', get: (s) => String(s.inode), align: 'right' });
-  }
-  if (flags.processes) cols.push({ header: 'Process', get: ownerText });
-  if (flags.memory) cols.push({ header: 'Memory', get: (s) => memoryText(s.memory) });
-  if (flags.info) cols.push({ header: 'Info', get: tcpInfoText });
+  const cols = socketColumns(cli, [
+    snap.namespaces !== undefined && 'netns',
+    ...BASE_COLUMNS,
+    flags.timers && 'timer',
+    flags.extended && 'uid',
+    flags.extended && 'inode',
+    flags.processes && 'process',
+    flags.memory && 'memory',
+    flags.info && 'info',
+  ]);
   if (flags.csv) cli.o.out(renderCsv(snap.sockets, cols, flags.header));
   else writeTable(snap.sockets, cols, (text) => cli.o.out(text), { header: flags.header });
 }

@@ -1,6 +1,7 @@
 /** `tcpscope stat [INTERVAL [COUNT]]`: the kernel's TCP counters over time, like `sar -n SOCK,TCP,ETCP`. */
 import { hostname, release } from 'node:os';
 import { UsageError } from '../../errors.js';
+import { netnsName } from '../../render/socket-text.js';
 import { clockLabel, renderSarBlock, renderSarTitle, sarJsonRow } from '../../render/stat-text.js';
 import { type CounterInterval, sampleCounters } from '../../stats/sampler.js';
 import { SAR_VIEWS, SarAverager, type SarView, sarRow } from '../../stats/sar.js';
@@ -26,7 +27,7 @@ export async function run(
     interval === undefined ? 1 : count === undefined ? undefined : parseIntFlag('COUNT', count, 1, 1e9);
   const source = await openCounterSource({ ...sourceOptions(flags), states: views.includes('STATE') });
   if (!flags.json) {
-    const ns = source.netns ? (source.netns.name ?? String(source.netns.inode)) : undefined;
+    const ns = source.netns ? netnsName(source.netns) : undefined;
     cli.o.out(renderSarTitle(release(), hostname(), new Date(), ns));
   }
   const stop = new AbortController();

@@ -101,7 +101,8 @@ export class DiagParser {
     };
     // A mapped socket speaks IPv4 through an IPv6 socket; a wildcard local end (`::`) is not mapped.
     if (m.family === 6 && (isMappedAt(r.bytes, m.src) || isMappedAt(r.bytes, m.dst))) s.mapped = true;
-    if (this.opts.info || this.opts.memory) {
+    // A wildcard IPv6 socket's v6only decides how ss writes `::` (`*` or `[::]`): few sockets, cheap.
+    if (this.opts.info || this.opts.memory || (m.family === 6 && local === '::')) {
       this.current = s;
       forEachAttributeAt(r, m.attrOff, m.attrLen, le, this.onAttr);
     }
@@ -121,6 +122,8 @@ export class DiagParser {
       s.info.cong = this.congestion(r, at, len);
     } else if (type === INET_DIAG.SKMEMINFO && this.opts.memory) {
       s.memory = decodeSkMeminfo(r.window(at, len), le);
+    } else if (type === INET_DIAG.SKV6ONLY && len >= 1) {
+      if (r.u8At(at) !== 0) s.v6only = true;
     } else if (type === INET_DIAG.SHUTDOWN && this.opts.info && len >= 1) {
       const bits = r.u8At(at) & (RCV_SHUTDOWN | SEND_SHUTDOWN);
       if (bits !== 0) s.shutdown = bits === RCV_SHUTDOWN ? 'read' : bits === SEND_SHUTDOWN ? 'write' : 'both';

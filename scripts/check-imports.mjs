@@ -14,6 +14,7 @@ const PURE = [
   /^net\//,
   /^render\//,
   /^sim\//,
+  /^flow\//,
   /^kernel\/_?parse-/,
   /^kernel\/proc-net-tcp\.ts$/,
   /^kernel\/counters-(parse-[a-z0-9]+|types)\.ts$/,
@@ -34,6 +35,7 @@ const FORBIDDEN = {
   stats: ['cli', 'server', 'web', 'render'],
   lab: ['cli', 'server', 'web'],
   sim: ['cli', 'server', 'web', 'kernel', 'lab'],
+  flow: ['cli', 'server', 'web', 'kernel', 'lab', 'sim', 'render'],
 };
 
 function walk(dir) {

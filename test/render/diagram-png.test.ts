@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { diagramSvg, ladderSvg } from '../../src/render/index.js';
-import { builtinScenario, simulate } from '../../src/sim/index.js';
+import { builtinScenario, SCENARIO_IDS, simulate } from '../../src/sim/index.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -120,6 +120,36 @@ describe('figures rendered by Chromium', { timeout: 120_000 }, () => {
     for (const id of ['simultaneous-close', 'lost-final-ack', 'syn-flood']) {
       const r = await render(ladderSvg(simulate(builtinScenario(id)!)), `ladder-${id}.png`, 'light');
       assert.ok(r.size[1] > 400);
+    }
+  });
+
+  it('shows every arrowhead of every ladder: no state box is drawn over one', async () => {
+    const page = await browser.newPage({ viewport: { width: 1860, height: 900 } });
+    try {
+      for (const id of SCENARIO_IDS) {
+        await page.setContent(
+          `<!doctype html><html><body style="margin:0">${ladderSvg(simulate(builtinScenario(id)!))}</body></html>`,
+        );
+        const r = await page.evaluate(() => {
+          const box = (el: Element) => {
+            const b = el.getBoundingClientRect();
+            return { x: b.x, y: b.y, w: b.width, h: b.height };
+          };
+          return {
+            heads: [...document.querySelectorAll('polygon')].map(box),
+            states: [...document.querySelectorAll('g.state > rect')].map(box),
+          };
+        });
+        assert.ok(r.heads.length > 0, `${id}: arrowheads drawn`);
+        for (const h of r.heads)
+          for (const s of r.states)
+            assert.ok(
+              !overlap({ ...h, name: 'head' }, { ...s, name: 'state' }, 0.5),
+              `${id}: arrowhead at ${h.x},${h.y} under a state box`,
+            );
+      }
+    } finally {
+      await page.close();
     }
   });
 });

@@ -47,18 +47,20 @@ describe('simulator properties', () => {
         const res = simulate(parseScript(text, 'random'));
         assert.equal(res.truncated, false, 'ends before the 10-minute limit');
         let prev: Record<string, string> = { client: 'CLOSE', server: 'CLOSE' };
-        res.steps.forEach((s, i) => {
+        res.events.forEach((s, i) => {
           assert.equal(s.n, i + 1);
           for (const t of s.transitions) {
             assert.equal(t.from, prev[t.end], `row ${s.n}: ${t.end} leaves the state the ladder showed`);
           }
           for (const end of ['client', 'server'] as const) {
             const named = s.transitions.some((t) => t.end === end);
-            if (s[end].state !== prev[end] && !named)
-              assert.fail(`row ${s.n}: ${end} changed ${prev[end]} -> ${s[end].state} unnamed`);
+            if (s.views[end === 'client' ? 0 : 1].state !== prev[end] && !named)
+              assert.fail(
+                `row ${s.n}: ${end} changed ${prev[end]} -> ${s.views[end === 'client' ? 0 : 1].state} unnamed`,
+              );
           }
-          if (i > 0) assert.ok(s.time >= res.steps[i - 1]!.time, 'time never goes back');
-          prev = { client: s.client.state, server: s.server.state };
+          if (i > 0) assert.ok(s.time >= res.events[i - 1]!.time, 'time never goes back');
+          prev = { client: s.views[0].state, server: s.views[1].state };
         });
       }),
       { numRuns: 400 },

@@ -1,0 +1,2 @@
+/** One connection model for the simulator, captures and traces: flow keys, connection traces, the flow table. */
+export * from './trace.js';

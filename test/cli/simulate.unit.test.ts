@@ -41,7 +41,9 @@ describe('tcpscope simulate', () => {
     assert.equal(XMLValidator.validate(readFileSync(file, 'utf8')), true);
     assert.match((await tcpscope(['simulate', 'refused'], true)).out, /\x1b\[/);
     assert.ok(!(await tcpscope(['simulate', 'refused'])).out.includes('\x1b['));
-    assert.ok(!(await tcpscope(['simulate', 'refused', '--no-why'])).out.includes('RST acknowledging our SYN'));
+    assert.ok(
+      !(await tcpscope(['simulate', 'refused', '--no-why'])).out.includes('RST acknowledging our SYN'),
+    );
   });
 
   it('prints a scenario script that runs the same with --script', async () => {

@@ -28,7 +28,7 @@ import {
   type Tcb,
   type TcpState,
 } from '../tcp/index.js';
-import { endpointText, flowKeyText } from './key.js';
+import { endpointBefore, endpointText } from './key.js';
 import type { ConnTrace, EndView, TraceEvent, TraceTransition } from './trace.js';
 
 /** Zeek's view of an endpoint, for its connection state codes. */
@@ -116,8 +116,8 @@ interface End {
   /** Highest sequence number sent plus one (SYN and FIN count), once something was sent. */
   nxt: number | undefined;
   zeek: ZeekEnd;
-  /** History letters seen from this end, and counts for the repeated ones. */
-  letters: Set<string>;
+  /** History letters seen from this end (bits of LETTER), and counts for the repeated ones. */
+  letters: number;
   retransLetters: number;
   zeroWindows: number;
   sentFin: boolean;
@@ -125,7 +125,10 @@ interface End {
 
 interface Flow {
   readonly n: number;
-  readonly key: string;
+  /** Where the index keeps it: the smaller endpoint's address, the other's, both ports in one number. */
+  readonly lo: string;
+  readonly hi: string;
+  readonly ports: number;
   readonly family: 4 | 6;
   readonly ends: [End, End];
   readonly startUs: number;
@@ -139,6 +142,10 @@ interface Flow {
   events: TraceEvent[] | undefined;
   initial: [TcpState, TcpState];
 }
+
+/** Zeek's history letters that are written once a direction, as bits. */
+const LETTER = { s: 1, h: 2, a: 4, d: 8, f: 16, r: 32, g: 64, q: 128 } as const;
+type Letter = keyof typeof LETTER;
 
 /** Nothing wider than this in a capture's receive window test: the capture, not the window, decides. */
 const OBSERVER_WINDOW = 0x3fff_ffff;
@@ -154,7 +161,9 @@ const SYNCED = new Set<TcpState>([
 const QUIET = new Set(['ack', 'data', 'sent-other']);
 
 export class FlowTracker {
-  private readonly flows = new Map<string, Flow>();
+  /** Open flows, and the index that finds one from a segment without building a key string. */
+  private readonly flows = new Set<Flow>();
+  private readonly index = new Map<string, Map<string, Map<number, Flow>>>();
   private readonly maxFlows: number;
   private readonly fastPath: boolean;
   private nextN = 1;
@@ -170,27 +179,26 @@ export class FlowTracker {
   push(p: WirePacket): void {
     this.stats.packets++;
     if (p.timeUs > this.lastUs) this.lastUs = p.timeUs;
-    const key = flowKeyText(p.family, p.src, p.sport, p.dst, p.dport);
-    let f = this.flows.get(key);
+    const fwd = endpointBefore(p.src, p.sport, p.dst, p.dport);
+    const lo = fwd ? p.src : p.dst;
+    const hi = fwd ? p.dst : p.src;
+    const ports = fwd ? p.sport * 65536 + p.dport : p.dport * 65536 + p.sport;
+    let f = this.index.get(lo)?.get(hi)?.get(ports);
     const bareSyn = (p.flags & (SYN | ACK | RST)) === SYN;
     if (f && bareSyn && this.startsAnew(f, p)) {
+      this.forget(f);
       this.done(f, p.timeUs, 'reused');
       f = undefined;
     }
-    if (f) {
-      // Most recently used last: the first entry is the one idle the longest.
-      this.flows.delete(key);
-      this.flows.set(key, f);
-    } else {
-      f = this.open(key, p);
-    }
+    f ??= this.open(lo, hi, ports, p);
     this.segment(f, p);
   }
 
   /** Ends the capture: every flow still open is done, as it stands at the last packet. */
   finish(): void {
-    const open = [...this.flows.values()].sort((a, b) => a.n - b.n);
+    const open = [...this.flows].sort((a, b) => a.n - b.n);
     this.flows.clear();
+    this.index.clear();
     for (const f of open) this.done(f, this.lastUs, 'end');
   }
 
@@ -201,7 +209,7 @@ export class FlowTracker {
 
   /** Both ends' machines of every open flow, by connection number (to compare runs). */
   machines(): { n: number; client: Tcb; server: Tcb }[] {
-    return [...this.flows.values()].map((f) => ({ n: f.n, client: f.ends[0].tcb, server: f.ends[1].tcb }));
+    return [...this.flows].map((f) => ({ n: f.n, client: f.ends[0].tcb, server: f.ends[1].tcb }));
   }
 
   /** Whether a bare SYN on a known 4-tuple begins a new connection rather than belonging to this one. */
@@ -211,18 +219,35 @@ export class FlowTracker {
     if (gone(a.tcb.state) && gone(b.tcb.state)) return true;
     const sender = p.src === a.address && p.sport === a.port ? a : b;
     // The same SYN again is a retransmission; a SYN with another ISS before any answer is a new attempt.
-    const answered = f.ends.some((e) => e.letters.has('h') || e.letters.has('H'));
+    const answered = ((a.letters | b.letters) & LETTER.h) !== 0;
     return !answered && sender.nxt !== undefined && p.seq !== seqAdd(sender.nxt, -1);
   }
 
-  private open(key: string, p: WirePacket): Flow {
-    if (this.flows.size >= this.maxFlows) {
-      const oldest = this.flows.values().next().value as Flow;
-      this.flows.delete(oldest.key);
-      const live = oldest.ends.some((e) => e.tcb.state !== 'CLOSE' && e.tcb.state !== 'LISTEN');
-      if (live) this.stats.evicted++;
-      this.done(oldest, oldest.lastUs, live ? 'evicted' : 'end');
+  private forget(f: Flow): void {
+    this.flows.delete(f);
+    const byHi = this.index.get(f.lo);
+    const byPorts = byHi?.get(f.hi);
+    byPorts?.delete(f.ports);
+    if (byPorts?.size === 0) {
+      byHi!.delete(f.hi);
+      if (byHi!.size === 0) this.index.delete(f.lo);
     }
+  }
+
+  /** Over the bound: the flows idle the longest (1% of the bound at a time) are done. */
+  private evict(): void {
+    const n = Math.max(1, Math.ceil(this.maxFlows / 100));
+    const idle = [...this.flows].sort((a, b) => a.lastUs - b.lastUs || a.n - b.n).slice(0, n);
+    for (const f of idle.sort((a, b) => a.n - b.n)) {
+      this.forget(f);
+      const live = f.ends.some((e) => e.tcb.state !== 'CLOSE' && e.tcb.state !== 'LISTEN');
+      if (live) this.stats.evicted++;
+      this.done(f, f.lastUs, live ? 'evicted' : 'end');
+    }
+  }
+
+  private open(lo: string, hi: string, ports: number, p: WirePacket): Flow {
+    if (this.flows.size >= this.maxFlows) this.evict();
     const syn = (p.flags & SYN) !== 0 && (p.flags & RST) === 0;
     const synAck = syn && (p.flags & ACK) !== 0;
     const limits = {};
@@ -239,7 +264,7 @@ export class FlowTracker {
       retransmissions: 0,
       nxt: undefined,
       zeek: 'INACTIVE',
-      letters: new Set(),
+      letters: 0,
       retransLetters: 0,
       zeroWindows: 0,
       sentFin: false,
@@ -266,7 +291,9 @@ export class FlowTracker {
     const n = this.nextN++;
     const f: Flow = {
       n,
-      key,
+      lo,
+      hi,
+      ports,
       family: p.family,
       ends: [client, server],
       startUs: p.timeUs,
@@ -279,50 +306,73 @@ export class FlowTracker {
       events: this.opts.record?.(n) ? [] : undefined,
       initial: [client.tcb.state, server.tcb.state],
     };
-    this.flows.set(key, f);
+    this.flows.add(f);
+    let byHi = this.index.get(lo);
+    if (!byHi) {
+      byHi = new Map();
+      this.index.set(lo, byHi);
+    }
+    let byPorts = byHi.get(hi);
+    if (!byPorts) {
+      byPorts = new Map();
+      byHi.set(hi, byPorts);
+    }
+    byPorts.set(ports, f);
     return f;
   }
 
   private segment(f: Flow, p: WirePacket): void {
-    const [a, b] = f.ends;
+    const a = f.ends[0];
+    const b = f.ends[1];
     const from: 0 | 1 = p.src === a.address && p.sport === a.port ? 0 : 1;
-    const s = f.ends[from];
-    const r = f.ends[from === 0 ? 1 : 0];
+    const s = from === 0 ? a : b;
+    const r = from === 0 ? b : a;
+    const flags = p.flags;
+    const st = s.tcb;
+    const rt = r.tcb;
+    // The fast path: an in-order ACK or data segment between ESTABLISHED ends that tells nothing new.
+    if (
+      this.fastPath &&
+      (flags & (SYN | FIN | RST | ACK)) === ACK &&
+      p.window !== 0 &&
+      s.nxt === p.seq &&
+      st.state === 'ESTABLISHED' &&
+      rt.state === 'ESTABLISHED' &&
+      rt.rcvNxt === p.seq &&
+      rt.ooo.length === 0 &&
+      st.rcvNxt !== undefined &&
+      !seqGt(p.ack, st.rcvNxt) &&
+      seqLe(p.ack, rt.sndNxt) &&
+      (s.letters & (p.len > 0 ? LETTER.d : LETTER.a)) !== 0 &&
+      (s.zeek === 'ESTABLISHED' || s.zeek === 'PARTIAL') &&
+      r.zeek !== 'SYN_ACK_SENT' &&
+      f.events === undefined
+    ) {
+      s.packets++;
+      s.bytes += p.len;
+      if (p.len > 0) s.nxt = (p.seq + p.len) >>> 0;
+      f.lastUs = p.timeUs;
+      fastSegment(st as MutableTcb, rt as MutableTcb, p);
+      this.stats.fast++;
+      return;
+    }
     const nowMs = p.timeUs / 1000;
     if (a.tcb.state === 'TIME_WAIT' || b.tcb.state === 'TIME_WAIT') this.expire(f, nowMs);
     f.lastUs = p.timeUs;
-    const flags = p.flags;
     s.packets++;
     s.bytes += p.len;
     const fate = this.sequence(f, s, p);
     this.zeek(f, from, p, fate);
-    if (
-      this.fastPath &&
-      f.events === undefined &&
-      (flags & (SYN | FIN | RST | ACK)) === ACK &&
-      s.tcb.state === 'ESTABLISHED' &&
-      r.tcb.state === 'ESTABLISHED' &&
-      r.tcb.rcvNxt === p.seq &&
-      r.tcb.ooo.length === 0 &&
-      seqLe(p.ack, r.tcb.sndNxt) &&
-      s.tcb.rcvNxt !== undefined &&
-      !seqGt(p.ack, s.tcb.rcvNxt)
-    ) {
-      fastSegment(s.tcb as MutableTcb, r.tcb as MutableTcb, p);
-      this.stats.fast++;
-      return;
-    }
     const seg: Segment = { seq: p.seq, ack: p.ack, flags, len: p.len };
     // The capture missed what this end acknowledges: take its word for what it has received.
-    const st = s.tcb;
     if (
       (flags & ACK) !== 0 &&
       (flags & (SYN | RST)) === 0 &&
-      SYNCED.has(st.state) &&
-      st.rcvNxt !== undefined &&
-      seqGt(p.ack, st.rcvNxt)
+      SYNCED.has(s.tcb.state) &&
+      s.tcb.rcvNxt !== undefined &&
+      seqGt(p.ack, s.tcb.rcvNxt)
     ) {
-      s.tcb = { ...st, rcvNxt: p.ack, ooo: [] };
+      s.tcb = { ...s.tcb, rcvNxt: p.ack, ooo: [] };
     }
     const sent = step(s.tcb, { kind: 'sent', time: nowMs, segment: seg });
     s.tcb = sent.tcb;
@@ -353,46 +403,40 @@ export class FlowTracker {
   private zeek(f: Flow, from: 0 | 1, p: WirePacket, fate: string): void {
     const s = f.ends[from];
     const o = f.ends[from === 0 ? 1 : 0];
-    const up = (l: string) => (from === 0 ? l.toUpperCase() : l);
-    const letter = (l: string) => {
-      if (s.letters.has(l)) return;
-      s.letters.add(l);
-      f.history += up(l);
-    };
     const fl = p.flags;
     const syn = (fl & SYN) !== 0;
     const rst = (fl & RST) !== 0;
     const fin = (fl & FIN) !== 0;
-    if (syn && (rst || fin)) letter('q');
+    if (syn && (rst || fin)) letter(f, s, from, 'q');
     if (rst) {
-      letter('r');
+      letter(f, s, from, 'r');
       s.zeek = 'RESET';
       f.anomalies.add('rst');
       f.firstClose ??= { end: from, how: 'RST' };
       return;
     }
     if (syn) {
-      letter((fl & ACK) !== 0 ? 'h' : 's');
+      letter(f, s, from, (fl & ACK) !== 0 ? 'h' : 's');
       if ((fl & ACK) === 0 && s.zeek === 'INACTIVE') s.zeek = 'SYN_SENT';
       if ((fl & ACK) !== 0 && (s.zeek === 'INACTIVE' || s.zeek === 'SYN_SENT')) s.zeek = 'SYN_ACK_SENT';
     }
     if (p.len > 0) {
-      letter('d');
+      letter(f, s, from, 'd');
       if (o.sentFin && !s.sentFin) f.anomalies.add('half-close');
     }
     if (fate === 'retransmission' && p.len > 0) {
       s.retransLetters++;
-      if (isPowerOf10(s.retransLetters)) f.history += up('t');
+      if (isPowerOf10(s.retransLetters)) f.history += from === 0 ? 'T' : 't';
     }
-    if (fate === 'gap') letter('g');
+    if (fate === 'gap') letter(f, s, from, 'g');
     if (p.window === 0 && !syn) {
       s.zeroWindows++;
       f.anomalies.add('zero-window');
-      if (isPowerOf10(s.zeroWindows)) f.history += up('w');
+      if (isPowerOf10(s.zeroWindows)) f.history += from === 0 ? 'W' : 'w';
     }
-    if (!syn && (fl & ACK) !== 0 && p.len === 0 && !fin) letter('a');
+    if (!syn && (fl & ACK) !== 0 && p.len === 0 && !fin) letter(f, s, from, 'a');
     if (fin) {
-      letter('f');
+      letter(f, s, from, 'f');
       s.sentFin = true;
       if (s.zeek !== 'RESET') s.zeek = 'CLOSED';
       f.firstClose ??= { end: from, how: 'FIN' };
@@ -492,7 +536,7 @@ export class FlowTracker {
     }
     const server = f.ends[1];
     // An RST answering the SYN, no SYN+ACK ever: nothing listened there, the server end never existed.
-    if (!f.midstream && server.letters.has('r') && !server.letters.has('h') && server.bytes === 0)
+    if (!f.midstream && (server.letters & (LETTER.r | LETTER.h)) === LETTER.r && server.bytes === 0)
       server.states = [server.states[0]!, { state: 'CLOSE', atUs: server.states[0]!.atUs }];
     if (why === 'evicted') f.anomalies.add('evicted');
     if (f.synRetransmitted) f.anomalies.add('syn-retransmitted');
@@ -547,6 +591,13 @@ function fastSegment(s: MutableTcb, r: MutableTcb, p: WirePacket): void {
     r.rcvNxt = end;
     r.unread += p.len;
   }
+}
+
+/** Writes a history letter the first time this end shows it (upper case from the client). */
+function letter(f: Flow, e: End, from: 0 | 1, l: Letter): void {
+  if ((e.letters & LETTER[l]) !== 0) return;
+  e.letters |= LETTER[l];
+  f.history += from === 0 ? l.toUpperCase() : l;
 }
 
 function isPowerOf10(n: number): boolean {

@@ -21,7 +21,7 @@ export interface TraceAddr {
 }
 
 /** A segment, numbered in the order it was first sent or seen. */
-export interface TraceSegment {
+export interface ConnSegment {
   readonly id: number;
   readonly from: TraceAddr;
   readonly to: TraceAddr;
@@ -37,7 +37,7 @@ export interface TraceSegment {
  * (a simulation sees both sides of the wire), a segment `seen` on the wire (a capture sees it once),
  * a timer, a note, a host crashing or restarting.
  */
-export type TraceEventKind =
+export type ConnEventKind =
   | 'call'
   | 'send'
   | 'arrive'
@@ -50,7 +50,7 @@ export type TraceEventKind =
   | 'restart';
 
 /** A change of one end's state. */
-export interface TraceTransition {
+export interface ConnTransition {
   readonly end: EndId;
   readonly from: TcpState;
   readonly to: TcpState;
@@ -58,7 +58,7 @@ export interface TraceTransition {
   readonly cause: string;
 }
 
-export interface TraceAnomaly {
+export interface ConnAnomalyMark {
   readonly end: EndId;
   readonly id: AnomalyId;
   readonly state: TcpState;
@@ -74,20 +74,20 @@ export interface EndView {
 }
 
 /** One row of the ladder. */
-export interface TraceEvent {
+export interface ConnEvent {
   readonly n: number;
   /** Milliseconds since the trace's start. */
   readonly time: number;
-  readonly kind: TraceEventKind;
+  readonly kind: ConnEventKind;
   /** Where it happens: an end, or `network` for notes and losses. */
   readonly at: EndId | 'network';
   /** Short text: `connect()`, `lost`, `retransmission timer`, a note, the fate of a seen segment. */
   readonly text: string;
-  readonly packet?: TraceSegment;
+  readonly packet?: ConnSegment;
   /** Why the end did what it did (the state machine's explanation), when it is worth saying. */
   readonly why?: string;
-  readonly transitions: readonly TraceTransition[];
-  readonly anomalies: readonly TraceAnomaly[];
+  readonly transitions: readonly ConnTransition[];
+  readonly anomalies: readonly ConnAnomalyMark[];
   /** Both ends after the event, in the order of the trace's `ends`. */
   readonly views: readonly [EndView, EndView];
 }
@@ -100,7 +100,7 @@ export interface ConnTrace {
   /** What it shows, a few sentences (may be empty). */
   readonly about: string;
   readonly ends: readonly [TraceEnd, TraceEnd];
-  readonly events: readonly TraceEvent[];
+  readonly events: readonly ConnEvent[];
   /** The trace stops before its story ended (a simulation's time limit). */
   readonly truncated: boolean;
   /** Where it stopped when truncated, in the events' milliseconds. */
@@ -120,7 +120,7 @@ export function endIndex(trace: Pick<ConnTrace, 'ends'>, id: EndId | undefined):
 }
 
 /** Whether a segment travels from the first end's side to the second's (left to right in a ladder). */
-export function rightward(trace: Pick<ConnTrace, 'ends'>, p: TraceSegment): boolean {
+export function rightward(trace: Pick<ConnTrace, 'ends'>, p: ConnSegment): boolean {
   return p.fromEnd === trace.ends[0].id || p.toEnd === trace.ends[1].id;
 }
 

@@ -29,7 +29,7 @@ import {
   type TcpState,
 } from '../tcp/index.js';
 import { endpointBefore, endpointText } from './key.js';
-import type { ConnTrace, EndView, TraceEvent, TraceTransition } from './trace.js';
+import type { ConnEvent, ConnTrace, ConnTransition, EndView } from './trace.js';
 
 /** Zeek's view of an endpoint, for its connection state codes. */
 type ZeekEnd = 'INACTIVE' | 'SYN_SENT' | 'SYN_ACK_SENT' | 'PARTIAL' | 'ESTABLISHED' | 'CLOSED' | 'RESET';
@@ -139,7 +139,7 @@ interface Flow {
   firstClose: { end: 0 | 1; how: 'FIN' | 'RST' } | undefined;
   synRetransmitted: boolean;
   /** Recorded ladder rows, when this connection is recorded. */
-  events: TraceEvent[] | undefined;
+  events: ConnEvent[] | undefined;
   initial: [TcpState, TcpState];
 }
 
@@ -450,11 +450,11 @@ export class FlowTracker {
   }
 
   /** Records an end's transitions and anomalies; returns them as the trace names them. */
-  private note(f: Flow, k: 0 | 1, r: StepResult, atUs: number): TraceTransition[] {
+  private note(f: Flow, k: 0 | 1, r: StepResult, atUs: number): ConnTransition[] {
     const e = f.ends[k];
     const id = k === 0 ? 'client' : 'server';
     for (const a of r.anomalies) f.anomalies.add(a.id);
-    const out: TraceTransition[] = [];
+    const out: ConnTransition[] = [];
     for (const t of r.transitions) {
       out.push({ end: id, from: t.from, to: t.to, cause: t.cause });
       const state: TcpState = t.to === 'LISTEN' ? 'CLOSE' : t.to;
@@ -493,7 +493,7 @@ export class FlowTracker {
     p: WirePacket,
     from: 0 | 1,
     fate: string,
-    transitions: TraceTransition[],
+    transitions: ConnTransition[],
     results: [StepResult, StepResult],
   ): void {
     const events = f.events!;

@@ -5,7 +5,7 @@
  * and the reason on the right. An arrow that arrives where a state is written stops at the state's
  * box, so every arrowhead shows.
  */
-import { type ConnTrace, endIndex, rightward, type TraceEvent, type TraceSegment } from '../flow/trace.js';
+import { type ConnEvent, type ConnSegment, type ConnTrace, endIndex, rightward } from '../flow/trace.js';
 import { flagsText } from '../tcp/index.js';
 import { anomaliesPhrase } from './anomaly-text.js';
 import { farSegment, formatTime } from './ladder-text.js';
@@ -68,7 +68,7 @@ export function ladderSvg(tr: ConnTrace, opts: { theme?: Theme } = {}): string {
 }
 
 /** For each packet id, the row where it arrives, is lost or dropped. */
-function arrivalRows(steps: readonly TraceEvent[]): Map<number, number> {
+function arrivalRows(steps: readonly ConnEvent[]): Map<number, number> {
   const m = new Map<number, number>();
   steps.forEach((s, i) => {
     if (s.packet && s.kind !== 'send' && !m.has(s.packet.id)) m.set(s.packet.id, i);
@@ -120,7 +120,7 @@ function stateBox(x: number, y: number, text: string, changed: boolean): string 
   ]);
 }
 
-function rowMarks(lay: Layout, s: TraceEvent, i: number, arrivals: Map<number, number>): string[] {
+function rowMarks(lay: Layout, s: ConnEvent, i: number, arrivals: Map<number, number>): string[] {
   const { tr, rowY } = lay;
   const out: string[] = [];
   const y = rowY(i);
@@ -161,7 +161,7 @@ function rowMarks(lay: Layout, s: TraceEvent, i: number, arrivals: Map<number, n
 }
 
 /** A segment from the row it leaves (`i`) to the row it arrives (`end`; undefined: never arrives). */
-function arrow(lay: Layout, p: TraceSegment, i: number, end: number | undefined): string[] {
+function arrow(lay: Layout, p: ConnSegment, i: number, end: number | undefined): string[] {
   const { tr, rowY } = lay;
   const steps = tr.events;
   const right = rightward(tr, p);
@@ -193,7 +193,7 @@ function arrow(lay: Layout, p: TraceSegment, i: number, end: number | undefined)
   return out;
 }
 
-function injected(lay: Layout, p: TraceSegment, i: number): string[] {
+function injected(lay: Layout, p: ConnSegment, i: number): string[] {
   const y = lay.rowY(i);
   const toServer = p.toEnd === lay.tr.ends[1].id;
   const gap = (lay.boxes[i]?.[toServer ? 1 : 0] ?? 0) + 3;

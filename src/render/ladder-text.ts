@@ -3,13 +3,7 @@
  * style of RFC 9293's figures: one row an event, both ends' states after it, `-->` where a segment
  * leaves or arrives and `...` while it is on its way (a captured segment is seen once: `-->  -->`).
  */
-import {
-  type ConnTrace,
-  type EndView,
-  rightward,
-  type TraceEvent,
-  type TraceSegment,
-} from '../flow/trace.js';
+import { type ConnEvent, type ConnSegment, type ConnTrace, type EndView, rightward } from '../flow/trace.js';
 import { segmentText, type TcpState } from '../tcp/index.js';
 import { anomaliesPhrase } from './anomaly-text.js';
 import { wrap } from './svg.js';
@@ -35,7 +29,7 @@ function endText(v: EndView): string {
   return `${v.state}${v.down ? ' (down)' : ''}${others ? ` (${others})` : ''}`;
 }
 
-function arrows(tr: ConnTrace, s: TraceEvent): [string, string] {
+function arrows(tr: ConnTrace, s: ConnEvent): [string, string] {
   const p = s.packet;
   if (!p) return ['   ', '   '];
   const right = rightward(tr, p);
@@ -52,11 +46,11 @@ function arrows(tr: ConnTrace, s: TraceEvent): [string, string] {
 }
 
 /** Whether a segment comes from or goes to someone who is not one of the ends (a spoofed sender). */
-export function farSegment(p: TraceSegment): boolean {
+export function farSegment(p: ConnSegment): boolean {
   return p.fromEnd === undefined || p.toEnd === undefined;
 }
 
-function eventText(s: TraceEvent, why: boolean): string {
+function eventText(s: ConnEvent, why: boolean): string {
   const p = s.packet;
   const via = p && farSegment(p) ? ` [${p.from.host}:${p.from.port} > ${p.to.host}:${p.to.port}]` : '';
   const phrase = anomaliesPhrase(s.anomalies.map((a) => a.id));

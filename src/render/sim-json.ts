@@ -3,12 +3,12 @@
  * event with both ends' states by their Linux names (keyed by the ends' ids), the segment it carries,
  * the transitions and anomalies, and the final states.
  */
-import type { ConnTrace, TraceAddr, TraceEvent } from '../flow/trace.js';
+import type { ConnEvent, ConnTrace, TraceAddr } from '../flow/trace.js';
 import { flagsText } from '../tcp/index.js';
 
 const addr = (a: TraceAddr) => (a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`);
 
-function stepJson(tr: ConnTrace, s: TraceEvent): Record<string, unknown> {
+function stepJson(tr: ConnTrace, s: ConnEvent): Record<string, unknown> {
   const p = s.packet;
   return {
     n: s.n,

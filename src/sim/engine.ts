@@ -5,7 +5,7 @@
  */
 
 import { type Conn, connKey, Host } from '../flow/host.js';
-import type { TraceEvent, TraceSegment } from '../flow/trace.js';
+import type { ConnEvent, ConnSegment } from '../flow/trace.js';
 import {
   createTcb,
   type FsmEvent,
@@ -21,8 +21,8 @@ import type { Action, EndSettings, Scenario, Side, SimAddr, SimResult } from './
 
 type Queued =
   | { readonly t: 'action'; readonly at: number; readonly action: Action }
-  | { readonly t: 'arrive'; readonly at: number; readonly packet: TraceSegment; readonly why: string }
-  | { readonly t: 'lost'; readonly at: number; readonly packet: TraceSegment; readonly why: string }
+  | { readonly t: 'arrive'; readonly at: number; readonly packet: ConnSegment; readonly why: string }
+  | { readonly t: 'lost'; readonly at: number; readonly packet: ConnSegment; readonly why: string }
   | {
       readonly t: 'timer';
       readonly at: number;
@@ -50,7 +50,7 @@ class Run {
   private packetId = 0;
   private readonly hosts: Record<Side, Host<EndSettings>>;
   private readonly net: Network;
-  private readonly steps: TraceEvent[] = [];
+  private readonly steps: ConnEvent[] = [];
   private readonly scheduled = new Set<string>();
 
   constructor(private readonly sc: Scenario) {
@@ -200,7 +200,7 @@ class Run {
     this.row({ time, kind: 'call', at: h.side as Side, text, transitions });
   }
 
-  private arrive(p: TraceSegment, time: number, why: string): void {
+  private arrive(p: ConnSegment, time: number, why: string): void {
     const side = p.to.host as Side;
     const h = this.hosts[side];
     const what = p.segment.len > 0 ? `${flagsText(p.segment.flags)}+data` : flagsText(p.segment.flags);
@@ -286,7 +286,7 @@ class Run {
     }
   }
 
-  private packet(from: SimAddr, to: SimAddr, segment: Segment, sentAt: number): TraceSegment {
+  private packet(from: SimAddr, to: SimAddr, segment: Segment, sentAt: number): ConnSegment {
     const end = (a: SimAddr) => (a.host === 'client' || a.host === 'server' ? { end: a.host } : undefined);
     const f = end(from);
     const t = end(to);

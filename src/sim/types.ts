@@ -4,7 +4,7 @@
  */
 
 import type { HostSettings } from '../flow/host.js';
-import type { ConnTrace, TraceAddr, TraceEvent } from '../flow/trace.js';
+import type { ConnEvent, ConnTrace, TraceAddr } from '../flow/trace.js';
 import type { Call, Segment } from '../tcp/index.js';
 
 /** The two ends of the simulated connection. */
@@ -76,4 +76,4 @@ export interface SimResult extends ConnTrace {
 }
 
 /** One row of a run (the trace's event). */
-export type SimStep = TraceEvent;
+export type SimStep = ConnEvent;

@@ -2,7 +2,7 @@
  * Property: the tracker's fast path (in-order segments between two ESTABLISHED ends, without the
  * machine's step()) reaches the same machines as step() alone, after every segment, on random
  * traffic: random simulated conversations, captured as they arrived, then duplicated, swapped and
- * thinned at random. The seed is printed; FC_SEED=N reruns one.
+ * thinned at random. Seeded as every random test (test/helpers/random.ts): TCPSCOPE_SEED=N replays one.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -11,10 +11,9 @@ import { type Conn, FlowTracker } from '../../src/flow/index.js';
 import type { WirePacket } from '../../src/net/packet.js';
 import { parseScript, simulate } from '../../src/sim/index.js';
 import type { Tcb } from '../../src/tcp/index.js';
+import { testSeed, withSeed } from '../helpers/random.js';
 import { capturedArrivals } from './sim-packets.js';
 import { synthetic } from './synthetic.js';
-
-const seed = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
 
 const side = fc.constantFrom('client', 'server');
 const time = fc.integer({ min: 0, max: 2000 });
@@ -87,7 +86,7 @@ function run(
 
 describe('tracker fast path', () => {
   it('reaches the same machines as step() on random conversations', () => {
-    console.log(`fast-path property: fast-check seed ${seed} (rerun with FC_SEED=${seed})`);
+    console.log(`fast-path property: seed ${testSeed()} (TCPSCOPE_SEED=${testSeed()} replays it)`);
     let fastTotal = 0;
     fc.assert(
       fc.property(script, edits, (text, how) => {
@@ -101,7 +100,7 @@ describe('tracker fast path', () => {
         });
         assert.deepEqual(fast.conns, slow.conns);
       }),
-      { seed, numRuns: 300 },
+      withSeed({ numRuns: 300 }),
     );
     assert.ok(fastTotal > 100, `the fast path was taken (${fastTotal} segments)`);
   });
@@ -121,7 +120,7 @@ describe('tracker fast path', () => {
         });
         assert.deepEqual(fast.conns, slow.conns);
       }),
-      { seed, numRuns: 40 },
+      withSeed({ numRuns: 40 }),
     );
     assert.ok(fastTotal > total / 3, `${fastTotal} of ${total} segments on the fast path`);
   });

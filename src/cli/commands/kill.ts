@@ -1,7 +1,7 @@
 /** `tcpscope kill`: close the TCP sockets a filter matches, like `ss -K`, after showing them. */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { endpointText, ownerText } from '../../render/socket-text.js';
+import { localText, ownerText, peerText } from '../../render/socket-text.js';
 import { type Column, renderTable } from '../../render/table.js';
 import { type CloseOutcome, closeSockets, findSocketsToClose } from '../../snapshot/close.js';
 import type { Socket } from '../../tcp/socket.js';
@@ -81,8 +81,8 @@ async function confirmed(cli: Cli, flags: KillFlags, n: number): Promise<boolean
 function columns(cli: Cli): Column<Socket>[] {
   return [
     { header: 'State', get: (s) => s.state, paint: (p, v) => stateColour(cli.o, v, p) },
-    { header: 'Local Address:Port', get: (s) => endpointText(s.local) },
-    { header: 'Peer Address:Port', get: (s) => endpointText(s.remote) },
+    { header: 'Local Address:Port', get: (s) => localText(s) },
+    { header: 'Peer Address:Port', get: (s) => peerText(s) },
     { header: 'Process', get: ownerText },
   ];
 }

@@ -1,7 +1,7 @@
 /** `tcpscope ls`: every TCP socket, like `ss -tan` (and `-p`, `-o`, `-e`), with filters. */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { endpointText, netnsText, ownerText, timerText } from '../../render/socket-text.js';
+import { localText, netnsText, ownerText, peerText, timerText } from '../../render/socket-text.js';
 import { type Column, renderCsv, renderTable } from '../../render/table.js';
 import { memoryText, tcpInfoText } from '../../render/tcp-info-text.js';
 import type { FilterSpec } from '../../snapshot/filter.js';
@@ -136,8 +136,8 @@ function renderLs(cli: Cli, snap: Snapshot, flags: LsFlags): void {
     { header: 'State', get: (s) => s.state, paint: (p, v) => stateColour(cli.o, v, p) },
     { header: 'Recv-Q', get: (s) => String(s.recvQ), align: 'right' },
     { header: 'Send-Q', get: (s) => String(s.sendQ), align: 'right' },
-    { header: 'Local Address:Port', get: (s) => endpointText(s.local) },
-    { header: 'Peer Address:Port', get: (s) => endpointText(s.remote) },
+    { header: 'Local Address:Port', get: (s) => localText(s) },
+    { header: 'Peer Address:Port', get: (s) => peerText(s) },
   );
   if (flags.timers) cols.push({ header: 'Timer', get: (s) => timerText(s.timer) });
   if (flags.extended) {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Finding } from '../../doctor/types.js';
 import { countOtherNetns } from '../../kernel/other-netns.js';
-import { endpointText } from '../../render/socket-text.js';
+import { formatAddress } from '../../net/endpoint.js';
 import { bar, type Column, renderTable } from '../../render/table.js';
 import {
   buildOverview,
@@ -117,7 +117,7 @@ function renderListening(list: ListeningPort[]): string {
     { header: 'ON', get: (l) => l.exposure },
     {
       header: 'ADDRESSES',
-      get: (l) => l.addresses.map((a) => endpointText({ address: a, port: 0 }).slice(0, -2)).join(' '),
+      get: (l) => l.addresses.map((a) => formatAddress(a, { v6only: true })).join(' '),
     },
     {
       header: 'QUEUE',

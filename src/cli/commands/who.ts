@@ -1,7 +1,7 @@
 /** `tcpscope who PORT`: the `lsof -i:PORT` answer, processes first, then sockets nobody holds. */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { endpointText, ownerText } from '../../render/socket-text.js';
+import { localText, ownerText, peerText } from '../../render/socket-text.js';
 import { type Column, renderTable } from '../../render/table.js';
 import { countStates } from '../../snapshot/aggregate.js';
 import { acceptQueueFull } from '../../snapshot/overview.js';
@@ -62,8 +62,8 @@ function socketColumns(cli: Cli, withOwner: boolean): Column<Socket>[] {
     { header: 'State', get: (s) => s.state, paint: (p, v) => stateColour(cli.o, v, p) },
     { header: 'Recv-Q', get: (s) => String(s.recvQ), align: 'right' },
     { header: 'Send-Q', get: (s) => String(s.sendQ), align: 'right' },
-    { header: 'Local Address:Port', get: (s) => endpointText(s.local) },
-    { header: 'Peer Address:Port', get: (s) => endpointText(s.remote) },
+    { header: 'Local Address:Port', get: (s) => localText(s) },
+    { header: 'Peer Address:Port', get: (s) => peerText(s) },
   ];
   if (withOwner) cols.push({ header: 'Held by', get: ownerText });
   return cols;
@@ -88,7 +88,7 @@ function fullQueues(cli: Cli, r: WhoResult, knowsBacklog: boolean): string {
   return [...full]
     .map(
       (s) =>
-        `${paint(cli.o, 'red', 'accept queue full')} on ${endpointText(s.local)}: ${s.recvQ} waiting, backlog ${s.sendQ}; new handshakes are dropped until the program accepts\n`,
+        `${paint(cli.o, 'red', 'accept queue full')} on ${localText(s)}: ${s.recvQ} waiting, backlog ${s.sendQ}; new handshakes are dropped until the program accepts\n`,
     )
     .join('');
 }

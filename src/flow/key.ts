@@ -16,11 +16,6 @@ export interface FlowKey {
   readonly b: FlowEndpoint;
 }
 
-/** `127.0.0.1:80`, `[::1]:80`: an endpoint as people read it (IPv6 in brackets, as ss prints it). */
-export function endpointText(e: FlowEndpoint): string {
-  return e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
-}
-
 /** Whether (addr1, port1) sorts before (addr2, port2): the key's first endpoint is the smaller. */
 export function endpointBefore(addr1: string, port1: number, addr2: string, port2: number): boolean {
   return addr1 < addr2 || (addr1 === addr2 && port1 < port2);

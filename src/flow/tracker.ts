@@ -9,6 +9,8 @@
  * data and ACKs between two ESTABLISHED ends) take a fast path instead of the machine's `step()`.
  * Pure: time comes from the packets.
  */
+
+import { endpointOf } from '../net/endpoint.js';
 import type { WirePacket } from '../net/packet.js';
 import {
   ACK,
@@ -28,7 +30,7 @@ import {
   type Tcb,
   type TcpState,
 } from '../tcp/index.js';
-import { endpointBefore, endpointText } from './key.js';
+import { endpointBefore } from './key.js';
 import type { ConnEvent, ConnTrace, ConnTransition, EndView } from './trace.js';
 
 /** Zeek's view of an endpoint, for its connection state codes. */
@@ -617,8 +619,8 @@ function views(f: Flow): [EndView, EndView] {
 
 function traceOf(f: Flow): ConnTrace {
   const [c, s] = f.ends;
-  const cText = endpointText({ address: c.address, port: c.port });
-  const sText = endpointText({ address: s.address, port: s.port });
+  const cText = endpointOf({ address: c.address, port: c.port });
+  const sText = endpointOf({ address: s.address, port: s.port });
   return {
     id: String(f.n),
     title: `Connection ${f.n}: ${cText} to ${sText}`,

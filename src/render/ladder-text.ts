@@ -4,6 +4,7 @@
  * leaves or arrives and `...` while it is on its way (a captured segment is seen once: `-->  -->`).
  */
 import { type ConnEvent, type ConnSegment, type ConnTrace, type EndView, rightward } from '../flow/trace.js';
+import { formatEndpoint } from '../net/endpoint.js';
 import { segmentText, type TcpState } from '../tcp/index.js';
 import { anomaliesPhrase } from './anomaly-text.js';
 import { wrap } from './svg.js';
@@ -52,7 +53,10 @@ export function farSegment(p: ConnSegment): boolean {
 
 function eventText(s: ConnEvent, why: boolean): string {
   const p = s.packet;
-  const via = p && farSegment(p) ? ` [${p.from.host}:${p.from.port} > ${p.to.host}:${p.to.port}]` : '';
+  const via =
+    p && farSegment(p)
+      ? ` [${formatEndpoint(p.from.host, p.from.port)} > ${formatEndpoint(p.to.host, p.to.port)}]`
+      : '';
   const phrase = anomaliesPhrase(s.anomalies.map((a) => a.id));
   const anomalies = phrase ? ` (${phrase})` : '';
   const who = s.at === 'network' ? '' : `${s.at} `;

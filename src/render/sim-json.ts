@@ -4,9 +4,10 @@
  * the transitions and anomalies, and the final states.
  */
 import type { ConnEvent, ConnTrace, TraceAddr } from '../flow/trace.js';
+import { formatEndpoint } from '../net/endpoint.js';
 import { flagsText } from '../tcp/index.js';
 
-const addr = (a: TraceAddr) => (a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`);
+const addr = (a: TraceAddr) => formatEndpoint(a.host, a.port);
 
 function stepJson(tr: ConnTrace, s: ConnEvent): Record<string, unknown> {
   const p = s.packet;

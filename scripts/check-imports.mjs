@@ -21,6 +21,7 @@ const PURE = [
   /^lab\/(scenario|sockaddr|ss|match|catalog|catalog-types|catalog-situations)\.ts$/,
   /^doctor\/(rules\/|config|diagnose|evidence|explain|types)/,
   /^kernel\/netlink\/(wire|walk|record|parse|request|bytecode|tcp-info|json-writer)\.ts$/,
+  /^capture\/(?!read\.ts$|tcpdump\.ts$|index\.ts$)/,
   /^snapshot\/(filter|attribute|aggregate|sort|who|overview|kernel-filter)\.ts$/,
 ];
 const IO_MODULES = /^node:(fs|net|child_process|dgram|http|https|worker_threads|os)(\/|$)/;

@@ -46,6 +46,11 @@ export class CaptureParser {
     return used;
   }
 
+  /** Bytes held over for the next chunk (an incomplete record, bounded by the largest record). */
+  get buffered(): number {
+    return this.pending?.length ?? 0;
+  }
+
   /** Stream use: parses a chunk, keeping a copy of any incomplete record for the next one. */
   push(chunk: Uint8Array): void {
     let data = chunk;

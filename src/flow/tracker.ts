@@ -18,6 +18,7 @@ import {
   createTcb,
   FIN,
   type FsmEvent,
+  flagsText,
   RST,
   type Segment,
   type StepResult,
@@ -505,13 +506,24 @@ export class FlowTracker {
     const anomalies = results.flatMap((res, i) =>
       res.anomalies.map((a) => ({ end: ids[i === 0 ? from : 1 - from]!, id: a.id, state: a.state })),
     );
-    const why = [explain(results[0]), explain(results[1])].filter((x) => x !== '').join('; ');
+    // What the sender did matters only when it changed something; the receiver's reading always.
+    const sentWhy = results[0].transitions.length || results[0].anomalies.length ? explain(results[0]) : '';
+    const recvWhy = explain(results[1]);
+    const why = [sentWhy, recvWhy === '' ? '' : `${ids[from === 0 ? 1 : 0]}: ${recvWhy}`]
+      .filter((x) => x !== '')
+      .join('; ');
+    const what = `${flagsText(p.flags)}${p.len > 0 ? `+data (${p.len} bytes)` : ''}`;
     events.push({
       n: events.length + 1,
       time: (p.timeUs - f.startUs) / 1000,
       kind: 'seen',
       at: ids[from],
-      text: fate === '' ? '' : fate === 'gap' ? 'after a gap (segments missing from the capture)' : fate,
+      text:
+        fate === ''
+          ? what
+          : fate === 'gap'
+            ? `${what} after a gap (segments missing from the capture)`
+            : `${what} again (${fate})`,
       packet: {
         id: events.length + 1,
         from: { host: s.address, port: s.port },

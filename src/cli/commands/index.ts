@@ -80,6 +80,11 @@ export const COMMANDS: readonly Register[] = [
     () => import('./simulate.js'),
   ),
   lazy(
+    'pcap',
+    "both ends' states of every connection in a capture file (pcap, pcapng; - for stdin)",
+    () => import('./pcap.js'),
+  ),
+  lazy(
     'lab',
     'make TCP states and situations happen in a private namespace, and show them (root)',
     () => import('./lab.js'),

@@ -124,6 +124,8 @@ interface End {
   retransLetters: number;
   zeroWindows: number;
   sentFin: boolean;
+  /** The first FIN this end sent, as sent (to deliver it again when the capture's order misled). */
+  fin: Segment | undefined;
 }
 
 interface Flow {
@@ -271,6 +273,7 @@ export class FlowTracker {
       retransLetters: 0,
       zeroWindows: 0,
       sentFin: false,
+      fin: undefined,
     });
     if (syn && !synAck) {
       client = end(p.src, p.sport, createTcb({ limits }));
@@ -377,12 +380,44 @@ export class FlowTracker {
     ) {
       s.tcb = { ...s.tcb, rcvNxt: p.ack, ooo: [] };
     }
+    const crossed = this.crossedFins(f, s, r, seg);
     const sent = step(s.tcb, { kind: 'sent', time: nowMs, segment: seg });
     s.tcb = sent.tcb;
+    if ((flags & FIN) !== 0) s.fin ??= seg;
+    const ts: ConnTransition[] = [...crossed, ...this.note(f, from, sent, p.timeUs)];
+    if (crossed.length > 0 && r.fin) {
+      // The peer's FIN reaches this end only now: after its own FIN left (simultaneous close).
+      const late = step(s.tcb, { kind: 'recv', time: nowMs, segment: r.fin });
+      s.tcb = late.tcb;
+      ts.push(...this.note(f, from, late, p.timeUs));
+    }
     const recv = step(r.tcb, { kind: 'recv', time: nowMs, segment: seg });
     r.tcb = recv.tcb;
-    const ts = [...this.note(f, from, sent, p.timeUs), ...this.note(f, from === 0 ? 1 : 0, recv, p.timeUs)];
+    ts.push(...this.note(f, from === 0 ? 1 : 0, recv, p.timeUs));
     if (f.events) this.row(f, p, from, fate, ts, [sent, recv]);
+  }
+
+  /**
+   * A capture at one point sees two crossing FINs one after the other, and would deliver the first
+   * before the second left. The second FIN's ACK tells: when it does not acknowledge the first FIN,
+   * its sender had not received it, so it was not in CLOSE_WAIT but closing too. Its machine is taken
+   * back to ESTABLISHED (the CLOSE_WAIT it never had is struck out) before its FIN is fed; the
+   * caller then delivers the peer's FIN after it.
+   */
+  private crossedFins(f: Flow, s: End, r: End, seg: Segment): ConnTransition[] {
+    const fin = r.fin;
+    if (
+      (seg.flags & (FIN | ACK)) !== (FIN | ACK) ||
+      s.tcb.state !== 'CLOSE_WAIT' ||
+      fin === undefined ||
+      r.tcb.finSeq === undefined ||
+      seqGt(seg.ack, r.tcb.finSeq)
+    )
+      return [];
+    if (s.states.at(-1)?.state === 'CLOSE_WAIT') s.states.pop();
+    s.tcb = { ...s.tcb, state: 'ESTABLISHED', rcvNxt: r.tcb.finSeq, ooo: [] };
+    const id = s === f.ends[0] ? 'client' : 'server';
+    return [{ end: id, from: 'CLOSE_WAIT', to: 'ESTABLISHED', cause: 'crossed-fin' }];
   }
 
   /** Counts, history and anomalies of what one end sent; whether it repeats or skips sequence space. */

@@ -1,7 +1,7 @@
 /**
  * The tracker against the kernel (root, iproute2, nftables, tcpdump, tracefs): real connections in a
  * private namespace (open and close, refused, half-close, RST, a SYN dropped by nft, a port reused
- * after TIME_WAIT) while tcpdump captures its loopback and tracefs records the kernel's own
+ * after TIME_WAIT, a simultaneous close made by dropping the first FIN each way) while tcpdump captures its loopback and tracefs records the kernel's own
  * `sock/inet_sock_set_state` events. For every connection, the states rebuilt for each end from the
  * capture equal the kernel's, with the kernel's blind spots mapped: TIME_WAIT is never announced (the
  * timewait socket takes over with FIN_WAIT2 or CLOSING -> CLOSE: TIME_WAIT is checked with ss at the
@@ -27,7 +27,7 @@ const TRAFFIC = join(
   dirname(fileURLToPath(import.meta.url)),
   '../../../test/fixtures/flow/ground-truth-traffic.mjs',
 );
-const PORTS = [47001, 47002, 47003, 47004, 47005, 47006, 47100];
+const PORTS = [47001, 47002, 47003, 47004, 47005, 47006, 47007, 47100];
 
 /** Kernel state codes 1..11 to names; 12 (NEW_SYN_RECV) is SYN_RECV. */
 const stateName = (code: number): TcpState => (code === 12 ? 'SYN_RECV' : TCP_STATES[code - 1]!);
@@ -105,6 +105,12 @@ describe('flow tracker against the kernel', { timeout: 120_000 }, () => {
         'nft',
         'add rule inet truth in tcp dport 47005 tcp flags & (syn | ack) == syn quota until 100 bytes drop',
       ]);
+      // The first FIN each way on 47007 too: both ends are in FIN_WAIT1 when the other's FIN comes.
+      for (const dir of ['dport', 'sport'])
+        ns.exec([
+          'nft',
+          `add rule inet truth in tcp ${dir} 47007 tcp flags & fin == fin quota until 60 bytes drop`,
+        ]);
       const trace = await openTrace({ filter: { ports: PORTS }, signal: ac.signal, purpose: 'flow-truth' });
       const events: SetStateEvent[] = [];
       const reading = (async () => {
@@ -160,7 +166,7 @@ describe('flow tracker against the kernel', { timeout: 120_000 }, () => {
       await readCaptureFile(file, (p) => tracker.push(p));
       tracker.finish();
       conns.sort((a, b) => a.n - b.n);
-      assert.equal(conns.length, 7, 'six situations, the last with two connections on one 4-tuple');
+      assert.equal(conns.length, 8, 'seven situations, one with two connections on one 4-tuple');
 
       const lives = kernelLives(events);
       const used = new Set<Life>();
@@ -194,12 +200,18 @@ describe('flow tracker against the kernel', { timeout: 120_000 }, () => {
           compared++;
         }
       }
-      assert.equal(compared, 13, 'every end but the refused server');
+      assert.equal(compared, 15, 'every end but the refused server');
       const lost = conns.find((c) => c.server.port === 47005)!;
       assert.ok(lost.anomalies.includes('syn-retransmitted'));
       const reuse = conns.filter((c) => c.server.port === 47006);
       assert.equal(reuse.length, 2);
       assert.deepEqual(reuse[0]!.server.states.map((s) => s.state).slice(-2), ['TIME_WAIT', 'CLOSE']);
+      const both = conns.find((c) => c.server.port === 47007)!;
+      for (const e of [both.client, both.server])
+        assert.ok(
+          e.states.some((s) => s.state === 'CLOSING'),
+          `${e.port} went through CLOSING`,
+        );
     } finally {
       ac.abort();
       dump?.kill('SIGTERM');

@@ -78,6 +78,11 @@ describe('flow tracker', () => {
       'SYN_RECV>ESTABLISHED>CLOSE_WAIT>LAST_ACK>CLOSE',
       'SF',
     ],
+    'simultaneous-close': [
+      'SYN_SENT>ESTABLISHED>FIN_WAIT1>CLOSING>TIME_WAIT',
+      'SYN_RECV>ESTABLISHED>FIN_WAIT1>CLOSING>TIME_WAIT',
+      'SF',
+    ],
     'half-close': [
       'SYN_SENT>ESTABLISHED>FIN_WAIT1>FIN_WAIT2>TIME_WAIT',
       'SYN_RECV>ESTABLISHED>CLOSE_WAIT>LAST_ACK>CLOSE',

@@ -5,8 +5,12 @@
  * thinned at random. Seeded as every random test (test/helpers/random.ts): TCPSCOPE_SEED=N replays one.
  */
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import { readCaptureFile } from '../../src/capture/index.js';
 import { type Conn, FlowTracker } from '../../src/flow/index.js';
 import type { WirePacket } from '../../src/net/packet.js';
 import { parseScript, simulate } from '../../src/sim/index.js';
@@ -123,5 +127,18 @@ describe('tracker fast path', () => {
       withSeed({ numRuns: 40 }),
     );
     assert.ok(fastTotal > total / 3, `${fastTotal} of ${total} segments on the fast path`);
+  });
+
+  it('reaches the same machines as step() on the real captures of the fixtures', async () => {
+    const dir = join(dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/capture');
+    for (const name of readdirSync(dir).filter((n) => n.endsWith('.pcap') || n.endsWith('.pcapng'))) {
+      const packets: WirePacket[] = [];
+      await readCaptureFile(join(dir, name), (p) => packets.push(p));
+      const slow = run(packets, false);
+      const fast = run(packets, true);
+      assert.ok(fast.fast > 0, `${name}: the fast path was taken`);
+      assert.deepEqual(fast.steps, slow.steps, name);
+      assert.deepEqual(fast.conns, slow.conns, name);
+    }
   });
 });

@@ -124,8 +124,12 @@ interface End {
   retransLetters: number;
   zeroWindows: number;
   sentFin: boolean;
-  /** The first FIN this end sent, as sent (to deliver it again when the capture's order misled). */
-  fin: Segment | undefined;
+  /**
+   * The peer's FIN seen on the wire but not yet known to have reached this end: it counts once this
+   * end acknowledges it, or when it comes again (a capture at one point cannot tell a FIN that
+   * crossed this end's own, or was lost, from one that arrived).
+   */
+  pendingFin: Segment | undefined;
 }
 
 interface Flow {
@@ -273,7 +277,7 @@ export class FlowTracker {
       retransLetters: 0,
       zeroWindows: 0,
       sentFin: false,
-      fin: undefined,
+      pendingFin: undefined,
     });
     if (syn && !synAck) {
       client = end(p.src, p.sport, createTcb({ limits }));
@@ -370,6 +374,15 @@ export class FlowTracker {
     const fate = this.sequence(f, s, p);
     this.zeek(f, from, p, fate);
     const seg: Segment = { seq: p.seq, ack: p.ack, flags, len: p.len };
+    const ts: ConnTransition[] = [];
+    // This end acknowledges the peer's FIN: it has it, from before this segment left.
+    const pending = s.pendingFin;
+    if (pending && (flags & ACK) !== 0 && (flags & RST) === 0 && seqGt(p.ack, pending.seq)) {
+      s.pendingFin = undefined;
+      const got = step(s.tcb, { kind: 'recv', time: nowMs, segment: pending });
+      s.tcb = got.tcb;
+      ts.push(...this.note(f, from, got, p.timeUs));
+    }
     // The capture missed what this end acknowledges: take its word for what it has received.
     if (
       (flags & ACK) !== 0 &&
@@ -380,44 +393,23 @@ export class FlowTracker {
     ) {
       s.tcb = { ...s.tcb, rcvNxt: p.ack, ooo: [] };
     }
-    const crossed = this.crossedFins(f, s, r, seg);
     const sent = step(s.tcb, { kind: 'sent', time: nowMs, segment: seg });
     s.tcb = sent.tcb;
-    if ((flags & FIN) !== 0) s.fin ??= seg;
-    const ts: ConnTransition[] = [...crossed, ...this.note(f, from, sent, p.timeUs)];
-    if (crossed.length > 0 && r.fin) {
-      // The peer's FIN reaches this end only now: after its own FIN left (simultaneous close).
-      const late = step(s.tcb, { kind: 'recv', time: nowMs, segment: r.fin });
-      s.tcb = late.tcb;
-      ts.push(...this.note(f, from, late, p.timeUs));
+    ts.push(...this.note(f, from, sent, p.timeUs));
+    // A FIN reaches the peer when the peer says so (above); what comes with it counts now.
+    let toPeer = seg;
+    if ((flags & (FIN | RST | SYN)) === FIN) {
+      const fin: Segment = { seq: seqAdd(p.seq, p.len), ack: p.ack, flags: flags & (FIN | ACK), len: 0 };
+      const again = r.pendingFin !== undefined && r.pendingFin.seq === fin.seq;
+      if (!again && SYNCED.has(r.tcb.state) && r.tcb.rcvNxt !== undefined && seqLe(fin.seq, r.tcb.rcvNxt)) {
+        r.pendingFin = fin;
+        toPeer = { ...seg, flags: flags & ~FIN };
+      } else if (again) r.pendingFin = undefined;
     }
-    const recv = step(r.tcb, { kind: 'recv', time: nowMs, segment: seg });
+    const recv = step(r.tcb, { kind: 'recv', time: nowMs, segment: toPeer });
     r.tcb = recv.tcb;
     ts.push(...this.note(f, from === 0 ? 1 : 0, recv, p.timeUs));
     if (f.events) this.row(f, p, from, fate, ts, [sent, recv]);
-  }
-
-  /**
-   * A capture at one point sees two crossing FINs one after the other, and would deliver the first
-   * before the second left. The second FIN's ACK tells: when it does not acknowledge the first FIN,
-   * its sender had not received it, so it was not in CLOSE_WAIT but closing too. Its machine is taken
-   * back to ESTABLISHED (the CLOSE_WAIT it never had is struck out) before its FIN is fed; the
-   * caller then delivers the peer's FIN after it.
-   */
-  private crossedFins(f: Flow, s: End, r: End, seg: Segment): ConnTransition[] {
-    const fin = r.fin;
-    if (
-      (seg.flags & (FIN | ACK)) !== (FIN | ACK) ||
-      s.tcb.state !== 'CLOSE_WAIT' ||
-      fin === undefined ||
-      r.tcb.finSeq === undefined ||
-      seqGt(seg.ack, r.tcb.finSeq)
-    )
-      return [];
-    if (s.states.at(-1)?.state === 'CLOSE_WAIT') s.states.pop();
-    s.tcb = { ...s.tcb, state: 'ESTABLISHED', rcvNxt: r.tcb.finSeq, ooo: [] };
-    const id = s === f.ends[0] ? 'client' : 'server';
-    return [{ end: id, from: 'CLOSE_WAIT', to: 'ESTABLISHED', cause: 'crossed-fin' }];
   }
 
   /** Counts, history and anomalies of what one end sent; whether it repeats or skips sequence space. */
@@ -577,6 +569,15 @@ export class FlowTracker {
 
   /** A connection is over (or cut short): its summary goes out. */
   private done(f: Flow, atUs: number, why: 'reused' | 'evicted' | 'end'): void {
+    // A FIN still waiting for its acknowledgment when the capture ends is taken as received.
+    f.ends.forEach((e, k) => {
+      const fin = e.pendingFin;
+      if (!fin || e.tcb.state === 'CLOSE') return;
+      e.pendingFin = undefined;
+      const r = step(e.tcb, { kind: 'recv', time: f.lastUs / 1000, segment: fin });
+      e.tcb = r.tcb;
+      this.note(f, k as 0 | 1, r, f.lastUs);
+    });
     if (why !== 'evicted') this.expire(f, atUs / 1000);
     for (const e of f.ends) {
       const last = e.states.at(-1)!.state;

@@ -206,12 +206,12 @@ describe('flow tracker against the kernel', { timeout: 120_000 }, () => {
       const reuse = conns.filter((c) => c.server.port === 47006);
       assert.equal(reuse.length, 2);
       assert.deepEqual(reuse[0]!.server.states.map((s) => s.state).slice(-2), ['TIME_WAIT', 'CLOSE']);
+      // One end at least received the other's FIN while its own was unacknowledged: CLOSING.
       const both = conns.find((c) => c.server.port === 47007)!;
-      for (const e of [both.client, both.server])
-        assert.ok(
-          e.states.some((s) => s.state === 'CLOSING'),
-          `${e.port} went through CLOSING`,
-        );
+      assert.ok(
+        [both.client, both.server].some((e) => e.states.some((s) => s.state === 'CLOSING')),
+        'a simultaneous close',
+      );
     } finally {
       ac.abort();
       dump?.kill('SIGTERM');

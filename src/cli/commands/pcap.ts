@@ -3,7 +3,6 @@
  * segments (the flow tracker over the capture readers): one row a connection, the states at any
  * moment (`--at`, netstat at time T), counts by state, port or peer, and the ladder of one connection.
  */
-import type { Command } from 'commander';
 import type { CaptureStats } from '../../capture/index.js';
 import { UsageError } from '../../errors.js';
 import { type Conn, FlowTracker } from '../../flow/index.js';
@@ -37,55 +36,8 @@ interface Flags extends FilterFlags {
 
 const BY = ['state', 'port', 'peer'] as const;
 
-const EXAMPLES = `
-Examples:
-  tcpscope pcap web.pcap                     every connection: both ends' states, Zeek's code, history
-  tcpscope pcap web.pcap --at 12:00:03       what netstat would have shown at 12:00:03 (local time)
-  tcpscope pcap web.pcap --at +12.5s         ... 12.5 s after the first packet
-  tcpscope pcap web.pcap --timeline 7        the ladder of connection 7, both states after each segment
-  tcpscope pcap web.pcap --timeline 7 -o c7.svg
-  tcpscope pcap web.pcap --by port -s time-wait
-  tcpdump -U -w - -i lo port 80 | tcpscope pcap -
-
-A capture sees segments, not sockets: each end's state is rebuilt by feeding the state machine what
-the end sent and received. The client is the end that sent the first SYN; a connection first seen
-mid-stream starts ESTABLISHED and is marked so. TIME_WAIT ends 60 s after it began, in capture time.
---port matches either end, --sport/--src the client, --dport/--dst the server, --state either end.`;
-
-/** Registers `pcap`. */
-export function register(program: Command, cli: Cli): void {
-  const cmd = program
-    .command('pcap <file>')
-    .description("both ends' states of every connection in a capture file (pcap, pcapng; - for stdin)")
-    .option(
-      '--at <time>',
-      'states at a moment: ISO 8601, a time of day (local), or +OFFSET from the first packet',
-    )
-    .option('--timeline <id>', 'the ladder diagram of one connection (its ID in the table)')
-    .option('--by <key>', `count ends by ${BY.join(', ')} (at the end, or at --at)`)
-    .option('--top <n>', 'rows to show with --by before "(other)"', '10')
-    .option('-f, --format <format>', 'for --timeline: text | svg | json', 'text')
-    .option('-o, --output <file>', 'write to FILE (an .svg name gives the SVG ladder)')
-    .option('--theme <theme>', 'SVG colours: auto | light | dark', 'auto')
-    .option('--max-flows <n>', 'flows kept at once; the idlest are closed off beyond', '1000000')
-    .option('--no-why', 'leave out the explanation of each step of a ladder')
-    .option('--json', 'JSON output')
-    .option('-H, --no-header', 'no header line');
-  cmd
-    .option('-s, --state <list>', 'either end in these states or groups, comma-separated, ! to exclude')
-    .option('--port <list>', 'client or server port, comma-separated, ranges as 8000-8100')
-    .option('--sport <list>', "the client's port or range")
-    .option('--dport <list>', "the server's port or range")
-    .option('--src <addr>', "the client's address or CIDR prefix")
-    .option('--dst <addr>', "the server's address or CIDR prefix")
-    .option('-4, --ipv4', 'IPv4 connections only')
-    .option('-6, --ipv6', 'IPv6 connections only');
-  cmd.addHelpText('after', EXAMPLES).action(async (file: string, flags: Flags) => {
-    await run(cli, file, flags);
-  });
-}
-
-async function run(cli: Cli, file: string, flags: Flags): Promise<void> {
+/** Runs `pcap FILE`. */
+export async function run(cli: Cli, flags: Flags, file: string): Promise<void> {
   const spec = filterSpec(flags);
   const maxFlows = parseIntFlag('--max-flows', flags.maxFlows, 1, 100_000_000);
   const top = parseIntFlag('--top', flags.top, 1, 1_000_000);

@@ -10,6 +10,8 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
+import { readCaptureFile } from '../../src/capture/index.js';
+import { type Conn, FlowTracker } from '../../src/flow/index.js';
 import { diagramSvg, ladderSvg } from '../../src/render/index.js';
 import { builtinScenario, SCENARIO_IDS, simulate } from '../../src/sim/index.js';
 
@@ -25,6 +27,7 @@ const ARGS = [
 ];
 // build/test/render -> <repo>/test/artifacts
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '../../../test/artifacts');
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures');
 
 interface Box {
   name: string;
@@ -125,11 +128,17 @@ describe('figures rendered by Chromium', { timeout: 120_000 }, () => {
 
   it('shows every arrowhead of every ladder: no state box is drawn over one', async () => {
     const page = await browser.newPage({ viewport: { width: 1860, height: 900 } });
+    // The simulator's scenarios, and a connection of a real capture drawn by the same renderer.
+    const ladders = SCENARIO_IDS.map((id) => ({ id, svg: ladderSvg(simulate(builtinScenario(id)!)) }));
+    const conns: Conn[] = [];
+    const tracker = new FlowTracker({ record: (n) => n === 1, onConn: (c) => conns.push(c) });
+    await readCaptureFile(join(FIXTURES, 'capture/lo.pcap'), (p) => tracker.push(p));
+    tracker.finish();
+    const captured = conns.find((c) => c.n === 1)!.trace!;
+    ladders.push({ id: 'captured', svg: ladderSvg(captured) });
     try {
-      for (const id of SCENARIO_IDS) {
-        await page.setContent(
-          `<!doctype html><html><body style="margin:0">${ladderSvg(simulate(builtinScenario(id)!))}</body></html>`,
-        );
+      for (const { id, svg } of ladders) {
+        await page.setContent(`<!doctype html><html><body style="margin:0">${svg}</body></html>`);
         const r = await page.evaluate(() => {
           const box = (el: Element) => {
             const b = el.getBoundingClientRect();
@@ -151,5 +160,7 @@ describe('figures rendered by Chromium', { timeout: 120_000 }, () => {
     } finally {
       await page.close();
     }
+    const png = await render(ladders.at(-1)!.svg, 'ladder-captured.png', 'light');
+    assert.ok(png.size[1] > 400);
   });
 });

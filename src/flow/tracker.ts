@@ -130,6 +130,8 @@ interface End {
    * crossed this end's own, or was lost, from one that arrived).
    */
   pendingFin: Segment | undefined;
+  /** When that FIN was seen, and the ladder row that shows it (-1 when not recorded). */
+  pendingAt: { us: number; row: number };
 }
 
 interface Flow {
@@ -278,6 +280,7 @@ export class FlowTracker {
       zeroWindows: 0,
       sentFin: false,
       pendingFin: undefined,
+      pendingAt: { us: 0, row: -1 },
     });
     if (syn && !synAck) {
       client = end(p.src, p.sport, createTcb({ limits }));
@@ -379,9 +382,13 @@ export class FlowTracker {
     const pending = s.pendingFin;
     if (pending && (flags & ACK) !== 0 && (flags & RST) === 0 && seqGt(p.ack, pending.seq)) {
       s.pendingFin = undefined;
-      const got = step(s.tcb, { kind: 'recv', time: nowMs, segment: pending });
+      const was = s.tcb.state;
+      const at = Math.max(s.pendingAt.us, s.states.at(-1)?.atUs ?? 0);
+      const got = step(s.tcb, { kind: 'recv', time: at / 1000, segment: pending });
       s.tcb = got.tcb;
-      ts.push(...this.note(f, from, got, p.timeUs));
+      const moved = this.note(f, from, got, at);
+      // It arrived when it was seen, unless this end did something in between: the ladder says so.
+      if (!this.backdate(f, from, s.pendingAt.row, was, moved, got)) ts.push(...moved);
     }
     // The capture missed what this end acknowledges: take its word for what it has received.
     if (
@@ -403,6 +410,7 @@ export class FlowTracker {
       const again = r.pendingFin !== undefined && r.pendingFin.seq === fin.seq;
       if (!again && SYNCED.has(r.tcb.state) && r.tcb.rcvNxt !== undefined && seqLe(fin.seq, r.tcb.rcvNxt)) {
         r.pendingFin = fin;
+        r.pendingAt = { us: p.timeUs, row: f.events ? f.events.length : -1 };
         toPeer = { ...seg, flags: flags & ~FIN };
       } else if (again) r.pendingFin = undefined;
     }
@@ -410,6 +418,34 @@ export class FlowTracker {
     r.tcb = recv.tcb;
     ts.push(...this.note(f, from === 0 ? 1 : 0, recv, p.timeUs));
     if (f.events) this.row(f, p, from, fate, ts, [sent, recv]);
+  }
+
+  /**
+   * Moves a FIN's effect on end `k` back to the ladder row where the FIN was seen, when every row
+   * since shows the end still in `was` (it acknowledged nothing in between). False when it cannot.
+   */
+  private backdate(
+    f: Flow,
+    k: 0 | 1,
+    row: number,
+    was: TcpState,
+    moved: ConnTransition[],
+    r: StepResult,
+  ): boolean {
+    const events = f.events as Mutable<ConnEvent>[] | undefined;
+    if (!events || row < 0 || row >= events.length || moved.length === 0) return false;
+    for (let i = row; i < events.length; i++) if (events[i]!.views[k].state !== was) return false;
+    const first = events[row]!;
+    first.transitions = [...first.transitions, ...moved];
+    const w = explain(r);
+    if (w !== '') first.why = first.why ? `${first.why}; ${k === 0 ? 'client' : 'server'}: ${w}` : w;
+    const now = f.ends[k].tcb.state;
+    for (let i = row; i < events.length; i++) {
+      const v = [...events[i]!.views] as [EndView, EndView];
+      v[k] = { state: now };
+      events[i]!.views = v;
+    }
+    return true;
   }
 
   /** Counts, history and anomalies of what one end sent; whether it repeats or skips sequence space. */
@@ -622,7 +658,8 @@ export class FlowTracker {
   }
 }
 
-type MutableTcb = { -readonly [K in keyof Tcb]: Tcb[K] };
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type MutableTcb = Mutable<Tcb>;
 
 /**
  * The fast path: an in-order segment with ACK and maybe data, between two ESTABLISHED ends, with

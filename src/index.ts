@@ -3,6 +3,7 @@
  */
 
 export * from './errors.js';
+export * from './flow/index.js';
 export * from './kernel/netlink/index.js';
 export { parseProcNetTcp } from './kernel/proc-net-tcp.js';
 export * from './kernel/tracefs/index.js';
@@ -25,7 +26,6 @@ export {
 } from './render/index.js';
 export {
   builtinScenario,
-  type EndView,
   parseScript,
   SCENARIO_IDS,
   type Scenario,

@@ -1,13 +1,15 @@
 /**
- * A simulation as JSON (`tcpscope simulate --json`): every step with both ends' states by their
- * Linux names, the segment it carries, the transitions and anomalies, and the final states.
+ * A connection trace as JSON (`tcpscope simulate --json`, `tcpscope pcap --timeline --json`): every
+ * event with both ends' states by their Linux names (keyed by the ends' ids), the segment it carries,
+ * the transitions and anomalies, and the final states.
  */
-import type { SimAddr, SimResult, SimStep } from '../sim/types.js';
+import type { ConnEvent, ConnTrace, TraceAddr } from '../flow/trace.js';
+import { formatEndpoint } from '../net/endpoint.js';
 import { flagsText } from '../tcp/index.js';
 
-const addr = (a: SimAddr) => `${a.host}:${a.port}`;
+const addr = (a: TraceAddr) => formatEndpoint(a.host, a.port);
 
-function stepJson(s: SimStep): Record<string, unknown> {
+function stepJson(tr: ConnTrace, s: ConnEvent): Record<string, unknown> {
   const p = s.packet;
   return {
     n: s.n,
@@ -31,22 +33,25 @@ function stepJson(s: SimStep): Record<string, unknown> {
     ...(s.why ? { why: s.why } : {}),
     transitions: s.transitions,
     anomalies: s.anomalies,
-    client: s.client,
-    server: s.server,
+    [tr.ends[0].id]: s.views[0],
+    [tr.ends[1].id]: s.views[1],
   };
 }
 
-/** The JSON document of a run. */
-export function simulationJson(res: SimResult): Record<string, unknown> {
-  const sc = res.scenario;
-  const last = res.steps.at(-1);
+/** The JSON document of a trace (a simulation's keeps the `scenario` key it always had). */
+export function simulationJson(tr: ConnTrace): Record<string, unknown> {
+  const last = tr.events.at(-1);
   return {
-    scenario: sc.id,
-    title: sc.title,
-    about: sc.about,
-    latencyMs: sc.settings.latencyMs,
-    steps: res.steps.map(stepJson),
-    final: { client: last?.client.state ?? 'CLOSE', server: last?.server.state ?? 'CLOSE' },
-    truncated: res.truncated,
+    ...(tr.source === 'simulation' ? { scenario: tr.id } : { connection: tr.id }),
+    title: tr.title,
+    about: tr.about,
+    ...(tr.latencyMs === undefined ? {} : { latencyMs: tr.latencyMs }),
+    ...(tr.startUs === undefined ? {} : { start: new Date(tr.startUs / 1000).toISOString() }),
+    steps: tr.events.map((s) => stepJson(tr, s)),
+    final: {
+      [tr.ends[0].id]: last?.views[0].state ?? 'CLOSE',
+      [tr.ends[1].id]: last?.views[1].state ?? 'CLOSE',
+    },
+    truncated: tr.truncated,
   };
 }

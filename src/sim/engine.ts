@@ -3,6 +3,9 @@
  * Each end's connection is the state machine of src/tcp stepped by the events that reach it; the
  * engine only carries segments, fires the timers the TCBs ask for, and records each event as a row.
  */
+
+import { type Conn, connKey, Host } from '../flow/host.js';
+import type { ConnEvent, ConnSegment } from '../flow/trace.js';
 import {
   createTcb,
   type FsmEvent,
@@ -12,15 +15,14 @@ import {
   step,
   type TimerName,
 } from '../tcp/index.js';
-import { type Conn, connKey, Host } from './host.js';
 import { Network } from './network.js';
 import { type RowDraft, recordStep } from './record.js';
-import type { Action, Scenario, Side, SimAddr, SimResult, SimStep, WirePacket } from './types.js';
+import type { Action, EndSettings, Scenario, Side, SimAddr, SimResult } from './types.js';
 
 type Queued =
   | { readonly t: 'action'; readonly at: number; readonly action: Action }
-  | { readonly t: 'arrive'; readonly at: number; readonly packet: WirePacket; readonly why: string }
-  | { readonly t: 'lost'; readonly at: number; readonly packet: WirePacket; readonly why: string }
+  | { readonly t: 'arrive'; readonly at: number; readonly packet: ConnSegment; readonly why: string }
+  | { readonly t: 'lost'; readonly at: number; readonly packet: ConnSegment; readonly why: string }
   | {
       readonly t: 'timer';
       readonly at: number;
@@ -46,9 +48,9 @@ class Run {
   private readonly queue: { ev: Queued; order: number }[] = [];
   private order = 0;
   private packetId = 0;
-  private readonly hosts: Record<Side, Host>;
+  private readonly hosts: Record<Side, Host<EndSettings>>;
   private readonly net: Network;
-  private readonly steps: SimStep[] = [];
+  private readonly steps: ConnEvent[] = [];
   private readonly scheduled = new Set<string>();
 
   constructor(private readonly sc: Scenario) {
@@ -72,7 +74,22 @@ class Run {
       this.queue.shift();
       this.handle(next.ev);
     }
-    return { scenario: this.sc, steps: this.steps, truncated: this.queue.length > 0 };
+    const s = this.sc.settings;
+    return {
+      scenario: this.sc,
+      id: this.sc.id,
+      title: this.sc.title,
+      about: this.sc.about,
+      ends: [
+        { id: 'client', label: s.client.label },
+        { id: 'server', label: s.server.label },
+      ],
+      events: this.steps,
+      truncated: this.queue.length > 0,
+      untilMs: s.untilMs,
+      latencyMs: s.latencyMs,
+      source: 'simulation',
+    };
   }
 
   private push(ev: Queued): void {
@@ -165,12 +182,12 @@ class Run {
   }
 
   /** listen() and the listener's close(): the listener is the host's, not a connection's. */
-  private listenerCall(h: Host, call: string, text: string, time: number): void {
+  private listenerCall(h: Host<EndSettings>, call: string, text: string, time: number): void {
     const from = h.view().state;
     const main = h.main(false);
     if (call === 'listen' && h.listening) {
       const r = step(createTcb({ state: 'LISTEN' }), { kind: 'call', time, call: 'listen' });
-      this.row(recordStep({ time, kind: 'call', at: h.side, text }, r, h.side, false));
+      this.row(recordStep({ time, kind: 'call', at: h.side as Side, text }, r, h.side as Side, false));
       return;
     }
     // A finished connection makes way for the listener in the ladder's column.
@@ -179,11 +196,11 @@ class Run {
     if (!h.listening)
       for (const [k, c] of h.conns) if (c.tcb.passive && c.tcb.state === 'SYN_RECV') h.conns.delete(k);
     const to = h.view().state;
-    const transitions = from === to ? [] : [{ end: h.side, from, to, cause: call }];
-    this.row({ time, kind: 'call', at: h.side, text, transitions });
+    const transitions = from === to ? [] : [{ end: h.side as Side, from, to, cause: call }];
+    this.row({ time, kind: 'call', at: h.side as Side, text, transitions });
   }
 
-  private arrive(p: WirePacket, time: number, why: string): void {
+  private arrive(p: ConnSegment, time: number, why: string): void {
     const side = p.to.host as Side;
     const h = this.hosts[side];
     const what = p.segment.len > 0 ? `${flagsText(p.segment.flags)}+data` : flagsText(p.segment.flags);
@@ -247,7 +264,7 @@ class Run {
   }
 
   /** Steps a connection's TCB, records the row, sends what it sends, arms what it arms. */
-  private stepConn(h: Host, conn: Conn, ev: FsmEvent, base: RowDraft): void {
+  private stepConn(h: Host<EndSettings>, conn: Conn, ev: FsmEvent, base: RowDraft): void {
     const r: StepResult = step(conn.tcb, ev);
     conn.tcb = r.tcb;
     if (h.settings.read === 'auto' && conn.tcb.unread > 0) {
@@ -255,9 +272,9 @@ class Run {
     }
     const isMain = connKey(conn.local, conn.remote) === h.mainKey;
     h.tidy();
-    this.row(recordStep(base, r, h.side, !isMain));
-    for (const o of r.send) this.send(h.side, conn.local, conn.remote, o.segment, o.reply, ev.time);
-    this.arm(h.side, connKey(conn.local, conn.remote), conn);
+    this.row(recordStep(base, r, h.side as Side, !isMain));
+    for (const o of r.send) this.send(h.side as Side, conn.local, conn.remote, o.segment, o.reply, ev.time);
+    this.arm(h.side as Side, connKey(conn.local, conn.remote), conn);
   }
 
   private arm(side: Side, key: string, conn: Conn): void {
@@ -269,8 +286,19 @@ class Run {
     }
   }
 
-  private packet(from: SimAddr, to: SimAddr, segment: Segment, sentAt: number): WirePacket {
-    return { id: ++this.packetId, from, to, segment, sentAt };
+  private packet(from: SimAddr, to: SimAddr, segment: Segment, sentAt: number): ConnSegment {
+    const end = (a: SimAddr) => (a.host === 'client' || a.host === 'server' ? { end: a.host } : undefined);
+    const f = end(from);
+    const t = end(to);
+    return {
+      id: ++this.packetId,
+      from,
+      to,
+      ...(f ? { fromEnd: f.end } : {}),
+      ...(t ? { toEnd: t.end } : {}),
+      segment,
+      sentAt,
+    };
   }
 
   private send(side: Side, from: SimAddr, to: SimAddr, seg: Segment, reply: string, time: number): void {
@@ -282,19 +310,13 @@ class Run {
     }
   }
 
-  private views() {
-    return { client: this.hosts.client.view(), server: this.hosts.server.view() };
-  }
-
   private row(d: RowDraft): void {
-    const views = this.views();
     this.steps.push({
       n: this.steps.length + 1,
       transitions: [],
       anomalies: [],
       ...d,
-      client: views.client,
-      server: views.server,
+      views: [this.hosts.client.view(), this.hosts.server.view()],
     });
   }
 }

@@ -3,8 +3,10 @@
  * it loses, delays, duplicates or reorders it. Segments to a host that does not exist (a spoofed
  * sender) go nowhere.
  */
+
+import type { ConnSegment } from '../flow/trace.js';
 import { ACK, FIN, has, RST, type Segment, SYN } from '../tcp/index.js';
-import type { Match, Rule, Side, WirePacket } from './types.js';
+import type { Match, Rule, Side } from './types.js';
 
 /** What becomes of one segment: arrivals (a duplicate arrives twice) or a loss, each at a time. */
 export interface Fate {
@@ -44,7 +46,7 @@ export class Network {
   }
 
   /** The fate of a segment sent now by `sender` (undefined for injected segments, which no rule touches). */
-  fate(p: WirePacket, sender: Side | undefined): Fate[] {
+  fate(p: ConnSegment, sender: Side | undefined): Fate[] {
     const arrive = p.sentAt + this.latencyMs;
     if (!this.hosts.has(p.to.host)) return [{ at: arrive, kind: 'lost', why: `no host ${p.to.host}` }];
     const rule = sender === undefined ? undefined : this.hit(p, sender);
@@ -66,7 +68,7 @@ export class Network {
     }
   }
 
-  private hit(p: WirePacket, sender: Side): Rule | undefined {
+  private hit(p: ConnSegment, sender: Side): Rule | undefined {
     let chosen: Rule | undefined;
     for (const a of this.rules) {
       if (a.at > p.sentAt || !sameSide(a.rule.match, sender) || !matchesSpec(p.segment, a.rule.match.spec))

@@ -1,10 +1,12 @@
 /** Internal: turning a step of the machine into a row of the ladder. */
+
+import type { ConnEvent } from '../flow/trace.js';
 import type { EventClass, StepResult } from '../tcp/index.js';
-import type { Side, SimStep } from './types.js';
+import type { Side } from './types.js';
 
 /** A row before it is numbered and given both ends' states. */
-export type RowDraft = Omit<SimStep, 'n' | 'client' | 'server' | 'transitions' | 'anomalies'> &
-  Partial<Pick<SimStep, 'transitions' | 'anomalies'>>;
+export type RowDraft = Omit<ConnEvent, 'n' | 'views' | 'transitions' | 'anomalies'> &
+  Partial<Pick<ConnEvent, 'transitions' | 'anomalies'>>;
 
 /** Classes whose explanation would only be noise on every row. */
 const QUIET = new Set<EventClass>(['ack', 'data', 'read', 'sent-other', 'send']);

@@ -71,8 +71,10 @@ at 200ms lose client ACK`,
 
   'lost-syn-ack': `title Lost SYN+ACK
 about The server's SYN+ACK is lost. Both ends wait out their first retransmission timeout (1 s on
-about Linux, TCP_TIMEOUT_INIT): the client resends its SYN, the server its SYN+ACK. The first to
-about arrive completes the handshake; the other is a duplicate that gets a plain ACK.
+about Linux, TCP_TIMEOUT_INIT): the server resends its SYN+ACK, the client its SYN, which the server
+about answers with one more SYN+ACK. The first SYN+ACK to arrive completes the handshake. The second
+about finds the client ESTABLISHED, where a SYN is answered with a challenge ACK (RFC 5961, as Linux
+about does); the server, ESTABLISHED by then, takes it as a duplicate ACK and nothing changes.
 ${OPEN}
 lose server SYN+ACK`,
 

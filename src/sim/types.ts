@@ -2,28 +2,21 @@
  * The simulator's shapes: a scenario (settings and timed actions, parsed from a script), and the run
  * it produces (one step a row of the ladder, with both ends' states after it).
  */
-import type { AnomalyId, Call, Limits, Segment, TcpState } from '../tcp/index.js';
+
+import type { HostSettings } from '../flow/host.js';
+import type { ConnEvent, ConnTrace, TraceAddr } from '../flow/trace.js';
+import type { Call, Segment } from '../tcp/index.js';
 
 /** The two ends of the simulated connection. */
 export type Side = 'client' | 'server';
 
 /** An address as the simulator names it: a side, or a made-up host (spoofed senders, old duplicates). */
-export interface SimAddr {
-  readonly host: string;
-  readonly port: number;
-}
+export type SimAddr = TraceAddr;
 
-export interface EndSettings {
+export interface EndSettings extends HostSettings {
   label: string;
-  port: number;
-  iss: number;
   /** `auto`: the program reads whatever arrives; `manual`: only on `read` (unread data makes close() reset). */
   read: 'auto' | 'manual';
-  /** listen() backlog: the most half-open (SYN_RECV) connections the listener keeps. */
-  backlog: number;
-  /** net.ipv4.tcp_syncookies: answer SYNs with cookies when the queue is full instead of dropping them. */
-  syncookies: boolean;
-  limits: Partial<Limits>;
 }
 
 export interface Settings {
@@ -77,61 +70,10 @@ export interface Scenario {
   readonly actions: readonly Action[];
 }
 
-/** One end as a row of the ladder shows it. */
-export interface EndView {
-  readonly state: TcpState;
-  /** The host is crashed: it answers nothing. */
-  readonly down?: true;
-  /** Other connections of the end (a listener's half-open ones), counted by state. */
-  readonly others?: Readonly<Partial<Record<TcpState, number>>>;
-}
-
-/** A segment on the wire, numbered in the order sent. */
-export interface WirePacket {
-  readonly id: number;
-  readonly from: SimAddr;
-  readonly to: SimAddr;
-  readonly segment: Segment;
-  readonly sentAt: number;
-}
-
-export type StepKind =
-  | 'call'
-  | 'send'
-  | 'arrive'
-  | 'lost'
-  | 'dropped'
-  | 'timer'
-  | 'note'
-  | 'crash'
-  | 'restart';
-
-/** One row of the ladder. */
-export interface SimStep {
-  readonly n: number;
-  readonly time: number;
-  readonly kind: StepKind;
-  /** Where it happens: a side, or `network` for notes and losses of segments to nobody. */
-  readonly at: Side | 'network';
-  /** Short text: `connect()`, `lost`, `timer retransmit`, a note. */
-  readonly text: string;
-  readonly packet?: WirePacket;
-  /** Why the end did what it did (the table's explanation), when it is worth saying. */
-  readonly why?: string;
-  readonly transitions: readonly {
-    readonly end: Side;
-    readonly from: TcpState;
-    readonly to: TcpState;
-    readonly cause: string;
-  }[];
-  readonly anomalies: readonly { readonly end: Side; readonly id: AnomalyId; readonly state: TcpState }[];
-  readonly client: EndView;
-  readonly server: EndView;
-}
-
-export interface SimResult {
+/** A run: the connection trace of both ends (ids `client` and `server`), with the scenario it ran. */
+export interface SimResult extends ConnTrace {
   readonly scenario: Scenario;
-  readonly steps: readonly SimStep[];
-  /** The run stopped at `untilMs` with events still pending. */
-  readonly truncated: boolean;
 }
+
+/** One row of a run (the trace's event). */
+export type SimStep = ConnEvent;

@@ -20,6 +20,7 @@ const COMMANDS = [
   'counters',
   'diagram',
   'simulate',
+  'pcap',
   'lab',
 ];
 

@@ -13,6 +13,8 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
+import { readCaptureFile } from '../../src/capture/index.js';
+import { type Conn, FlowTracker } from '../../src/flow/index.js';
 import { type DiagramOptions, diagramSvg, ladderSvg } from '../../src/render/index.js';
 import { builtinScenario, SCENARIO_IDS, simulate } from '../../src/sim/index.js';
 import { tcpscope } from '../cli/_run.js';
@@ -29,6 +31,7 @@ const ARGS = [
 ];
 // build/test/render -> <repo>/test/artifacts
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '../../../test/artifacts');
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures');
 
 interface Box {
   name: string;
@@ -186,5 +189,43 @@ describe('figures rendered by Chromium', { timeout: 120_000 }, () => {
       { name: 'broken', svg: '<svg xmlns="http://www.w3.org/2000/svg"><g></svg>' },
     ]);
     assert.equal(broken.length, 1, 'the check rejects a broken SVG');
+  });
+
+  it('shows every arrowhead of every ladder: no state box is drawn over one', async () => {
+    const page = await browser.newPage({ viewport: { width: 1860, height: 900 } });
+    // The simulator's scenarios, and a connection of a real capture drawn by the same renderer.
+    const ladders = SCENARIO_IDS.map((id) => ({ id, svg: ladderSvg(simulate(builtinScenario(id)!)) }));
+    const conns: Conn[] = [];
+    const tracker = new FlowTracker({ record: (n) => n === 1, onConn: (c) => conns.push(c) });
+    await readCaptureFile(join(FIXTURES, 'capture/lo.pcap'), (p) => tracker.push(p));
+    tracker.finish();
+    const captured = conns.find((c) => c.n === 1)!.trace!;
+    ladders.push({ id: 'captured', svg: ladderSvg(captured) });
+    try {
+      for (const { id, svg } of ladders) {
+        await page.setContent(`<!doctype html><html><body style="margin:0">${svg}</body></html>`);
+        const r = await page.evaluate(() => {
+          const box = (el: Element) => {
+            const b = el.getBoundingClientRect();
+            return { x: b.x, y: b.y, w: b.width, h: b.height };
+          };
+          return {
+            heads: [...document.querySelectorAll('polygon')].map(box),
+            states: [...document.querySelectorAll('g.state > rect')].map(box),
+          };
+        });
+        assert.ok(r.heads.length > 0, `${id}: arrowheads drawn`);
+        for (const h of r.heads)
+          for (const s of r.states)
+            assert.ok(
+              !overlap({ ...h, name: 'head' }, { ...s, name: 'state' }, 0.5),
+              `${id}: arrowhead at ${h.x},${h.y} under a state box`,
+            );
+      }
+    } finally {
+      await page.close();
+    }
+    const png = await render(ladders.at(-1)!.svg, 'ladder-captured.png', 'light');
+    assert.ok(png.size[1] > 400);
   });
 });

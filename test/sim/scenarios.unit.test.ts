@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ladderText, simulationJson } from '../../src/render/index.js';
 import { builtinScenario, SCENARIO_IDS, type SimResult, simulate } from '../../src/sim/index.js';
-import type { TcpState } from '../../src/tcp/index.js';
+import { flagsText, type TcpState } from '../../src/tcp/index.js';
 
 // build/test/sim -> the source tree's test/fixtures/simulate
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/simulate');
@@ -18,10 +18,12 @@ const run = (id: string): SimResult => simulate(builtinScenario(id)!);
 /** The distinct states one end passed through, in order. */
 function path(res: SimResult, end: 'client' | 'server'): TcpState[] {
   const out: TcpState[] = [];
-  for (const s of res.steps) if (out.at(-1) !== s[end].state) out.push(s[end].state);
+  for (const s of res.events)
+    if (out.at(-1) !== s.views[end === 'client' ? 0 : 1].state)
+      out.push(s.views[end === 'client' ? 0 : 1].state);
   return out;
 }
-const anomalies = (res: SimResult) => res.steps.flatMap((s) => s.anomalies.map((a) => `${a.end}:${a.id}`));
+const anomalies = (res: SimResult) => res.events.flatMap((s) => s.anomalies.map((a) => `${a.end}:${a.id}`));
 
 describe('built-in scenarios', () => {
   it('offers the built-in scenarios simulate documents', () => {
@@ -83,8 +85,8 @@ describe('built-in scenarios', () => {
       'CLOSE',
     ]);
     assert.deepEqual(path(r, 'server').slice(2), ['ESTABLISHED', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSE']);
-    const last = r.steps.at(-1)!;
-    assert.equal(last.time - r.steps.find((s) => s.client.state === 'TIME_WAIT')!.time, 60_000);
+    const last = r.events.at(-1)!;
+    assert.equal(last.time - r.events.find((s) => s.views[0].state === 'TIME_WAIT')!.time, 60_000);
   });
 
   it('simultaneous-close: both ends pass CLOSING and both wait in TIME_WAIT', () => {
@@ -96,8 +98,8 @@ describe('built-in scenarios', () => {
 
   it('half-close: the client keeps receiving data in FIN_WAIT2 and never times out', () => {
     const r = run('half-close');
-    const fw2 = r.steps.filter(
-      (s) => s.client.state === 'FIN_WAIT2' && s.kind === 'arrive' && s.packet!.segment.len > 0,
+    const fw2 = r.events.filter(
+      (s) => s.views[0].state === 'FIN_WAIT2' && s.kind === 'arrive' && s.packet!.segment.len > 0,
     );
     assert.equal(fw2.length, 2);
     assert.deepEqual(anomalies(r), []);
@@ -105,17 +107,40 @@ describe('built-in scenarios', () => {
 
   it('lost-final-ack: TIME_WAIT answers the retransmitted FIN, so LAST_ACK closes without an error', () => {
     const r = run('lost-final-ack');
-    assert.ok(r.steps.some((s) => s.kind === 'lost'));
-    assert.ok(r.steps.some((s) => s.kind === 'timer' && s.at === 'server'));
+    assert.ok(r.events.some((s) => s.kind === 'lost'));
+    assert.ok(r.events.some((s) => s.kind === 'timer' && s.at === 'server'));
     assert.deepEqual(path(r, 'server').slice(-2), ['LAST_ACK', 'CLOSE']);
     assert.deepEqual(anomalies(r), [], 'no RST anywhere');
   });
 
   it('lost-syn-ack: retransmissions complete the handshake after about 1 s', () => {
     const r = run('lost-syn-ack');
-    const est = r.steps.find((s) => s.client.state === 'ESTABLISHED')!;
+    const est = r.events.find((s) => s.views[0].state === 'ESTABLISHED')!;
     assert.ok(est.time >= 1000 && est.time < 1100, `connected at ${est.time} ms`);
-    assert.equal(r.steps.at(-1)!.server.state, 'ESTABLISHED');
+    assert.equal(r.events.at(-1)!.views[1].state, 'ESTABLISHED');
+  });
+
+  it('lost-syn-ack: what the scenario says happens is what its ladder shows', () => {
+    const r = run('lost-syn-ack');
+    const sent = (side: string, flags: string) =>
+      r.events.filter(
+        (s) => s.kind === 'send' && s.at === side && flagsText(s.packet!.segment.flags) === flags,
+      );
+    assert.equal(sent('server', 'SYN+ACK').length, 3, "the lost one, the timer's and the answer to the SYN");
+    assert.equal(sent('client', 'SYN').length, 2, 'the SYN and its retransmission');
+    assert.deepEqual(anomalies(r), ['client:challenge-ack'], 'the second SYN+ACK meets a challenge ACK');
+    assert.match(r.about.replace(/\s+/g, ' '), /challenge ACK/);
+    assert.doesNotMatch(r.about, /plain ACK/);
+    assert.equal(path(r, 'server').at(-1), 'ESTABLISHED');
+  });
+
+  it('no ladder prints a raw marker such as {timeout}: anomalies are named in words', () => {
+    for (const id of SCENARIO_IDS) {
+      const text = ladderText(run(id));
+      assert.doesNotMatch(text, /\{[a-z-]+(, [a-z-]+)*\}/, id);
+    }
+    assert.match(ladderText(run('refused')), /\(anomaly: connection refused\)/);
+    assert.match(ladderText(run('syn-flood')), /\(anomaly: gave up \(timeout\)\)/);
   });
 
   it('rst-established: a guessed RST gets a challenge ACK, the real one resets', () => {
@@ -136,21 +161,21 @@ describe('built-in scenarios', () => {
 
   it('syn-flood: the client gets in only when the spoofed requests time out; with cookies at once', () => {
     const flood = run('syn-flood');
-    assert.ok(flood.steps.filter((s) => s.kind === 'dropped').length >= 3);
-    const t1 = flood.steps.find((s) => s.client.state === 'ESTABLISHED')!.time;
+    assert.ok(flood.events.filter((s) => s.kind === 'dropped').length >= 3);
+    const t1 = flood.events.find((s) => s.views[0].state === 'ESTABLISHED')!.time;
     const cookies = run('syn-flood-cookies');
-    const t2 = cookies.steps.find((s) => s.client.state === 'ESTABLISHED')!.time;
+    const t2 = cookies.events.find((s) => s.views[0].state === 'ESTABLISHED')!.time;
     assert.ok(t1 > 7000 && t2 < 100, `flood ${t1} ms, cookies ${t2} ms`);
     assert.equal(
-      cookies.steps.find((s) => s.server.state === 'ESTABLISHED')!.transitions[0]!.cause,
+      cookies.events.find((s) => s.views[1].state === 'ESTABLISHED')!.transitions[0]!.cause,
       'syn-cookie',
     );
-    assert.equal(Math.max(...flood.steps.map((s) => s.server.others?.SYN_RECV ?? 0)), 4, 'the backlog');
+    assert.equal(Math.max(...flood.events.map((s) => s.views[1].others?.SYN_RECV ?? 0)), 4, 'the backlog');
   });
 
   it('peer-vanishes: half-open until the client sends; the restarted server resets it', () => {
     const r = run('peer-vanishes');
-    const half = r.steps.filter((s) => s.client.state === 'ESTABLISHED' && s.server.down);
+    const half = r.events.filter((s) => s.views[0].state === 'ESTABLISHED' && s.views[1].down);
     assert.ok(half.length > 3);
     assert.deepEqual(anomalies(r).slice(-2), ['server:bad-ack', 'client:connection-reset']);
   });
@@ -158,6 +183,6 @@ describe('built-in scenarios', () => {
   it('close-with-unread-data: RST instead of FIN, the server is reset', () => {
     const r = run('close-with-unread-data');
     assert.deepEqual(anomalies(r), ['client:abort-on-close', 'server:connection-reset']);
-    assert.ok(!r.steps.some((s) => s.client.state === 'FIN_WAIT1'));
+    assert.ok(!r.events.some((s) => s.views[0].state === 'FIN_WAIT1'));
   });
 });

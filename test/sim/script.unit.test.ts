@@ -111,12 +111,12 @@ describe('scenario scripts', () => {
         'dup',
       ),
     );
-    const last = res.steps.at(-1)!;
-    assert.deepEqual([last.client.state, last.server.state], ['CLOSE', 'CLOSE']);
-    assert.ok(res.steps.some((s) => s.text.includes('duplicate')));
-    assert.ok(res.steps.some((s) => s.text.includes('reordered')));
+    const last = res.events.at(-1)!;
+    assert.deepEqual([last.views[0].state, last.views[1].state], ['CLOSE', 'CLOSE']);
+    assert.ok(res.events.some((s) => s.text.includes('duplicate')));
+    assert.ok(res.events.some((s) => s.text.includes('reordered')));
     assert.deepEqual(
-      res.steps.flatMap((s) => s.anomalies.map((a) => a.id)),
+      res.events.flatMap((s) => s.anomalies.map((a) => a.id)),
       ['challenge-ack'],
       'the duplicate SYN+ACK gets a challenge ACK, nothing else goes wrong',
     );

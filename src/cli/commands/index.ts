@@ -160,6 +160,21 @@ A script has one statement a line: 'at 100ms client close', 'lose server FIN', '
 'duplicate server ACK #2', 'reorder client DATA', 'at 0 inject server SYN seq=90',
 'at 1s crash server', 'set client.read manual', 'set latency 20ms' (see --print of any scenario).`;
 
+const PCAP_EXAMPLES = `
+Examples:
+  tcpscope pcap web.pcap                     every connection: both ends' states, Zeek's code, history
+  tcpscope pcap web.pcap --at 12:00:03       what netstat would have shown at 12:00:03 (local time)
+  tcpscope pcap web.pcap --at +12.5s         ... 12.5 s after the first packet
+  tcpscope pcap web.pcap --timeline 7        the ladder of connection 7, both states after each segment
+  tcpscope pcap web.pcap --timeline 7 -o c7.svg
+  tcpscope pcap web.pcap --by port -s time-wait
+  tcpdump -U -w - -i lo port 80 | tcpscope pcap -
+
+A capture sees segments, not sockets: each end's state is rebuilt by feeding the state machine what
+the end sent and received. The client is the end that sent the first SYN; a connection first seen
+mid-stream starts ESTABLISHED and is marked so. TIME_WAIT ends 60 s after it began, in capture time.
+--port matches either end, --sport/--src the client, --dport/--dst the server, --state either end.`;
+
 const LAB_EXAMPLES = `
 Each scenario runs in a private network namespace (tcpscope-lab-...) on its own loopback, with
 real sockets, nftables rules that drop chosen packets, and timers shortened by per-namespace
@@ -398,6 +413,44 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     examples: SIMULATE_EXAMPLES,
     load: () => import('./simulate.js'),
+  },
+  {
+    name: 'pcap',
+    description: "both ends' states of every connection in a capture file (pcap, pcapng; - for stdin)",
+    arguments: [{ name: '<file>', description: 'a pcap or pcapng file, - for standard input' }],
+    options: [
+      {
+        flags: '--at <time>',
+        description: 'states at a moment: ISO 8601, a time of day (local), or +OFFSET from the first packet',
+      },
+      { flags: '--timeline <id>', description: 'the ladder diagram of one connection (its ID in the table)' },
+      { flags: '--by <key>', description: 'count ends by state, port, peer (at the end, or at --at)' },
+      { flags: '--top <n>', description: 'rows to show with --by before "(other)"', default: '10' },
+      { flags: '-f, --format <format>', description: 'for --timeline: text | svg | json', default: 'text' },
+      { flags: '-o, --output <file>', description: 'write to FILE (an .svg name gives the SVG ladder)' },
+      { flags: '--theme <theme>', description: 'SVG colours: auto | light | dark', default: 'auto' },
+      {
+        flags: '--max-flows <n>',
+        description: 'flows kept at once; the idlest are closed off beyond',
+        default: '1000000',
+      },
+      { flags: '--no-why', description: 'leave out the explanation of each step of a ladder' },
+      JSON_OPTION,
+      NO_HEADER,
+      {
+        flags: '-s, --state <list>',
+        description: 'either end in these states or groups, comma-separated, ! to exclude',
+      },
+      { flags: '--port <list>', description: 'client or server port, comma-separated, ranges as 8000-8100' },
+      { flags: '--sport <list>', description: "the client's port or range" },
+      { flags: '--dport <list>', description: "the server's port or range" },
+      { flags: '--src <addr>', description: "the client's address or CIDR prefix" },
+      { flags: '--dst <addr>', description: "the server's address or CIDR prefix" },
+      { flags: '-4, --ipv4', description: 'IPv4 connections only' },
+      { flags: '-6, --ipv6', description: 'IPv6 connections only' },
+    ],
+    examples: PCAP_EXAMPLES,
+    load: () => import('./pcap.js'),
   },
   {
     name: 'lab',

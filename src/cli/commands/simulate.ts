@@ -55,7 +55,7 @@ export async function run(cli: Cli, flags: Flags, id: string | undefined): Promi
   else throw new UsageError(`--format '${flags.format}': valid are text, svg, json`);
   if (flags.output) {
     await writeText(flags.output, text);
-    cli.o.note(`wrote ${flags.output} (${format}, ${res.steps.length} steps)`);
+    cli.o.note(`wrote ${flags.output} (${format}, ${res.events.length} steps)`);
   } else cli.o.out(text);
 }
 

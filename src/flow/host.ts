@@ -1,15 +1,37 @@
 /**
- * A simulated host: its connections (one TCB each), whether its program listens, and what a segment
- * that matches no connection meets: a listener (with its queue limit and SYN cookies) or a closed
- * port. The TCBs are the state machine's; the host only finds the right one, as the kernel's lookup does.
+ * The flow table in drive mode: one host's connections (one TCB each), whether its program listens,
+ * and what a segment that matches no connection meets: a listener (with its queue limit and SYN
+ * cookies) or a closed port. The TCBs are the state machine's; the host only finds the right one, as
+ * the kernel's lookup does. The simulator runs two of these over its network.
  * @see net/ipv4/tcp_ipv4.c tcp_v4_rcv() (lookup), net/ipv4/tcp_input.c tcp_conn_request() (queue, cookies)
  */
-import { ACK, createTcb, has, RST, type Segment, SYN, type Tcb, type TcpState } from '../tcp/index.js';
-import type { EndSettings, EndView, Side, SimAddr } from './types.js';
+import {
+  ACK,
+  createTcb,
+  has,
+  type Limits,
+  RST,
+  type Segment,
+  SYN,
+  type Tcb,
+  type TcpState,
+} from '../tcp/index.js';
+import type { EndView, TraceAddr } from './trace.js';
+
+/** What a driven host needs to know of its end: its port, first ISS, listen backlog, SYN cookies, limits. */
+export interface HostSettings {
+  port: number;
+  iss: number;
+  /** listen() backlog: the most half-open (SYN_RECV) connections the listener keeps. */
+  backlog: number;
+  /** net.ipv4.tcp_syncookies: answer SYNs with cookies when the queue is full instead of dropping them. */
+  syncookies: boolean;
+  limits: Partial<Limits>;
+}
 
 export interface Conn {
-  readonly local: SimAddr;
-  readonly remote: SimAddr;
+  readonly local: TraceAddr;
+  readonly remote: TraceAddr;
   tcb: Tcb;
 }
 
@@ -20,23 +42,24 @@ export type Delivery =
   | { readonly kind: 'cookie'; readonly reply: Segment }
   | { readonly kind: 'dropped'; readonly why: string };
 
-export const connKey = (local: SimAddr, remote: SimAddr) => `${local.port}|${remote.host}:${remote.port}`;
+export const connKey = (local: TraceAddr, remote: TraceAddr) => `${local.port}|${remote.host}:${remote.port}`;
 
-export class Host {
+export class Host<S extends HostSettings = HostSettings> {
   up = true;
   listening = false;
   readonly conns = new Map<string, Conn>();
   private issNext: number;
 
   constructor(
-    readonly side: Side,
-    readonly settings: EndSettings,
-    private readonly peer: SimAddr,
+    /** The host's name: its end's id in the trace, and its address's host. */
+    readonly side: string,
+    readonly settings: S,
+    private readonly peer: TraceAddr,
   ) {
     this.issNext = settings.iss;
   }
 
-  get addr(): SimAddr {
+  get addr(): TraceAddr {
     return { host: this.side, port: this.settings.port };
   }
 
@@ -59,14 +82,14 @@ export class Host {
   }
 
   /** The ISS of the next connection: the main one gets the configured ISS, others follow 1000 apart. */
-  private nextIss(remote: SimAddr): number {
+  private nextIss(remote: TraceAddr): number {
     if (remote.host === this.peer.host && remote.port === this.peer.port) return this.settings.iss;
     this.issNext += 1000;
     return this.issNext;
   }
 
   /** Finds the TCB for a segment from `from`, making a request from the listener when a SYN is welcome. */
-  deliver(seg: Segment, from: SimAddr, local: SimAddr): Delivery {
+  deliver(seg: Segment, from: TraceAddr, local: TraceAddr): Delivery {
     const key = connKey(local, from);
     const c = this.conns.get(key);
     const listens = this.listening && local.port === this.settings.port;
@@ -95,7 +118,7 @@ export class Host {
   }
 
   /** A SYN for the listener: a request socket, unless the queue is full (then a cookie, or nothing). */
-  private admit(key: string, local: SimAddr, from: SimAddr, syn: Segment): Delivery {
+  private admit(key: string, local: TraceAddr, from: TraceAddr, syn: Segment): Delivery {
     const halfOpen = [...this.conns.values()].filter(
       (c) => c.tcb.passive && c.tcb.state === 'SYN_RECV',
     ).length;
@@ -141,7 +164,7 @@ export class Host {
 }
 
 /** A SYN cookie: the ISS a stateless listener answers with, recomputed when the ACK comes back. */
-export function cookie(from: SimAddr): number {
+export function cookie(from: TraceAddr): number {
   let h = 2166136261;
   for (const ch of `${from.host}:${from.port}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
   return (h >>> 0) % 900_000_000;

@@ -1,0 +1,316 @@
+/**
+ * `tcpscope pcap FILE`: the connections of a capture with both ends' states rebuilt from the
+ * segments (the flow tracker over the capture readers): one row a connection, the states at any
+ * moment (`--at`, netstat at time T), counts by state, port or peer, and the ladder of one connection.
+ */
+import type { CaptureStats } from '../../capture/index.js';
+import { UsageError } from '../../errors.js';
+import { type Conn, FlowTracker } from '../../flow/index.js';
+import { connJson, isoTime, isSocket, parseMoment, statesAt } from '../../flow/report.js';
+import { endpointOf } from '../../net/endpoint.js';
+import type { Theme } from '../../render/index.js';
+import { type Column, renderTable } from '../../render/table.js';
+import { type FilterSpec, portIn } from '../../snapshot/filter.js';
+import { maskHas } from '../../tcp/state-names.js';
+import { TCP_STATES, type TcpState } from '../../tcp/states.js';
+import type { Cli } from '../output.js';
+import { stateColour } from '../paint-state.js';
+import { type FilterFlags, filterSpec, parseIntFlag } from '../socket-options.js';
+import { renderStateCounts } from '../state-counts.js';
+import { writeText } from './_files.js';
+import { styler } from './diagram.js';
+
+interface Flags extends FilterFlags {
+  at?: string;
+  timeline?: string;
+  by?: string;
+  top: string;
+  format: string;
+  output?: string;
+  theme: string;
+  json?: boolean;
+  maxFlows: string;
+  why: boolean;
+  header: boolean;
+}
+
+const BY = ['state', 'port', 'peer'] as const;
+
+/** Runs `pcap FILE`. */
+export async function run(cli: Cli, flags: Flags, file: string): Promise<void> {
+  const spec = filterSpec(flags);
+  const maxFlows = parseIntFlag('--max-flows', flags.maxFlows, 1, 100_000_000);
+  const top = parseIntFlag('--top', flags.top, 1, 1_000_000);
+  const timeline =
+    flags.timeline === undefined
+      ? undefined
+      : parseIntFlag('--timeline', flags.timeline.replace(/^#/, ''), 1, 2 ** 31);
+  const by = flags.by === undefined ? undefined : parseBy(flags.by);
+  const conns: Conn[] = [];
+  let firstUs: number | undefined;
+  const tracker = new FlowTracker({
+    maxFlows,
+    onConn: (c) => conns.push(c),
+    ...(timeline === undefined ? {} : { record: (n: number) => n === timeline }),
+  });
+  const { readCaptureFile } = await import('../../capture/index.js');
+  const stats = await readCaptureFile(file, (p) => {
+    firstUs ??= p.timeUs;
+    tracker.push(p);
+  });
+  tracker.finish();
+  conns.sort((a, b) => a.n - b.n);
+  reportSkipped(cli, file, stats, tracker.stats.evicted);
+
+  if (timeline !== undefined) {
+    const c = conns.find((x) => x.n === timeline);
+    if (!c?.trace)
+      throw new UsageError(`--timeline: no connection ${timeline} (the capture has ${conns.length})`);
+    await ladder(cli, c, flags);
+    return;
+  }
+  let atUs: number | undefined;
+  if (flags.at !== undefined) {
+    atUs = firstUs === undefined ? undefined : parseMoment(flags.at, firstUs);
+    if (firstUs !== undefined && atUs === undefined)
+      throw new UsageError(
+        `--at '${flags.at}': give an ISO 8601 time (2026-12-04T12:00:03.250Z), a time of day (12:00:03) or an offset (+12.5s)`,
+      );
+  }
+  const rows = select(conns, spec, atUs);
+  if (by !== undefined) {
+    const result = countBy(rows, by, top);
+    if (flags.json) cli.o.out(`${JSON.stringify(result)}\n`);
+    else cli.o.out(renderCrossTab(cli, result, flags.header));
+    return;
+  }
+  if (atUs !== undefined || flags.at !== undefined) {
+    const counts = countStates(rows);
+    if (flags.json) {
+      const time = atUs === undefined ? undefined : isoTime(atUs);
+      const connections = rows.map((r) => ({ ...connJson(r.c), at: r.states }));
+      cli.o.out(`${JSON.stringify({ ...(time ? { time } : {}), ...counts, connections })}\n`);
+      return;
+    }
+    cli.o.out(renderStateCounts(cli, counts.states, counts.total, flags.header));
+    if (rows.length > 0) cli.o.out(`\n${renderConns(cli, rows, flags.header)}`);
+    return;
+  }
+  if (flags.json) {
+    const doc = {
+      connections: rows.map((r) => connJson(r.c)),
+      skipped: { ...stats.skipped, problems: stats.problems },
+      packets: stats.packets,
+      evicted: tracker.stats.evicted,
+    };
+    cli.o.out(`${JSON.stringify(doc)}\n`);
+    return;
+  }
+  cli.o.out(renderConns(cli, rows, flags.header));
+}
+
+/** A connection with both ends' states at the moment asked (the end of the capture by default). */
+interface Row {
+  readonly c: Conn;
+  readonly states: { client: TcpState; server: TcpState };
+}
+
+function select(conns: readonly Conn[], spec: FilterSpec, atUs: number | undefined): Row[] {
+  const out: Row[] = [];
+  for (const c of conns) {
+    const states =
+      atUs === undefined
+        ? {
+            client: c.client.states.at(-1)?.state ?? 'CLOSE',
+            server: c.server.states.at(-1)?.state ?? 'CLOSE',
+          }
+        : statesAt(c, atUs);
+    if (!states) continue;
+    // At a moment, netstat lists only what exists then.
+    if (atUs !== undefined && !isSocket(states.client) && !isSocket(states.server)) continue;
+    if (!matches(spec, c, states)) continue;
+    out.push({ c, states });
+  }
+  return out;
+}
+
+function matches(spec: FilterSpec, c: Conn, st: Row['states']): boolean {
+  const { states, ports, sports, dports, src, dst, family } = spec;
+  if (states !== undefined && !maskHas(states, st.client) && !maskHas(states, st.server)) return false;
+  if (family !== undefined && c.family !== family) return false;
+  if (ports && !portIn(ports, c.client.port) && !portIn(ports, c.server.port)) return false;
+  if (sports && !portIn(sports, c.client.port)) return false;
+  if (dports && !portIn(dports, c.server.port)) return false;
+  if (src && !src(c.client.address)) return false;
+  if (dst && !dst(c.server.address)) return false;
+  return true;
+}
+
+type StateCounts = Partial<Record<TcpState, number>>;
+
+/** Ends that are sockets (neither gone nor a listener), per state: `count --json`'s shape. */
+function countStates(rows: readonly Row[]): { total: number; states: StateCounts } {
+  const n: StateCounts = {};
+  let total = 0;
+  for (const r of rows)
+    for (const s of [r.states.client, r.states.server]) {
+      if (!isSocket(s)) continue;
+      n[s] = (n[s] ?? 0) + 1;
+      total++;
+    }
+  const states: StateCounts = {};
+  for (const s of TCP_STATES) if (n[s]) states[s] = n[s];
+  return { total, states };
+}
+
+interface ByRow {
+  key: string;
+  other?: true;
+  total: number;
+  states: StateCounts;
+}
+
+/** `count --by`'s shape: ends by state, by the server's port or by the client's address. */
+function countBy(rows: readonly Row[], by: (typeof BY)[number], top: number): { by: string; rows: ByRow[] } {
+  const groups = new Map<string, Row[]>();
+  for (const r of rows) {
+    const keys =
+      by === 'state'
+        ? [r.states.client, r.states.server].filter(isSocket)
+        : [by === 'port' ? String(r.c.server.port) : r.c.client.address];
+    for (const k of new Set(keys)) {
+      const g = groups.get(k);
+      if (g) g.push(r);
+      else groups.set(k, [r]);
+    }
+  }
+  const counted = [...groups].map(([key, g]): ByRow => {
+    const counts = countStates(by === 'state' ? g.map((r) => only(r, key as TcpState)) : g);
+    return { key, total: counts.total, states: counts.states };
+  });
+  const all = counted.filter((r) => r.total > 0);
+  all.sort((a, b) => b.total - a.total || (a.key < b.key ? -1 : 1));
+  if (all.length <= top) return { by, rows: all };
+  const rest = all.slice(top);
+  const states: StateCounts = {};
+  for (const r of rest)
+    for (const [s, v] of Object.entries(r.states) as [TcpState, number][]) states[s] = (states[s] ?? 0) + v;
+  const other: ByRow = { key: '(other)', other: true, total: rest.reduce((n, r) => n + r.total, 0), states };
+  return { by, rows: [...all.slice(0, top), other] };
+}
+
+/** A row keeping only the ends in one state (the other shown as gone). */
+function only(r: Row, s: TcpState): Row {
+  return {
+    c: r.c,
+    states: { client: r.states.client === s ? s : 'CLOSE', server: r.states.server === s ? s : 'CLOSE' },
+  };
+}
+
+function renderCrossTab(cli: Cli, r: { by: string; rows: ByRow[] }, header: boolean): string {
+  const present = TCP_STATES.filter((st) => r.rows.some((row) => row.states[st]));
+  const cols: Column<ByRow>[] = [
+    { header: r.by.toUpperCase(), get: (row) => row.key },
+    { header: 'TOTAL', get: (row) => String(row.total), align: 'right' },
+    ...present.map(
+      (st): Column<ByRow> => ({
+        header: st,
+        get: (row) => String(row.states[st] ?? 0),
+        align: 'right',
+        paint: (p, v) => (v === '0' ? p : stateColour(cli.o, st, p)),
+      }),
+    ),
+  ];
+  return renderTable(r.rows, cols, { header });
+}
+
+/** `12:00:03.250` in the local time zone, as tcpdump prints times. */
+function timeOfDay(us: number): string {
+  const d = new Date(Math.floor(us / 1000));
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+}
+
+function duration(us: number): string {
+  if (us < 1000) return `${us}us`;
+  if (us < 1_000_000) return `${(us / 1000).toFixed(1)}ms`;
+  return `${(us / 1_000_000).toFixed(3)}s`;
+}
+
+function renderConns(cli: Cli, rows: readonly Row[], header: boolean): string {
+  const state = (end: 'client' | 'server'): Column<Row> => ({
+    header: end === 'client' ? 'CLIENT STATE' : 'SERVER STATE',
+    get: (r) => r.states[end],
+    paint: (p, v) => stateColour(cli.o, v, p),
+  });
+  const cols: Column<Row>[] = [
+    { header: 'ID', get: (r) => String(r.c.n), align: 'right' },
+    { header: 'START', get: (r) => timeOfDay(r.c.startUs) },
+    { header: 'DURATION', get: (r) => duration(r.c.lastUs - r.c.startUs), align: 'right' },
+    { header: 'CLIENT', get: (r) => endpointOf(r.c.client) },
+    { header: 'SERVER', get: (r) => endpointOf(r.c.server) },
+    state('client'),
+    state('server'),
+    { header: 'CONN', get: (r) => r.c.connState },
+    { header: 'HISTORY', get: (r) => r.c.history },
+    { header: 'PKTS C/S', get: (r) => `${r.c.client.packets}/${r.c.server.packets}`, align: 'right' },
+    { header: 'BYTES C/S', get: (r) => `${r.c.client.bytes}/${r.c.server.bytes}`, align: 'right' },
+    {
+      header: 'RETX',
+      get: (r) => String(r.c.client.retransmissions + r.c.server.retransmissions),
+      align: 'right',
+    },
+    {
+      header: 'CLOSED BY',
+      get: (r) => (r.c.firstClose ? `${r.c.firstClose.end} ${r.c.firstClose.how}` : '-'),
+    },
+    { header: 'NOTES', get: (r) => r.c.anomalies.join(',') || '-' },
+  ];
+  return renderTable(rows, cols, { header });
+}
+
+async function ladder(cli: Cli, c: Conn, flags: Flags): Promise<void> {
+  const r = await import('../../render/index.js');
+  const trace = c.trace!;
+  const format = flags.json
+    ? 'json'
+    : flags.output?.endsWith('.svg') && flags.format === 'text'
+      ? 'svg'
+      : flags.format;
+  let text: string;
+  if (format === 'json') text = `${JSON.stringify(r.simulationJson(trace), null, 2)}\n`;
+  else if (format === 'svg') text = r.ladderSvg(trace, { theme: themeOf(flags.theme) });
+  else if (format === 'text')
+    text = r.ladderText(trace, { why: flags.why, ...(flags.output ? {} : { style: styler(cli) }) });
+  else throw new UsageError(`--format '${flags.format}': valid are text, svg, json`);
+  if (flags.output) {
+    await writeText(flags.output, text);
+    cli.o.note(`wrote ${flags.output} (${format}, ${trace.events.length} steps)`);
+  } else cli.o.out(text);
+}
+
+function reportSkipped(cli: Cli, file: string, stats: CaptureStats, evicted: number): void {
+  const skipped = Object.entries(stats.skipped).filter(
+    ([k, v]) => v > 0 && k !== 'notTcp' && k !== 'notIp' && k !== 'otherBlocks',
+  );
+  if (skipped.length > 0) {
+    const where = stats.problems.slice(0, 3).map((p) => `${p.reason} at offset ${p.offset}`);
+    cli.o.note(
+      `${file === '-' ? 'stdin' : file}: skipped ${skipped.map(([k, v]) => `${v} ${k}`).join(', ')}${where.length ? ` (${where.join('; ')})` : ''}`,
+    );
+  }
+  if (evicted > 0) cli.o.note(`${evicted} open flow(s) closed off to stay within --max-flows`);
+}
+
+function parseBy(text: string): (typeof BY)[number] {
+  const k = text.toLowerCase();
+  if (!(BY as readonly string[]).includes(k))
+    throw new UsageError(`--by: unknown key '${text}': valid are ${BY.join(', ')}`);
+  return k as (typeof BY)[number];
+}
+
+function themeOf(t: string): Theme {
+  if (t !== 'auto' && t !== 'light' && t !== 'dark')
+    throw new UsageError(`--theme '${t}': valid are auto, light, dark`);
+  return t;
+}

@@ -1,0 +1,746 @@
+/**
+ * The flow table in observe mode: segments as a capture saw them rebuild both ends' states, per
+ * connection. Each end is the state machine of src/tcp fed what it sent (`sent`) and what it received
+ * (`recv`); the end that sent the bare SYN is the client. A new SYN after a connection's end starts
+ * the next connection on the same 4-tuple; retransmissions, duplicates and reordering are recognised
+ * by sequence numbers (the machine judges them; they never change a state on their own); a flow first
+ * seen mid-stream starts ESTABLISHED and is marked so. Bounded: beyond `maxFlows` the flow idle the
+ * longest is closed off and counted. Segments that change nothing but sequence numbers (in-order
+ * data and ACKs between two ESTABLISHED ends) take a fast path instead of the machine's `step()`.
+ * Pure: time comes from the packets.
+ */
+
+import { endpointOf } from '../net/endpoint.js';
+import type { WirePacket } from '../net/packet.js';
+import {
+  ACK,
+  type AnomalyId,
+  createTcb,
+  FIN,
+  type FsmEvent,
+  flagsText,
+  RST,
+  type Segment,
+  type StepResult,
+  SYN,
+  seqAdd,
+  seqGt,
+  seqLe,
+  seqLt,
+  step,
+  type Tcb,
+  type TcpState,
+} from '../tcp/index.js';
+import { endpointBefore } from './key.js';
+import type { ConnEvent, ConnTrace, ConnTransition, EndView } from './trace.js';
+
+/** Zeek's view of an endpoint, for its connection state codes. */
+type ZeekEnd = 'INACTIVE' | 'SYN_SENT' | 'SYN_ACK_SENT' | 'PARTIAL' | 'ESTABLISHED' | 'CLOSED' | 'RESET';
+
+/** A state an end entered, and when (µs since the epoch). */
+export interface StateAt {
+  readonly state: TcpState;
+  readonly atUs: number;
+}
+
+/** One end of a tracked connection. */
+export interface ConnEnd {
+  readonly address: string;
+  readonly port: number;
+  /** The states it passed through, in order, from its first after the start to where it stands at the end (`CLOSE` when gone). */
+  readonly states: readonly StateAt[];
+  readonly packets: number;
+  /** Payload octets sent (from the IP lengths). */
+  readonly bytes: number;
+  readonly retransmissions: number;
+}
+
+/** Things worth a reader's attention in a connection. */
+export type ConnAnomaly =
+  | 'handshake-incomplete'
+  | 'syn-retransmitted'
+  | 'rst'
+  | 'zero-window'
+  | 'half-close'
+  | 'midstream'
+  | 'evicted'
+  | AnomalyId;
+
+/** One connection rebuilt from a capture. */
+export interface Conn {
+  /** Its number in the capture, in order of first packet (1, 2...). */
+  readonly n: number;
+  readonly family: 4 | 6;
+  readonly client: ConnEnd;
+  readonly server: ConnEnd;
+  readonly startUs: number;
+  readonly lastUs: number;
+  /** First seen after its handshake: both ends start ESTABLISHED, and `client` is the first sender. */
+  readonly midstream: boolean;
+  /** Zeek's connection state code (S0, S1, SF, REJ, S2, S3, RSTO, RSTR, RSTOS0, RSTRH, SH, SHR, OTH). */
+  readonly connState: string;
+  /** Zeek's history letters: upper case from the client, lower case from the server. */
+  readonly history: string;
+  /** Who sent the first FIN or RST. */
+  readonly firstClose?: { readonly end: 'client' | 'server'; readonly how: 'FIN' | 'RST' };
+  readonly anomalies: readonly ConnAnomaly[];
+  /** The ladder of the connection, when it was recorded. */
+  readonly trace?: ConnTrace;
+}
+
+export interface TrackerOptions {
+  /** The most flows kept at once (default 1,000,000): beyond, the flow idle the longest is closed off. */
+  readonly maxFlows?: number;
+  /** Record the ladder of the connections this accepts (by number). */
+  readonly record?: (n: number) => boolean;
+  /** Take the fast path for segments that change only sequence numbers (default true). */
+  readonly fastPath?: boolean;
+  /** Called with each connection as it is done (replaced by the next on its 4-tuple, evicted, or at `finish`). */
+  readonly onConn?: (c: Conn) => void;
+}
+
+export interface TrackerStats {
+  packets: number;
+  /** Segments handled by the fast path. */
+  fast: number;
+  connections: number;
+  /** Open flows closed off to stay within `maxFlows`. */
+  evicted: number;
+}
+
+interface End {
+  readonly address: string;
+  readonly port: number;
+  tcb: Tcb;
+  states: StateAt[];
+  packets: number;
+  bytes: number;
+  retransmissions: number;
+  /** Highest sequence number sent plus one (SYN and FIN count), once something was sent. */
+  nxt: number | undefined;
+  zeek: ZeekEnd;
+  /** History letters seen from this end (bits of LETTER), and counts for the repeated ones. */
+  letters: number;
+  retransLetters: number;
+  zeroWindows: number;
+  sentFin: boolean;
+  /**
+   * The peer's FIN seen on the wire but not yet known to have reached this end: it counts once this
+   * end acknowledges it, or when it comes again (a capture at one point cannot tell a FIN that
+   * crossed this end's own, or was lost, from one that arrived).
+   */
+  pendingFin: Segment | undefined;
+  /** When that FIN was seen, and the ladder row that shows it (-1 when not recorded). */
+  pendingAt: { us: number; row: number };
+}
+
+interface Flow {
+  readonly n: number;
+  /** Where the index keeps it: the smaller endpoint's address, the other's, both ports in one number. */
+  readonly lo: string;
+  readonly hi: string;
+  readonly ports: number;
+  readonly family: 4 | 6;
+  readonly ends: [End, End];
+  readonly startUs: number;
+  lastUs: number;
+  readonly midstream: boolean;
+  history: string;
+  anomalies: Set<ConnAnomaly>;
+  firstClose: { end: 0 | 1; how: 'FIN' | 'RST' } | undefined;
+  synRetransmitted: boolean;
+  /** Recorded ladder rows, when this connection is recorded. */
+  events: ConnEvent[] | undefined;
+  initial: [TcpState, TcpState];
+}
+
+/** Zeek's history letters that are written once a direction, as bits. */
+const LETTER = { s: 1, h: 2, a: 4, d: 8, f: 16, r: 32, g: 64, q: 128 } as const;
+type Letter = keyof typeof LETTER;
+
+/** Nothing wider than this in a capture's receive window test: the capture, not the window, decides. */
+const OBSERVER_WINDOW = 0x3fff_ffff;
+const SYNCED = new Set<TcpState>([
+  'ESTABLISHED',
+  'FIN_WAIT1',
+  'FIN_WAIT2',
+  'CLOSE_WAIT',
+  'CLOSING',
+  'LAST_ACK',
+]);
+/** Explanations that would only be noise on every row of a ladder. */
+const QUIET = new Set(['ack', 'data', 'sent-other']);
+
+export class FlowTracker {
+  /** Open flows, and the index that finds one from a segment without building a key string. */
+  private readonly flows = new Set<Flow>();
+  private readonly index = new Map<string, Map<string, Map<number, Flow>>>();
+  private readonly maxFlows: number;
+  private readonly fastPath: boolean;
+  private nextN = 1;
+  private lastUs = 0;
+  readonly stats: TrackerStats = { packets: 0, fast: 0, connections: 0, evicted: 0 };
+
+  constructor(private readonly opts: TrackerOptions = {}) {
+    this.maxFlows = Math.max(1, opts.maxFlows ?? 1_000_000);
+    this.fastPath = opts.fastPath ?? true;
+  }
+
+  /** Feeds one segment, in capture order. */
+  push(p: WirePacket): void {
+    this.stats.packets++;
+    if (p.timeUs > this.lastUs) this.lastUs = p.timeUs;
+    const fwd = endpointBefore(p.src, p.sport, p.dst, p.dport);
+    const lo = fwd ? p.src : p.dst;
+    const hi = fwd ? p.dst : p.src;
+    const ports = fwd ? p.sport * 65536 + p.dport : p.dport * 65536 + p.sport;
+    let f = this.index.get(lo)?.get(hi)?.get(ports);
+    const bareSyn = (p.flags & (SYN | ACK | RST)) === SYN;
+    if (f && bareSyn && this.startsAnew(f, p)) {
+      this.forget(f);
+      this.done(f, p.timeUs, 'reused');
+      f = undefined;
+    }
+    f ??= this.open(lo, hi, ports, p);
+    this.segment(f, p);
+  }
+
+  /** Ends the capture: every flow still open is done, as it stands at the last packet. */
+  finish(): void {
+    const open = [...this.flows].sort((a, b) => a.n - b.n);
+    this.flows.clear();
+    this.index.clear();
+    for (const f of open) this.done(f, this.lastUs, 'end');
+  }
+
+  /** The flows open now (for tests and progress). */
+  get openFlows(): number {
+    return this.flows.size;
+  }
+
+  /** Both ends' machines of every open flow, by connection number (to compare runs). */
+  machines(): { n: number; client: Tcb; server: Tcb }[] {
+    return [...this.flows].map((f) => ({ n: f.n, client: f.ends[0].tcb, server: f.ends[1].tcb }));
+  }
+
+  /** Whether a bare SYN on a known 4-tuple begins a new connection rather than belonging to this one. */
+  private startsAnew(f: Flow, p: WirePacket): boolean {
+    const [a, b] = f.ends;
+    const gone = (s: TcpState) => s === 'CLOSE' || s === 'TIME_WAIT' || s === 'LISTEN';
+    if (gone(a.tcb.state) && gone(b.tcb.state)) return true;
+    const sender = p.src === a.address && p.sport === a.port ? a : b;
+    // The same SYN again is a retransmission; a SYN with another ISS before any answer is a new attempt.
+    const answered = ((a.letters | b.letters) & LETTER.h) !== 0;
+    return !answered && sender.nxt !== undefined && p.seq !== seqAdd(sender.nxt, -1);
+  }
+
+  private forget(f: Flow): void {
+    this.flows.delete(f);
+    const byHi = this.index.get(f.lo);
+    const byPorts = byHi?.get(f.hi);
+    byPorts?.delete(f.ports);
+    if (byPorts?.size === 0) {
+      byHi!.delete(f.hi);
+      if (byHi!.size === 0) this.index.delete(f.lo);
+    }
+  }
+
+  /** Over the bound: the flows idle the longest (1% of the bound at a time) are done. */
+  private evict(): void {
+    const n = Math.max(1, Math.ceil(this.maxFlows / 100));
+    const idle = [...this.flows].sort((a, b) => a.lastUs - b.lastUs || a.n - b.n).slice(0, n);
+    for (const f of idle.sort((a, b) => a.n - b.n)) {
+      this.forget(f);
+      const live = f.ends.some((e) => e.tcb.state !== 'CLOSE' && e.tcb.state !== 'LISTEN');
+      if (live) this.stats.evicted++;
+      this.done(f, f.lastUs, live ? 'evicted' : 'end');
+    }
+  }
+
+  private open(lo: string, hi: string, ports: number, p: WirePacket): Flow {
+    if (this.flows.size >= this.maxFlows) this.evict();
+    const syn = (p.flags & SYN) !== 0 && (p.flags & RST) === 0;
+    const synAck = syn && (p.flags & ACK) !== 0;
+    const limits = {};
+    let client: End;
+    let server: End;
+    let midstream = false;
+    const end = (address: string, port: number, tcb: Tcb): End => ({
+      address,
+      port,
+      tcb: { ...tcb, rcvWnd: OBSERVER_WINDOW },
+      states: [],
+      packets: 0,
+      bytes: 0,
+      retransmissions: 0,
+      nxt: undefined,
+      zeek: 'INACTIVE',
+      letters: 0,
+      retransLetters: 0,
+      zeroWindows: 0,
+      sentFin: false,
+      pendingFin: undefined,
+      pendingAt: { us: 0, row: -1 },
+    });
+    if (syn && !synAck) {
+      client = end(p.src, p.sport, createTcb({ limits }));
+      server = end(p.dst, p.dport, createTcb({ state: 'LISTEN', limits }));
+    } else if (synAck) {
+      // The handshake's first SYN was missed: the receiver of this SYN+ACK is the client.
+      client = end(p.dst, p.dport, createTcb({ state: 'SYN_SENT', iss: seqAdd(p.ack, -1), limits }));
+      server = end(p.src, p.sport, createTcb({ state: 'LISTEN', limits }));
+      client.nxt = p.ack;
+      midstream = true;
+    } else {
+      midstream = true;
+      const ack = (p.flags & ACK) !== 0 ? p.ack : 0;
+      const seqSide = { state: 'ESTABLISHED' as const, limits };
+      client = end(p.src, p.sport, createTcb({ ...seqSide, iss: seqAdd(p.seq, -1), irs: seqAdd(ack, -1) }));
+      server = end(p.dst, p.dport, createTcb({ ...seqSide, iss: seqAdd(ack, -1), irs: seqAdd(p.seq, -1) }));
+      client.nxt = p.seq;
+      server.nxt = ack;
+    }
+    for (const e of [client, server]) e.states.push({ state: e.tcb.state, atUs: p.timeUs });
+    const n = this.nextN++;
+    const f: Flow = {
+      n,
+      lo,
+      hi,
+      ports,
+      family: p.family,
+      ends: [client, server],
+      startUs: p.timeUs,
+      lastUs: p.timeUs,
+      midstream,
+      history: '',
+      anomalies: new Set(midstream ? ['midstream'] : []),
+      firstClose: undefined,
+      synRetransmitted: false,
+      events: this.opts.record?.(n) ? [] : undefined,
+      initial: [client.tcb.state, server.tcb.state],
+    };
+    this.flows.add(f);
+    let byHi = this.index.get(lo);
+    if (!byHi) {
+      byHi = new Map();
+      this.index.set(lo, byHi);
+    }
+    let byPorts = byHi.get(hi);
+    if (!byPorts) {
+      byPorts = new Map();
+      byHi.set(hi, byPorts);
+    }
+    byPorts.set(ports, f);
+    return f;
+  }
+
+  private segment(f: Flow, p: WirePacket): void {
+    const a = f.ends[0];
+    const b = f.ends[1];
+    const from: 0 | 1 = p.src === a.address && p.sport === a.port ? 0 : 1;
+    const s = from === 0 ? a : b;
+    const r = from === 0 ? b : a;
+    const flags = p.flags;
+    const st = s.tcb;
+    const rt = r.tcb;
+    // The fast path: an in-order ACK or data segment between ESTABLISHED ends that tells nothing new.
+    if (
+      this.fastPath &&
+      (flags & (SYN | FIN | RST | ACK)) === ACK &&
+      p.window !== 0 &&
+      s.nxt === p.seq &&
+      st.state === 'ESTABLISHED' &&
+      rt.state === 'ESTABLISHED' &&
+      rt.rcvNxt === p.seq &&
+      rt.ooo.length === 0 &&
+      st.rcvNxt !== undefined &&
+      !seqGt(p.ack, st.rcvNxt) &&
+      seqLe(p.ack, rt.sndNxt) &&
+      (s.letters & (p.len > 0 ? LETTER.d : LETTER.a)) !== 0 &&
+      (s.zeek === 'ESTABLISHED' || s.zeek === 'PARTIAL') &&
+      r.zeek !== 'SYN_ACK_SENT' &&
+      f.events === undefined
+    ) {
+      s.packets++;
+      s.bytes += p.len;
+      if (p.len > 0) s.nxt = (p.seq + p.len) >>> 0;
+      f.lastUs = p.timeUs;
+      fastSegment(st as MutableTcb, rt as MutableTcb, p);
+      this.stats.fast++;
+      return;
+    }
+    const nowMs = p.timeUs / 1000;
+    if (a.tcb.state === 'TIME_WAIT' || b.tcb.state === 'TIME_WAIT') this.expire(f, nowMs);
+    f.lastUs = p.timeUs;
+    s.packets++;
+    s.bytes += p.len;
+    const fate = this.sequence(f, s, p);
+    this.zeek(f, from, p, fate);
+    const seg: Segment = { seq: p.seq, ack: p.ack, flags, len: p.len };
+    const ts: ConnTransition[] = [];
+    // This end acknowledges the peer's FIN: it has it, from before this segment left.
+    const pending = s.pendingFin;
+    if (pending && (flags & ACK) !== 0 && (flags & RST) === 0 && seqGt(p.ack, pending.seq)) {
+      s.pendingFin = undefined;
+      const was = s.tcb.state;
+      const at = Math.max(s.pendingAt.us, s.states.at(-1)?.atUs ?? 0);
+      const got = step(s.tcb, { kind: 'recv', time: at / 1000, segment: pending });
+      s.tcb = got.tcb;
+      const moved = this.note(f, from, got, at);
+      // It arrived when it was seen, unless this end did something in between: the ladder says so.
+      if (!this.backdate(f, from, s.pendingAt.row, was, moved, got)) ts.push(...moved);
+    }
+    // The capture missed what this end acknowledges: take its word for what it has received.
+    if (
+      (flags & ACK) !== 0 &&
+      (flags & (SYN | RST)) === 0 &&
+      SYNCED.has(s.tcb.state) &&
+      s.tcb.rcvNxt !== undefined &&
+      seqGt(p.ack, s.tcb.rcvNxt)
+    ) {
+      s.tcb = { ...s.tcb, rcvNxt: p.ack, ooo: [] };
+    }
+    const sent = step(s.tcb, { kind: 'sent', time: nowMs, segment: seg });
+    s.tcb = sent.tcb;
+    ts.push(...this.note(f, from, sent, p.timeUs));
+    // A FIN reaches the peer when the peer says so (above); what comes with it counts now.
+    let toPeer = seg;
+    if ((flags & (FIN | RST | SYN)) === FIN) {
+      const fin: Segment = { seq: seqAdd(p.seq, p.len), ack: p.ack, flags: flags & (FIN | ACK), len: 0 };
+      const again = r.pendingFin !== undefined && r.pendingFin.seq === fin.seq;
+      if (!again && SYNCED.has(r.tcb.state) && r.tcb.rcvNxt !== undefined && seqLe(fin.seq, r.tcb.rcvNxt)) {
+        r.pendingFin = fin;
+        r.pendingAt = { us: p.timeUs, row: f.events ? f.events.length : -1 };
+        toPeer = { ...seg, flags: flags & ~FIN };
+      } else if (again) r.pendingFin = undefined;
+    }
+    const recv = step(r.tcb, { kind: 'recv', time: nowMs, segment: toPeer });
+    r.tcb = recv.tcb;
+    ts.push(...this.note(f, from === 0 ? 1 : 0, recv, p.timeUs));
+    if (f.events) this.row(f, p, from, fate, ts, [sent, recv]);
+  }
+
+  /**
+   * Moves a FIN's effect on end `k` back to the ladder row where the FIN was seen, when every row
+   * since shows the end still in `was` (it acknowledged nothing in between). False when it cannot.
+   */
+  private backdate(
+    f: Flow,
+    k: 0 | 1,
+    row: number,
+    was: TcpState,
+    moved: ConnTransition[],
+    r: StepResult,
+  ): boolean {
+    const events = f.events as Mutable<ConnEvent>[] | undefined;
+    if (!events || row < 0 || row >= events.length || moved.length === 0) return false;
+    for (let i = row; i < events.length; i++) if (events[i]!.views[k].state !== was) return false;
+    const first = events[row]!;
+    first.transitions = [...first.transitions, ...moved];
+    const w = explain(r);
+    if (w !== '') first.why = first.why ? `${first.why}; ${k === 0 ? 'client' : 'server'}: ${w}` : w;
+    const now = f.ends[k].tcb.state;
+    for (let i = row; i < events.length; i++) {
+      const v = [...events[i]!.views] as [EndView, EndView];
+      v[k] = { state: now };
+      events[i]!.views = v;
+    }
+    return true;
+  }
+
+  /** Counts, history and anomalies of what one end sent; whether it repeats or skips sequence space. */
+  private sequence(f: Flow, s: End, p: WirePacket): '' | 'retransmission' | 'gap' {
+    const space = p.len + ((p.flags & SYN) !== 0 ? 1 : 0) + ((p.flags & FIN) !== 0 ? 1 : 0);
+    if ((p.flags & RST) !== 0 || space === 0) return '';
+    const end = seqAdd(p.seq, space);
+    let fate: '' | 'retransmission' | 'gap' = '';
+    if (s.nxt !== undefined) {
+      if (seqLt(p.seq, s.nxt)) {
+        fate = 'retransmission';
+        s.retransmissions++;
+        if ((p.flags & SYN) !== 0) f.synRetransmitted = true;
+      } else if (seqGt(p.seq, s.nxt)) fate = 'gap';
+    }
+    if (s.nxt === undefined || seqGt(end, s.nxt)) s.nxt = end;
+    return fate;
+  }
+
+  /** Zeek's endpoint states and history letters. */
+  private zeek(f: Flow, from: 0 | 1, p: WirePacket, fate: string): void {
+    const s = f.ends[from];
+    const o = f.ends[from === 0 ? 1 : 0];
+    const fl = p.flags;
+    const syn = (fl & SYN) !== 0;
+    const rst = (fl & RST) !== 0;
+    const fin = (fl & FIN) !== 0;
+    if (syn && (rst || fin)) letter(f, s, from, 'q');
+    if (rst) {
+      letter(f, s, from, 'r');
+      s.zeek = 'RESET';
+      f.anomalies.add('rst');
+      f.firstClose ??= { end: from, how: 'RST' };
+      return;
+    }
+    if (syn) {
+      letter(f, s, from, (fl & ACK) !== 0 ? 'h' : 's');
+      if ((fl & ACK) === 0 && s.zeek === 'INACTIVE') s.zeek = 'SYN_SENT';
+      if ((fl & ACK) !== 0 && (s.zeek === 'INACTIVE' || s.zeek === 'SYN_SENT')) s.zeek = 'SYN_ACK_SENT';
+    }
+    if (p.len > 0) {
+      letter(f, s, from, 'd');
+      if (o.sentFin && !s.sentFin) f.anomalies.add('half-close');
+    }
+    if (fate === 'retransmission' && p.len > 0) {
+      s.retransLetters++;
+      if (isPowerOf10(s.retransLetters)) f.history += from === 0 ? 'T' : 't';
+    }
+    if (fate === 'gap') letter(f, s, from, 'g');
+    if (p.window === 0 && !syn) {
+      s.zeroWindows++;
+      f.anomalies.add('zero-window');
+      if (isPowerOf10(s.zeroWindows)) f.history += from === 0 ? 'W' : 'w';
+    }
+    if (!syn && (fl & ACK) !== 0 && p.len === 0 && !fin) letter(f, s, from, 'a');
+    if (fin) {
+      letter(f, s, from, 'f');
+      s.sentFin = true;
+      if (s.zeek !== 'RESET') s.zeek = 'CLOSED';
+      f.firstClose ??= { end: from, how: 'FIN' };
+      return;
+    }
+    if (!syn && (fl & ACK) !== 0) {
+      if (s.zeek === 'INACTIVE') s.zeek = f.midstream ? 'PARTIAL' : 'ESTABLISHED';
+      else if (s.zeek === 'SYN_SENT' || s.zeek === 'SYN_ACK_SENT') s.zeek = 'ESTABLISHED';
+      if (o.zeek === 'SYN_ACK_SENT' && s.zeek === 'ESTABLISHED') o.zeek = 'ESTABLISHED';
+    }
+  }
+
+  /** Records an end's transitions and anomalies; returns them as the trace names them. */
+  private note(f: Flow, k: 0 | 1, r: StepResult, atUs: number): ConnTransition[] {
+    const e = f.ends[k];
+    const id = k === 0 ? 'client' : 'server';
+    for (const a of r.anomalies) f.anomalies.add(a.id);
+    const out: ConnTransition[] = [];
+    for (const t of r.transitions) {
+      out.push({ end: id, from: t.from, to: t.to, cause: t.cause });
+      const state: TcpState = t.to === 'LISTEN' ? 'CLOSE' : t.to;
+      if (e.states.at(-1)?.state !== state) e.states.push({ state, atUs });
+    }
+    return out;
+  }
+
+  /** TIME_WAIT ends after 2MSL (60 s on Linux): fires the timer of each end whose deadline passed. */
+  private expire(f: Flow, nowMs: number): void {
+    f.ends.forEach((e, k) => {
+      const due = e.tcb.timers['time-wait'];
+      if (e.tcb.state !== 'TIME_WAIT' || due === undefined || due > nowMs) return;
+      const ev: FsmEvent = { kind: 'timer', time: due, timer: 'time-wait' };
+      const r = step(e.tcb, ev);
+      e.tcb = r.tcb;
+      const ts = this.note(f, k as 0 | 1, r, Math.round(due * 1000));
+      if (f.events) {
+        f.events.push({
+          n: f.events.length + 1,
+          time: due - f.startUs / 1000,
+          kind: 'timer',
+          at: k === 0 ? 'client' : 'server',
+          text: 'TIME_WAIT timer (2MSL)',
+          why: explain(r),
+          transitions: ts,
+          anomalies: [],
+          views: views(f),
+        });
+      }
+    });
+  }
+
+  private row(
+    f: Flow,
+    p: WirePacket,
+    from: 0 | 1,
+    fate: string,
+    transitions: ConnTransition[],
+    results: [StepResult, StepResult],
+  ): void {
+    const events = f.events!;
+    const ids = ['client', 'server'] as const;
+    const s = f.ends[from];
+    const r = f.ends[from === 0 ? 1 : 0];
+    const anomalies = results.flatMap((res, i) =>
+      res.anomalies.map((a) => ({ end: ids[i === 0 ? from : 1 - from]!, id: a.id, state: a.state })),
+    );
+    // What the sender did matters only when it changed something; the receiver's reading always.
+    const sentWhy = results[0].transitions.length || results[0].anomalies.length ? explain(results[0]) : '';
+    const recvWhy = explain(results[1]);
+    const why = [sentWhy, recvWhy === '' ? '' : `${ids[from === 0 ? 1 : 0]}: ${recvWhy}`]
+      .filter((x) => x !== '')
+      .join('; ');
+    const what = `${flagsText(p.flags)}${p.len > 0 ? `+data (${p.len} bytes)` : ''}`;
+    events.push({
+      n: events.length + 1,
+      time: (p.timeUs - f.startUs) / 1000,
+      kind: 'seen',
+      at: ids[from],
+      text:
+        fate === ''
+          ? what
+          : fate === 'gap'
+            ? `${what} after a gap (segments missing from the capture)`
+            : `${what} again (${fate})`,
+      packet: {
+        id: events.length + 1,
+        from: { host: s.address, port: s.port },
+        to: { host: r.address, port: r.port },
+        fromEnd: ids[from],
+        toEnd: ids[from === 0 ? 1 : 0],
+        segment: { seq: p.seq, ack: p.ack, flags: p.flags, len: p.len },
+        sentAt: (p.timeUs - f.startUs) / 1000,
+      },
+      ...(why === '' ? {} : { why }),
+      transitions,
+      anomalies,
+      views: views(f),
+    });
+  }
+
+  /** A connection is over (or cut short): its summary goes out. */
+  private done(f: Flow, atUs: number, why: 'reused' | 'evicted' | 'end'): void {
+    // A FIN still waiting for its acknowledgment when the capture ends is taken as received.
+    f.ends.forEach((e, k) => {
+      const fin = e.pendingFin;
+      if (!fin || e.tcb.state === 'CLOSE') return;
+      e.pendingFin = undefined;
+      const r = step(e.tcb, { kind: 'recv', time: f.lastUs / 1000, segment: fin });
+      e.tcb = r.tcb;
+      this.note(f, k as 0 | 1, r, f.lastUs);
+    });
+    if (why !== 'evicted') this.expire(f, atUs / 1000);
+    for (const e of f.ends) {
+      const last = e.states.at(-1)!.state;
+      // A TIME_WAIT end gives way to the next connection on its 4-tuple.
+      if (why === 'reused' && last === 'TIME_WAIT') e.states.push({ state: 'CLOSE', atUs });
+    }
+    const server = f.ends[1];
+    // An RST answering the SYN, no SYN+ACK ever: nothing listened there, the server end never existed.
+    if (!f.midstream && (server.letters & (LETTER.r | LETTER.h)) === LETTER.r && server.bytes === 0)
+      server.states = [server.states[0]!, { state: 'CLOSE', atUs: server.states[0]!.atUs }];
+    if (why === 'evicted') f.anomalies.add('evicted');
+    if (f.synRetransmitted) f.anomalies.add('syn-retransmitted');
+    const established = f.ends.every((e) => e.states.some((s) => s.state === 'ESTABLISHED'));
+    if (!established && !f.midstream) f.anomalies.add('handshake-incomplete');
+    const end = (e: End): ConnEnd => ({
+      address: e.address,
+      port: e.port,
+      // The first entry is where the end stood before the capture saw it act (CLOSE, LISTEN): left out.
+      states: f.midstream ? e.states : e.states.slice(1),
+      packets: e.packets,
+      bytes: e.bytes,
+      retransmissions: e.retransmissions,
+    });
+    const conn: Conn = {
+      n: f.n,
+      family: f.family,
+      client: end(f.ends[0]),
+      server: end(f.ends[1]),
+      startUs: f.startUs,
+      lastUs: f.lastUs,
+      midstream: f.midstream,
+      connState: connState(f),
+      history: f.history,
+      ...(f.firstClose
+        ? { firstClose: { end: f.firstClose.end === 0 ? 'client' : 'server', how: f.firstClose.how } }
+        : {}),
+      anomalies: [...f.anomalies],
+      ...(f.events ? { trace: traceOf(f) } : {}),
+    };
+    this.stats.connections++;
+    this.opts.onConn?.(conn);
+  }
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type MutableTcb = Mutable<Tcb>;
+
+/**
+ * The fast path: an in-order segment with ACK and maybe data, between two ESTABLISHED ends, with
+ * nothing queued out of order. What `step()` would do, without the table: the sender's SND.NXT, the
+ * receiver's RCV.NXT and SND.UNA move on; no state changes, nothing to explain.
+ */
+function fastSegment(s: MutableTcb, r: MutableTcb, p: WirePacket): void {
+  const end = (p.seq + p.len) >>> 0;
+  if (seqGt(end, s.sndNxt)) s.sndNxt = end;
+  if (seqGt(p.ack, r.sndUna)) {
+    r.sndUna = p.ack;
+    r.retries = 0;
+    r.rtoMs = r.limits.rtoMinMs;
+  }
+  if (p.len > 0) {
+    r.rcvNxt = end;
+    r.unread += p.len;
+  }
+}
+
+/** Writes a history letter the first time this end shows it (upper case from the client). */
+function letter(f: Flow, e: End, from: 0 | 1, l: Letter): void {
+  if ((e.letters & LETTER[l]) !== 0) return;
+  e.letters |= LETTER[l];
+  f.history += from === 0 ? l.toUpperCase() : l;
+}
+
+function isPowerOf10(n: number): boolean {
+  return n === 1 || n === 10 || n === 100 || n === 1000 || n === 10_000 || n === 100_000;
+}
+
+function explain(r: StepResult): string {
+  return r.applied
+    .filter((a) => !QUIET.has(a.cls) || a.outcome.to !== undefined || a.outcome.anomaly)
+    .map((a) => a.outcome.why)
+    .join('; ');
+}
+
+function views(f: Flow): [EndView, EndView] {
+  return [{ state: f.ends[0].tcb.state }, { state: f.ends[1].tcb.state }];
+}
+
+function traceOf(f: Flow): ConnTrace {
+  const [c, s] = f.ends;
+  const cText = endpointOf({ address: c.address, port: c.port });
+  const sText = endpointOf({ address: s.address, port: s.port });
+  return {
+    id: String(f.n),
+    title: `Connection ${f.n}: ${cText} to ${sText}`,
+    about: f.midstream ? 'First seen after its handshake: both ends are taken to start ESTABLISHED.' : '',
+    ends: [
+      { id: 'client', label: cText },
+      { id: 'server', label: sText },
+    ],
+    events: f.events ?? [],
+    truncated: false,
+    startUs: f.startUs,
+    source: 'capture',
+  };
+}
+
+/** Zeek's `conn_state` from both ends' Zeek states (base/protocols/conn/main.zeek). */
+function connState(f: Flow): string {
+  const [o, r] = f.ends;
+  const os = o.zeek;
+  const rs = r.zeek;
+  const oIn = os === 'INACTIVE' || os === 'PARTIAL';
+  const rIn = rs === 'INACTIVE' || rs === 'PARTIAL';
+  if (rs === 'RESET') {
+    if (os === 'SYN_SENT' || os === 'SYN_ACK_SENT' || (os === 'RESET' && o.bytes === 0 && r.bytes === 0))
+      return 'REJ';
+    return oIn ? 'RSTRH' : 'RSTR';
+  }
+  if (os === 'RESET') {
+    if (rIn) return /^\^?S[^HAFGIQ]*R/.test(f.history) ? 'RSTOS0' : 'OTH';
+    return 'RSTO';
+  }
+  if (rs === 'CLOSED' && os === 'CLOSED') return 'SF';
+  if (os === 'CLOSED') return rIn ? 'SH' : 'S2';
+  if (rs === 'CLOSED') return oIn ? 'SHR' : 'S3';
+  if (os === 'SYN_SENT' && rs === 'INACTIVE') return 'S0';
+  if (os === 'ESTABLISHED' && rs === 'ESTABLISHED') return 'S1';
+  return 'OTH';
+}

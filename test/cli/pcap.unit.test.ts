@@ -1,0 +1,104 @@
+/**
+ * `tcpscope pcap` on real tcpdump captures of loopback (test/fixtures/capture/, regenerate.sh): the
+ * connection table, JSON, the states at a moment, counts, the ladder of one connection, filters and
+ * errors.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { tcpscope } from './_run.js';
+
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/capture');
+const LO = join(FIXTURES, 'lo.pcap');
+const dir = mkdtempSync(join(tmpdir(), 'tcpscope-pcap-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('tcpscope pcap', () => {
+  it('lists every connection with both ends at the end of the capture', async () => {
+    const r = await tcpscope(['pcap', LO]);
+    assert.equal(r.code, 0, r.err);
+    const lines = r.out.trim().split('\n');
+    assert.match(
+      lines[0]!,
+      /^ID\s+START\s+DURATION\s+CLIENT\s+SERVER\s+CLIENT STATE\s+SERVER STATE\s+CONN\s+HISTORY/,
+    );
+    assert.equal(lines.length, 6, 'four echo connections and one refused');
+    assert.match(r.out, /127\.0\.0\.1:\d+\s+127\.0\.0\.1:\d+\s+TIME_WAIT\s+CLOSE\s+SF\s+ShADadFf/);
+    assert.match(r.out, /\[::1\]:\d+\s+\[::1\]:\d+\s+TIME_WAIT\s+CLOSE\s+SF/);
+    assert.match(r.out, /127\.0\.0\.1:1\s+CLOSE\s+CLOSE\s+REJ\s+Sr\s.*server RST/);
+  });
+
+  it('writes the JSON contract: each end with its states in order, Zeek code and history', async () => {
+    const j = JSON.parse((await tcpscope(['pcap', LO, '--json'])).out);
+    assert.equal(j.connections.length, 5);
+    const c = j.connections[0];
+    assert.deepEqual(c.client.states, ['SYN_SENT', 'ESTABLISHED', 'FIN_WAIT1', 'FIN_WAIT2', 'TIME_WAIT']);
+    assert.deepEqual(c.server.states, ['SYN_RECV', 'ESTABLISHED', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSE']);
+    assert.equal(c.connState, 'SF');
+    assert.deepEqual(c.firstClose, { end: 'client', how: 'FIN' });
+    assert.match(c.start, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+    assert.equal(typeof c.durationMs, 'number');
+    const refused = j.connections.find((x: { server: { port: number } }) => x.server.port === 1);
+    assert.deepEqual(refused.server.states, ['CLOSE']);
+    assert.equal(refused.connState, 'REJ');
+    assert.equal(j.skipped.corrupt, 0);
+  });
+
+  it('--at: what netstat would have shown then (an offset or an ISO time)', async () => {
+    const mid = JSON.parse((await tcpscope(['pcap', LO, '--at', '+5ms', '--json'])).out);
+    assert.equal(mid.total, 4, 'both ends of the two IPv4 connections');
+    assert.deepEqual(mid.states, { ESTABLISHED: 4 });
+    const end = JSON.parse((await tcpscope(['pcap', LO, '--json'])).out);
+    const last = end.connections.at(-1).start;
+    const later = JSON.parse((await tcpscope(['pcap', LO, '--at', last, '--json'])).out);
+    // The refused connect's SYN has just left: its client is in SYN_SENT for 12 µs.
+    assert.deepEqual(later.states, { SYN_SENT: 1, TIME_WAIT: 4 });
+    const text = (await tcpscope(['pcap', LO, '--at', '+5ms'])).out;
+    assert.match(text, /^STATE\s+COUNT\nESTABLISHED\s+4\nTOTAL\s+4\n\nID/);
+  });
+
+  it('--by port and the filters of ls', async () => {
+    const j = JSON.parse((await tcpscope(['pcap', LO, '--by', 'port', '--json'])).out);
+    assert.equal(j.by, 'port');
+    assert.equal(j.rows.length, 2, 'the refused connection left no socket');
+    assert.deepEqual(j.rows[0].states, { TIME_WAIT: 2 });
+    const v6 = JSON.parse((await tcpscope(['pcap', LO, '-6', '--json'])).out);
+    assert.equal(v6.connections.length, 2);
+    const tw = JSON.parse(
+      (await tcpscope(['pcap', LO, '-s', 'time-wait', '--dport', '1-1024', '--json'])).out,
+    );
+    assert.equal(tw.connections.length, 0);
+    const r = await tcpscope(['pcap', LO, '--pid', '1']);
+    assert.equal(r.code, 2, 'a capture has no processes');
+  });
+
+  it('--timeline: the ladder of one connection, as text, SVG and JSON', async () => {
+    const text = (await tcpscope(['pcap', LO, '--timeline', '1'])).out;
+    assert.match(text, /^Connection 1: 127\.0\.0\.1:\d+ to 127\.0\.0\.1:\d+ \(1\)/);
+    assert.match(text, /SYN_SENT\s+--> <SEQ=\d+><CTL=SYN>\s+-->\s+SYN_RECV/);
+    assert.match(text, /final: 127\.0\.0\.1:\d+ TIME_WAIT, 127\.0\.0\.1:\d+ CLOSE/);
+    const svg = join(dir, 'c1.svg');
+    const r = await tcpscope(['pcap', LO, '--timeline', '1', '-o', svg]);
+    assert.match(r.err, /wrote .*c1\.svg \(svg, 14 steps\)/);
+    assert.match(readFileSync(svg, 'utf8'), /^<svg[^>]*>.*<polygon class="c2s-t arrowhead"/s);
+    const j = JSON.parse((await tcpscope(['pcap', LO, '--timeline', '1', '--json'])).out);
+    assert.equal(j.connection, '1');
+    assert.equal(j.steps[0].kind, 'seen');
+    assert.deepEqual(j.final, { client: 'TIME_WAIT', server: 'CLOSE' });
+    assert.equal((await tcpscope(['pcap', LO, '--timeline', '99'])).code, 2);
+  });
+
+  it('answers bad input with one line and exit 2', async () => {
+    const junk = join(dir, 'junk.pcap');
+    writeFileSync(junk, 'not a capture at all, just text\n');
+    const r = await tcpscope(['pcap', junk]);
+    assert.equal(r.code, 2);
+    assert.equal(r.err.trim().split('\n').length, 1);
+    assert.equal((await tcpscope(['pcap', join(dir, 'missing.pcap')])).code, 2);
+    assert.equal((await tcpscope(['pcap', LO, '--at', 'yesterday'])).code, 2);
+    assert.equal((await tcpscope(['pcap', LO, '--by', 'process'])).code, 2);
+  });
+});

@@ -66,6 +66,7 @@ export class PcapngFormat {
    */
   parse(bytes: Uint8Array, base: number, final: boolean): number {
     const r = new ByteReader(bytes);
+    const view = r.view;
     const len = bytes.length;
     let pos = 0;
     if (this.skipBytes > 0) {
@@ -80,7 +81,19 @@ export class PcapngFormat {
         this.lost = false;
         continue;
       }
-      let type = r.u32At(pos, this.littleEndian);
+      let type = view.getUint32(pos, this.littleEndian);
+      // Hot path: an EPB whose lengths agree, checked once, read from the view.
+      if (type === BLOCK.EPB) {
+        const total = view.getUint32(pos + BLOCK_HEADER.TOTAL_LENGTH, this.littleEndian);
+        if (total >= EPB.MIN_SIZE && total <= MAX_BLOCK && (total & 3) === 0) {
+          if (pos + total > len) break;
+          if (view.getUint32(pos + total - 4, this.littleEndian) === total) {
+            this.packet(r, pos, total, base + pos, false);
+            pos += total;
+            continue;
+          }
+        }
+      }
       if (type === BLOCK.SHB) {
         const order = sectionOrder(r, pos);
         if (order === undefined) {
@@ -119,7 +132,7 @@ export class PcapngFormat {
         pos += 4;
         continue;
       }
-      this.block(r.window(pos, total), type, base + pos);
+      this.block(r, pos, total, type, base + pos);
       pos += total;
     }
     if (final && pos < len) {
@@ -131,10 +144,15 @@ export class PcapngFormat {
     return pos;
   }
 
-  private block(b: ByteReader, type: number, offset: number): void {
+  /** One whole block, `total` bytes at `pos` of `r` (its lengths already checked). */
+  private block(r: ByteReader, pos: number, total: number, type: number, offset: number): void {
     const le = this.littleEndian;
     switch (type) {
+      case BLOCK.EPB:
+        this.packet(r, pos, total, offset, false);
+        return;
       case BLOCK.SHB: {
+        const b = r.window(pos, total);
         if (b.length < SHB.MIN_SIZE) {
           this.badFirst(offset, 'section header too short');
           return;
@@ -149,7 +167,8 @@ export class PcapngFormat {
         this.ifaces = [];
         return;
       }
-      case BLOCK.IDB:
+      case BLOCK.IDB: {
+        const b = r.window(pos, total);
         if (b.length < IDB.MIN_SIZE) {
           this.corrupt(offset, 'interface block too short');
           return;
@@ -157,48 +176,51 @@ export class PcapngFormat {
         this.ifaces.push(readIface(b, le));
         this.stats.linkTypes.push(b.u16At(IDB.LINKTYPE, le));
         return;
-      case BLOCK.EPB:
-        this.packet(b, offset, EPB.INTERFACE_ID, false, EPB.MIN_SIZE);
-        return;
+      }
       case BLOCK.OPB:
-        this.packet(b, offset, OPB.INTERFACE_ID, true, OPB.MIN_SIZE);
+        this.packet(r, pos, total, offset, true);
         return;
       case BLOCK.SPB:
-        this.simple(b, offset);
+        this.simple(r, pos, total, offset);
         return;
       default:
         this.stats.skipped.otherBlocks++;
     }
   }
 
-  /** EPB and OPB: the same layout but for the interface id's width. */
-  private packet(b: ByteReader, offset: number, idAt: number, id16: boolean, min: number): void {
+  /**
+   * EPB and OPB (the same layout but for the interface id's width). Hot path: the block's fixed part
+   * is checked once against its length, then read from the view.
+   */
+  private packet(r: ByteReader, pos: number, total: number, offset: number, opb: boolean): void {
     const le = this.littleEndian;
+    const view = r.view;
     this.stats.records++;
-    if (b.length < min) {
+    if (total < EPB.MIN_SIZE) {
       this.corrupt(offset, 'packet block too short');
       return;
     }
-    const id = id16 ? b.u16At(idAt, le) : b.u32At(idAt, le);
+    const at = r.need(pos, total);
+    const id = opb ? view.getUint16(at + OPB.INTERFACE_ID, le) : view.getUint32(at + EPB.INTERFACE_ID, le);
     const iface = this.ifaces[id];
     if (iface === undefined) {
       this.corrupt(offset, `packet on undeclared interface ${id}`);
       return;
     }
-    const caplen = b.u32At(EPB.CAPLEN, le);
-    if (EPB.DATA + caplen > b.length - 4) {
+    const caplen = view.getUint32(at + EPB.CAPLEN, le);
+    if (EPB.DATA + caplen > total - 4) {
       this.corrupt(offset, `captured length ${caplen} beyond the block`);
       return;
     }
-    const timeUs = toMicros(iface, b.u32At(EPB.TS_HIGH, le), b.u32At(EPB.TS_LOW, le));
+    const timeUs = toMicros(iface, view.getUint32(at + EPB.TS_HIGH, le), view.getUint32(at + EPB.TS_LOW, le));
     this.lastTimeUs = timeUs;
-    this.emit(b, b.start + EPB.DATA, caplen, b.u32At(EPB.ORIGLEN, le), iface, id, timeUs, offset);
+    this.emit(r, at + EPB.DATA, caplen, view.getUint32(at + EPB.ORIGLEN, le), iface, id, timeUs, offset);
   }
 
   /** SPB: interface 0, no timestamp (the last one seen stands in), captured bytes up to the snaplen. */
-  private simple(b: ByteReader, offset: number): void {
+  private simple(r: ByteReader, pos: number, total: number, offset: number): void {
     this.stats.records++;
-    if (b.length < SPB.MIN_SIZE) {
+    if (total < SPB.MIN_SIZE) {
       this.corrupt(offset, 'simple packet block too short');
       return;
     }
@@ -207,14 +229,15 @@ export class PcapngFormat {
       this.corrupt(offset, 'simple packet block before any interface');
       return;
     }
-    const origlen = b.u32At(SPB.ORIGLEN, this.littleEndian);
-    let caplen = Math.min(origlen, b.length - SPB.MIN_SIZE);
+    const at = r.need(pos, total);
+    const origlen = r.view.getUint32(at + SPB.ORIGLEN, this.littleEndian);
+    let caplen = Math.min(origlen, total - SPB.MIN_SIZE);
     if (iface.snaplen > 0) caplen = Math.min(caplen, iface.snaplen);
-    this.emit(b, b.start + SPB.DATA, caplen, origlen, iface, 0, this.lastTimeUs, offset);
+    this.emit(r, at + SPB.DATA, caplen, origlen, iface, 0, this.lastTimeUs, offset);
   }
 
   private emit(
-    b: ByteReader,
+    r: ByteReader,
     start: number,
     caplen: number,
     origlen: number,
@@ -224,8 +247,8 @@ export class PcapngFormat {
     offset: number,
   ): void {
     const f = this.frame;
-    f.bytes = b.bytes;
-    f.view = b.view;
+    f.bytes = r.bytes;
+    f.view = r.view;
     f.start = start;
     f.caplen = caplen;
     f.origlen = origlen;

@@ -5,6 +5,7 @@
  */
 import { readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { fromErrno, ParseError } from '../errors.js';
 import type { WirePacket } from '../net/packet.js';
@@ -36,6 +37,15 @@ export async function readCaptureFile(
   try {
     fh = await open(path === '-' ? '/dev/stdin' : path, 'r');
   } catch (e) {
+    // Standard input that is a socket (a parent's spawn with a piped stdin) cannot be reopened.
+    if (path === '-' && (e as NodeJS.ErrnoException).code === 'ENXIO') {
+      const stdin = new Socket({ fd: 0, readable: true, writable: false });
+      try {
+        return await readCaptureStream(stdin, onPacket, { ...opts, name });
+      } finally {
+        stdin.destroy();
+      }
+    }
     throw fromErrno(e, name);
   }
   const parser = new CaptureParser(onPacket);

@@ -19,7 +19,7 @@ export interface FilterFlags {
 }
 
 /** The filter as words for tcpdump's argument list. */
-export function buildFilter(f: FilterFlags): string[] {
+export function captureFilter(f: FilterFlags): string[] {
   const words: string[] = ['tcp'];
   if (f.ipv4 && f.ipv6) throw new UsageError('-4 and -6 together select nothing; give one or neither');
   if (f.ipv4) words.push('and', 'ip');

@@ -14,7 +14,7 @@ import { type CaptureStats, emptyStats } from './stats.js';
 export interface LiveOptions {
   /** Interface name (`any` for all, tcpdump's LINUX_SLL2). */
   iface: string;
-  /** The capture filter as words (`buildFilter`). */
+  /** The capture filter as words (`captureFilter`). */
   filter: string[];
   /**
    * Bytes kept of each packet; headers need under 200. Immediate mode gives the kernel ring frames

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildFilter } from '../../src/capture/bpf.js';
+import { captureFilter } from '../../src/capture/bpf.js';
 import { tcpdumpArgs } from '../../src/capture/tcpdump.js';
 import { UsageError } from '../../src/errors.js';
 
 describe('capture filter from flags', () => {
   it('builds words for tcpdump, never a shell string', () => {
-    const cases: [Parameters<typeof buildFilter>[0], string][] = [
+    const cases: [Parameters<typeof captureFilter>[0], string][] = [
       [{}, 'tcp'],
       [{ port: '80' }, 'tcp and port 80'],
       [{ port: '80,443,8000-8100' }, 'tcp and ( port 80 or port 443 or portrange 8000-8100 )'],
@@ -17,11 +17,11 @@ describe('capture filter from flags', () => {
       [{ bpf: 'tcp[tcpflags] & tcp-syn != 0' }, 'tcp and (tcp[tcpflags] & tcp-syn != 0)'],
     ];
     for (const [flags, want] of cases)
-      assert.equal(buildFilter(flags).join(' '), want, JSON.stringify(flags));
+      assert.equal(captureFilter(flags).join(' '), want, JSON.stringify(flags));
   });
 
   it('refuses what is no port, address or expression, in one line naming the flag', () => {
-    const bad: [Parameters<typeof buildFilter>[0], RegExp][] = [
+    const bad: [Parameters<typeof captureFilter>[0], RegExp][] = [
       [{ port: '80; rm -rf /' }, /^--port: '80; rm -rf \/' is not a port/],
       [{ port: '70000' }, /^--port/],
       [{ port: '9-3' }, /^--port/],
@@ -32,7 +32,7 @@ describe('capture filter from flags', () => {
     ];
     for (const [flags, msg] of bad)
       assert.throws(
-        () => buildFilter(flags),
+        () => captureFilter(flags),
         (e: unknown) => e instanceof UsageError && msg.test(e.message),
       );
   });

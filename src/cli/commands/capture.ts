@@ -2,7 +2,7 @@
  * `tcpscope capture`: live TCP packets through tcpdump, with a filter built from tcpscope's own
  * flags; one line (or NDJSON object) per segment as it is seen. `--write FILE` keeps the capture.
  */
-import { buildFilter, type FilterFlags } from '../../capture/bpf.js';
+import { captureFilter, type FilterFlags } from '../../capture/bpf.js';
 import { totalSkipped } from '../../capture/stats.js';
 import { captureLive } from '../../capture/tcpdump.js';
 import { UsageError } from '../../errors.js';
@@ -23,7 +23,7 @@ interface CaptureFlags extends FilterFlags {
 
 /** Runs `capture`. */
 export async function run(cli: Cli, flags: CaptureFlags): Promise<void> {
-  const filter = buildFilter(flags);
+  const filter = captureFilter(flags);
   const durationMs = flags.duration === undefined ? undefined : parseDuration(flags.duration);
   const count = flags.count === undefined ? undefined : parseIntFlag('--count', flags.count, 1, 2 ** 31);
   const snaplen = parseIntFlag('--snaplen', flags.snaplen, 68, 262_144);

@@ -141,13 +141,15 @@ function spawnFailure(e: unknown, o: LiveOptions): Error {
 /** tcpdump ended before capturing: its last words as one line of advice. */
 function tcpdumpFailure(stderr: string[], code: number | null, o: LiveOptions): Error {
   const said = stderr.filter((l) => l.trim() !== '' && !/^tcpdump: data link type/.test(l));
-  const last = said.at(-1)?.replace(/^tcpdump: /, '') ?? `exited with ${code}`;
+  // tcpdump puts the system's reason on a line of its own: `(socket: Operation not permitted)`.
+  const tail = said.length > 1 && said.at(-1)!.startsWith('(') ? said.slice(-2).join(' ') : said.at(-1);
+  const last = tail?.replace(/^tcpdump: /, '') ?? `exited with ${code}`;
   // `ip netns exec` found no such program.
   const exec = /exec of "([^"]+)" failed: No such file/.exec(last);
   if (exec) return new EnvironmentError(`${exec[1]} not found: install tcpdump (apt-get install tcpdump)`);
   if (/permission|not permitted|Operation not permitted/i.test(last))
     return new PermissionError(
-      `tcpdump: ${last} (run as root, or give tcpdump CAP_NET_RAW and CAP_NET_ADMIN)`,
+      `capturing on '${o.iface}' is not permitted: run as root, or give tcpdump CAP_NET_RAW and CAP_NET_ADMIN (tcpdump: ${last})`,
     );
   if (/No such device|doesn't exist|not found/i.test(last))
     return new UsageError(`tcpdump: no interface '${o.iface}' (${last}); see ip link`);

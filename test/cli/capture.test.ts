@@ -152,7 +152,7 @@ describe('tcpscope capture (root, tcpdump in a namespace)', () => {
     assert.deepEqual(leftovers(), []);
   });
 
-  it('missing tcpdump, a bad interface or filter: one line, exit 2', () => {
+  it('missing tcpdump, no permission, a bad interface or filter: one line, exit 2', () => {
     const cases: [string[], RegExp][] = [
       [['--tcpdump', '/nonexistent/tcpdump'], /^tcpscope: \/nonexistent\/tcpdump not found: install tcpdump/],
       [['-i', 'nosuch0'], /^tcpscope: tcpdump: no interface 'nosuch0'/],
@@ -170,5 +170,12 @@ describe('tcpscope capture (root, tcpdump in a namespace)', () => {
       assert.equal(lines.length, 1, r.stderr);
       assert.match(lines[0]!, msg);
     }
+    // Without root tcpdump cannot open the device; it never captures anything.
+    const r = tcpscope(['capture', '-i', 'lo', '--duration', '5s'], { user: 'nobody' });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(
+      r.stderr.trim(),
+      /^tcpscope: capturing on 'lo' is not permitted: run as root, or give tcpdump CAP_NET_RAW and CAP_NET_ADMIN \(tcpdump: .*Operation not permitted\)\)$/,
+    );
   });
 });

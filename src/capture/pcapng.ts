@@ -98,7 +98,7 @@ export class PcapngFormat {
         const order = sectionOrder(r, pos);
         if (order === undefined) {
           if (!this.started) throw new ParseError('pcapng: bad byte-order magic in the section header');
-          this.corrupt(base + pos, 'section header with a bad byte-order magic');
+          this.lose(base + pos, 'section header with a bad byte-order magic');
           pos += 4;
           continue;
         }
@@ -108,14 +108,14 @@ export class PcapngFormat {
       const total = r.u32At(pos + BLOCK_HEADER.TOTAL_LENGTH, this.littleEndian);
       if (total < BLOCK_HEADER.MIN_SIZE || total % 4 !== 0) {
         if (!this.started) throw new ParseError(`pcapng: section header length ${total}`);
-        this.corrupt(base + pos, `block length ${total}`);
+        this.lose(base + pos, `block length ${total}`);
         pos += 4;
         continue;
       }
       if (total > MAX_BLOCK) {
         if (isPacketBlock(type) || type === BLOCK.SHB || type === BLOCK.IDB) {
           if (!this.started) throw new ParseError(`pcapng: section header length ${total}`);
-          this.corrupt(base + pos, `block of ${total} bytes`);
+          this.lose(base + pos, `block of ${total} bytes`);
           pos += 4;
           continue;
         }
@@ -128,7 +128,7 @@ export class PcapngFormat {
       if (pos + total > len) break;
       if (r.u32At(pos + total - 4, this.littleEndian) !== total) {
         if (!this.started) throw new ParseError('pcapng: section header lengths disagree');
-        this.corrupt(base + pos, 'block lengths disagree');
+        this.lose(base + pos, 'block lengths disagree');
         pos += 4;
         continue;
       }
@@ -259,7 +259,13 @@ export class PcapngFormat {
     this.decoder.frame(f);
   }
 
+  /** A block whose two lengths agree but whose content is wrong: skipped, the next block is read. */
   private corrupt(offset: number, detail: string): void {
+    countProblem(this.stats, 'corrupt', offset, detail);
+  }
+
+  /** The block structure itself is damaged: count it and resynchronise on the next good block. */
+  private lose(offset: number, detail: string): void {
     countProblem(this.stats, 'corrupt', offset, detail);
     this.lost = true;
   }

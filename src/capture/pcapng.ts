@@ -68,6 +68,8 @@ export class PcapngFormat {
     const r = new ByteReader(bytes);
     const view = r.view;
     const len = bytes.length;
+    this.frame.bytes = bytes;
+    this.frame.view = view;
     let pos = 0;
     if (this.skipBytes > 0) {
       pos = Math.min(this.skipBytes, len);
@@ -214,7 +216,7 @@ export class PcapngFormat {
     }
     const timeUs = toMicros(iface, view.getUint32(at + EPB.TS_HIGH, le), view.getUint32(at + EPB.TS_LOW, le));
     this.lastTimeUs = timeUs;
-    this.emit(r, at + EPB.DATA, caplen, view.getUint32(at + EPB.ORIGLEN, le), iface, id, timeUs, offset);
+    this.emit(at + EPB.DATA, caplen, view.getUint32(at + EPB.ORIGLEN, le), iface, id, timeUs, offset);
   }
 
   /** SPB: interface 0, no timestamp (the last one seen stands in), captured bytes up to the snaplen. */
@@ -233,11 +235,10 @@ export class PcapngFormat {
     const origlen = r.view.getUint32(at + SPB.ORIGLEN, this.littleEndian);
     let caplen = Math.min(origlen, total - SPB.MIN_SIZE);
     if (iface.snaplen > 0) caplen = Math.min(caplen, iface.snaplen);
-    this.emit(r, at + SPB.DATA, caplen, origlen, iface, 0, this.lastTimeUs, offset);
+    this.emit(at + SPB.DATA, caplen, origlen, iface, 0, this.lastTimeUs, offset);
   }
 
   private emit(
-    r: ByteReader,
     start: number,
     caplen: number,
     origlen: number,
@@ -247,8 +248,6 @@ export class PcapngFormat {
     offset: number,
   ): void {
     const f = this.frame;
-    f.bytes = r.bytes;
-    f.view = r.view;
     f.start = start;
     f.caplen = caplen;
     f.origlen = origlen;
@@ -340,6 +339,8 @@ function readIface(b: ByteReader, le: boolean): Iface {
  * microsecond: (hi·2^32 + lo) / d = hi·q + (hi·r + lo) / d with 2^32 = q·d + r, exact in doubles.
  */
 function toMicros(iface: Iface, hi: number, lo: number): number {
+  // Microseconds, the default and what tcpdump and Wireshark write: exact below 2^53.
+  if (iface.scale === 1) return hi * 0x1_0000_0000 + lo + iface.offsetUs;
   if (iface.divisor !== 0)
     return hi * iface.hiQuot + Math.floor((hi * iface.hiRem + lo) / iface.divisor) + iface.offsetUs;
   return Math.floor((hi * 0x1_0000_0000 + lo) * iface.scale) + iface.offsetUs;

@@ -50,7 +50,7 @@ function feed(bytes: Uint8Array, sizes: number[]): { packets: number; maxBuffere
 const chunks = fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 8 });
 
 describe('capture readers on damaged input', () => {
-  it(`never throw but ParseError, never hang, bounded buffer (seed ${seed})`, (t) => {
+  it(`never throw but ParseError, never hang, bounded buffer (seed ${seed})`, { timeout: 120_000 }, (t) => {
     t.diagnostic(`TCPSCOPE_SEED=${seed}`);
     const mutated = fc.record({
       input: fc.integer({ min: 0, max: INPUTS.length - 1 }),
@@ -70,7 +70,7 @@ describe('capture readers on damaged input', () => {
     );
   });
 
-  it(`random bytes after a valid header, and with none (seed ${seed})`, () => {
+  it(`random bytes after a valid header, and with none (seed ${seed})`, { timeout: 120_000 }, () => {
     const headers = [
       new Uint8Array(0),
       pcapFile([]),

@@ -170,6 +170,10 @@ describe('tcpscope capture (root, tcpdump in a namespace)', () => {
       assert.equal(lines.length, 1, r.stderr);
       assert.match(lines[0]!, msg);
     }
+    // No namespace: spawn itself finds no such program.
+    const gone = tcpscope(['capture', '--tcpdump', '/nonexistent/tcpdump']);
+    assert.equal(gone.status, 2);
+    assert.equal(gone.stderr, 'tcpscope: /nonexistent/tcpdump not found: install tcpdump (apt-get install tcpdump)\n');
     // Without root tcpdump cannot open the device; it never captures anything.
     const r = tcpscope(['capture', '-i', 'lo', '--duration', '5s'], { user: 'nobody' });
     assert.equal(r.status, 2, r.stderr);

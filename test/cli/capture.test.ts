@@ -173,7 +173,10 @@ describe('tcpscope capture (root, tcpdump in a namespace)', () => {
     // No namespace: spawn itself finds no such program.
     const gone = tcpscope(['capture', '--tcpdump', '/nonexistent/tcpdump']);
     assert.equal(gone.status, 2);
-    assert.equal(gone.stderr, 'tcpscope: /nonexistent/tcpdump not found: install tcpdump (apt-get install tcpdump)\n');
+    assert.equal(
+      gone.stderr,
+      'tcpscope: /nonexistent/tcpdump not found: install tcpdump (apt-get install tcpdump)\n',
+    );
     // Without root tcpdump cannot open the device; it never captures anything.
     const r = tcpscope(['capture', '-i', 'lo', '--duration', '5s'], { user: 'nobody' });
     assert.equal(r.status, 2, r.stderr);

@@ -130,17 +130,20 @@ describe('tcpscope capture (root, tcpdump in a namespace)', () => {
     assert.match(two[1]!, /127\.0\.0\.1:1 > .* RST\+ACK/);
   });
 
-  it('stops on --duration, on SIGTERM and on a closed stdout, leaving no tcpdump', async () => {
+  it('stops on --duration, on SIGTERM, on Ctrl-C (SIGINT) and on a closed stdout, leaving no tcpdump', async () => {
     const t0 = Date.now();
     const timed = start(['--duration', '1s']);
     await timed.listening;
     assert.equal(await timed.exit, 0, timed.err());
     assert.ok(Date.now() - t0 < 15_000);
 
-    const term = start([]);
-    await term.listening;
-    term.child.kill('SIGTERM');
-    assert.equal(await term.exit, 0, term.err());
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const run = start([]);
+      await run.listening;
+      run.child.kill(signal);
+      assert.equal(await run.exit, 0, `${signal}: ${run.err()}`);
+      assert.match(run.err(), /tcpscope: \d+ TCP packets/);
+    }
 
     // stdout is a pipe whose reader goes away: the next write fails with EPIPE and tcpscope leaves.
     const piped = start([]);

@@ -2,6 +2,7 @@
  * The library: everything a command can do, callable from code.
  */
 
+export * from './capture/index.js';
 export * from './errors.js';
 export * from './flow/index.js';
 export * from './kernel/netlink/index.js';
@@ -10,6 +11,7 @@ export * from './kernel/tracefs/index.js';
 export * from './lab/index.js';
 export { ByteReader, ByteWriter, OutOfBounds } from './net/byte-reader.js';
 export { cidrMatcher, formatIpv6, parseIp } from './net/ip.js';
+export type { WirePacket } from './net/packet.js';
 export {
   DIAGRAM_EDGES,
   type DiagramEdge,

@@ -72,8 +72,9 @@ export class PcapFormat {
     const le = this.littleEndian;
     const len = bytes.length;
     const f = this.frame;
+    const view = r.view;
     f.bytes = bytes;
-    f.view = r.view;
+    f.view = view;
     let pos = 0;
     while (pos + PCAP_RECORD.SIZE <= len) {
       if (this.lost) {
@@ -83,7 +84,8 @@ export class PcapFormat {
         this.lost = false;
         continue;
       }
-      const caplen = r.u32At(pos + PCAP_RECORD.CAPLEN, le);
+      // Hot path: the record header is checked once (the loop condition), then read from the view.
+      const caplen = view.getUint32(pos + PCAP_RECORD.CAPLEN, le);
       if (caplen > this.maxCaplen) {
         countProblem(this.stats, 'corrupt', base + pos, `record header claims ${caplen} captured bytes`);
         this.lost = true;
@@ -92,13 +94,13 @@ export class PcapFormat {
       }
       const size = PCAP_RECORD.SIZE + caplen;
       if (pos + size > len) break;
-      const sec = r.u32At(pos + PCAP_RECORD.TS_SEC, le);
-      const frac = r.u32At(pos + PCAP_RECORD.TS_FRAC, le);
+      const sec = view.getUint32(pos + PCAP_RECORD.TS_SEC, le);
+      const frac = view.getUint32(pos + PCAP_RECORD.TS_FRAC, le);
       this.lastSec = sec;
       this.stats.records++;
       f.start = pos + PCAP_RECORD.SIZE;
       f.caplen = caplen;
-      f.origlen = r.u32At(pos + PCAP_RECORD.ORIGLEN, le);
+      f.origlen = view.getUint32(pos + PCAP_RECORD.ORIGLEN, le);
       f.timeUs = sec * 1_000_000 + (this.nano ? Math.floor(frac / 1000) : frac);
       f.offset = base + pos;
       this.decoder.frame(f);

@@ -9,27 +9,14 @@
 import { ParseError } from '../errors.js';
 import { ByteReader } from '../net/byte-reader.js';
 import type { Frame, PacketDecoder } from './decode.js';
+import { type Iface, readIface, toMicros } from './pcapng-iface.js';
 import { type CaptureStats, countProblem } from './stats.js';
-import { BLOCK, BLOCK_HEADER, EPB, IDB, OPB, OPTION, SHB, SPB } from './wire-file.js';
+import { BLOCK, BLOCK_HEADER, EPB, IDB, OPB, SHB, SPB } from './wire-file.js';
 
 /** The largest block held in memory; larger packet blocks are corrupt, larger others are skipped as they stream by. */
 export const MAX_BLOCK = 1 << 20;
 
 const KNOWN = new Set<number>(Object.values(BLOCK));
-
-/** One interface of the current section: how to read its packets' timestamps. */
-interface Iface {
-  linktype: number;
-  snaplen: number;
-  /** Timestamp units per microsecond as a divisor (units finer than µs), else 0. */
-  divisor: number;
-  /** 2^32 split by the divisor, for exact 64-bit division with doubles. */
-  hiQuot: number;
-  hiRem: number;
-  /** Microseconds per unit, for units of a microsecond or coarser (or powers of two). */
-  scale: number;
-  offsetUs: number;
-}
 
 /** A pcapng stream, from its first Section Header Block. */
 export class PcapngFormat {
@@ -66,7 +53,10 @@ export class PcapngFormat {
    */
   parse(bytes: Uint8Array, base: number, final: boolean): number {
     const r = new ByteReader(bytes);
+    const view = r.view;
     const len = bytes.length;
+    this.frame.bytes = bytes;
+    this.frame.view = view;
     let pos = 0;
     if (this.skipBytes > 0) {
       pos = Math.min(this.skipBytes, len);
@@ -80,12 +70,24 @@ export class PcapngFormat {
         this.lost = false;
         continue;
       }
-      let type = r.u32At(pos, this.littleEndian);
+      let type = view.getUint32(pos, this.littleEndian);
+      // Hot path: an EPB whose lengths agree, checked once, read from the view.
+      if (type === BLOCK.EPB) {
+        const total = view.getUint32(pos + BLOCK_HEADER.TOTAL_LENGTH, this.littleEndian);
+        if (total >= EPB.MIN_SIZE && total <= MAX_BLOCK && (total & 3) === 0) {
+          if (pos + total > len) break;
+          if (view.getUint32(pos + total - 4, this.littleEndian) === total) {
+            this.packet(r, pos, total, base + pos, false);
+            pos += total;
+            continue;
+          }
+        }
+      }
       if (type === BLOCK.SHB) {
         const order = sectionOrder(r, pos);
         if (order === undefined) {
           if (!this.started) throw new ParseError('pcapng: bad byte-order magic in the section header');
-          this.corrupt(base + pos, 'section header with a bad byte-order magic');
+          this.lose(base + pos, 'section header with a bad byte-order magic');
           pos += 4;
           continue;
         }
@@ -95,14 +97,14 @@ export class PcapngFormat {
       const total = r.u32At(pos + BLOCK_HEADER.TOTAL_LENGTH, this.littleEndian);
       if (total < BLOCK_HEADER.MIN_SIZE || total % 4 !== 0) {
         if (!this.started) throw new ParseError(`pcapng: section header length ${total}`);
-        this.corrupt(base + pos, `block length ${total}`);
+        this.lose(base + pos, `block length ${total}`);
         pos += 4;
         continue;
       }
       if (total > MAX_BLOCK) {
         if (isPacketBlock(type) || type === BLOCK.SHB || type === BLOCK.IDB) {
           if (!this.started) throw new ParseError(`pcapng: section header length ${total}`);
-          this.corrupt(base + pos, `block of ${total} bytes`);
+          this.lose(base + pos, `block of ${total} bytes`);
           pos += 4;
           continue;
         }
@@ -115,11 +117,11 @@ export class PcapngFormat {
       if (pos + total > len) break;
       if (r.u32At(pos + total - 4, this.littleEndian) !== total) {
         if (!this.started) throw new ParseError('pcapng: section header lengths disagree');
-        this.corrupt(base + pos, 'block lengths disagree');
+        this.lose(base + pos, 'block lengths disagree');
         pos += 4;
         continue;
       }
-      this.block(r.window(pos, total), type, base + pos);
+      this.block(r, pos, total, type, base + pos);
       pos += total;
     }
     if (final && pos < len) {
@@ -131,10 +133,15 @@ export class PcapngFormat {
     return pos;
   }
 
-  private block(b: ByteReader, type: number, offset: number): void {
+  /** One whole block, `total` bytes at `pos` of `r` (its lengths already checked). */
+  private block(r: ByteReader, pos: number, total: number, type: number, offset: number): void {
     const le = this.littleEndian;
     switch (type) {
+      case BLOCK.EPB:
+        this.packet(r, pos, total, offset, false);
+        return;
       case BLOCK.SHB: {
+        const b = r.window(pos, total);
         if (b.length < SHB.MIN_SIZE) {
           this.badFirst(offset, 'section header too short');
           return;
@@ -149,7 +156,8 @@ export class PcapngFormat {
         this.ifaces = [];
         return;
       }
-      case BLOCK.IDB:
+      case BLOCK.IDB: {
+        const b = r.window(pos, total);
         if (b.length < IDB.MIN_SIZE) {
           this.corrupt(offset, 'interface block too short');
           return;
@@ -157,48 +165,51 @@ export class PcapngFormat {
         this.ifaces.push(readIface(b, le));
         this.stats.linkTypes.push(b.u16At(IDB.LINKTYPE, le));
         return;
-      case BLOCK.EPB:
-        this.packet(b, offset, EPB.INTERFACE_ID, false, EPB.MIN_SIZE);
-        return;
+      }
       case BLOCK.OPB:
-        this.packet(b, offset, OPB.INTERFACE_ID, true, OPB.MIN_SIZE);
+        this.packet(r, pos, total, offset, true);
         return;
       case BLOCK.SPB:
-        this.simple(b, offset);
+        this.simple(r, pos, total, offset);
         return;
       default:
         this.stats.skipped.otherBlocks++;
     }
   }
 
-  /** EPB and OPB: the same layout but for the interface id's width. */
-  private packet(b: ByteReader, offset: number, idAt: number, id16: boolean, min: number): void {
+  /**
+   * EPB and OPB (the same layout but for the interface id's width). Hot path: the block's fixed part
+   * is checked once against its length, then read from the view.
+   */
+  private packet(r: ByteReader, pos: number, total: number, offset: number, opb: boolean): void {
     const le = this.littleEndian;
+    const view = r.view;
     this.stats.records++;
-    if (b.length < min) {
+    if (total < EPB.MIN_SIZE) {
       this.corrupt(offset, 'packet block too short');
       return;
     }
-    const id = id16 ? b.u16At(idAt, le) : b.u32At(idAt, le);
+    const at = r.need(pos, total);
+    const id = opb ? view.getUint16(at + OPB.INTERFACE_ID, le) : view.getUint32(at + EPB.INTERFACE_ID, le);
     const iface = this.ifaces[id];
     if (iface === undefined) {
       this.corrupt(offset, `packet on undeclared interface ${id}`);
       return;
     }
-    const caplen = b.u32At(EPB.CAPLEN, le);
-    if (EPB.DATA + caplen > b.length - 4) {
+    const caplen = view.getUint32(at + EPB.CAPLEN, le);
+    if (EPB.DATA + caplen > total - 4) {
       this.corrupt(offset, `captured length ${caplen} beyond the block`);
       return;
     }
-    const timeUs = toMicros(iface, b.u32At(EPB.TS_HIGH, le), b.u32At(EPB.TS_LOW, le));
+    const timeUs = toMicros(iface, view.getUint32(at + EPB.TS_HIGH, le), view.getUint32(at + EPB.TS_LOW, le));
     this.lastTimeUs = timeUs;
-    this.emit(b, b.start + EPB.DATA, caplen, b.u32At(EPB.ORIGLEN, le), iface, id, timeUs, offset);
+    this.emit(at + EPB.DATA, caplen, view.getUint32(at + EPB.ORIGLEN, le), iface, id, timeUs, offset);
   }
 
   /** SPB: interface 0, no timestamp (the last one seen stands in), captured bytes up to the snaplen. */
-  private simple(b: ByteReader, offset: number): void {
+  private simple(r: ByteReader, pos: number, total: number, offset: number): void {
     this.stats.records++;
-    if (b.length < SPB.MIN_SIZE) {
+    if (total < SPB.MIN_SIZE) {
       this.corrupt(offset, 'simple packet block too short');
       return;
     }
@@ -207,14 +218,14 @@ export class PcapngFormat {
       this.corrupt(offset, 'simple packet block before any interface');
       return;
     }
-    const origlen = b.u32At(SPB.ORIGLEN, this.littleEndian);
-    let caplen = Math.min(origlen, b.length - SPB.MIN_SIZE);
+    const at = r.need(pos, total);
+    const origlen = r.view.getUint32(at + SPB.ORIGLEN, this.littleEndian);
+    let caplen = Math.min(origlen, total - SPB.MIN_SIZE);
     if (iface.snaplen > 0) caplen = Math.min(caplen, iface.snaplen);
-    this.emit(b, b.start + SPB.DATA, caplen, origlen, iface, 0, this.lastTimeUs, offset);
+    this.emit(at + SPB.DATA, caplen, origlen, iface, 0, this.lastTimeUs, offset);
   }
 
   private emit(
-    b: ByteReader,
     start: number,
     caplen: number,
     origlen: number,
@@ -224,8 +235,6 @@ export class PcapngFormat {
     offset: number,
   ): void {
     const f = this.frame;
-    f.bytes = b.bytes;
-    f.view = b.view;
     f.start = start;
     f.caplen = caplen;
     f.origlen = origlen;
@@ -236,7 +245,13 @@ export class PcapngFormat {
     this.decoder.frame(f);
   }
 
+  /** A block whose two lengths agree but whose content is wrong: skipped, the next block is read. */
   private corrupt(offset: number, detail: string): void {
+    countProblem(this.stats, 'corrupt', offset, detail);
+  }
+
+  /** The block structure itself is damaged: count it and resynchronise on the next good block. */
+  private lose(offset: number, detail: string): void {
     countProblem(this.stats, 'corrupt', offset, detail);
     this.lost = true;
   }
@@ -277,41 +292,4 @@ function sectionOrder(r: ByteReader, pos: number): boolean | undefined {
 
 function isPacketBlock(type: number): boolean {
   return type === BLOCK.EPB || type === BLOCK.SPB || type === BLOCK.OPB;
-}
-
-/** An IDB's link type, snaplen and the options that change timestamps (if_tsresol, if_tsoffset). */
-function readIface(b: ByteReader, le: boolean): Iface {
-  let resol = 6;
-  let offsetS = 0;
-  // Options run to the trailing length; a damaged option list ends the walk, not the block.
-  for (let at = IDB.OPTIONS; at + OPTION.HEADER <= b.length - 4; ) {
-    const code = b.u16At(at, le);
-    const n = b.u16At(at + 2, le);
-    if (code === OPTION.END || at + OPTION.HEADER + n > b.length - 4) break;
-    if (code === IDB.OPT_TSRESOL && n >= 1) resol = b.u8At(at + OPTION.HEADER);
-    if (code === IDB.OPT_TSOFFSET && n >= 8) offsetS = b.u64At(at + OPTION.HEADER, le);
-    at += OPTION.HEADER + ((n + 3) & ~3);
-  }
-  const unitsPerSec = resol & 0x80 ? 2 ** (resol & 0x7f) : 10 ** resol;
-  const divisor = !(resol & 0x80) && resol > 6 && resol <= 15 ? 10 ** (resol - 6) : 0;
-  const hiQuot = divisor ? Math.floor(0x1_0000_0000 / divisor) : 0;
-  return {
-    linktype: b.u16At(IDB.LINKTYPE, le),
-    snaplen: b.u32At(IDB.SNAPLEN, le),
-    divisor,
-    hiQuot,
-    hiRem: divisor ? 0x1_0000_0000 - hiQuot * divisor : 0,
-    scale: 1e6 / unitsPerSec,
-    offsetUs: offsetS * 1e6,
-  };
-}
-
-/**
- * A 64-bit timestamp in the interface's units to microseconds, rounded down. For units finer than a
- * microsecond: (hi·2^32 + lo) / d = hi·q + (hi·r + lo) / d with 2^32 = q·d + r, exact in doubles.
- */
-function toMicros(iface: Iface, hi: number, lo: number): number {
-  if (iface.divisor !== 0)
-    return hi * iface.hiQuot + Math.floor((hi * iface.hiRem + lo) / iface.divisor) + iface.offsetUs;
-  return Math.floor((hi * 0x1_0000_0000 + lo) * iface.scale) + iface.offsetUs;
 }

@@ -1,7 +1,8 @@
 /**
  * The readers on real captures recorded by tcpdump (test/fixtures/capture/regenerate.sh): every
- * packet tcpdump printed, with its time, addresses, ports, flags, seq, ack and length; and the same
- * captures rewritten as pcapng (both byte orders) and read in chunks of every awkward size.
+ * packet tcpdump printed, with its time, addresses, ports, flags, seq, ack and length; the same
+ * captures as editcap writes pcapng, rewritten as pcapng by the test writer (both byte orders), and
+ * read in chunks of every awkward size.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -79,6 +80,14 @@ describe('capture readers on tcpdump recordings', () => {
         assert.equal(stats.problems.length, 0);
       }
     });
+
+    if (file === 'lo' || file === 'lo-nano')
+      it(`${file}.pcapng as Wireshark's editcap wrote it: the same packets`, () => {
+        const { packets, stats } = read(new Uint8Array(readFileSync(`${DIR}${file}.pcapng`)));
+        assertSame(packets, want, `${file}.pcapng`);
+        assert.equal(stats.format, 'pcapng');
+        assert.equal(stats.problems.length, 0);
+      });
 
     it(`${file} as pcapng, little- and big-endian: the same packets`, () => {
       for (const le of [true, false]) {

@@ -2,7 +2,7 @@
  * Property test of the capture readers: random bytes, and real captures with random bytes changed,
  * cut and split into random chunks, never throw anything but a one-line ParseError (for a file
  * header), never hang, and never hold more than one record's worth of bytes between chunks.
- * Set FC_SEED to replay a run; the seed is printed.
+ * The seed comes from test/helpers/random.ts (`TCPSCOPE_SEED`) and is printed.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -13,9 +13,10 @@ import { CaptureParser } from '../../src/capture/index.js';
 import { MAX_BLOCK } from '../../src/capture/pcapng.js';
 import { ParseError } from '../../src/errors.js';
 import { concat, PcapngWriter, pcapFile, pcapToPcapng } from '../helpers/capture-writer.js';
+import { withSeed } from '../helpers/random.js';
 
 const DIR = fileURLToPath(new URL('../../../test/fixtures/capture/', import.meta.url));
-const seed = Number(process.env['FC_SEED'] ?? Date.now() % 2 ** 31);
+const seed = withSeed().seed;
 const REAL = ['lo', 'any', 'lo-nano'].map((f) => new Uint8Array(readFileSync(`${DIR}${f}.pcap`)));
 const INPUTS = [
   ...REAL,
@@ -49,8 +50,8 @@ function feed(bytes: Uint8Array, sizes: number[]): { packets: number; maxBuffere
 const chunks = fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 8 });
 
 describe('capture readers on damaged input', () => {
-  it(`never throw but ParseError, never hang, bounded buffer (seed ${seed})`, (t) => {
-    t.diagnostic(`FC_SEED=${seed}`);
+  it(`never throw but ParseError, never hang, bounded buffer (seed ${seed})`, { timeout: 120_000 }, (t) => {
+    t.diagnostic(`TCPSCOPE_SEED=${seed}`);
     const mutated = fc.record({
       input: fc.integer({ min: 0, max: INPUTS.length - 1 }),
       edits: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 40 }),
@@ -65,11 +66,11 @@ describe('capture readers on damaged input', () => {
         const { maxBuffered } = feed(b, chunks);
         assert.ok(maxBuffered <= MAX_BLOCK + 5000, `buffered ${maxBuffered}`);
       }),
-      { seed, numRuns: 400 },
+      withSeed({ numRuns: 400 }),
     );
   });
 
-  it(`random bytes after a valid header, and with none (seed ${seed})`, () => {
+  it(`random bytes after a valid header, and with none (seed ${seed})`, { timeout: 120_000 }, () => {
     const headers = [
       new Uint8Array(0),
       pcapFile([]),
@@ -86,7 +87,7 @@ describe('capture readers on damaged input', () => {
           feed(concat([headers[h]!, body]), sizes);
         },
       ),
-      { seed, numRuns: 300 },
+      withSeed({ numRuns: 300 }),
     );
   });
 });

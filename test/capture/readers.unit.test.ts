@@ -291,10 +291,13 @@ describe('pcapng layouts', () => {
     const badLength = good.slice();
     badLength[4] = 3; // not a multiple of 4
     const undeclared = new PcapngWriter().epb(7, 1n, data).bytes();
-    const bytes = concat([head, good, badTrailer, good, badLength, good, undeclared, good]);
+    // A block of an unknown type after a bad one is skipped whole: its lengths are trusted again.
+    const unknown = new PcapngWriter().block(0x1234, Uint8Array.of(6, 0, 0, 0, 40, 0, 0, 0)).bytes();
+    const bytes = concat([head, good, badTrailer, good, badLength, good, undeclared, unknown, good]);
     const { packets, stats } = read(bytes);
     assert.equal(packets.length, 4);
     assert.equal(stats.skipped.corrupt, 3);
+    assert.equal(stats.skipped.otherBlocks, 1);
     assert.deepEqual(
       stats.problems.map((p) => p.offset),
       [head.length + good.length, head.length + 3 * good.length, head.length + 5 * good.length],

@@ -191,6 +191,21 @@ Examples:
   sudo tcpscope lab down                     remove the one left up (or: down NAME, down --all)
 `;
 
+const CAPTURE_EXAMPLES = `
+Runs tcpdump (root, or CAP_NET_RAW) with a filter built from the flags below, headers only, and
+prints each TCP segment as it passes (tcpdump -U -w - underneath; no shell is involved).
+
+Examples:
+  sudo tcpscope capture                          every TCP segment on every interface (-i any)
+  sudo tcpscope capture -i lo --port 9000        the article's tcpdump -iany tcp port 9000, decoded
+  sudo tcpscope capture --host 203.0.113.0/24 --port 80,443,8000-8100 --duration 30s
+  sudo tcpscope capture --bpf 'tcp[tcpflags] & (tcp-syn|tcp-rst) != 0'   SYNs and RSTs only
+  sudo tcpscope capture --write web.pcap --port 443   keep the capture for 'tcpscope pcap web.pcap'
+  sudo tcpscope capture --netns blue --json      inside a named namespace, NDJSON
+Ends on Ctrl-C, SIGTERM, --duration, --count or a closed stdout, and leaves no tcpdump behind.
+Exit status: 0, or 2 when tcpdump is missing, not permitted or refuses the interface or filter.
+`;
+
 /** `tcpscope` with no command: the overview, the program's own action. */
 export const OVERVIEW: CommandSpec = {
   name: 'tcpscope',
@@ -396,6 +411,31 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     examples: DIAGRAM_EXAMPLES,
     load: () => import('./diagram.js'),
+  },
+  {
+    name: 'capture',
+    description: 'live TCP segments through tcpdump, decoded one a line (root)',
+    options: [
+      { flags: '-i, --interface <name>', description: 'the interface to capture on', default: 'any' },
+      { flags: '--port <list>', description: 'port at either end, comma-separated, ranges as 8000-8100' },
+      { flags: '--host <list>', description: 'address or CIDR prefix at either end, comma-separated' },
+      { flags: '-4, --ipv4', description: 'IPv4 only' },
+      { flags: '-6, --ipv6', description: 'IPv6 only' },
+      { flags: '--bpf <expr>', description: 'a pcap-filter expression of your own, and-ed with the rest' },
+      { flags: '-w, --write <file>', description: 'keep the capture in FILE (pcap) as well' },
+      { flags: '--duration <time>', description: 'stop after this long (10, 2.5s, 500ms, 2m)' },
+      { flags: '-c, --count <n>', description: 'stop after N TCP segments' },
+      {
+        flags: '-s, --snaplen <bytes>',
+        description: 'bytes kept of each packet (headers fit in 256)',
+        default: '256',
+      },
+      { flags: '--netns <name>', description: 'capture inside a named network namespace (ip netns exec)' },
+      { flags: '--json', description: 'NDJSON: one object per segment' },
+      { flags: '--tcpdump <path>', description: 'the tcpdump to run', hidden: true },
+    ],
+    examples: CAPTURE_EXAMPLES,
+    load: () => import('./capture.js'),
   },
   {
     name: 'simulate',

@@ -60,6 +60,16 @@ export const COMMANDS: readonly Register[] = [
     () => import('./counters.js'),
   ),
   lazy(
+    'trace',
+    'every TCP state transition as it happens, from tracefs (like tcpstates)',
+    () => import('./trace.js'),
+  ),
+  lazy(
+    'life',
+    'one line per finished connection with its duration and states (like tcplife); --summary',
+    () => import('./life.js'),
+  ),
+  lazy(
     'explain',
     'what a TCP state or situation means, what many of one mean, and what to do',
     () => import('./explain.js'),

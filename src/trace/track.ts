@@ -204,7 +204,15 @@ export class TransitionTracker {
         this.listeners.get(`${e.saddr} ${e.sport}`) ?? this.listeners.get(`${wildcard(e.family)} ${e.sport}`);
       if (l) track.owner = { pid: l.pid, ...(l.command ? { command: l.command } : {}), via: 'listener' };
       this.sockets.set(key, track);
-    } else if (track) {
+    } else if (!track) {
+      // First seen mid-life (it existed before the trace): followed from here, unmeasured so far.
+      if (to !== 'CLOSE') {
+        track = { state: to, sinceNs: e.ns, child: false, resetReceived: false };
+        this.sockets.set(key, track);
+      }
+    } else if (from === to) {
+      // close() after shutdown(): the kernel announces the state again; the clock goes on.
+    } else {
       if (measured(track, from)) t.durationMs = (e.ns - track.sinceNs) / 1e6;
       if (from === 'CLOSING' && to === 'CLOSE' && !track.resetReceived) {
         t.to = 'TIME_WAIT';

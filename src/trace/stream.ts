@@ -9,6 +9,7 @@ import type { TraceEventName } from '../kernel/tracefs/events.js';
 import { openTrace, type TraceStats } from '../kernel/tracefs/open.js';
 import type { FilterSpec, PortMatch } from '../snapshot/filter.js';
 import { takeSnapshot } from '../snapshot/take.js';
+import type { Socket } from '../tcp/socket.js';
 import { itemFilter } from './filter.js';
 import { procOwnerLookup } from './owners.js';
 import { diffTables, indexSockets } from './sampled.js';
@@ -86,6 +87,16 @@ async function kernelStream(o: TransitionOptions): Promise<TransitionStream> {
     o.events === 'all' ? ALL_EVENTS : ['inet_sock_set_state', 'tcp_receive_reset'];
   const ports = kernelPorts(o.filter);
   const family = o.filter?.family;
+  // Owners of existing sockets first: the scan of /proc can take seconds on a busy host, and the
+  // kernel's buffers would fill meanwhile if the trace were already on.
+  let seed: Socket[] | undefined;
+  if (o.owners) {
+    try {
+      seed = (await takeSnapshot({ owners: true, ...(o.procRoot ? { procRoot: o.procRoot } : {}) })).sockets;
+    } catch (e) {
+      o.note?.(`owners of existing sockets not looked up: ${(e as Error).message}`);
+    }
+  }
   const session = await openTrace({
     events,
     filter: { ...(ports ? { ports } : {}), ...(family ? { family } : {}) },
@@ -96,14 +107,7 @@ async function kernelStream(o: TransitionOptions): Promise<TransitionStream> {
   });
   const tracefsRoot = session.instance.replace(/\/instances\/[^/]+$/, '');
   const tracker = new TransitionTracker(procOwnerLookup(o.procRoot, Date.now, tracefsRoot));
-  if (o.owners) {
-    try {
-      const snap = await takeSnapshot({ owners: true, ...(o.procRoot ? { procRoot: o.procRoot } : {}) });
-      tracker.seedOwners(snap.sockets);
-    } catch (e) {
-      o.note?.(`owners of existing sockets not looked up: ${(e as Error).message}`);
-    }
-  }
+  if (seed) tracker.seedOwners(seed);
   const keep = itemFilter(o.filter ?? {}, o.events === 'all');
   let lostSeen = 0;
   async function* batches(): AsyncIterable<TraceItem[]> {

@@ -2,7 +2,7 @@
  * Test helper: tcpscope's `trace` run as the user runs it (its own process), and a second tracefs
  * instance read beside it: the kernel's own text of the same events, to compare with.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ let n = 0;
 
 /** A second instance recording the state events of `port` as text (`trace`, read at the end). */
 export function sidecar(port: number): { text(): string; remove(): void } {
-  if (!existsSync(`${TRACEFS}/instances`)) throw new Error('tracefs not mounted');
+  if (!existsSync(`${TRACEFS}/instances`)) execFileSync('mount', ['-t', 'tracefs', 'nodev', TRACEFS]);
   const dir = `${TRACEFS}/instances/tcpscope-${process.pid}-sidecar-${n++}`;
   mkdirSync(dir);
   const ev = `${dir}/events/sock/inet_sock_set_state`;

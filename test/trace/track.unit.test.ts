@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { SetStateEvent, TraceEvent } from '../../src/kernel/tracefs/events.js';
 import { parseTraceText } from '../../src/kernel/tracefs/text.js';
-import { itemLine, transitionJson } from '../../src/render/trace-text.js';
+import { itemJsonLine, itemLine, transitionJson } from '../../src/render/trace-text.js';
 import type { Socket } from '../../src/tcp/socket.js';
 import { LifeTracker, StateDurations } from '../../src/trace/life.js';
 import { diffTables, indexSockets } from '../../src/trace/sampled.js';
@@ -163,5 +163,20 @@ describe('sampled transitions', () => {
     assert.ok(t.every((x) => x.source === 'sampled' && x.inferred && x.intervalMs === 100));
     assert.equal(transitionJson(t[0]!)['source'], 'sampled');
     assert.match(itemLine(t[0]!), /ESTABLISHED -> FIN_WAIT1\*/);
+  });
+});
+
+describe('NDJSON lines', () => {
+  it('the hand-written line is the JSON of the contract object, key for key', () => {
+    const items = run([
+      ev('h', 7, 2, [0, 80], { pid: 42 }),
+      ev('h', 2, 1, [5000, 80]),
+      ev('h', 1, 4, [5000, 80]),
+      ev('h', 4, 11, [5000, 80]),
+      ev('h', 11, 7, [5000, 80], { family: 6, saddr: '::1', daddr: '::1' }),
+    ]) as TraceTransition[];
+    const quoted = { ...items[0]!, owner: { pid: 1, command: 'we"ird\\name', via: 'context' as const } };
+    for (const t of [...items, quoted])
+      assert.equal(itemJsonLine(t), `${JSON.stringify(transitionJson(t))}\n`);
   });
 });

@@ -1,5 +1,5 @@
 /** `tcpscope trace`: every TCP state transition as it happens, like bcc's tcpstates, from tracefs. */
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { UsageError } from '../../errors.js';
 import { itemJsonLine, itemLine, TRACE_HEADER } from '../../render/trace-text.js';
 import type { Cli } from '../output.js';
@@ -7,6 +7,7 @@ import { addTraceOptions, runStream, type TraceFlags } from '../trace-run.js';
 
 interface Flags extends TraceFlags {
   events: string;
+  stats?: boolean;
 }
 
 const EXAMPLES = `
@@ -29,13 +30,15 @@ export function register(program: Command, cli: Cli): void {
   const cmd = program
     .command('trace')
     .description('every TCP state transition as it happens, from tracefs (like tcpstates)')
-    .option('--events <which>', 'states, or all (retransmissions, resets, connect() errors too)', 'states');
+    .option('--events <which>', 'states, or all (retransmissions, resets, connect() errors too)', 'states')
+    .addOption(new Option('--stats', 'at the end, counts as JSON on stderr (for bench/trace)').hideHelp());
   addTraceOptions(cmd)
     .addHelpText('after', EXAMPLES)
     .action(async (flags: Flags) => {
       const events = flags.events === 'all' ? 'all' : 'states';
       if (flags.events !== 'all' && flags.events !== 'states')
         throw new UsageError(`--events: '${flags.events}': valid are states, all`);
+      let transitions = 0;
       const stream = await runStream(
         cli,
         flags,
@@ -46,6 +49,7 @@ export function register(program: Command, cli: Cli): void {
           if (!flags.json) cli.o.out(TRACE_HEADER);
         },
         (items) => {
+          transitions += items.length;
           let text = '';
           for (const i of items) text += flags.json ? itemJsonLine(i) : itemLine(i);
           if (text !== '') cli.o.out(text);
@@ -53,6 +57,10 @@ export function register(program: Command, cli: Cli): void {
         },
       );
       const st = stream.stats().trace;
+      if (flags.stats)
+        cli.o.err(
+          `${JSON.stringify({ events: st?.events ?? 0, transitions, lost: st?.lost ?? 0, bad: st?.bad ?? 0 })}\n`,
+        );
       if (st && st.lost > 0) cli.o.note(`${st.lost} kernel event(s) lost in all (buffer full)`);
       if (st && st.bad > 0) cli.o.note(`${st.bad} record(s) or line(s) could not be read`);
     });

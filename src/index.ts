@@ -5,7 +5,6 @@
 export * from './errors.js';
 export * from './kernel/netlink/index.js';
 export { parseProcNetTcp } from './kernel/proc-net-tcp.js';
-export { readLiveStateCounts } from './kernel/state-counts.js';
 export * from './kernel/tracefs/index.js';
 export * from './lab/index.js';
 export { ByteReader, ByteWriter, OutOfBounds } from './net/byte-reader.js';

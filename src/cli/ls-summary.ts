@@ -1,5 +1,5 @@
 /** `ls --summary`: the `ss -s` view, as text or JSON. */
-import type { Sockstat } from '../kernel/parse-sockstat.js';
+import type { CounterTables } from '../kernel/counters-types.js';
 import { type Column, renderTable } from '../render/table.js';
 import { takeSummary } from '../snapshot/summary.js';
 import type { SnapshotOptions } from '../snapshot/take.js';
@@ -15,19 +15,28 @@ export async function printSummary(cli: Cli, opts: SnapshotOptions, json: boolea
     return;
   }
   const st = sum.sockstat;
-  const n = (proto: string, key = 'inuse'): number => st[proto]?.[key] ?? 0;
+  const t = sum.tcp;
+  // ss -s's first two lines, with its definitions; in a namespace, say which figures are the host's.
   const lines = [
-    `Total: ${n('sockets', 'used')}`,
-    `TCP:   ${sum.total} (estab ${sum.states.ESTABLISHED ?? 0}, closed ${sum.states.CLOSE ?? 0}, orphaned ${n('TCP', 'orphan')}, timewait ${sum.states.TIME_WAIT ?? 0})`,
+    `Total: ${st['sockets']?.['used'] ?? 0}`,
+    `TCP:   ${t.total} (estab ${t.estab}, closed ${t.closed}, orphaned ${t.orphaned}, timewait ${t.timewait})`,
+  ];
+  if (sum.hostWide) {
+    lines.push(
+      "       (total, closed and orphaned are the whole host's: sockstat's TCP alloc and orphan are host-wide)",
+    );
+  }
+  lines.push(
     '',
     transportTable(st).trimEnd(),
     '',
+    `TCP sockets in the table, per state${sum.netns?.name ? ` (netns ${sum.netns.name})` : ''}:`,
     renderStateCounts(cli, sum.states, sum.total).trimEnd(),
-  ];
+  );
   cli.o.out(`${lines.join('\n')}\n`);
 }
 
-function transportTable(st: Sockstat): string {
+function transportTable(st: CounterTables): string {
   const get = (proto: string): number => st[proto]?.['inuse'] ?? 0;
   const rows = ['RAW', 'UDP', 'TCP', 'FRAG'].map((p) => ({ p, v4: get(p), v6: get(`${p}6`) }));
   const inet = ['RAW', 'UDP', 'TCP'].map((p) => rows.find((r) => r.p === p)!);

@@ -1,9 +1,12 @@
 /**
- * The command tree: one `register` per command file, in the order `--help` lists them.
+ * The command tree, built from the commands' descriptions (commands/index.ts), and the run that
+ * maps errors to exit codes.
  */
 import { Command, CommanderError } from 'commander';
 import { isUserError, UsageError } from '../errors.js';
-import { COMMANDS } from './commands/index.js';
+import { arrangeArgs } from './arrange-args.js';
+import { applySpec } from './command-spec.js';
+import { COMMANDS, OVERVIEW } from './commands/index.js';
 import type { Cli, CliHost, Invoked, Output } from './output.js';
 import { VERSION } from './version.js';
 
@@ -17,8 +20,7 @@ export function buildProgram(o: Output, exit: (code: number) => void, host: CliH
     invoke: (argv) => invoke(argv, o.columns, host),
     hasCommand: (name) => program.commands.some((c) => c.name() === name),
   };
-  const program = new Command('tcpscope')
-    .description('TCP connection states on Linux: see, count, explain and diagnose them')
+  const program = new Command(OVERVIEW.name)
     .version(VERSION, '-V, --version')
     .exitOverride()
     // Program options only before a command: `ls --json` is ls's own flag.
@@ -28,8 +30,9 @@ export function buildProgram(o: Output, exit: (code: number) => void, host: CliH
       writeOut: (s) => o.out(s),
       writeErr: (s) => o.err(s),
     });
-  for (const register of COMMANDS) register(program, cli);
-  // `help CMD` as `CMD --help`: commander's own help command cannot reach the lazy commands' help.
+  for (const spec of COMMANDS) applySpec(program.command(spec.name), spec, cli);
+  applySpec(program, OVERVIEW, cli);
+  // `help CMD` as `CMD --help`, and a usage error (exit 2) for an unknown CMD.
   program.helpCommand(false);
   program
     .command('help [command]')
@@ -55,7 +58,9 @@ export async function runProgram(
   from: 'node' | 'user' = 'node',
 ): Promise<void> {
   try {
-    await buildProgram(o, exit, host).parseAsync([...argv], { from });
+    const program = buildProgram(o, exit, host);
+    const args = from === 'node' ? argv.slice(2) : argv;
+    await program.parseAsync(arrangeArgs(program, args), { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
       // commander has already printed its one-line usage error.

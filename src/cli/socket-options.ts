@@ -2,7 +2,6 @@
  * The flags that choose sockets, shared by `ls`, `count`, `who` and the overview: where to read
  * (`--netns`, `--netns-pid`) and which sockets to keep (states, ports, addresses, processes).
  */
-import { type Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { cidrMatcher } from '../net/ip.js';
 import type { FilterSpec, PortMatch } from '../snapshot/filter.js';
@@ -10,6 +9,7 @@ import { SOURCE_CHOICES, type SourceChoice } from '../snapshot/source.js';
 import type { SnapshotOptions } from '../snapshot/take.js';
 import { parseStateList, STATE_GROUPS, type StateMask } from '../tcp/state-names.js';
 import { stateCode } from '../tcp/states.js';
+import type { OptionSpec } from './command-spec.js';
 
 /** What commander hands back for the flags below. */
 export interface SourceFlags {
@@ -34,35 +34,33 @@ export interface FilterFlags {
 }
 
 /** `--source`, `--netns`, `--netns-pid` and the hidden `--proc-root`. */
-export function addSourceOptions(cmd: Command): Command {
-  return cmd
-    .option(
-      '--source <name>',
-      `where to read the table: ${SOURCE_CHOICES.join(', ')} (auto: netlink, else /proc/net/tcp)`,
-    )
-    .option('--netns <name>', 'read the named network namespace (ip netns list); needs root')
-    .option('--netns-pid <pid>', 'read the network namespace of process PID')
-    .addOption(new Option('--proc-root <dir>', 'the proc mount to read (for tests)').hideHelp());
-}
+export const SOURCE_OPTIONS: readonly OptionSpec[] = [
+  {
+    flags: '--source <name>',
+    description: `where to read the table: ${SOURCE_CHOICES.join(', ')} (auto: netlink, else /proc/net/tcp)`,
+  },
+  { flags: '--netns <name>', description: 'read the named network namespace (ip netns list); needs root' },
+  { flags: '--netns-pid <pid>', description: 'read the network namespace of process PID' },
+  { flags: '--proc-root <dir>', description: 'the proc mount to read (for tests)', hidden: true },
+];
 
 /** The socket filters. */
-export function addFilterOptions(cmd: Command): Command {
-  return cmd
-    .option(
-      '-s, --state <list>',
-      `states or groups, comma-separated, ! to exclude (${Object.keys(STATE_GROUPS).join(', ')})`,
-    )
-    .option('--port <list>', 'local or remote port, comma-separated, ranges as 8000-8100')
-    .option('--sport <list>', 'local port or range')
-    .option('--dport <list>', 'remote port or range')
-    .option('--src <addr>', 'local address or CIDR prefix (IPv4 or IPv6)')
-    .option('--dst <addr>', 'remote address or CIDR prefix')
-    .option('--pid <list>', 'held by these processes (or queued on their listeners)')
-    .option('--process <name>', 'held by a process whose command starts with NAME')
-    .option('-4, --ipv4', 'IPv4 sockets only')
-    .option('-6, --ipv6', 'IPv6 sockets only (IPv4-mapped included)')
-    .option('-l, --listening', 'listening sockets only');
-}
+export const FILTER_OPTIONS: readonly OptionSpec[] = [
+  {
+    flags: '-s, --state <list>',
+    description: `states or groups, comma-separated, ! to exclude (${Object.keys(STATE_GROUPS).join(', ')})`,
+  },
+  { flags: '--port <list>', description: 'local or remote port, comma-separated, ranges as 8000-8100' },
+  { flags: '--sport <list>', description: 'local port or range' },
+  { flags: '--dport <list>', description: 'remote port or range' },
+  { flags: '--src <addr>', description: 'local address or CIDR prefix (IPv4 or IPv6)' },
+  { flags: '--dst <addr>', description: 'remote address or CIDR prefix' },
+  { flags: '--pid <list>', description: 'held by these processes (or queued on their listeners)' },
+  { flags: '--process <name>', description: 'held by a process whose command starts with NAME' },
+  { flags: '-4, --ipv4', description: 'IPv4 sockets only' },
+  { flags: '-6, --ipv6', description: 'IPv6 sockets only (IPv4-mapped included)' },
+  { flags: '-l, --listening', description: 'listening sockets only' },
+];
 
 /** Where to read, as snapshot options. */
 export function sourceOptions(f: SourceFlags): SnapshotOptions {

@@ -2,12 +2,12 @@
  * What `trace` and `life` share: their flags, and running a transition stream until --duration,
  * --count, Ctrl-C, SIGTERM or a closed pipe ends it (the tracefs instance is removed on each).
  */
-import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { openTransitions, type TransitionOptions, type TransitionStream } from '../trace/stream.js';
 import type { TraceItem } from '../trace/types.js';
+import type { OptionSpec } from './command-spec.js';
 import type { Cli } from './output.js';
-import { addFilterOptions, type FilterFlags, filterSpec, parseIntFlag } from './socket-options.js';
+import { FILTER_OPTIONS, type FilterFlags, filterSpec, parseIntFlag } from './socket-options.js';
 
 export interface TraceFlags extends FilterFlags {
   json?: boolean;
@@ -20,19 +20,21 @@ export interface TraceFlags extends FilterFlags {
   tracefs?: string;
 }
 
-/** The flags of both commands. */
-export function addTraceOptions(cmd: Command): Command {
-  addFilterOptions(cmd);
-  return cmd
-    .option('--duration <seconds>', 'stop after this many seconds')
-    .option('--count <n>', 'stop after N lines')
-    .option('--json', 'NDJSON: one object per line')
-    .option('--sampled', 'without tracefs: compare socket tables read every --interval (no root needed)')
-    .option('--interval <ms>', 'sampling interval of --sampled, ms', '100')
-    .option('--text', 'read the text pipe (trace_pipe) instead of the binary ring')
-    .option('--no-owners', 'do not look up the owners of sockets that exist at the start')
-    .option('--tracefs <dir>', 'tracefs mount (found or mounted at /sys/kernel/tracing by default)');
-}
+/** The flags of both commands, after the `ls` filters. */
+export const TRACE_OPTIONS: readonly OptionSpec[] = [
+  ...FILTER_OPTIONS,
+  { flags: '--duration <seconds>', description: 'stop after this many seconds' },
+  { flags: '--count <n>', description: 'stop after N lines' },
+  { flags: '--json', description: 'NDJSON: one object per line' },
+  {
+    flags: '--sampled',
+    description: 'without tracefs: compare socket tables read every --interval (no root needed)',
+  },
+  { flags: '--interval <ms>', description: 'sampling interval of --sampled, ms', default: '100' },
+  { flags: '--text', description: 'read the text pipe (trace_pipe) instead of the binary ring' },
+  { flags: '--no-owners', description: 'do not look up the owners of sockets that exist at the start' },
+  { flags: '--tracefs <dir>', description: 'tracefs mount (found, or mounted at /sys/kernel/tracing)' },
+];
 
 /** Seconds (decimals allowed) to ms, or a usage error. */
 function seconds(flag: string, text: string): number {

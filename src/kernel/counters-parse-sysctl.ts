@@ -25,6 +25,12 @@ export const TCP_SYSCTLS: readonly string[] = [
   'net.ipv4.tcp_mem',
 ];
 
+/**
+ * The sysctls the kernel keeps for the whole host (net/ipv4/sysctl_net_ipv4.c `ipv4_table`, not the
+ * per-namespace `ipv4_net_table`): /proc/sys shows them in the first namespace only.
+ */
+export const HOST_WIDE_SYSCTLS: readonly string[] = ['net.ipv4.tcp_mem', 'net.ipv4.tcp_max_orphans'];
+
 /** The file under /proc/sys that holds a dotted sysctl name. */
 export function sysctlPath(name: string): string {
   return name.replaceAll('.', '/');

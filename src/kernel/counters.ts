@@ -1,6 +1,6 @@
 /**
- * Reads a network namespace's counters: /proc/net/snmp, snmp6, netstat, sockstat and sockstat6,
- * and optionally the sockets per state. Thin: parsing is in counters-parse-*.ts. Inside a namespace
+ * Reads a network namespace's counters: /proc/net/snmp, snmp6, netstat, sockstat and sockstat6
+ * (sockets per state are the socket table's: snapshot/take.ts countStatesFast). Thin: parsing is in counters-parse-*.ts. Inside a namespace
  * these files are the namespace's own (`/proc/PID/net/...` for another process's namespace).
  */
 import { readFileSync } from 'node:fs';
@@ -8,7 +8,6 @@ import { fromErrno } from '../errors.js';
 import { nstatNames, parseNetstat, parseSnmp } from './counters-parse-snmp.js';
 import { parseSnmp6 } from './counters-parse-snmp6.js';
 import { parseSockstat } from './counters-parse-sockstat.js';
-import { readStateCounts } from './counters-states.js';
 import type { CounterParse, CounterSample } from './counters-types.js';
 import { procNetDir } from './procfs.js';
 
@@ -17,8 +16,6 @@ export interface CounterReadOptions {
   procRoot?: string;
   /** Read the namespace of this process (`/proc/PID/net`). */
   pid?: number;
-  /** Also count the sockets per TCP state (reads the whole socket table). */
-  states?: boolean;
 }
 
 /** Reads every counter file once. snmp6 and sockstat6 may be absent (IPv6 disabled): no error. */
@@ -44,12 +41,6 @@ export function readCounters(opts: CounterReadOptions = {}): CounterSample {
   Object.assign(sample.sockstat, take('sockstat', parseSockstat(readText(`${dir}/sockstat`))));
   const sockstat6 = readText(`${dir}/sockstat6`, true);
   if (sockstat6 !== undefined) Object.assign(sample.sockstat, take('sockstat6', parseSockstat(sockstat6)));
-  if (opts.states) {
-    const s = readStateCounts(procRoot, opts.pid);
-    sample.states = s.states;
-    sample.malformed += s.malformed;
-    if (s.firstError !== undefined) warnings.push(`${s.malformed} malformed socket rows, ${s.firstError}`);
-  }
   if (warnings.length > 0) sample.warnings = warnings;
   return sample;
 }

@@ -5,17 +5,18 @@
  * tried first, straight from its package, and koffi's loader is the fallback (musl, other layouts).
  */
 import { createRequire } from 'node:module';
+import { arch, platform } from 'node:os';
 
 export type Koffi = typeof import('koffi').default;
 
 let koffi: Promise<Koffi> | undefined;
 
 function direct(): Koffi | undefined {
-  if (process.platform !== 'linux') return undefined;
+  if (platform() !== 'linux') return undefined;
   try {
     const require = createRequire(import.meta.url);
-    const pkg = `@koromix/koffi-${process.platform}-${process.arch}`;
-    const native = require(`${pkg}/${process.platform}_${process.arch}/koffi.node`) as Koffi;
+    const pkg = `@koromix/koffi-linux-${arch()}`;
+    const native = require(`${pkg}/linux_${arch()}/koffi.node`) as Koffi;
     return typeof native.load === 'function' && typeof native.errno === 'function' ? native : undefined;
   } catch {
     return undefined;

@@ -7,10 +7,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { EnvironmentError } from '../errors.js';
-import { nodeBinary } from './cleanup.js';
 import { describeHeld, missingHeld, strayRows } from './match.js';
 import type { Netns } from './netns.js';
 import { type HolderReport, type HolderSpec, nftRuleset, parseHolderSpec } from './scenario.js';
+import { nodeBinary } from './self.js';
 import { parseSs, type SsSocket } from './ss.js';
 
 export interface ApplyOptions {

@@ -1,8 +1,7 @@
 /**
  * The registry of live lab namespaces, deleted on every way out of the process: an explicit
- * dispose, normal exit ('exit'), Ctrl-C (SIGINT) and SIGTERM. This file and the holder's entry are
- * the only ones in src/lab/ that touch `process`: removing a namespace on Ctrl-C needs the signal
- * (this file also gives the lab our pid and the path of our Node binary).
+ * dispose, normal exit ('exit'), Ctrl-C (SIGINT) and SIGTERM: removing a namespace on Ctrl-C needs
+ * the signal, so this file listens on `process`.
  * The hooks are installed while at least one namespace lives, and removed after, so a program that
  * made none keeps its own signal behaviour. After cleaning up on a signal, the signal is raised again
  * so the process dies of it as it would have (unless someone else also listens for it).
@@ -17,32 +16,6 @@ export interface Disposable {
 const live = new Set<Disposable>();
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 let installed = false;
-
-/** This process's id, for unique namespace names. */
-export function ownPid(): number {
-  return process.pid;
-}
-
-/** The running Node binary, to start the holder with the same Node as ours. */
-export function nodeBinary(): string {
-  return process.execPath;
-}
-
-/** Whether we run as root (effective uid 0): the lab needs it for namespaces and nftables. */
-export function isRoot(): boolean {
-  return process.geteuid?.() === 0;
-}
-
-/** SIGKILL to processes we started inside our own namespaces; ones already gone are skipped. */
-export function killPids(pids: readonly number[]): void {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // ESRCH: it ended on its own.
-    }
-  }
-}
 
 /** Adds a live namespace: it will be removed on exit, SIGINT or SIGTERM if still there. */
 export function track(d: Disposable): void {

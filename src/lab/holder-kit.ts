@@ -3,7 +3,9 @@
  * shapes of what was made, and bounded waits on what the holder owns (TCP_INFO's state, the
  * listener's accept queue). Every wait ends with a one-line error after WAIT_MS.
  */
+
 import { setTimeout as sleep } from 'node:timers/promises';
+import { endpointOf } from '../net/endpoint.js';
 import type { Endpoint } from '../tcp/socket.js';
 import type { TcpState } from '../tcp/states.js';
 import * as raw from './rawsock.js';
@@ -100,7 +102,7 @@ export async function connectMany(
 }
 
 function endKey(e: Endpoint): string {
-  return `${e.address}:${e.port}`;
+  return endpointOf(e);
 }
 
 /** Connects a client to a fresh listener, accepts, and closes the listener (the pair stays). */

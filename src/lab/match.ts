@@ -3,6 +3,7 @@
  * must be there, in its state, held by exactly its owner or by nobody; and some states must not be
  * there at all (a killed client leaves no LAST_ACK behind). Pure.
  */
+import { formatFlow } from '../net/endpoint.js';
 import type { Endpoint } from '../tcp/socket.js';
 import type { TcpState } from '../tcp/states.js';
 import type { HeldItem, HeldSocket, HolderReport, HoldItem, HoldKind } from './scenario.js';
@@ -59,9 +60,7 @@ export function strayRows<T extends ObservedSocket>(
 
 /** A held socket in one line: `FIN_WAIT1 127.0.0.1:44918 > 127.0.0.1:30008 orphan`. */
 export function describeHeld(h: HeldSocket): string {
-  const ep = (e: Endpoint) =>
-    e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
-  return `${h.state} ${ep(h.local)} > ${ep(h.remote)} ${h.owned ? `fd ${h.fd}` : 'no owner'}`;
+  return `${h.state} ${formatFlow(h.local, h.remote)} ${h.owned ? `fd ${h.fd}` : 'no owner'}`;
 }
 
 function sameEnd(a: Endpoint, b: Endpoint): boolean {

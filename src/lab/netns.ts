@@ -6,8 +6,10 @@
  */
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import { UsageError } from '../errors.js';
-import { type Disposable, killPids, ownPid, track, untrack } from './cleanup.js';
+import { type Disposable, track, untrack } from './cleanup.js';
+import { killPids } from './kill.js';
 import { type RunOptions, run, runSync } from './run.js';
+import { ownPid } from './self.js';
 
 /**
  * Sysctls a lab namespace starts with: every timer that keeps a held state alive lasts at least

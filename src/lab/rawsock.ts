@@ -6,8 +6,10 @@
  * libc is loaded on first use, so importing this file costs nothing.
  * @see man 2 socket, man 7 tcp, man 7 socket
  */
+
 import koffi, { type LibraryHandle } from 'koffi';
 import { EnvironmentError } from '../errors.js';
+import { formatEndpoint } from '../net/endpoint.js';
 import type { Endpoint } from '../tcp/socket.js';
 import { stateFromCode, type TcpState } from '../tcp/states.js';
 import { afOf, decodeSockaddr, encodeSockaddr, type Family, SOCKADDR_MAX } from './sockaddr.js';
@@ -118,8 +120,8 @@ function check(result: number, syscall: string): number {
   return result;
 }
 
-const where = (family: Family, address: string, port: number) =>
-  family === 6 ? `[${address}]:${port}` : `${address}:${port}`;
+/** `[::]:80` rather than ss's `*:80`: a bind or connect names the address it was given. */
+const where = (address: string, port: number) => formatEndpoint(address, port, { v6only: true });
 
 /** socket(AF_INET or AF_INET6, SOCK_STREAM, TCP), close-on-exec, optionally non-blocking. */
 export function socket(family: Family, opts: { nonBlocking?: boolean } = {}): number {
@@ -176,7 +178,7 @@ export function setNonBlocking(fd: number, on: boolean): void {
 /** bind() to an address and port (port 0: the kernel picks one from ip_local_port_range). */
 export function bind(fd: number, family: Family, address: string, port: number): void {
   const sa = encodeSockaddr(family, address, port);
-  check(lib().bind(fd, sa, sa.length), `bind(${where(family, address, port)})`);
+  check(lib().bind(fd, sa, sa.length), `bind(${where(address, port)})`);
 }
 
 /** listen() with a backlog: Linux admits backlog + 1 children to the accept queue. */
@@ -197,7 +199,7 @@ export function connect(
   const sa = encodeSockaddr(family, address, port);
   if (lib().connect(fd, sa, sa.length) === 0) return 'connected';
   try {
-    fail(`connect(${where(family, address, port)})`);
+    fail(`connect(${where(address, port)})`);
   } catch (e) {
     if (e instanceof SyscallError && e.errnoName === 'EINPROGRESS') return 'in-progress';
     throw e;

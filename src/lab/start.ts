@@ -13,10 +13,11 @@ import { EnvironmentError, PermissionError, UsageError } from '../errors.js';
 import { applyScenario, type Scenario, ssSockets } from './apply.js';
 import { findScenario, LAB_SCENARIOS, planPorts } from './catalog.js';
 import type { LabPlan, LabProcessPlan, LabScenario } from './catalog-types.js';
-import { isRoot, nodeBinary, track, untrack } from './cleanup.js';
+import { track, untrack } from './cleanup.js';
 import { createNetns, LAB_SYSCTLS, type Netns } from './netns.js';
 import { run } from './run.js';
 import type { HolderReport } from './scenario.js';
+import { isRoot, nodeBinary } from './self.js';
 import type { SsSocket } from './ss.js';
 import { LAB_PREFIX, LAB_STATE_DIR, saveLabState } from './state.js';
 

@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { killPids } from './cleanup.js';
+import { killPids } from './kill.js';
 import { listNetns } from './netns.js';
 import { run } from './run.js';
 

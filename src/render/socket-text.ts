@@ -1,12 +1,27 @@
 /**
  * How sockets read in human tables: endpoints like `ss` prints them, timers, owners. Pure.
  */
-import type { Endpoint, NetnsRef, Socket, SocketTimer } from '../tcp/socket.js';
+import { type EndpointOptions, endpointOf } from '../net/endpoint.js';
+import type { NetnsRef, Socket, SocketTimer } from '../tcp/socket.js';
 
-/** `127.0.0.1:80`, `[::1]:80`, `*:*` for an unset peer, `0.0.0.0:*` for a listener's peer. */
-export function endpointText(e: Endpoint): string {
-  const addr = e.address.includes(':') ? `[${e.address}]` : e.address;
-  return `${addr}:${e.port === 0 ? '*' : e.port}`;
+/**
+ * How ss writes a socket's `::`: `[::]` when it is v6-only, `*` when it is dual-stack. The kernel
+ * makes every socket bound to a specific IPv6 address v6-only (inet6_bind), so only a wildcard
+ * socket needs the source to say (netlink's INET_DIAG_SKV6ONLY; /proc/net/tcp6 cannot, and ss then
+ * writes `*` too).
+ */
+export function endpointOptions(s: Pick<Socket, 'family' | 'local' | 'v6only'>): EndpointOptions {
+  return { v6only: s.v6only === true || (s.family === 6 && s.local.address !== '::') };
+}
+
+/** The local end as ss writes it: `127.0.0.1:80`, `[::1]:80`, `*:80` (dual-stack `::`). */
+export function localText(s: Socket): string {
+  return endpointOf(s.local, endpointOptions(s));
+}
+
+/** The peer as ss writes it: `10.0.0.2:5123`, `0.0.0.0:*`, `[::]:*`, `*:*` for a listener's. */
+export function peerText(s: Socket): string {
+  return endpointOf(s.remote, endpointOptions(s));
 }
 
 /** A duration in ms the way ss prints timers: `350ms`, `12sec`, `1min40sec`, `119min`. */

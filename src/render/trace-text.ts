@@ -3,10 +3,10 @@
  * as NDJSON in the contract's shapes; per-state duration histograms like bcc's log2 histograms. Pure.
  */
 
+import { endpointOf } from '../net/endpoint.js';
 import type { TcpState } from '../tcp/states.js';
 import type { ConnectionLife, DurationHistogram } from '../trace/life.js';
 import type { TraceItem, TraceNote, TraceOwner, TraceTransition } from '../trace/types.js';
-import { endpointText } from './socket-text.js';
 
 /** `12:00:00.123456` in local time. */
 export function clockText(timeMs: number): string {
@@ -40,8 +40,8 @@ export function itemLine(i: TraceItem): string {
   const head = [
     clockText(i.timeMs).padEnd(15),
     ownerCell(i.owner).padEnd(20),
-    (i.local ? endpointText(i.local) : '-').padEnd(24),
-    (i.remote ? endpointText(i.remote) : '-').padEnd(24),
+    (i.local ? endpointOf(i.local) : '-').padEnd(24),
+    (i.remote ? endpointOf(i.remote) : '-').padEnd(24),
   ];
   if (i.kind === 'transition') {
     const to = i.inferred ? `${i.to}*` : i.to;
@@ -130,8 +130,8 @@ export function lifeLine(l: ConnectionLife): string {
   return `${[
     clockText(l.timeMs).padEnd(15),
     ownerCell(l.owner).padEnd(20),
-    endpointText(l.local).padEnd(24),
-    endpointText(l.remote).padEnd(24),
+    endpointOf(l.local).padEnd(24),
+    endpointOf(l.remote).padEnd(24),
     (l.durationMs !== undefined ? msText(l.durationMs) : '-').padStart(10),
     (l.opened === 'unseen' ? '... ' : '') + l.states.join(' > '),
   ].join(' ')}\n`;

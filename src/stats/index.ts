@@ -7,7 +7,6 @@ export { nstatNames, parseNetstat, parseSnmp } from '../kernel/counters-parse-sn
 export { parseSnmp6 } from '../kernel/counters-parse-snmp6.js';
 export { parseSockstat } from '../kernel/counters-parse-sockstat.js';
 export { parseSysctlValue, type SysctlValue, TCP_SYSCTLS } from '../kernel/counters-parse-sysctl.js';
-export { readStateCounts, type StateCounts } from '../kernel/counters-states.js';
 export { readBootId, readSysctls, type SysctlRead } from '../kernel/counters-sysctl.js';
 export type { CounterParse, CounterSample, CounterTables } from '../kernel/counters-types.js';
 export * from './clock.js';

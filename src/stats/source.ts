@@ -7,8 +7,10 @@ import { UsageError } from '../errors.js';
 import { type CounterReadOptions, readCounters } from '../kernel/counters.js';
 import type { CounterSample } from '../kernel/counters-types.js';
 import { inNetns, netnsInode, prepareNetns } from '../kernel/netns.js';
-import { resolveTarget } from '../snapshot/source.js';
+import { resolveTarget, type SourceChoice } from '../snapshot/source.js';
+import { countStatesFast } from '../snapshot/take.js';
 import type { NetnsRef } from '../tcp/socket.js';
+import { TCP_STATES, type TcpState } from '../tcp/states.js';
 
 export interface CounterSourceOptions {
   /** The proc mount; `/proc` by default. */
@@ -17,15 +19,19 @@ export interface CounterSourceOptions {
   netns?: string;
   /** The namespace of this process. */
   netnsPid?: number;
-  /** Also count sockets per state on each read. */
+  /** `sample` also counts sockets per state (the socket table's one counter, netlink or procfs). */
   states?: boolean;
+  /** Where `sample` counts the sockets per state from (`--source`). */
+  source?: SourceChoice;
 }
 
 export interface CounterSource {
   /** The namespace read, when it could be told. */
   netns?: NetnsRef;
-  /** Reads one sample. */
+  /** Reads the counter files once. */
   read(): CounterSample;
+  /** Reads the counter files, and the sockets per state when the source was opened with `states`. */
+  sample(): Promise<CounterSample>;
   /** Runs `fn` inside the namespace (for /proc/sys/net, which follows the reading thread's namespace). */
   within<T>(fn: () => T): T;
 }
@@ -33,11 +39,45 @@ export interface CounterSource {
 /** Resolves the namespace once (as `ls --netns` does); the returned source reads it as often as asked. */
 export async function openCounterSource(opts: CounterSourceOptions = {}): Promise<CounterSource> {
   const procRoot = opts.procRoot ?? '/proc';
-  const readOpts: CounterReadOptions = { procRoot, states: opts.states ?? false };
+  const readOpts: CounterReadOptions = { procRoot };
   if (opts.netns !== undefined && opts.netnsPid !== undefined) {
     throw new UsageError('--netns and --netns-pid exclude each other');
   }
   const target = resolveTarget(opts, procRoot);
+  const source = await countersIn(target, readOpts);
+  if (!opts.states) return { ...source, sample: async () => source.read() };
+  const where = {
+    procRoot,
+    // procfs unless asked otherwise: a netlink socket counts in sockstat's `sockets: used` (SOCK's
+    // totsck) until the kernel frees it after an RCU grace period, so it would show in the next sample.
+    source: opts.source ?? 'procfs',
+    ...(opts.netns !== undefined ? { netns: opts.netns } : {}),
+    ...(opts.netnsPid !== undefined ? { netnsPid: opts.netnsPid } : {}),
+  };
+  return {
+    ...source,
+    sample: async () => {
+      const sample = source.read();
+      const counted = await countStatesFast(where);
+      if (counted) {
+        sample.states = Object.fromEntries(TCP_STATES.map((s) => [s, counted.states[s] ?? 0])) as Record<
+          TcpState,
+          number
+        >;
+        sample.malformed += counted.malformed;
+        if (counted.warnings.length > 0) sample.warnings = [...(sample.warnings ?? []), ...counted.warnings];
+      }
+      return sample;
+    },
+  };
+}
+
+/** The counter files of the target namespace, read through /proc/PID/net or by entering it. */
+async function countersIn(
+  target: ReturnType<typeof resolveTarget>,
+  readOpts: CounterReadOptions,
+): Promise<Omit<CounterSource, 'sample'>> {
+  const procRoot = readOpts.procRoot ?? '/proc';
   const named = target.netns ? { netns: target.netns } : {};
   const { path, pid } = target;
   if (path === undefined) return { ...named, read: () => readCounters(readOpts), within: (fn) => fn() };

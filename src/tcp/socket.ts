@@ -42,6 +42,8 @@ export interface Socket {
   family: 4 | 6;
   /** An IPv4-mapped IPv6 socket: its addresses are written as dotted quads. */
   mapped?: true;
+  /** An IPv6 socket that refuses IPv4 (IPV6_V6ONLY), when the source says so (netlink). */
+  v6only?: true;
   local: Endpoint;
   remote: Endpoint;
   recvQ: number;

@@ -1,8 +1,6 @@
-/** Test helper: runs the CLI in-process with a capturing output, as the entry point would. */
-import { CommanderError } from 'commander';
+/** Test helper: runs the CLI in-process with a capturing output, through the entry point's own `runProgram`. */
 import type { Output } from '../../src/cli/output.js';
-import { buildProgram } from '../../src/cli/program.js';
-import { isUserError } from '../../src/errors.js';
+import { runProgram } from '../../src/cli/program.js';
 
 export interface Ran {
   out: string;
@@ -10,12 +8,15 @@ export interface Ran {
   code: number;
 }
 
-/** `tcpscope ARGS...`, on a terminal when `tty`. */
+/** `tcpscope ARGS...`, on a terminal when `tty`; exit codes as the program maps them (3 is a bug). */
 export async function tcpscope(args: string[], tty = false): Promise<Ran> {
   const r: Ran = { out: '', err: '', code: 0 };
   const o: Output = {
     out: (t) => {
       r.out += t;
+    },
+    outBytes: (b) => {
+      r.out += Buffer.from(b).toString('utf8');
     },
     err: (t) => {
       r.err += t;
@@ -26,16 +27,8 @@ export async function tcpscope(args: string[], tty = false): Promise<Ran> {
     tty,
     columns: 100,
   };
-  try {
-    await buildProgram(o, (c) => {
-      r.code = c;
-    }).parseAsync(['node', 'tcpscope', ...args]);
-  } catch (e) {
-    if (e instanceof CommanderError) r.code = e.exitCode === 0 ? 0 : 2;
-    else if (isUserError(e)) {
-      r.err += `tcpscope: ${e.message}\n`;
-      r.code = 2;
-    } else throw e;
-  }
+  await runProgram(o, ['node', 'tcpscope', ...args], (c) => {
+    r.code = c;
+  });
   return r;
 }

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { GAUGES } from '../../src/stats/counter-delta.js';
-import { makeNetns, OPEN_CLOSE, type TestNetns } from '../helpers/counters-netns.js';
+import { makeNetns, OPEN_CLOSE, type TestNetns } from '../helpers/netns.js';
 
 const CLI = fileURLToPath(new URL('../../../dist/tcpscope.mjs', import.meta.url));
 const execFileP = promisify(execFile);
@@ -18,6 +18,7 @@ interface Json {
   elapsedMs?: number;
   sysctl?: Record<string, unknown>;
   missing?: string[];
+  hostWide?: string[];
   netns?: { inode: number; name?: string };
 }
 
@@ -79,7 +80,7 @@ describe('tcpscope counters in a private namespace', () => {
     assert.deepEqual(readdirSync(join(cache, 'tcpscope')), [`counters-${inode}-${boot}.json`]);
     assert.equal(statSync(join(cache, 'tcpscope', `counters-${inode}-${boot}.json`)).mode & 0o777, 0o600);
     const text = await inNs(['counters', '--delta'], { XDG_CACHE_HOME: cache });
-    assert.match(text, /^#netns tcps-cnt-\d+-nstat increase since \S+ \(\d+\.\d s\), per second\n/);
+    assert.match(text, /^#netns tcps-t-\d+-\d+-nstat increase since \S+ \(\d+\.\d s\), per second\n/);
   });
 
   it("reads the namespace's own sysctls with --sysctl --netns", async () => {
@@ -89,8 +90,36 @@ describe('tcpscope counters in a private namespace', () => {
     const j = JSON.parse(r) as Json;
     assert.equal(j.sysctl!['net.ipv4.tcp_fin_timeout'], 17);
     assert.ok(Array.isArray(j.sysctl!['net.ipv4.ip_local_port_range']));
-    assert.ok(j.missing!.includes('net.ipv4.tcp_mem'), 'host-wide, absent in a namespace');
+    assert.equal(j.missing, undefined, 'every one of them is on this kernel');
+    assert.deepEqual(j.hostWide, ['net.ipv4.tcp_max_orphans', 'net.ipv4.tcp_mem']);
+    const hostMem = readFileSync('/proc/sys/net/ipv4/tcp_mem', 'latin1').trim().split(/\s+/).map(Number);
+    assert.deepEqual(j.sysctl!['net.ipv4.tcp_mem'], hostMem, "host-wide: the host's value");
     const host = readFileSync('/proc/sys/net/ipv4/tcp_fin_timeout', 'latin1').trim();
     assert.notEqual(host, '17', 'the host keeps its own');
+  });
+
+  it('names the host-wide sysctls instead of calling them missing', async () => {
+    const r = await execFileP(process.execPath, [CLI, '--netns', ns.name, 'counters', '--sysctl']);
+    assert.match(r.stdout, /^net\.ipv4\.tcp_mem = \d+\t\d+\t\d+$/m);
+    assert.doesNotMatch(r.stderr, /not on this kernel/);
+    assert.match(
+      r.stderr,
+      /host-wide, the host's values .*: net\.ipv4\.tcp_max_orphans, net\.ipv4\.tcp_mem\n/,
+    );
+    // Run inside the namespace, tcpscope cannot see the host's values: it says so.
+    const inside = await execFileP('ip', [
+      'netns',
+      'exec',
+      ns.name,
+      process.execPath,
+      CLI,
+      'counters',
+      '--sysctl',
+    ]);
+    assert.match(
+      inside.stderr,
+      /host-wide, not visible from this namespace: net\.ipv4\.tcp_max_orphans, net\.ipv4\.tcp_mem/,
+    );
+    assert.doesNotMatch(inside.stdout, /tcp_mem/);
   });
 });

@@ -3,12 +3,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseSs } from '../../src/lab/ss.js';
-import { makeNetns, OPEN_CLOSE, type TestNetns } from '../helpers/counters-netns.js';
+import { makeNetns, OPEN_CLOSE, type TestNetns } from '../helpers/netns.js';
+import { waitFor } from '../helpers/wait.js';
 
 const CLI = fileURLToPath(new URL('../../../dist/tcpscope.mjs', import.meta.url));
 
 /** Holds sockets steady in the namespace: 3 pairs over IPv4, 1 over IPv6, 1 TIME_WAIT; "ready" on stdout. */
 const HOLD = `
+import { readFileSync } from "node:fs";
 import net from "node:net";
 const held = [];
 const listen = (host, port) => new Promise((r) => {
@@ -22,7 +24,13 @@ for (let i = 0; i < 3; i++) held.push(await connect("127.0.0.1", 7000));
 held.push(await connect("::1", 7001));
 const gone = await connect("127.0.0.1", 7000);
 await new Promise((r) => { gone.on("close", r); gone.end(); });
-await new Promise((r) => setTimeout(r, 200));
+// Ready once the server end of the closed connection has left LAST_ACK (and TIME_WAIT shows).
+const states = () => readFileSync("/proc/net/tcp", "latin1").split("\\n").slice(1).map((l) => l.trim().split(/\\s+/)[3]);
+const deadline = Date.now() + 10000;
+while (states().includes("09") || !states().includes("06")) {
+  if (Date.now() > deadline) throw new Error("holder: the closed connection did not settle in 10 s");
+  await new Promise((r) => setTimeout(r, 10));
+}
 console.log("ready");
 process.stdin.resume();
 process.stdin.on("end", () => process.exit(0));
@@ -34,8 +42,12 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the CLI, inside the namespace when `ns` is given; `during` runs while it does. */
-function cli(args: string[], ns?: TestNetns, during?: (p: ChildProcess) => Promise<void>): Promise<Run> {
+/** Runs the CLI, inside the namespace when `ns` is given; `during` runs while it does (with its stdout so far). */
+function cli(
+  args: string[],
+  ns?: TestNetns,
+  during?: (p: ChildProcess, out: () => string) => Promise<void>,
+): Promise<Run> {
   const argv = ns ? ['netns', 'exec', ns.name, process.execPath, CLI, ...args] : [CLI, ...args];
   const p = spawn(ns ? 'ip' : process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -53,7 +65,7 @@ function cli(args: string[], ns?: TestNetns, during?: (p: ChildProcess) => Promi
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
-    during?.(p).catch(reject);
+    during?.(p, () => stdout).catch(reject);
   });
 }
 
@@ -62,7 +74,9 @@ const lines = (s: string): Record<string, Record<string, number>>[] =>
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits until the CLI has printed `n` lines. */
+const linesPrinted = (out: () => string, n: number) =>
+  waitFor(`${n} lines of output`, () => out().split('\n').length > n, { timeoutMs: 20_000 });
 
 describe('tcpscope stat in a private namespace', () => {
   let ns: TestNetns;
@@ -112,20 +126,23 @@ describe('tcpscope stat in a private namespace', () => {
   });
 
   it('sees N connections as active/s and passive/s over the real interval (ip netns exec)', async () => {
+    // Two intervals: the connections are made once the first has been printed, so within the second.
     const n = 25;
-    const r = await cli(['stat', '-n', 'TCP,ETCP', '--json', '3', '1'], ns, async () => {
-      await sleep(1200);
+    const r = await cli(['stat', '-n', 'TCP,ETCP', '--json', '3', '2'], ns, async (_p, out) => {
+      await linesPrinted(out, 1);
       await ns.node(OPEN_CLOSE, [String(n), '8080']);
     });
     assert.equal(r.code, 0, r.stderr);
-    const [iv, avg] = lines(r.stdout);
+    const [quiet, iv, avg] = lines(r.stdout);
+    assert.equal(quiet!['TCP']!['active/s'], 0, 'nothing opens connections before');
     const seconds = iv!['interval'] as unknown as number;
     assert.ok(seconds >= 2.9 && seconds < 4, `interval ${seconds}`);
     assert.equal(Math.round(iv!['TCP']!['active/s']! * seconds), n);
     assert.equal(Math.round(iv!['TCP']!['passive/s']! * seconds), n);
     assert.equal(iv!['ETCP']!['atmptf/s'], 0);
     assert.equal((avg as unknown as { average: boolean }).average, true);
-    assert.deepEqual(avg!['TCP'], iv!['TCP'], 'one interval: the average is that interval');
+    const total = seconds + (quiet!['interval'] as unknown as number);
+    assert.equal(Math.round(avg!['TCP']!['active/s']! * total), n, 'the average spans both intervals');
   });
 
   it('reads a named namespace with --netns, and lays text out like sar', async () => {
@@ -141,8 +158,8 @@ describe('tcpscope stat in a private namespace', () => {
   });
 
   it('ends an endless run on Ctrl-C with the average, exit 0', async () => {
-    const r = await cli(['stat', '-n', 'TCP', '--json', '0.2'], ns, async (p) => {
-      await sleep(1500);
+    const r = await cli(['stat', '-n', 'TCP', '--json', '0.2'], ns, async (p, out) => {
+      await linesPrinted(out, 2);
       p.kill('SIGINT');
     });
     assert.equal(r.code, 0, r.stderr);

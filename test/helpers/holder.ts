@@ -10,11 +10,42 @@
  *   closewait    3 connections the server never closes after the client's FIN (CLOSE_WAIT)
  * Loopback only; everything is bounded.
  */
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import koffi from 'koffi';
+import { rawListen } from './raw-listen.js';
+import { type ProcTcpRow, procTcpRows, waitFor } from './wait.js';
 
 const held: unknown[] = [];
 const ports: Record<string, number> = {};
+/** What the kernel must show (in this namespace's /proc/net/tcp{,6}) before the holder says ready. */
+const expected: { what: string; ok: (rows: ProcTcpRow[]) => boolean }[] = [];
+
+const ESTABLISHED = 1;
+const FIN_WAIT2 = 5;
+const TIME_WAIT = 6;
+const CLOSE_WAIT = 8;
+const LISTEN = 10;
+
+/** Expects at least `n` sockets in `state` with that local or remote port. */
+function expect(n: number, state: number, where: { local?: number; remote?: number }, what: string): void {
+  expected.push({
+    what,
+    ok: (rows) =>
+      rows.filter(
+        (r) =>
+          r.state === state &&
+          (where.local === undefined || r.localPort === where.local) &&
+          (where.remote === undefined || r.remotePort === where.remote),
+      ).length >= n,
+  });
+}
+
+function tcpTable(): ProcTcpRow[] {
+  return [
+    ...procTcpRows(readFileSync('/proc/net/tcp', 'utf8')),
+    ...procTcpRows(readFileSync('/proc/net/tcp6', 'utf8')),
+  ];
+}
 
 function listen(host: string, port: number, onConn?: (c: net.Socket) => void): Promise<net.Server> {
   return new Promise((resolve, reject) => {
@@ -36,8 +67,6 @@ function connect(host: string, port: number, localAddress?: string): Promise<net
   });
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 async function states(): Promise<void> {
   // 7001 answers a FIN with its own (TIME_WAIT on the client); 7002 and 7003 never close.
   held.push(await listen('127.0.0.1', 7001, (c) => c.on('end', () => c.end())));
@@ -50,34 +79,26 @@ async function states(): Promise<void> {
   const half = await connect('::1', 7002);
   half.end(); // owned FIN_WAIT2 + CLOSE_WAIT
   held.push(half);
-}
-
-/** A listener that never accepts, made with socket(2), bind(2), listen(2) through koffi. */
-function rawListener(port: number, backlog: number): number {
-  const libc = koffi.load('libc.so.6');
-  const socket = libc.func('int socket(int, int, int)');
-  const bind = libc.func('int bind(int, const void *, uint32_t)');
-  const listenFn = libc.func('int listen(int, int)');
-  const fd = socket(2, 1, 0) as number; // AF_INET, SOCK_STREAM
-  const addr = Buffer.alloc(16);
-  addr.writeUInt16LE(2, 0); // sin_family, host order
-  addr.writeUInt16BE(port, 2); // sin_port, network order
-  addr.set([127, 0, 0, 1], 4);
-  if (fd < 0 || bind(fd, addr, 16) !== 0 || listenFn(fd, backlog) !== 0) {
-    throw new Error(`raw listener on ${port}: errno ${koffi.errno()}`);
-  }
-  return fd;
+  expect(1, TIME_WAIT, { remote: 7001 }, 'TIME_WAIT towards 7001');
+  expect(1, FIN_WAIT2, { remote: 7003 }, 'the orphan FIN_WAIT2 towards 7003');
+  expect(1, CLOSE_WAIT, { local: 7003 }, 'CLOSE_WAIT on 7003');
+  expect(1, FIN_WAIT2, { remote: 7002 }, 'the owned FIN_WAIT2 towards 7002');
+  expect(1, CLOSE_WAIT, { local: 7002 }, 'CLOSE_WAIT on 7002');
 }
 
 async function fullQueue(): Promise<void> {
-  held.push(rawListener(7100, 2));
+  held.push(rawListen(7100, 2));
   ports['fullqueue'] = 7100;
   for (let i = 0; i < 5; i++) {
     const c = net.connect({ host: '127.0.0.1', port: 7100 });
     c.on('error', () => {});
     held.push(c);
   }
-  await sleep(500);
+  // Linux admits backlog + 1 to the accept queue: Recv-Q 3 on the listener.
+  expected.push({
+    what: 'an accept queue of 3 on 7100',
+    ok: (rows) => rows.some((r) => r.state === LISTEN && r.localPort === 7100 && r.rxQueue === 3),
+  });
 }
 
 async function transfer(): Promise<void> {
@@ -87,6 +108,8 @@ async function transfer(): Promise<void> {
   held.push(c);
   const chunk = Buffer.alloc(64 * 1024, 0x61);
   held.push(setInterval(() => c.write(chunk), 20));
+  expect(1, ESTABLISHED, { local: 7200 }, "the transfer's server end");
+  expect(1, ESTABLISHED, { remote: 7200 }, "the transfer's client end");
 }
 
 async function closeWait(): Promise<void> {
@@ -97,6 +120,7 @@ async function closeWait(): Promise<void> {
     c.end();
     held.push(c);
   }
+  expect(3, CLOSE_WAIT, { local: 7300 }, '3 CLOSE_WAIT on 7300');
 }
 
 const MAKERS: Record<string, () => Promise<void>> = {
@@ -113,7 +137,7 @@ for (const what of process.argv.slice(2)) {
   if (!make) throw new Error(`holder: unknown state set '${what}'`);
   await make();
 }
-await sleep(300);
+for (const e of expected) await waitFor(e.what, () => e.ok(tcpTable()), { timeoutMs: 15_000, everyMs: 10 });
 process.stdout.write(`${JSON.stringify({ pid: process.pid, ports })}\n`);
 const stop = (): never => process.exit(0);
 process.on('SIGTERM', stop);

@@ -1,23 +1,34 @@
 /**
- * Private network namespaces for tests (root): created with `ip netns add`, loopback up, timers
- * shortened, always deleted. And a state holder (holder.ts) started inside one.
+ * The tests' private network namespace (root): created with `ip netns add`, loopback up, the
+ * orphaned FIN_WAIT2 timeout shortened; deleted by `delete()` (or `close()`: call it in `after`), and
+ * on exit, Ctrl-C or SIGTERM of the test process by the lab's own cleanup (src/lab/cleanup.ts) if a
+ * test could not. And a state holder (holder.ts) started inside one.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { track, untrack } from '../../src/lab/cleanup.js';
 
+const execFileP = promisify(execFile);
 let counter = 0;
 
 export interface TestNetns {
   name: string;
   /** Runs a command inside the namespace, returns stdout. */
   exec(argv: string[]): string;
+  /** Runs a program inside the namespace; resolves with its stdout (rejects on a non-zero exit). */
+  run(argv: readonly string[], timeoutMs?: number): Promise<string>;
+  /** Runs `node --input-type=module -e CODE ...args` inside the namespace. */
+  node(code: string, args?: readonly string[], timeoutMs?: number): Promise<string>;
   delete(): void;
+  /** The same as `delete()`. */
+  close(): void;
 }
 
-/** A fresh namespace `tcps-t-PID-N` with loopback up. */
-export function makeNetns(): TestNetns {
-  const name = `tcps-t-${process.pid}-${counter++}`;
+/** A fresh namespace `tcps-t-PID-N[-TAG]` with loopback up. */
+export function makeNetns(tag?: string): TestNetns {
+  const name = `tcps-t-${process.pid}-${counter++}${tag ? `-${tag}` : ''}`;
   execFileSync('ip', ['netns', 'add', name]);
   const exec = (argv: string[]): string =>
     execFileSync('ip', ['netns', 'exec', name, ...argv], {
@@ -32,16 +43,48 @@ export function makeNetns(): TestNetns {
     execFileSync('ip', ['netns', 'delete', name]);
     throw e;
   }
+  const remove = (): void => {
+    untrack(entry);
+    try {
+      execFileSync('ip', ['netns', 'delete', name], { stdio: 'ignore' });
+    } catch {}
+  };
+  const entry = { name, disposeSync: remove };
+  track(entry);
+  const run = async (argv: readonly string[], timeoutMs = 20_000): Promise<string> => {
+    const r = await execFileP('ip', ['netns', 'exec', name, ...argv], {
+      timeout: timeoutMs,
+      maxBuffer: 1 << 24,
+    });
+    return r.stdout;
+  };
   return {
     name,
     exec,
-    delete: () => {
-      try {
-        execFileSync('ip', ['netns', 'delete', name], { stdio: 'ignore' });
-      } catch {}
-    },
+    run,
+    node: (code, args = [], timeoutMs) =>
+      run([process.execPath, '--input-type=module', '-e', code, ...args], timeoutMs),
+    delete: remove,
+    close: remove,
   };
 }
+
+/**
+ * Node code (for `node -e`) that opens and closes `argv[1]` connections to 127.0.0.1:`argv[2]`, one after
+ * the other, against a server of its own that accepts them; then exits.
+ */
+export const OPEN_CLOSE = `
+import net from "node:net";
+const n = Number(process.argv[1]), port = Number(process.argv[2]);
+const srv = net.createServer((c) => c.on("end", () => c.end()));
+await new Promise((r) => srv.listen(port, "127.0.0.1", r));
+for (let i = 0; i < n; i++) {
+  const c = net.connect({ host: "127.0.0.1", port });
+  await new Promise((r, j) => { c.on("connect", r); c.on("error", j); });
+  await new Promise((r) => { c.on("close", r); c.end(); });
+}
+srv.close();
+`;
 
 /** What the holder made: its ports, by role. */
 export interface HolderReady {

@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { isUserError } from '../../src/errors.js';
 import { readCounters } from '../../src/kernel/counters.js';
-import { readStateCounts } from '../../src/kernel/counters-states.js';
 import { readBootId, readSysctls } from '../../src/kernel/counters-sysctl.js';
+import { openCounterSource } from '../../src/stats/source.js';
 
 // A proc tree recorded by test/fixtures/regenerate-counters.sh stands in for /proc.
 const current = fileURLToPath(new URL('../../../test/fixtures/counters/current', import.meta.url));
@@ -26,23 +26,24 @@ describe('readCounters on a fixture proc tree', () => {
     assert.equal(s.states, undefined, 'states only when asked');
   });
 
-  it('counts sockets per state when asked', () => {
-    const s = readCounters({ procRoot: current, states: true });
+  it("counts sockets per state when asked, with the socket table's counter", async () => {
+    const s = await (await openCounterSource({ procRoot: current, states: true })).sample();
     assert.equal(s.states!.ESTABLISHED, 8);
     assert.equal(s.states!.LISTEN, 2);
     assert.equal(s.states!.TIME_WAIT, 1);
     assert.equal(s.states!.CLOSE_WAIT, 0, 'every state present, zeros included');
     assert.equal(Object.keys(s.states!).length, 11);
-    assert.deepEqual(readStateCounts(current).states, s.states);
+    assert.deepEqual(s.counters, readCounters({ procRoot: current }).counters);
+    assert.equal((await (await openCounterSource({ procRoot: current })).sample()).states, undefined);
   });
 
-  it('reads the 4.9 layout, which has no socket table in the fixture', () => {
+  it('reads the 4.9 layout, which has no socket table in the fixture', async () => {
     const s = readCounters({ procRoot: old });
     assert.equal(s.counters['TcpExtListenOverflows'], 17);
     assert.equal(s.counters['TcpExtTCPPrequeued'], 0);
     assert.equal(s.counters['MPTcpExtMPCurrEstab'], undefined);
     assert.equal(s.counters['IpOutTransmits'], undefined);
-    assert.throws(() => readCounters({ procRoot: old, states: true }), isUserError);
+    await assert.rejects((await openCounterSource({ procRoot: old, states: true })).sample(), isUserError);
   });
 
   it('says which file is missing, in one line', () => {

@@ -11,6 +11,7 @@ import type { Socket } from '../../src/tcp/socket.js';
 import { tcpscope, tcpscopeJson } from '../helpers/cli.js';
 import { type Holder, makeNetns, startHolder, type TestNetns } from '../helpers/netns.js';
 import { runSs, socketKey } from '../helpers/ss.js';
+import { waitFor } from '../helpers/wait.js';
 
 interface LsJson {
   source: string;
@@ -188,9 +189,17 @@ describe('tcp_info on a live transfer', () => {
     const port = String(holder.ports['transfer']);
     const args = ['ls', '--netns', ns.name, '-i', '-m', '-s', 'established', '--dport', port];
     const first = tcpscopeJson<LsJson>(args).sockets[0]!;
-    await new Promise((r) => setTimeout(r, 300));
-    const second = tcpscopeJson<LsJson>(args).sockets[0]!;
-    assert.ok(first.info && second.info && second.memory);
+    assert.ok(first.info);
+    const second = await waitFor('bytes_acked and segs_out to grow', () => {
+      const s = tcpscopeJson<LsJson>(args).sockets[0];
+      return (
+        s?.info &&
+        s.info.bytes_acked! > first.info!.bytes_acked! &&
+        s.info.segs_out! > first.info!.segs_out! &&
+        s
+      );
+    });
+    assert.ok(second.info && second.memory);
     assert.ok(second.info.rtt! > 0 && second.info.snd_cwnd! > 0 && second.info.snd_mss! > 0);
     assert.ok(second.info.bytes_acked! > first.info.bytes_acked!, 'bytes_acked grows');
     assert.ok(second.info.segs_out! > first.info.segs_out!, 'segs_out grows');

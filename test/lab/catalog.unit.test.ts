@@ -12,7 +12,7 @@ import {
 import { planScenario } from '../../src/lab/start.js';
 import { parseLabName } from '../../src/lab/state.js';
 
-/** The states the issue names, and the situations, as `lab list` must offer them. */
+/** Every TCP state and every situation `lab list` offers. */
 const STATES = [
   'listen',
   'syn-sent',

@@ -24,7 +24,7 @@ function path(res: SimResult, end: 'client' | 'server'): TcpState[] {
 const anomalies = (res: SimResult) => res.steps.flatMap((s) => s.anomalies.map((a) => `${a.end}:${a.id}`));
 
 describe('built-in scenarios', () => {
-  it('lists the scenarios the issue names', () => {
+  it('offers the built-in scenarios simulate documents', () => {
     for (const id of [
       'three-way-handshake',
       'refused',

@@ -5,13 +5,13 @@ import { systemClock } from '../../src/stats/clock.js';
 import { type CounterInterval, sampleCounters } from '../../src/stats/sampler.js';
 import { sarRow } from '../../src/stats/sar.js';
 import { type CounterSource, openCounterSource } from '../../src/stats/source.js';
-import { makeNetns, OPEN_CLOSE, type TestNetns } from '../helpers/counters-netns.js';
+import { makeNetns, OPEN_CLOSE, type TestNetns } from '../helpers/netns.js';
 import { rawClose, rawListen } from '../helpers/raw-listen.js';
 
 /** One interval whose "sleep" is `between`: what it does lands between the two samples. */
 async function around(source: CounterSource, between: () => Promise<unknown>): Promise<CounterInterval> {
   const clock = { ...systemClock, sleep: async () => void (await between()) };
-  for await (const iv of sampleCounters({ intervalMs: 1, count: 1, clock, read: () => source.read() }))
+  for await (const iv of sampleCounters({ intervalMs: 1, count: 1, clock, read: () => source.sample() }))
     return iv;
   throw new Error('no interval');
 }

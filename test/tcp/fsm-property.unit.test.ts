@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { createTcb, type FsmEvent, RST, step, type TcpState } from '../../src/tcp/index.js';
+import { withSeed } from '../helpers/random.js';
 import { active, passive, seg } from './_fsm.js';
 import { type Command, World } from './_world.js';
 
@@ -58,7 +59,7 @@ describe('state machine properties', () => {
         }
         assert.ok(w.visited[0].includes('TIME_WAIT') || w.visited[1].includes('TIME_WAIT'));
       }),
-      { numRuns: 300 },
+      withSeed({ numRuns: 300 }),
     );
   });
 
@@ -74,7 +75,7 @@ describe('state machine properties', () => {
           'everything ends, one way or another',
         );
       }),
-      { numRuns: 300 },
+      withSeed({ numRuns: 300 }),
     );
   });
 
@@ -116,7 +117,7 @@ describe('state machine properties', () => {
         }
         if (!inWindow) assert.deepEqual(r.send, []);
       }),
-      { numRuns: 2000 },
+      withSeed({ numRuns: 2000 }),
     );
     // The exact value itself, which a random draw almost never hits.
     for (const s of states) {
@@ -141,7 +142,7 @@ describe('state machine properties', () => {
       fc.property(u32, u32, (a, b) => {
         assert.deepEqual(trace(a, b), reference);
       }),
-      { numRuns: 300 },
+      withSeed({ numRuns: 300 }),
     );
     assert.deepEqual(trace(0xffff_ffff, 0xffff_fff0), reference);
   });
@@ -169,7 +170,7 @@ describe('state machine properties', () => {
           assert.deepEqual(upTo(states), upTo(w.visited[i]), `end ${i}`);
         }
       }),
-      { numRuns: 200 },
+      withSeed({ numRuns: 200 }),
     );
   });
 });

@@ -84,7 +84,7 @@ describe('knowledge base: every state in both languages', () => {
 });
 
 describe('knowledge base: every topic in both languages', () => {
-  it('lists the topics the issue asks for, each keyed by its own id', () => {
+  it('offers every situation explain documents, each keyed by its own id', () => {
     for (const id of [
       'syn-flood',
       'half-open',

@@ -1,5 +1,4 @@
 /** `tcpscope count`: sockets per state, or state by port, process, peer or local address. */
-import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { processKey } from '../../render/socket-text.js';
 import { type Column, renderTable } from '../../render/table.js';
@@ -20,8 +19,6 @@ import type { Cli } from '../output.js';
 import { stateColour } from '../paint-state.js';
 import { warnSnapshot } from '../snapshot-output.js';
 import {
-  addFilterOptions,
-  addSourceOptions,
   type FilterFlags,
   filterSpec,
   parseIntFlag,
@@ -37,16 +34,6 @@ interface CountFlags extends FilterFlags, SourceFlags {
   header: boolean;
 }
 
-const EXAMPLES = `
-Examples:
-  tcpscope count                       sockets per state (netstat -nat | awk '{print $6}' | sort | uniq -c)
-  tcpscope count --port 80             per state, for port 80 at either end
-  tcpscope count --by port             state by local port, top 10 and the rest
-  tcpscope count --by peer -s syn-recv who is sending the SYNs
-  tcpscope count --by process -s close-wait --top 5
-  tcpscope count --json
-`;
-
 /** The key each `--by` counts under. */
 export const COUNT_KEY_OF: Record<CountKey, (s: Socket) => string> = {
   port: (s) => String(s.local.port),
@@ -55,34 +42,23 @@ export const COUNT_KEY_OF: Record<CountKey, (s: Socket) => string> = {
   process: processKey,
 };
 
-/** Registers `count`. */
-export function register(program: Command, cli: Cli): void {
-  const cmd = program
-    .command('count')
-    .description('count sockets per state, or state by port, process, peer or local address')
-    .option('--by <key>', `cross-tab state by ${COUNT_KEYS.join(', ')}`)
-    .option('--top <n>', 'rows to show with --by before "(other)"', '10')
-    .option('--json', 'JSON output')
-    .option('-H, --no-header', 'no header line');
-  addFilterOptions(cmd);
-  addSourceOptions(cmd);
-  cmd.addHelpText('after', EXAMPLES).action(async (flags: CountFlags) => {
-    const by = flags.by === undefined ? undefined : parseBy(flags.by);
-    const top = parseIntFlag('--top', flags.top, 1, 1_000_000);
-    const spec = filterSpec(flags);
-    if (by === undefined && (await countFast(cli, flags, spec))) return;
-    const snap = await selectSockets({ ...sourceOptions(flags), owners: by === 'process' }, spec);
-    warnSnapshot(cli, snap);
-    if (by === undefined) {
-      const counts = countStates(snap.sockets);
-      if (flags.json) cli.o.out(`${JSON.stringify(counts)}\n`);
-      else cli.o.out(renderStateCounts(cli, counts.states, counts.total, flags.header));
-      return;
-    }
-    const result = countBy(snap.sockets, by, COUNT_KEY_OF[by], top);
-    if (flags.json) cli.o.out(`${JSON.stringify(result)}\n`);
-    else cli.o.out(renderCrossTab(cli, result, flags.header));
-  });
+/** Runs `count`. */
+export async function run(cli: Cli, flags: CountFlags): Promise<void> {
+  const by = flags.by === undefined ? undefined : parseBy(flags.by);
+  const top = parseIntFlag('--top', flags.top, 1, 1_000_000);
+  const spec = filterSpec(flags);
+  if (by === undefined && (await countFast(cli, flags, spec))) return;
+  const snap = await selectSockets({ ...sourceOptions(flags), owners: by === 'process' }, spec);
+  warnSnapshot(cli, snap);
+  if (by === undefined) {
+    const counts = countStates(snap.sockets);
+    if (flags.json) cli.o.out(`${JSON.stringify(counts)}\n`);
+    else cli.o.out(renderStateCounts(cli, counts.states, counts.total, flags.header));
+    return;
+  }
+  const result = countBy(snap.sockets, by, COUNT_KEY_OF[by], top);
+  if (flags.json) cli.o.out(`${JSON.stringify(result)}\n`);
+  else cli.o.out(renderCrossTab(cli, result, flags.header));
 }
 
 /**

@@ -1,15 +1,14 @@
 /** `tcpscope counters [PATTERN...]`: every kernel counter under nstat's names, absolute or since the last call. */
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import type { Command } from 'commander';
-import { readBootId, readSysctls } from '../../kernel/counters-sysctl.js';
+import { readBootId, readNetnsSysctls } from '../../kernel/counters-sysctl.js';
 import type { CounterSample } from '../../kernel/counters-types.js';
 import { renderNstat, renderSysctls } from '../../render/counters-text.js';
 import { type CounterHistory, historyPath, loadHistory, saveHistory } from '../../stats/counter-history.js';
 import { type NstatRow, nstatView } from '../../stats/nstat.js';
 import { type CounterSource, openCounterSource } from '../../stats/source.js';
 import type { Cli } from '../output.js';
-import { addSourceOptions, type SourceFlags, sourceOptions } from '../socket-options.js';
+import { type SourceFlags, sourceOptions } from '../socket-options.js';
 
 interface CountersFlags extends SourceFlags {
   delta?: boolean;
@@ -22,41 +21,11 @@ interface CountersFlags extends SourceFlags {
   header: boolean;
 }
 
-const EXAMPLES = `
-Counters come from /proc/net/snmp, snmp6 and netstat under nstat's names (TcpActiveOpens,
-Ip6InReceives, TcpExtListenOverflows). Gauges (TcpCurrEstab, TcpMaxConn, ...) always show their
-current value. Each call remembers the values (one file per namespace and boot under
-$XDG_CACHE_HOME/tcpscope, or ~/.cache/tcpscope) so that --delta can show what changed since.
-
-Examples:
-  tcpscope counters                      every non-zero counter, absolute (nstat -a)
-  tcpscope counters --delta              what changed since the last call, with rates (nstat)
-  tcpscope counters 'TcpExtListen*' 'TcpExtSyncookies*' -z
-  tcpscope counters --delta '*Retrans*'  retransmissions since the last look
-  tcpscope counters --sysctl             the TCP sysctls that explain the counters
-  tcpscope counters --json
-`;
-
-/** Registers `counters`. */
-export function register(program: Command, cli: Cli): void {
-  const cmd = program
-    .command('counters')
-    .description('every kernel network counter under nstat names, absolute or since the last call')
-    .argument('[pattern...]', "counter names or shell globs, case-insensitive ('TcpExt*')")
-    .option('-d, --delta', 'increase since the last call (nstat without -a)')
-    .option('-z, --zeros', 'show counters that are 0')
-    .option('--json', 'JSON output')
-    .option('--no-update', 'do not remember this reading for the next --delta (nstat -s)')
-    .option('--reset', 'forget the remembered reading first (nstat -r)')
-    .option('--history <file>', 'the file that remembers the last reading')
-    .option('--sysctl', 'show the TCP sysctls instead (syncookies, backlogs, timeouts, port range...)')
-    .option('-H, --no-header', 'no header line');
-  addSourceOptions(cmd);
-  cmd.addHelpText('after', EXAMPLES).action(async (patterns: string[], flags: CountersFlags) => {
-    const source = await openCounterSource(sourceOptions(flags));
-    if (flags.sysctl) showSysctls(cli, source, flags);
-    else showCounters(cli, source, patterns, flags);
-  });
+/** Runs `counters`. */
+export async function run(cli: Cli, flags: CountersFlags, patterns: string[]): Promise<void> {
+  const source = await openCounterSource(sourceOptions(flags));
+  if (flags.sysctl) showSysctls(cli, source, flags);
+  else showCounters(cli, source, patterns, flags);
 }
 
 function showCounters(cli: Cli, source: CounterSource, patterns: string[], flags: CountersFlags): void {
@@ -127,14 +96,22 @@ function countersJson(
 }
 
 function showSysctls(cli: Cli, source: CounterSource, flags: CountersFlags): void {
-  const read = source.within(() => readSysctls(flags.procRoot ?? '/proc'));
+  const read = readNetnsSysctls(source.within, flags.procRoot ?? '/proc');
   if (flags.json) {
     const out: Record<string, unknown> = { sysctl: read.values };
     if (read.missing.length > 0) out['missing'] = read.missing;
+    if (read.hostWide) out['hostWide'] = read.hostWide;
     cli.o.out(`${JSON.stringify(out)}\n`);
     return;
   }
   cli.o.out(renderSysctls(read.values));
+  if (read.hostWide) {
+    const unseen = read.hostWide.filter((n) => read.values[n] === undefined);
+    const seen = read.hostWide.filter((n) => read.values[n] !== undefined);
+    if (seen.length > 0)
+      cli.o.note(`host-wide, the host's values (the same in every namespace): ${seen.join(', ')}`);
+    if (unseen.length > 0) cli.o.note(`host-wide, not visible from this namespace: ${unseen.join(', ')}`);
+  }
   if (read.missing.length > 0) cli.o.note(`not on this kernel: ${read.missing.join(', ')}`);
 }
 

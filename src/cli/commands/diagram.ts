@@ -3,12 +3,13 @@
  * Mermaid, DOT or terminal text, with socket counts (live or saved), a highlighted state, in English
  * or Chinese.
  */
-import type { Command } from 'commander';
-import { UsageError } from '../../errors.js';
+import { EnvironmentError, UsageError } from '../../errors.js';
 import type { DiagramOptions, PathChoice, StateCounts, Styler, Theme } from '../../render/index.js';
+import { countStatesFast } from '../../snapshot/take.js';
 import { parseStateName, type TcpState, validStateWords } from '../../tcp/index.js';
-import { addLangOption, langOf } from '../lang-option.js';
+import { langOf } from '../lang-option.js';
 import { type Cli, type Colour, paint } from '../output.js';
+import { type SourceFlags, sourceOptions } from '../socket-options.js';
 import { readJson, writeText } from './_files.js';
 
 const FORMATS = ['svg', 'mermaid', 'dot', 'text'] as const;
@@ -22,7 +23,7 @@ const EXTENSIONS: Readonly<Record<string, Format>> = {
   txt: 'text',
 };
 
-interface Flags {
+interface Flags extends SourceFlags {
   format?: string;
   path: string;
   counts?: string;
@@ -33,49 +34,20 @@ interface Flags {
   json?: boolean;
 }
 
-const EXAMPLES = `
-Examples:
-  tcpscope diagram                          the diagram in the terminal
-  tcpscope diagram -o tcp.svg               a picture worth printing (light and dark aware)
-  tcpscope diagram --path client            only the client's path: SYN_SENT ... TIME_WAIT
-  tcpscope diagram --counts live            how many sockets sit in each state right now
-  tcpscope ls --json > now.json && tcpscope diagram --counts now.json -o now.svg
-  tcpscope diagram --highlight CLOSE_WAIT   where CLOSE_WAIT comes from and goes to
-  tcpscope diagram --format mermaid         paste into Markdown
-  tcpscope diagram --format dot | dot -Tpng -o tcp.png
-  tcpscope diagram --lang zh -o tcp-zh.svg  Chinese labels`;
-
-/** Registers `diagram`. */
-export function register(program: Command, cli: Cli): void {
-  const cmd = program
-    .command('diagram')
-    .description('the TCP state diagram: client path solid, server path dashed (svg, mermaid, dot, text)')
-    .option('-f, --format <format>', 'svg | mermaid | dot | text (default: text on a terminal, else svg)')
-    .option('--path <path>', 'client | server | both | all', 'all')
-    .option(
-      '--counts <source>',
-      "socket counts per state: 'live' or a saved 'ls --json' / 'count --json' file",
-    )
-    .option('--highlight <state>', 'mark one state and its transitions')
-    .option('-o, --output <file>', 'write to FILE; the format follows its extension (.svg .mmd .dot .txt)')
-    .option('--theme <theme>', 'SVG colours: auto (follows the reader) | light | dark', 'auto')
-    .option('--json', 'the diagram as data: states, transitions and their paths, counts');
-  addLangOption(cmd)
-    .addHelpText('after', EXAMPLES)
-    .action(async (flags: Flags) => {
-      await run(cli, flags);
-    });
-}
-
-async function run(cli: Cli, flags: Flags): Promise<void> {
+/** Runs `diagram`. */
+export async function run(cli: Cli, flags: Flags): Promise<void> {
   const r = await import('../../render/index.js');
-  const opts: DiagramOptions = {
-    path: choice(flags.path, ['client', 'server', 'both', 'all'], '--path') as PathChoice,
-    lang: langOf(flags, cli),
-    ...(flags.highlight === undefined ? {} : { highlight: stateArg(flags.highlight) }),
-    ...(flags.counts === undefined ? {} : { counts: await counts(cli, flags.counts) }),
-  };
+  const path = choice(flags.path, ['client', 'server', 'both', 'all'], '--path') as PathChoice;
+  const lang = langOf(flags, cli);
+  const highlight = flags.highlight === undefined ? {} : { highlight: stateArg(flags.highlight) };
   const theme = choice(flags.theme, ['auto', 'light', 'dark'], '--theme') as Theme;
+  const stateCounts = await counts(cli, flags);
+  const opts: DiagramOptions = {
+    path,
+    lang,
+    ...highlight,
+    ...(stateCounts === undefined ? {} : { counts: stateCounts }),
+  };
   if (flags.json) {
     cli.o.out(`${JSON.stringify(diagramJson(r, opts), null, 2)}\n`);
     return;
@@ -112,13 +84,30 @@ function formatOf(flags: Flags, tty: boolean): Format {
   return tty ? 'text' : 'svg';
 }
 
-async function counts(cli: Cli, source: string): Promise<StateCounts> {
+const SOURCE_FLAGS = [
+  ['source', '--source'],
+  ['netns', '--netns'],
+  ['netnsPid', '--netns-pid'],
+  ['procRoot', '--proc-root'],
+] as const;
+
+/** Counts from a saved file, or `live` from the socket table (where --netns, --netns-pid and --source say). */
+async function counts(cli: Cli, flags: Flags): Promise<StateCounts | undefined> {
+  const where = sourceOptions(flags);
+  const source = flags.counts;
+  if (source !== 'live') {
+    const given = SOURCE_FLAGS.filter(([key]) => flags[key] !== undefined).map(([, flag]) => flag);
+    if (given.length > 0)
+      throw new UsageError(`${given.join(', ')}: only with --counts live (the table read)`);
+  }
+  if (source === undefined) return undefined;
   const r = await import('../../render/index.js');
   if (source !== 'live') return r.stateCountsFromJson(await readJson(source), source);
-  const { readLiveStateCounts } = await import('../../kernel/state-counts.js');
-  const live = await readLiveStateCounts();
-  if (live.malformed) cli.o.note(`skipped ${live.malformed} unreadable lines of /proc/net/tcp*`);
-  return live.counts;
+  const live = await countStatesFast(where);
+  if (!live) throw new EnvironmentError('--counts live: the socket table could not be read');
+  for (const w of live.warnings) cli.o.note(w);
+  if (live.malformed > 0) cli.o.note(`${live.malformed} malformed line(s) or message(s) skipped`);
+  return live.states;
 }
 
 /** The terminal colours of the diagram and the ladder. */

@@ -1,16 +1,15 @@
 /** `tcpscope doctor`: findings with evidence, severity and the fix, from a snapshot and counter rates. */
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { Command } from 'commander';
 import { buildConfig, type DoctorConfig } from '../../doctor/config.js';
 import { type Diagnosis, diagnose, reaches } from '../../doctor/diagnose.js';
 import { explainRule } from '../../doctor/explain.js';
 import { baselineOf, gather, readBaseline } from '../../doctor/gather.js';
 import type { Finding, Severity } from '../../doctor/types.js';
 import { ParseError, UsageError } from '../../errors.js';
-import { addLangOption, langOf } from '../lang-option.js';
+import { langOf } from '../lang-option.js';
 import type { Cli } from '../output.js';
 import { renderDiagnosis } from '../render-findings.js';
-import { addSourceOptions, type SourceFlags, sourceOptions } from '../socket-options.js';
+import { type SourceFlags, sourceOptions } from '../socket-options.js';
 
 interface DoctorFlags extends SourceFlags {
   window: string;
@@ -24,62 +23,29 @@ interface DoctorFlags extends SourceFlags {
   saveBaseline?: string;
 }
 
-const EXAMPLES = `
-Examples:
-  tcpscope doctor                      snapshot plus 3 s of counter rates, findings worst first
-  tcpscope doctor --now                one snapshot only, no waiting (skips rate-based rules)
-  tcpscope doctor --fail-on warning    exit 1 when a warning or worse is found (cron, CI)
-  tcpscope doctor --set close-wait-leak.warning=50 --json
-  tcpscope doctor --save-baseline /etc/tcpscope/listeners.json
-  tcpscope doctor --baseline /etc/tcpscope/listeners.json   flag listeners the baseline lacks
-  tcpscope doctor --netns blue --lang zh
-Exit status: 0 no finding at or above --fail-on, 1 some finding reaches it, 2 usage or environment error.
-Thresholds (--set rule.key=value, or a config file { "thresholds": { ... } }): see --json's "config".
-`;
-
-/** Registers `doctor`. */
-export function register(program: Command, cli: Cli): void {
-  const cmd = program
-    .command('doctor')
-    .description('diagnose TCP trouble: findings with evidence (process, port, peers), severity and the fix')
-    .option('--window <seconds>', 'seconds of counter rates to sample', '3')
-    .option('--now', 'a single snapshot, no sampling window')
-    .option('--json', 'JSON output')
-    .option('--fail-on <level>', 'exit 1 when a finding reaches: warning, critical or never', 'critical')
-    .option('--config <file>', 'a JSON file with thresholds')
-    .option(
-      '--set <rule.key=value>',
-      'override a threshold (repeatable)',
-      (v: string, prev: string[]) => [...prev, v],
-      [],
-    )
-    .option('--baseline <file>', 'flag listeners not in this baseline')
-    .option('--save-baseline <file>', 'write the current listeners as a baseline and exit');
-  addLangOption(cmd);
-  addSourceOptions(cmd);
-  cmd.addHelpText('after', EXAMPLES).action(async (flags: DoctorFlags) => {
-    const failOn = parseFailOn(flags.failOn);
-    const lang = langOf(flags, cli);
-    const window = parseWindow(flags.window);
-    const windowSeconds = flags.now ? 0 : window;
-    const config = loadConfig(flags);
-    const source = sourceOptions(flags);
-    const baseline = flags.baseline !== undefined ? readBaseline(flags.baseline) : undefined;
-    if (windowSeconds > 0 && !flags.json)
-      cli.o.note(`sampling counters for ${windowSeconds} s (--now to skip)`);
-    const input = await gather({ ...source, windowSeconds, config, lang, ...(baseline ? { baseline } : {}) });
-    if (flags.saveBaseline !== undefined) {
-      const b = baselineOf(input.snapshot);
-      writeFileSync(flags.saveBaseline, `${JSON.stringify(b, null, 2)}\n`);
-      cli.o.note(`baseline of ${b.listeners.length} listener(s) written to ${flags.saveBaseline}`);
-      return;
-    }
-    const diagnosis = diagnose(input, explainRule);
-    if (diagnosis.findings.some((f) => reaches(f, failOn))) cli.exit(1);
-    if (flags.json)
-      cli.o.out(`${JSON.stringify(doctorJson(input.snapshot.time, diagnosis, windowSeconds, config))}\n`);
-    else cli.o.out(renderDiagnosis(cli.o, diagnosis, { lang, windowSeconds, source: input.snapshot.source }));
-  });
+/** Runs `doctor`. */
+export async function run(cli: Cli, flags: DoctorFlags): Promise<void> {
+  const failOn = parseFailOn(flags.failOn);
+  const lang = langOf(flags, cli);
+  const window = parseWindow(flags.window);
+  const windowSeconds = flags.now ? 0 : window;
+  const config = loadConfig(flags);
+  const source = sourceOptions(flags);
+  const baseline = flags.baseline !== undefined ? readBaseline(flags.baseline) : undefined;
+  if (windowSeconds > 0 && !flags.json)
+    cli.o.note(`sampling counters for ${windowSeconds} s (--now to skip)`);
+  const input = await gather({ ...source, windowSeconds, config, lang, ...(baseline ? { baseline } : {}) });
+  if (flags.saveBaseline !== undefined) {
+    const b = baselineOf(input.snapshot);
+    writeFileSync(flags.saveBaseline, `${JSON.stringify(b, null, 2)}\n`);
+    cli.o.note(`baseline of ${b.listeners.length} listener(s) written to ${flags.saveBaseline}`);
+    return;
+  }
+  const diagnosis = diagnose(input, explainRule);
+  if (diagnosis.findings.some((f) => reaches(f, failOn))) cli.exit(1);
+  if (flags.json)
+    cli.o.out(`${JSON.stringify(doctorJson(input.snapshot.time, diagnosis, windowSeconds, config))}\n`);
+  else cli.o.out(renderDiagnosis(cli.o, diagnosis, { lang, windowSeconds, source: input.snapshot.source }));
 }
 
 function doctorJson(time: string, d: Diagnosis, windowSeconds: number, config: DoctorConfig): object {

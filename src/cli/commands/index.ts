@@ -1,97 +1,488 @@
 /**
- * Every command, in the order `--help` lists them. A command file exports one `register`.
- * The socket-table commands are registered at once; the others are lazy: a stand-in with the
- * command's name and description takes its arguments as they are, and only when it runs loads the
- * command's module (the knowledge base, the lab, the simulator...) and parses them for real. Start-up
- * of `ls` and `count` then evaluates none of that code.
+ * Every command, described once, in the order `--help` lists them: name, description, arguments,
+ * options, examples, and a loader for the module that runs it (`run(cli, flags, ...args)`).
+ * The program builds its commander tree from this table (command-spec.ts); a command's module is
+ * loaded only when it runs, so start-up of `ls` and `count` evaluates none of the doctor, the
+ * knowledge base, the lab or the simulator. Adding a command is adding one entry here.
  */
-import { Command } from 'commander';
-import type { Cli } from '../output.js';
-import { register as count } from './count.js';
-import { register as ls } from './ls.js';
-import { register as overview } from './overview.js';
-import { register as who } from './who.js';
+import { COUNT_KEYS } from '../../snapshot/aggregate.js';
+import { SORT_KEYS } from '../../snapshot/sort.js';
+import { SAR_VIEWS } from '../../stats/sar.js';
+import type { CommandSpec, OptionSpec } from '../command-spec.js';
+import { LANG_OPTION } from '../lang-option.js';
+import { FILTER_OPTIONS, SOURCE_OPTIONS } from '../socket-options.js';
+import { TRACE_OPTIONS } from '../trace-run.js';
 
-export type Register = (program: Command, cli: Cli) => void;
+const JSON_OPTION: OptionSpec = { flags: '--json', description: 'JSON output' };
+const NO_HEADER: OptionSpec = { flags: '-H, --no-header', description: 'no header line' };
 
-/** A command whose module is loaded when it runs (or when its --help is asked for). */
-function lazy(name: string, description: string, load: () => Promise<{ register: Register }>): Register {
-  return (program, cli) => {
-    program
-      .command(name)
-      .description(description)
-      .helpOption(false)
-      .allowUnknownOption()
-      .allowExcessArguments()
-      .passThroughOptions()
-      .action(async (_opts: unknown, stand: Command) => {
-        const args = stand.args;
-        const { register } = await load();
-        // The real command, on a program configured as the main one (exit override, output).
-        const real = new Command('tcpscope')
-          .exitOverride()
-          .enablePositionalOptions()
-          .showHelpAfterError('(add --help for usage)')
-          .configureOutput({ writeOut: (s) => cli.o.out(s), writeErr: (s) => cli.o.err(s) });
-        register(real, cli);
-        await real.parseAsync([name, ...args], { from: 'user' });
-      });
-  };
-}
+const OVERVIEW_EXAMPLES = `
+Examples:
+  tcpscope                             this machine at a glance
+  tcpscope --netns blue                a named network namespace
+  tcpscope --json                      the same as one JSON object
+Then: tcpscope ls -p, tcpscope count --by port, tcpscope who PORT, tcpscope <command> --help
+`;
 
-export const COMMANDS: readonly Register[] = [
-  overview,
-  ls,
-  count,
-  who,
-  lazy(
-    'kill',
-    'close the TCP sockets that match a filter (like ss -K), after confirmation',
-    () => import('./kill.js'),
-  ),
-  lazy(
-    'stat',
-    'kernel TCP counters over time: sockets, opens, errors, listen queues, states (like sar -n)',
-    () => import('./stat.js'),
-  ),
-  lazy(
-    'counters',
-    'every kernel network counter under nstat names, absolute or since the last call',
-    () => import('./counters.js'),
-  ),
-  lazy(
-    'trace',
-    'every TCP state transition as it happens, from tracefs (like tcpstates)',
-    () => import('./trace.js'),
-  ),
-  lazy(
-    'life',
-    'one line per finished connection with its duration and states (like tcplife); --summary',
-    () => import('./life.js'),
-  ),
-  lazy(
-    'explain',
-    'what a TCP state or situation means, what many of one mean, and what to do',
-    () => import('./explain.js'),
-  ),
-  lazy(
-    'doctor',
-    'diagnose TCP trouble: findings with evidence (process, port, peers), severity and the fix',
-    () => import('./doctor.js'),
-  ),
-  lazy(
-    'diagram',
-    'the TCP state diagram: client path solid, server path dashed (svg, mermaid, dot, text)',
-    () => import('./diagram.js'),
-  ),
-  lazy(
-    'simulate',
-    'run two TCP ends over a lossy network: a ladder diagram with both states after each step',
-    () => import('./simulate.js'),
-  ),
-  lazy(
-    'lab',
-    'make TCP states and situations happen in a private namespace, and show them (root)',
-    () => import('./lab.js'),
-  ),
+const LS_EXAMPLES = `
+Examples:
+  tcpscope ls                          every TCP socket, all states (like ss -tan)
+  tcpscope ls -p                       with the processes that hold them (like ss -tanp)
+  tcpscope ls -s close-wait -p         who is not closing connections
+  tcpscope ls -s '!time-wait' --port 443
+  tcpscope ls --dst 10.0.0.0/8 -s established,syn-sent
+  tcpscope ls -l -p                    listening sockets and their programs
+  tcpscope ls --sort recvq --reverse | head
+  tcpscope ls -i -s established        tcp_info: rtt, cwnd, retransmits, rates (like ss -ti)
+  tcpscope ls -m --port 443            socket memory (like ss -tm)
+  tcpscope ls --summary                totals of every protocol and TCP per state (like ss -s)
+  tcpscope ls --netns blue --json      another namespace, as JSON
+  tcpscope ls --source procfs          read /proc/net/tcp instead of netlink
+  tcpscope ls --all-netns -s listen    listeners of every namespace (containers included)
+`;
+
+const COUNT_EXAMPLES = `
+Examples:
+  tcpscope count                       sockets per state (netstat -nat | awk '{print $6}' | sort | uniq -c)
+  tcpscope count --port 80             per state, for port 80 at either end
+  tcpscope count --by port             state by local port, top 10 and the rest
+  tcpscope count --by peer -s syn-recv who is sending the SYNs
+  tcpscope count --by process -s close-wait --top 5
+  tcpscope count --json
+`;
+
+const WHO_EXAMPLES = `
+Examples:
+  tcpscope who 8080                    who holds port 8080, at either end (lsof -i:8080)
+  tcpscope who :443 -s established
+  tcpscope who 127.0.0.1:5432
+  tcpscope who '[::1]:6379' --json
+Exit status: 0 when some socket has the port, 1 when none has (as lsof), 2 on a usage error.
+`;
+
+const KILL_EXAMPLES = `
+Examples:
+  tcpscope kill -s close-wait --port 8080      CLOSE_WAIT sockets a program forgot to close
+  tcpscope kill --dst 203.0.113.7 --yes        every connection to one peer, without asking
+  tcpscope kill -s established --pid 4242      the connections of one process
+The program holding a closed socket gets ECONNABORTED on its next call; the peer gets a RST.
+Needs root (CAP_NET_ADMIN) and a kernel with CONFIG_INET_DIAG_DESTROY. Without a terminal to
+ask on, --yes is required. An empty filter is refused.
+Exit status: 0 all closed, 1 nothing matched, 2 usage error or some could not be closed.
+`;
+
+const STAT_EXAMPLES = `
+Views (-n, comma-separated, or ALL; all by default):
+  SOCK    totsck tcpsck udpsck rawsck ip-frag tcp-tw    sockets in use (/proc/net/sockstat); tcpsck is IPv4 only
+  SOCK6   tcp6sck udp6sck raw6sck ip6-frag               the same for IPv6 (/proc/net/sockstat6)
+  TCP     active/s passive/s iseg/s oseg/s               connect()s and accepted handshakes, segments in and out
+  ETCP    atmptf/s estres/s retrans/s isegerr/s orsts/s  failed connects, resets, retransmissions, bad segments, RSTs sent
+  LISTEN  ListenOverflows/s ListenDrops/s Syncookies{Sent,Recv,Failed}/s TCPReqQFullDrop/s   full queues, SYN floods
+  STATE   sockets per TCP state at the end of each interval (/proc/net/tcp and tcp6)
+
+Rates are increases over the real elapsed time; the "Average:" blocks close the run (also on Ctrl-C).
+Without INTERVAL: one 1-second interval. With INTERVAL alone: until Ctrl-C.
+
+Examples:
+  tcpscope stat 1 5                  like sar -n SOCK,TCP,ETCP 1 5, with the LISTEN and STATE views
+  tcpscope stat -n TCP,ETCP 1        connection and error rates every second until Ctrl-C
+  tcpscope stat -n LISTEN 5 12       accept-queue overflows and SYN cookies over a minute
+  tcpscope stat --netns web 1 3      a named network namespace (root)
+  tcpscope stat --json 1 3           NDJSON: one object per interval, then the average
+`;
+
+const COUNTERS_EXAMPLES = `
+Counters come from /proc/net/snmp, snmp6 and netstat under nstat's names (TcpActiveOpens,
+Ip6InReceives, TcpExtListenOverflows). Gauges (TcpCurrEstab, TcpMaxConn, ...) always show their
+current value. Each call remembers the values (one file per namespace and boot under
+$XDG_CACHE_HOME/tcpscope, or ~/.cache/tcpscope) so that --delta can show what changed since.
+
+Examples:
+  tcpscope counters                      every non-zero counter, absolute (nstat -a)
+  tcpscope counters --delta              what changed since the last call, with rates (nstat)
+  tcpscope counters 'TcpExtListen*' 'TcpExtSyncookies*' -z
+  tcpscope counters --delta '*Retrans*'  retransmissions since the last look
+  tcpscope counters --sysctl             the TCP sysctls that explain the counters
+  tcpscope counters --json
+`;
+
+const TRACE_EXAMPLES = `
+Each line: when, the process (when known), local and remote endpoint, the transition, and the
+milliseconds spent in the old state when two events of the socket measured it.
+TIME_WAIT is never announced by the kernel: it is shown (marked *, "inferred" in JSON) only where the
+events prove it (CLOSING -> CLOSE without a reset). The owner is known for connect() and listen(),
+for children of a known listener, and for sockets that existed at the start; otherwise "-".
+
+Examples:
+  sudo tcpscope trace --port 80                 every transition on port 80 as it happens
+  sudo tcpscope trace --events all -s syn-sent  with retransmissions, resets and connect() errors
+  sudo tcpscope trace --json --duration 10      NDJSON for 10 seconds
+  tcpscope trace --sampled --interval 50        without root or tracefs: table snapshots compared
+Needs root (tracefs); the private instance it makes is removed on every way out.
+`;
+
+const LIFE_EXAMPLES = `
+A line when a connection ends: its process (when known), endpoints, how long it lived (from
+connect() or the accepted handshake; "-" when it began before the trace) and the states it went
+through. --summary prints, at the end, how long each state lasted on this machine as a histogram;
+states no event can time (a request's SYN_RECV, an orphan's FIN_WAIT2, TIME_WAIT) are listed as
+unmeasured, never guessed.
+
+Examples:
+  sudo tcpscope life --port 443
+  sudo tcpscope life --summary --duration 60     how long each state lasts here, over a minute
+  sudo tcpscope life --json --count 100
+`;
+
+const EXPLAIN_EXAMPLES = `
+Examples:
+  tcpscope explain                     every state and topic, one line each
+  tcpscope explain close-wait          a state, in any spelling (CLOSE_WAIT, close_wait, CLOSE-WAIT)
+  tcpscope explain syn-recv --lang zh  in Chinese (default: zh when LC_ALL/LC_MESSAGES/LANG start with zh)
+  tcpscope explain syn-flood           a topic: syn-flood, half-open, close-wait-leak, port-exhaustion...
+  tcpscope explain --topic time-wait   the topic that shares its name with the TIME_WAIT state
+  tcpscope explain TIME_WAIT --json    as JSON: what, why, fix, commands, settings, paths
+Exit status: 0, or 2 for an unknown state, topic or language.
+`;
+
+const DOCTOR_EXAMPLES = `
+Examples:
+  tcpscope doctor                      snapshot plus 3 s of counter rates, findings worst first
+  tcpscope doctor --now                one snapshot only, no waiting (skips rate-based rules)
+  tcpscope doctor --fail-on warning    exit 1 when a warning or worse is found (cron, CI)
+  tcpscope doctor --set close-wait-leak.warning=50 --json
+  tcpscope doctor --save-baseline /etc/tcpscope/listeners.json
+  tcpscope doctor --baseline /etc/tcpscope/listeners.json   flag listeners the baseline lacks
+  tcpscope doctor --netns blue --lang zh
+Exit status: 0 no finding at or above --fail-on, 1 some finding reaches it, 2 usage or environment error.
+Thresholds (--set rule.key=value, or a config file { "thresholds": { ... } }): see --json's "config".
+`;
+
+const DIAGRAM_EXAMPLES = `
+Examples:
+  tcpscope diagram                          the diagram in the terminal
+  tcpscope diagram -o tcp.svg               a picture worth printing (light and dark aware)
+  tcpscope diagram --path client            only the client's path: SYN_SENT ... TIME_WAIT
+  tcpscope diagram --counts live            how many sockets sit in each state right now
+  tcpscope diagram --counts live --netns blue   the same in a network namespace
+  tcpscope ls --json > now.json && tcpscope diagram --counts now.json -o now.svg
+  tcpscope diagram --highlight CLOSE_WAIT   where CLOSE_WAIT comes from and goes to
+  tcpscope diagram --format mermaid         paste into Markdown
+  tcpscope diagram --format dot | dot -Tpng -o tcp.png
+  tcpscope diagram --lang zh -o tcp-zh.svg  Chinese labels`;
+
+const SIMULATE_EXAMPLES = `
+Examples:
+  tcpscope simulate --list                       the built-in scenarios
+  tcpscope simulate simultaneous-close           what CLOSING is, step by step
+  tcpscope simulate lost-final-ack -o ladder.svg the ladder as a picture
+  tcpscope simulate syn-flood --json             every step, both ends' states, as JSON
+  tcpscope simulate half-close --print > my.tcp  a scenario's script, to adapt
+  tcpscope simulate --script my.tcp              run your own
+
+A script has one statement a line: 'at 100ms client close', 'lose server FIN', 'delay client SYN 30ms',
+'duplicate server ACK #2', 'reorder client DATA', 'at 0 inject server SYN seq=90',
+'at 1s crash server', 'set client.read manual', 'set latency 20ms' (see --print of any scenario).`;
+
+const LAB_EXAMPLES = `
+Each scenario runs in a private network namespace (tcpscope-lab-...) on its own loopback, with
+real sockets, nftables rules that drop chosen packets, and timers shortened by per-namespace
+sysctls; the host's network is never touched. Needs root, iproute2 and nftables.
+
+Examples:
+  tcpscope lab list                          the scenarios and what each shows
+  sudo tcpscope lab run close-wait-leak      make the leak, show what tcpscope sees, remove it
+  sudo tcpscope lab run syn-flood --count 500
+  sudo tcpscope lab run vanished-load-client --json
+  sudo tcpscope lab run time-wait --hold 20  keep it 20 s before removing it (Ctrl-C ends it)
+  sudo tcpscope lab up half-open             make it and leave it: prints the namespace and how to look
+  sudo tcpscope ls --netns tcpscope-lab-half-open-1234-0 -p
+  sudo tcpscope lab down                     remove the one left up (or: down NAME, down --all)
+`;
+
+/** `tcpscope` with no command: the overview, the program's own action. */
+export const OVERVIEW: CommandSpec = {
+  name: 'tcpscope',
+  description: 'TCP connection states on Linux: see, count, explain and diagnose them',
+  options: [
+    JSON_OPTION,
+    { flags: '--top <n>', description: 'ports, processes and peers per state', default: '3' },
+    LANG_OPTION,
+    ...SOURCE_OPTIONS,
+  ],
+  examples: OVERVIEW_EXAMPLES,
+  load: () => import('./overview.js'),
+};
+
+const LAB_SCENARIO_OPTIONS: readonly OptionSpec[] = [
+  { flags: '--count <n>', description: 'how many (connections, SYNs, clients: see lab list)' },
+  { flags: '--port <port>', description: 'the base port (each scenario has its own)' },
+  JSON_OPTION,
+];
+const LAB_SCENARIO = [{ name: '<scenario>', description: 'a scenario id (tcpscope lab list)' }];
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'ls',
+    description: 'list TCP sockets (IPv4 and IPv6), all states by default',
+    options: [
+      {
+        flags: '-p, --processes',
+        description: 'show the processes that hold each socket (needs root for other users)',
+      },
+      { flags: '-o, --timers', description: 'show timers (kind, time left, retransmits)' },
+      { flags: '-e, --extended', description: 'show uid and inode' },
+      {
+        flags: '-i, --info',
+        description: 'show tcp_info: rtt, cwnd, retransmits, rates, last send/receive (netlink)',
+      },
+      { flags: '-m, --memory', description: 'show socket memory, as ss -m (netlink)' },
+      { flags: '--summary', description: 'totals per protocol and per TCP state, as ss -s' },
+      {
+        flags: '--all-netns',
+        description: 'every network namespace, with a namespace column (container or unit)',
+      },
+      { flags: '--sort <keys>', description: `sort by keys, comma-separated: ${SORT_KEYS.join(', ')}` },
+      { flags: '--reverse', description: 'reverse the sort order' },
+      JSON_OPTION,
+      { flags: '--csv', description: 'CSV output' },
+      NO_HEADER,
+      ...FILTER_OPTIONS,
+      ...SOURCE_OPTIONS,
+    ],
+    examples: LS_EXAMPLES,
+    load: () => import('./ls.js'),
+  },
+  {
+    name: 'count',
+    description: 'count sockets per state, or state by port, process, peer or local address',
+    options: [
+      { flags: '--by <key>', description: `cross-tab state by ${COUNT_KEYS.join(', ')}` },
+      { flags: '--top <n>', description: 'rows to show with --by before "(other)"', default: '10' },
+      JSON_OPTION,
+      NO_HEADER,
+      ...FILTER_OPTIONS,
+      ...SOURCE_OPTIONS,
+    ],
+    examples: COUNT_EXAMPLES,
+    load: () => import('./count.js'),
+  },
+  {
+    name: 'who',
+    description: 'which processes hold sockets on a port (like lsof -i:PORT)',
+    arguments: [{ name: '<port>', description: 'PORT, :PORT, ADDR:PORT or [IPV6]:PORT' }],
+    options: [JSON_OPTION, ...FILTER_OPTIONS, ...SOURCE_OPTIONS],
+    examples: WHO_EXAMPLES,
+    load: () => import('./who.js'),
+  },
+  {
+    name: 'kill',
+    description: 'close the TCP sockets that match a filter (like ss -K), after confirmation',
+    options: [
+      { flags: '-y, --yes', description: 'close without asking' },
+      JSON_OPTION,
+      ...FILTER_OPTIONS,
+      ...SOURCE_OPTIONS,
+    ],
+    examples: KILL_EXAMPLES,
+    load: () => import('./kill.js'),
+  },
+  {
+    name: 'stat',
+    description: 'kernel TCP counters over time: sockets, opens, errors, listen queues, states (like sar -n)',
+    arguments: [
+      { name: '[interval]', description: 'seconds between reports (decimals allowed)' },
+      { name: '[count]', description: 'number of reports' },
+    ],
+    options: [
+      { flags: '-n, --views <list>', description: `views: ${SAR_VIEWS.join(',')} or ALL`, default: 'ALL' },
+      { flags: '--json', description: 'NDJSON: one object per interval, then the average' },
+      ...SOURCE_OPTIONS,
+    ],
+    examples: STAT_EXAMPLES,
+    load: () => import('./stat.js'),
+  },
+  {
+    name: 'counters',
+    description: 'every kernel network counter under nstat names, absolute or since the last call',
+    arguments: [
+      { name: '[pattern...]', description: "counter names or shell globs, case-insensitive ('TcpExt*')" },
+    ],
+    options: [
+      { flags: '-d, --delta', description: 'increase since the last call (nstat without -a)' },
+      { flags: '-z, --zeros', description: 'show counters that are 0' },
+      JSON_OPTION,
+      { flags: '--no-update', description: 'do not remember this reading for the next --delta (nstat -s)' },
+      { flags: '--reset', description: 'forget the remembered reading first (nstat -r)' },
+      { flags: '--history <file>', description: 'the file that remembers the last reading' },
+      {
+        flags: '--sysctl',
+        description: 'show the TCP sysctls instead (syncookies, backlogs, timeouts, port range...)',
+      },
+      NO_HEADER,
+      ...SOURCE_OPTIONS,
+    ],
+    examples: COUNTERS_EXAMPLES,
+    load: () => import('./counters.js'),
+  },
+  {
+    name: 'trace',
+    description: 'every TCP state transition as it happens, from tracefs (like tcpstates)',
+    options: [
+      {
+        flags: '--events <which>',
+        description: 'states, or all (retransmissions, resets, connect() errors too)',
+        default: 'states',
+      },
+      ...TRACE_OPTIONS,
+      {
+        flags: '--stats',
+        description: 'at the end, counts as JSON on stderr (for bench/trace)',
+        hidden: true,
+      },
+    ],
+    examples: TRACE_EXAMPLES,
+    load: () => import('./trace.js'),
+  },
+  {
+    name: 'life',
+    description: 'one line per finished connection with its duration and states (like tcplife); --summary',
+    options: [
+      { flags: '--summary', description: 'at the end: a histogram of the time spent in each state' },
+      ...TRACE_OPTIONS,
+    ],
+    examples: LIFE_EXAMPLES,
+    load: () => import('./life.js'),
+  },
+  {
+    name: 'explain',
+    description: 'what a TCP state or situation means, what many of one mean, and what to do',
+    arguments: [{ name: '[name]', description: 'a state (any spelling) or a topic id; none for the list' }],
+    options: [
+      { flags: '--topic', description: 'read NAME as a topic when it also names a state (time-wait)' },
+      JSON_OPTION,
+      LANG_OPTION,
+    ],
+    examples: EXPLAIN_EXAMPLES,
+    load: () => import('./explain.js'),
+  },
+  {
+    name: 'doctor',
+    description: 'diagnose TCP trouble: findings with evidence (process, port, peers), severity and the fix',
+    options: [
+      { flags: '--window <seconds>', description: 'seconds of counter rates to sample', default: '3' },
+      { flags: '--now', description: 'a single snapshot, no sampling window' },
+      JSON_OPTION,
+      {
+        flags: '--fail-on <level>',
+        description: 'exit 1 when a finding reaches: warning, critical or never',
+        default: 'critical',
+      },
+      { flags: '--config <file>', description: 'a JSON file with thresholds' },
+      { flags: '--set <rule.key=value>', description: 'override a threshold (repeatable)', repeatable: true },
+      { flags: '--baseline <file>', description: 'flag listeners not in this baseline' },
+      { flags: '--save-baseline <file>', description: 'write the current listeners as a baseline and exit' },
+      LANG_OPTION,
+      ...SOURCE_OPTIONS,
+    ],
+    examples: DOCTOR_EXAMPLES,
+    load: () => import('./doctor.js'),
+  },
+  {
+    name: 'diagram',
+    description: 'the TCP state diagram: client path solid, server path dashed (svg, mermaid, dot, text)',
+    options: [
+      {
+        flags: '-f, --format <format>',
+        description: 'svg | mermaid | dot | text (default: text on a terminal, else svg)',
+      },
+      { flags: '--path <path>', description: 'client | server | both | all', default: 'all' },
+      {
+        flags: '--counts <source>',
+        description: "socket counts per state: 'live' or a saved 'ls --json' / 'count --json' file",
+      },
+      { flags: '--highlight <state>', description: 'mark one state and its transitions' },
+      {
+        flags: '-o, --output <file>',
+        description: 'write to FILE; the format follows its extension (.svg .mmd .dot .txt)',
+      },
+      {
+        flags: '--theme <theme>',
+        description: 'SVG colours: auto (follows the reader) | light | dark',
+        default: 'auto',
+      },
+      { flags: '--json', description: 'the diagram as data: states, transitions and their paths, counts' },
+      LANG_OPTION,
+      ...SOURCE_OPTIONS,
+    ],
+    examples: DIAGRAM_EXAMPLES,
+    load: () => import('./diagram.js'),
+  },
+  {
+    name: 'simulate',
+    description: 'run two TCP ends over a lossy network: a ladder diagram with both states after each step',
+    arguments: [{ name: '[scenario]', description: 'a built-in scenario (--list)' }],
+    options: [
+      { flags: '--list', description: 'list the built-in scenarios' },
+      { flags: '--script <file>', description: 'run your own scenario file' },
+      { flags: '--print', description: "print the scenario's script instead of running it" },
+      { flags: '-f, --format <format>', description: 'text | svg | json', default: 'text' },
+      { flags: '--json', description: "every step with both ends' states (same as --format json)" },
+      { flags: '-o, --output <file>', description: 'write to FILE (an .svg name gives the SVG ladder)' },
+      { flags: '--theme <theme>', description: 'SVG colours: auto | light | dark', default: 'auto' },
+      { flags: '--no-why', description: 'leave out the explanation of each step' },
+    ],
+    examples: SIMULATE_EXAMPLES,
+    load: () => import('./simulate.js'),
+  },
+  {
+    name: 'lab',
+    description: 'make TCP states and situations happen in a private namespace, and show them (root)',
+    examples: LAB_EXAMPLES,
+    subcommands: [
+      {
+        name: 'list',
+        description: 'the scenarios: id, what each shows, the default --count',
+        options: [JSON_OPTION, NO_HEADER],
+        examples: '\nExamples:\n  tcpscope lab list\n  tcpscope lab list --json\n',
+        load: () => import('./lab.js').then((m) => ({ run: m.list })),
+      },
+      {
+        name: 'run',
+        description: 'make a scenario, show what tcpscope sees, then remove everything',
+        arguments: LAB_SCENARIO,
+        options: [
+          ...LAB_SCENARIO_OPTIONS,
+          {
+            flags: '--hold <seconds>',
+            description: 'keep it this long after showing it, before removing it',
+            default: '0',
+          },
+        ],
+        examples: LAB_EXAMPLES,
+        load: () => import('./lab.js').then((m) => ({ run: m.runScenario })),
+      },
+      {
+        name: 'up',
+        description: 'make a scenario and leave it running (until tcpscope lab down)',
+        arguments: LAB_SCENARIO,
+        options: LAB_SCENARIO_OPTIONS,
+        examples: LAB_EXAMPLES,
+        load: () => import('./lab.js').then((m) => ({ run: m.up })),
+      },
+      {
+        name: 'down',
+        description: 'remove lab namespaces left up, and their processes',
+        arguments: [
+          { name: '[name...]', description: 'namespaces to remove (tcpscope lab list shows those up)' },
+        ],
+        options: [
+          { flags: '--all', description: 'every lab namespace left up, and stale ones' },
+          JSON_OPTION,
+        ],
+        examples: '\nExamples:\n  sudo tcpscope lab down\n  sudo tcpscope lab down --all --json\n',
+        load: () => import('./lab.js').then((m) => ({ run: m.down })),
+      },
+    ],
+  },
 ];

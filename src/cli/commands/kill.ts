@@ -1,68 +1,40 @@
 /** `tcpscope kill`: close the TCP sockets a filter matches, like `ss -K`, after showing them. */
-import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { endpointText, ownerText } from '../../render/socket-text.js';
+import { localText, ownerText, peerText } from '../../render/socket-text.js';
 import { type Column, renderTable } from '../../render/table.js';
 import { type CloseOutcome, closeSockets, findSocketsToClose } from '../../snapshot/close.js';
 import type { Socket } from '../../tcp/socket.js';
 import { type Cli, paint } from '../output.js';
 import { stateColour } from '../paint-state.js';
 import { warnSnapshot } from '../snapshot-output.js';
-import {
-  addFilterOptions,
-  addSourceOptions,
-  type FilterFlags,
-  filterSpec,
-  type SourceFlags,
-  sourceOptions,
-} from '../socket-options.js';
+import { type FilterFlags, filterSpec, type SourceFlags, sourceOptions } from '../socket-options.js';
 
 interface KillFlags extends FilterFlags, SourceFlags {
   yes?: boolean;
   json?: boolean;
 }
 
-const EXAMPLES = `
-Examples:
-  tcpscope kill -s close-wait --port 8080      CLOSE_WAIT sockets a program forgot to close
-  tcpscope kill --dst 203.0.113.7 --yes        every connection to one peer, without asking
-  tcpscope kill -s established --pid 4242      the connections of one process
-The program holding a closed socket gets ECONNABORTED on its next call; the peer gets a RST.
-Needs root (CAP_NET_ADMIN) and a kernel with CONFIG_INET_DIAG_DESTROY. Without a terminal to
-ask on, --yes is required. An empty filter is refused.
-Exit status: 0 all closed, 1 nothing matched, 2 usage error or some could not be closed.
-`;
-
-/** Registers `kill`. */
-export function register(program: Command, cli: Cli): void {
-  const cmd = program
-    .command('kill')
-    .description('close the TCP sockets that match a filter (like ss -K), after confirmation')
-    .option('-y, --yes', 'close without asking')
-    .option('--json', 'JSON output');
-  addFilterOptions(cmd);
-  addSourceOptions(cmd);
-  cmd.addHelpText('after', EXAMPLES).action(async (flags: KillFlags) => {
-    const opts = sourceOptions(flags);
-    const snap = await findSocketsToClose({ ...opts, cmdline: false }, filterSpec(flags));
-    warnSnapshot(cli, snap);
-    const n = snap.sockets.length;
-    if (n === 0) {
-      if (flags.json)
-        cli.o.out(`${JSON.stringify({ time: snap.time, matched: 0, closed: 0, gone: 0, failed: [] })}\n`);
-      else cli.o.out('No socket matches.\n');
-      cli.exit(1);
-      return;
-    }
-    // What will be closed: on stdout, or on stderr when stdout is kept for JSON and we ask first.
-    if (!flags.json) cli.o.out(renderTable(snap.sockets, columns(cli)));
-    else if (!flags.yes) cli.o.err(renderTable(snap.sockets, columns(cli)));
-    if (!(await confirmed(cli, flags, n))) return;
-    const outcome = await closeSockets(opts, snap);
-    if (outcome.failed.length > 0) cli.exit(2);
-    if (flags.json) cli.o.out(`${JSON.stringify(outcomeJson(snap.time, n, outcome))}\n`);
-    else cli.o.out(renderOutcome(cli, outcome));
-  });
+/** Runs `kill`. */
+export async function run(cli: Cli, flags: KillFlags): Promise<void> {
+  const opts = sourceOptions(flags);
+  const snap = await findSocketsToClose({ ...opts, cmdline: false }, filterSpec(flags));
+  warnSnapshot(cli, snap);
+  const n = snap.sockets.length;
+  if (n === 0) {
+    if (flags.json)
+      cli.o.out(`${JSON.stringify({ time: snap.time, matched: 0, closed: 0, gone: 0, failed: [] })}\n`);
+    else cli.o.out('No socket matches.\n');
+    cli.exit(1);
+    return;
+  }
+  // What will be closed: on stdout, or on stderr when stdout is kept for JSON and we ask first.
+  if (!flags.json) cli.o.out(renderTable(snap.sockets, columns(cli)));
+  else if (!flags.yes) cli.o.err(renderTable(snap.sockets, columns(cli)));
+  if (!(await confirmed(cli, flags, n))) return;
+  const outcome = await closeSockets(opts, snap);
+  if (outcome.failed.length > 0) cli.exit(2);
+  if (flags.json) cli.o.out(`${JSON.stringify(outcomeJson(snap.time, n, outcome))}\n`);
+  else cli.o.out(renderOutcome(cli, outcome));
 }
 
 /** --yes, or a "y" typed on the terminal; without a terminal, a usage error. */
@@ -81,8 +53,8 @@ async function confirmed(cli: Cli, flags: KillFlags, n: number): Promise<boolean
 function columns(cli: Cli): Column<Socket>[] {
   return [
     { header: 'State', get: (s) => s.state, paint: (p, v) => stateColour(cli.o, v, p) },
-    { header: 'Local Address:Port', get: (s) => endpointText(s.local) },
-    { header: 'Peer Address:Port', get: (s) => endpointText(s.remote) },
+    { header: 'Local Address:Port', get: (s) => localText(s) },
+    { header: 'Peer Address:Port', get: (s) => peerText(s) },
     { header: 'Process', get: ownerText },
   ];
 }

@@ -1,65 +1,43 @@
 /** `tcpscope life`: one line per finished connection, like bcc's tcplife; `--summary`: how long states last. */
-import type { Command } from 'commander';
 import { histogramText, LIFE_HEADER, lifeJson, lifeLine } from '../../render/trace-text.js';
 import { LifeTracker, StateDurations, UNMEASURED } from '../../trace/life.js';
 import type { Cli } from '../output.js';
-import { addTraceOptions, runStream, type TraceFlags } from '../trace-run.js';
+import { runStream, type TraceFlags } from '../trace-run.js';
 
 interface Flags extends TraceFlags {
   summary?: boolean;
 }
 
-const EXAMPLES = `
-A line when a connection ends: its process (when known), endpoints, how long it lived (from
-connect() or the accepted handshake; "-" when it began before the trace) and the states it went
-through. --summary prints, at the end, how long each state lasted on this machine as a histogram;
-states no event can time (a request's SYN_RECV, an orphan's FIN_WAIT2, TIME_WAIT) are listed as
-unmeasured, never guessed.
-
-Examples:
-  sudo tcpscope life --port 443
-  sudo tcpscope life --summary --duration 60     how long each state lasts here, over a minute
-  sudo tcpscope life --json --count 100
-`;
-
-/** Registers `life`. */
-export function register(program: Command, cli: Cli): void {
-  const cmd = program
-    .command('life')
-    .description('one line per finished connection with its duration and states (like tcplife); --summary')
-    .option('--summary', 'at the end: a histogram of the time spent in each state');
-  addTraceOptions(cmd)
-    .addHelpText('after', EXAMPLES)
-    .action(async (flags: Flags) => {
-      const lives = new LifeTracker();
-      const durations = new StateDurations();
-      let sampled = false;
-      await runStream(
-        cli,
-        flags,
-        { events: 'states', purpose: 'life' },
-        (s) => {
-          sampled = s.source === 'sampled';
-          if (!flags.json && !flags.summary) cli.o.out(LIFE_HEADER);
-        },
-        (items) => {
-          let text = '';
-          let n = 0;
-          for (const i of items) {
-            if (i.kind !== 'transition') continue;
-            if (i.source === 'kernel') durations.add(i);
-            const life = lives.push(i);
-            if (!life) continue;
-            n++;
-            if (flags.summary) continue;
-            text += flags.json ? `${JSON.stringify(lifeJson(life))}\n` : lifeLine(life);
-          }
-          if (text !== '') cli.o.out(text);
-          return n;
-        },
-      );
-      if (flags.summary) cli.o.out(summaryText(durations, sampled, flags.json ?? false));
-    });
+/** Runs `life`. */
+export async function run(cli: Cli, flags: Flags): Promise<void> {
+  const lives = new LifeTracker();
+  const durations = new StateDurations();
+  let sampled = false;
+  await runStream(
+    cli,
+    flags,
+    { events: 'states', purpose: 'life' },
+    (s) => {
+      sampled = s.source === 'sampled';
+      if (!flags.json && !flags.summary) cli.o.out(LIFE_HEADER);
+    },
+    (items) => {
+      let text = '';
+      let n = 0;
+      for (const i of items) {
+        if (i.kind !== 'transition') continue;
+        if (i.source === 'kernel') durations.add(i);
+        const life = lives.push(i);
+        if (!life) continue;
+        n++;
+        if (flags.summary) continue;
+        text += flags.json ? `${JSON.stringify(lifeJson(life))}\n` : lifeLine(life);
+      }
+      if (text !== '') cli.o.out(text);
+      return n;
+    },
+  );
+  if (flags.summary) cli.o.out(summaryText(durations, sampled, flags.json ?? false));
 }
 
 function summaryText(d: StateDurations, sampled: boolean, json: boolean): string {

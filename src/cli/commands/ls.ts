@@ -1,7 +1,6 @@
 /** `tcpscope ls`: every TCP socket, like `ss -tan` (and `-p`, `-o`, `-e`), with filters. */
-import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { endpointText, netnsText, ownerText, timerText } from '../../render/socket-text.js';
+import { localText, netnsText, ownerText, peerText, timerText } from '../../render/socket-text.js';
 import { type Column, renderCsv, renderTable } from '../../render/table.js';
 import { memoryText, tcpInfoText } from '../../render/tcp-info-text.js';
 import type { FilterSpec } from '../../snapshot/filter.js';
@@ -13,14 +12,7 @@ import { printSummary } from '../ls-summary.js';
 import type { Cli } from '../output.js';
 import { stateColour } from '../paint-state.js';
 import { snapshotJson, warnSnapshot } from '../snapshot-output.js';
-import {
-  addFilterOptions,
-  addSourceOptions,
-  type FilterFlags,
-  filterSpec,
-  type SourceFlags,
-  sourceOptions,
-} from '../socket-options.js';
+import { type FilterFlags, filterSpec, type SourceFlags, sourceOptions } from '../socket-options.js';
 
 interface LsFlags extends FilterFlags, SourceFlags {
   processes?: boolean;
@@ -37,46 +29,8 @@ interface LsFlags extends FilterFlags, SourceFlags {
   header: boolean;
 }
 
-const EXAMPLES = `
-Examples:
-  tcpscope ls                          every TCP socket, all states (like ss -tan)
-  tcpscope ls -p                       with the processes that hold them (like ss -tanp)
-  tcpscope ls -s close-wait -p         who is not closing connections
-  tcpscope ls -s '!time-wait' --port 443
-  tcpscope ls --dst 10.0.0.0/8 -s established,syn-sent
-  tcpscope ls -l -p                    listening sockets and their programs
-  tcpscope ls --sort recvq --reverse | head
-  tcpscope ls -i -s established        tcp_info: rtt, cwnd, retransmits, rates (like ss -ti)
-  tcpscope ls -m --port 443            socket memory (like ss -tm)
-  tcpscope ls --summary                totals of every protocol and TCP per state (like ss -s)
-  tcpscope ls --netns blue --json      another namespace, as JSON
-  tcpscope ls --source procfs          read /proc/net/tcp instead of netlink
-  tcpscope ls --all-netns -s listen    listeners of every namespace (containers included)
-`;
-
-/** Registers `ls`. */
-export function register(program: Command, cli: Cli): void {
-  const cmd = program
-    .command('ls')
-    .description('list TCP sockets (IPv4 and IPv6), all states by default')
-    .option('-p, --processes', 'show the processes that hold each socket (needs root for other users)')
-    .option('-o, --timers', 'show timers (kind, time left, retransmits)')
-    .option('-e, --extended', 'show uid and inode')
-    .option('-i, --info', 'show tcp_info: rtt, cwnd, retransmits, rates, last send/receive (netlink)')
-    .option('-m, --memory', 'show socket memory, as ss -m (netlink)')
-    .option('--summary', 'totals per protocol and per TCP state, as ss -s')
-    .option('--all-netns', 'every network namespace, with a namespace column (container or unit)')
-    .option('--sort <keys>', `sort by keys, comma-separated: ${SORT_KEYS.join(', ')}`)
-    .option('--reverse', 'reverse the sort order')
-    .option('--json', 'JSON output')
-    .option('--csv', 'CSV output')
-    .option('-H, --no-header', 'no header line');
-  addFilterOptions(cmd);
-  addSourceOptions(cmd);
-  cmd.addHelpText('after', EXAMPLES).action((flags: LsFlags) => runLs(cli, flags));
-}
-
-async function runLs(cli: Cli, flags: LsFlags): Promise<void> {
+/** Runs `ls`. */
+export async function run(cli: Cli, flags: LsFlags): Promise<void> {
   const spec = filterSpec(flags);
   if (flags.summary) {
     await printSummary(cli, sourceOptions(flags), flags.json ?? false);
@@ -136,8 +90,8 @@ function renderLs(cli: Cli, snap: Snapshot, flags: LsFlags): void {
     { header: 'State', get: (s) => s.state, paint: (p, v) => stateColour(cli.o, v, p) },
     { header: 'Recv-Q', get: (s) => String(s.recvQ), align: 'right' },
     { header: 'Send-Q', get: (s) => String(s.sendQ), align: 'right' },
-    { header: 'Local Address:Port', get: (s) => endpointText(s.local) },
-    { header: 'Peer Address:Port', get: (s) => endpointText(s.remote) },
+    { header: 'Local Address:Port', get: (s) => localText(s) },
+    { header: 'Peer Address:Port', get: (s) => peerText(s) },
   );
   if (flags.timers) cols.push({ header: 'Timer', get: (s) => timerText(s.timer) });
   if (flags.extended) {

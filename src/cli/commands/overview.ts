@@ -1,8 +1,7 @@
 /** `tcpscope` with no command: this machine's TCP state overview, answered at once. */
-import type { Command } from 'commander';
 import type { Finding } from '../../doctor/types.js';
 import { countOtherNetns } from '../../kernel/other-netns.js';
-import { endpointText } from '../../render/socket-text.js';
+import { formatAddress } from '../../net/endpoint.js';
 import { bar, type Column, renderTable } from '../../render/table.js';
 import {
   buildOverview,
@@ -12,11 +11,11 @@ import {
 } from '../../snapshot/overview.js';
 import { type SnapshotOptions, takeSnapshot } from '../../snapshot/take.js';
 import type { Snapshot } from '../../tcp/socket.js';
-import { addLangOption, langOf } from '../lang-option.js';
+import { langOf } from '../lang-option.js';
 import { type Cli, paint } from '../output.js';
 import { stateColour } from '../paint-state.js';
 import { warnSnapshot } from '../snapshot-output.js';
-import { addSourceOptions, type SourceFlags, sourceOptions } from '../socket-options.js';
+import { type SourceFlags, sourceOptions } from '../socket-options.js';
 
 interface OverviewFlags extends SourceFlags {
   lang?: string;
@@ -24,32 +23,19 @@ interface OverviewFlags extends SourceFlags {
   top: string;
 }
 
-const EXAMPLES = `
-Examples:
-  tcpscope                             this machine at a glance
-  tcpscope --netns blue                a named network namespace
-  tcpscope --json                      the same as one JSON object
-Then: tcpscope ls -p, tcpscope count --by port, tcpscope who PORT, tcpscope <command> --help
-`;
-
-/** Registers the overview as the program's own action. */
-export function register(program: Command, cli: Cli): void {
-  program.option('--json', 'JSON output').option('--top <n>', 'ports, processes and peers per state', '3');
-  addLangOption(program);
-  addSourceOptions(program);
-  program.addHelpText('after', EXAMPLES).action(async (flags: OverviewFlags) => {
-    const source = sourceOptions(flags);
-    const snap = await takeSnapshot({ ...source, owners: true, info: true });
-    warnSnapshot(cli, snap);
-    const top = Math.max(1, Math.min(20, Number.parseInt(flags.top, 10) || 3));
-    const overview = buildOverview(snap, top);
-    overview.otherNetns = await countOtherNetns(source.procRoot ?? '/proc', snap.netns?.inode);
-    // The doctor's snapshot rules (no sampling window): the overview answers at once.
-    const lang = langOf(flags, cli);
-    const findings = await snapshotFindings(snap, source, lang);
-    if (flags.json) cli.o.out(`${JSON.stringify({ ...overview, findings })}\n`);
-    else cli.o.out(renderOverview(cli, overview) + renderFindings(cli, findings, lang));
-  });
+/** Runs `tcpscope (the overview)`. */
+export async function run(cli: Cli, flags: OverviewFlags): Promise<void> {
+  const source = sourceOptions(flags);
+  const snap = await takeSnapshot({ ...source, owners: true, info: true });
+  warnSnapshot(cli, snap);
+  const top = Math.max(1, Math.min(20, Number.parseInt(flags.top, 10) || 3));
+  const overview = buildOverview(snap, top);
+  overview.otherNetns = await countOtherNetns(source.procRoot ?? '/proc', snap.netns?.inode);
+  // The doctor's snapshot rules (no sampling window): the overview answers at once.
+  const lang = langOf(flags, cli);
+  const findings = await snapshotFindings(snap, source, lang);
+  if (flags.json) cli.o.out(`${JSON.stringify({ ...overview, findings })}\n`);
+  else cli.o.out(renderOverview(cli, overview) + renderFindings(cli, findings, lang));
 }
 
 function renderOverview(cli: Cli, v: Overview): string {
@@ -117,7 +103,7 @@ function renderListening(list: ListeningPort[]): string {
     { header: 'ON', get: (l) => l.exposure },
     {
       header: 'ADDRESSES',
-      get: (l) => l.addresses.map((a) => endpointText({ address: a, port: 0 }).slice(0, -2)).join(' '),
+      get: (l) => l.addresses.map((a) => formatAddress(a, { v6only: true })).join(' '),
     },
     {
       header: 'QUEUE',

@@ -2,7 +2,6 @@
  * `tcpscope simulate`: two TCP ends, each the state machine of src/tcp, over a network that can lose,
  * delay, duplicate and reorder segments; a ladder diagram with both ends' states after every step.
  */
-import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { Theme } from '../../render/index.js';
 import type { Scenario } from '../../sim/index.js';
@@ -21,39 +20,8 @@ interface Flags {
   why: boolean;
 }
 
-const EXAMPLES = `
-Examples:
-  tcpscope simulate --list                       the built-in scenarios
-  tcpscope simulate simultaneous-close           what CLOSING is, step by step
-  tcpscope simulate lost-final-ack -o ladder.svg the ladder as a picture
-  tcpscope simulate syn-flood --json             every step, both ends' states, as JSON
-  tcpscope simulate half-close --print > my.tcp  a scenario's script, to adapt
-  tcpscope simulate --script my.tcp              run your own
-
-A script has one statement a line: 'at 100ms client close', 'lose server FIN', 'delay client SYN 30ms',
-'duplicate server ACK #2', 'reorder client DATA', 'at 0 inject server SYN seq=90',
-'at 1s crash server', 'set client.read manual', 'set latency 20ms' (see --print of any scenario).`;
-
-/** Registers `simulate`. */
-export function register(program: Command, cli: Cli): void {
-  program
-    .command('simulate [scenario]')
-    .description('run two TCP ends over a lossy network: a ladder diagram with both states after each step')
-    .option('--list', 'list the built-in scenarios')
-    .option('--script <file>', 'run your own scenario file')
-    .option('--print', "print the scenario's script instead of running it")
-    .option('-f, --format <format>', 'text | svg | json', 'text')
-    .option('--json', "every step with both ends' states (same as --format json)")
-    .option('-o, --output <file>', 'write to FILE (an .svg name gives the SVG ladder)')
-    .option('--theme <theme>', 'SVG colours: auto | light | dark', 'auto')
-    .option('--no-why', 'leave out the explanation of each step')
-    .addHelpText('after', EXAMPLES)
-    .action(async (id: string | undefined, flags: Flags) => {
-      await run(cli, id, flags);
-    });
-}
-
-async function run(cli: Cli, id: string | undefined, flags: Flags): Promise<void> {
+/** Runs `simulate [SCENARIO]`. */
+export async function run(cli: Cli, flags: Flags, id: string | undefined): Promise<void> {
   const sim = await import('../../sim/index.js');
   if (flags.list) {
     const rows = sim.SCENARIO_IDS.map((s) => ({ id: s, title: sim.builtinScenario(s)!.title }));

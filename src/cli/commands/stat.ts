@@ -1,57 +1,25 @@
 /** `tcpscope stat [INTERVAL [COUNT]]`: the kernel's TCP counters over time, like `sar -n SOCK,TCP,ETCP`. */
 import { hostname, release } from 'node:os';
-import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { clockLabel, renderSarBlock, renderSarTitle, sarJsonRow } from '../../render/stat-text.js';
 import { type CounterInterval, sampleCounters } from '../../stats/sampler.js';
 import { SAR_VIEWS, SarAverager, type SarView, sarRow } from '../../stats/sar.js';
 import { openCounterSource } from '../../stats/source.js';
 import type { Cli } from '../output.js';
-import { addSourceOptions, parseIntFlag, type SourceFlags, sourceOptions } from '../socket-options.js';
+import { parseIntFlag, type SourceFlags, sourceOptions } from '../socket-options.js';
 
 interface StatFlags extends SourceFlags {
   views: string;
   json?: boolean;
 }
 
-const EXAMPLES = `
-Views (-n, comma-separated, or ALL; all by default):
-  SOCK    totsck tcpsck udpsck rawsck ip-frag tcp-tw    sockets in use (/proc/net/sockstat); tcpsck is IPv4 only
-  SOCK6   tcp6sck udp6sck raw6sck ip6-frag               the same for IPv6 (/proc/net/sockstat6)
-  TCP     active/s passive/s iseg/s oseg/s               connect()s and accepted handshakes, segments in and out
-  ETCP    atmptf/s estres/s retrans/s isegerr/s orsts/s  failed connects, resets, retransmissions, bad segments, RSTs sent
-  LISTEN  ListenOverflows/s ListenDrops/s Syncookies{Sent,Recv,Failed}/s TCPReqQFullDrop/s   full queues, SYN floods
-  STATE   sockets per TCP state at the end of each interval (/proc/net/tcp and tcp6)
-
-Rates are increases over the real elapsed time; the "Average:" blocks close the run (also on Ctrl-C).
-Without INTERVAL: one 1-second interval. With INTERVAL alone: until Ctrl-C.
-
-Examples:
-  tcpscope stat 1 5                  like sar -n SOCK,TCP,ETCP 1 5, with the LISTEN and STATE views
-  tcpscope stat -n TCP,ETCP 1        connection and error rates every second until Ctrl-C
-  tcpscope stat -n LISTEN 5 12       accept-queue overflows and SYN cookies over a minute
-  tcpscope stat --netns web 1 3      a named network namespace (root)
-  tcpscope stat --json 1 3           NDJSON: one object per interval, then the average
-`;
-
-/** Registers `stat`. */
-export function register(program: Command, cli: Cli): void {
-  const cmd = program
-    .command('stat')
-    .description('kernel TCP counters over time: sockets, opens, errors, listen queues, states (like sar -n)')
-    .argument('[interval]', 'seconds between reports (decimals allowed)')
-    .argument('[count]', 'number of reports')
-    .option('-n, --views <list>', `views: ${SAR_VIEWS.join(',')} or ALL`, 'ALL')
-    .option('--json', 'NDJSON: one object per interval, then the average');
-  addSourceOptions(cmd);
-  cmd
-    .addHelpText('after', EXAMPLES)
-    .action(async (interval: string | undefined, count: string | undefined, flags: StatFlags) => {
-      await runStat(cli, interval, count, flags);
-    });
-}
-
-async function runStat(cli: Cli, interval: string | undefined, count: string | undefined, flags: StatFlags) {
+/** Runs `stat [INTERVAL [COUNT]]`. */
+export async function run(
+  cli: Cli,
+  flags: StatFlags,
+  interval: string | undefined,
+  count: string | undefined,
+): Promise<void> {
   const views = parseViews(flags.views);
   const intervalMs = interval === undefined ? 1000 : parseInterval(interval);
   const n =
@@ -67,7 +35,7 @@ async function runStat(cli: Cli, interval: string | undefined, count: string | u
   const warned = new Set<string>();
   let first: Date | undefined;
   try {
-    const opts = { intervalMs, read: () => source.read(), signal: stop.signal };
+    const opts = { intervalMs, read: () => source.sample(), signal: stop.signal };
     for await (const iv of sampleCounters(n === undefined ? opts : { ...opts, count: n })) {
       first ??= iv.start;
       avg.add(iv);

@@ -1,7 +1,6 @@
 /** `tcpscope who PORT`: the `lsof -i:PORT` answer, processes first, then sockets nobody holds. */
-import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { endpointText, ownerText } from '../../render/socket-text.js';
+import { localText, ownerText, peerText } from '../../render/socket-text.js';
 import { type Column, renderTable } from '../../render/table.js';
 import { countStates } from '../../snapshot/aggregate.js';
 import { acceptQueueFull } from '../../snapshot/overview.js';
@@ -11,50 +10,25 @@ import type { Socket } from '../../tcp/socket.js';
 import { type Cli, paint } from '../output.js';
 import { stateColour } from '../paint-state.js';
 import { warnSnapshot } from '../snapshot-output.js';
-import {
-  addFilterOptions,
-  addSourceOptions,
-  type FilterFlags,
-  filterSpec,
-  type SourceFlags,
-  sourceOptions,
-} from '../socket-options.js';
+import { type FilterFlags, filterSpec, type SourceFlags, sourceOptions } from '../socket-options.js';
 
 interface WhoFlags extends FilterFlags, SourceFlags {
   json?: boolean;
 }
 
-const EXAMPLES = `
-Examples:
-  tcpscope who 8080                    who holds port 8080, at either end (lsof -i:8080)
-  tcpscope who :443 -s established
-  tcpscope who 127.0.0.1:5432
-  tcpscope who '[::1]:6379' --json
-Exit status: 0 when some socket has the port, 1 when none has (as lsof), 2 on a usage error.
-`;
-
-/** Registers `who`. */
-export function register(program: Command, cli: Cli): void {
-  const cmd = program
-    .command('who')
-    .description('which processes hold sockets on a port (like lsof -i:PORT)')
-    .argument('<port>', 'PORT, :PORT, ADDR:PORT or [IPV6]:PORT')
-    .option('--json', 'JSON output');
-  addFilterOptions(cmd);
-  addSourceOptions(cmd);
-  cmd.addHelpText('after', EXAMPLES).action(async (target: string, flags: WhoFlags) => {
-    const t = parseWhoTarget(target);
-    if (!t) throw new UsageError(`who: '${target}' is not PORT, :PORT, ADDR:PORT or [IPV6]:PORT`);
-    const snap = await selectSockets(
-      { ...sourceOptions(flags), owners: true, cmdline: true },
-      filterSpec(flags),
-    );
-    warnSnapshot(cli, snap);
-    const result = whoHolds(snap.sockets, t);
-    if (result.processes.length === 0 && result.unowned.length === 0) cli.exit(1);
-    if (flags.json) cli.o.out(`${JSON.stringify(result)}\n`);
-    else cli.o.out(renderWho(cli, result) + fullQueues(cli, result, snap.source === 'netlink'));
-  });
+/** Runs `who PORT`. */
+export async function run(cli: Cli, flags: WhoFlags, target: string): Promise<void> {
+  const t = parseWhoTarget(target);
+  if (!t) throw new UsageError(`who: '${target}' is not PORT, :PORT, ADDR:PORT or [IPV6]:PORT`);
+  const snap = await selectSockets(
+    { ...sourceOptions(flags), owners: true, cmdline: true },
+    filterSpec(flags),
+  );
+  warnSnapshot(cli, snap);
+  const result = whoHolds(snap.sockets, t);
+  if (result.processes.length === 0 && result.unowned.length === 0) cli.exit(1);
+  if (flags.json) cli.o.out(`${JSON.stringify(result)}\n`);
+  else cli.o.out(renderWho(cli, result) + fullQueues(cli, result, snap.source === 'netlink'));
 }
 
 function socketColumns(cli: Cli, withOwner: boolean): Column<Socket>[] {
@@ -62,8 +36,8 @@ function socketColumns(cli: Cli, withOwner: boolean): Column<Socket>[] {
     { header: 'State', get: (s) => s.state, paint: (p, v) => stateColour(cli.o, v, p) },
     { header: 'Recv-Q', get: (s) => String(s.recvQ), align: 'right' },
     { header: 'Send-Q', get: (s) => String(s.sendQ), align: 'right' },
-    { header: 'Local Address:Port', get: (s) => endpointText(s.local) },
-    { header: 'Peer Address:Port', get: (s) => endpointText(s.remote) },
+    { header: 'Local Address:Port', get: (s) => localText(s) },
+    { header: 'Peer Address:Port', get: (s) => peerText(s) },
   ];
   if (withOwner) cols.push({ header: 'Held by', get: ownerText });
   return cols;
@@ -88,7 +62,7 @@ function fullQueues(cli: Cli, r: WhoResult, knowsBacklog: boolean): string {
   return [...full]
     .map(
       (s) =>
-        `${paint(cli.o, 'red', 'accept queue full')} on ${endpointText(s.local)}: ${s.recvQ} waiting, backlog ${s.sendQ}; new handshakes are dropped until the program accepts\n`,
+        `${paint(cli.o, 'red', 'accept queue full')} on ${localText(s)}: ${s.recvQ} waiting, backlog ${s.sendQ}; new handshakes are dropped until the program accepts\n`,
     )
     .join('');
 }

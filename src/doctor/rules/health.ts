@@ -4,6 +4,7 @@
  * tcp-memory: memory pressure, orphans and TIME_WAIT overflow against the kernel's limits.
  * retransmits and resets: rates over the window out of the ordinary.
  */
+import { endpointOf } from '../../net/endpoint.js';
 import { infoOf, inStates, rate, sysctlNumber, topPeers, topPorts, topProcesses } from '../evidence.js';
 import type { Finding, Rule } from '../types.js';
 import { tr } from './_text.js';
@@ -139,8 +140,8 @@ export const retransmits: Rule = {
       .sort((a, b) => infoOf(b)!['total_retrans']! - infoOf(a)!['total_retrans']!)
       .slice(0, 5)
       .map((s) => ({
-        local: `${s.local.address}:${s.local.port}`,
-        peer: `${s.remote.address}:${s.remote.port}`,
+        local: endpointOf(s.local),
+        peer: endpointOf(s.remote),
         total_retrans: infoOf(s)!['total_retrans'],
       }));
     const pct = ((100 * re) / out).toFixed(1);

@@ -2,6 +2,7 @@
  * listen-audit: every listening port with its program; sensitive services bound to every interface;
  * listeners run from a deleted or temporary executable; listeners a baseline does not know.
  */
+import { endpointOf } from '../../net/endpoint.js';
 import { isWildcard } from '../../net/ip.js';
 import type { Socket } from '../../tcp/socket.js';
 import { topPorts, topProcesses } from '../evidence.js';
@@ -54,7 +55,7 @@ export const listenAudit: Rule = {
     });
     for (const s of listeners) {
       const p = program(s);
-      const where = `${s.local.address}:${s.local.port}`;
+      const where = endpointOf(s.local);
       const who = p ? `${p.command}[${p.pid}]` : '?';
       const exe = p ? input.exes.get(p.pid) : undefined;
       if (exe && (exe.deleted || exe.temporary)) {
@@ -115,8 +116,8 @@ function unexpected(input: DoctorInput, listeners: Socket[]): Finding[] {
       severity: 'warning',
       title: tr(
         input,
-        `unexpected listener: ${who} on ${s.local.address}:${s.local.port} is not in the baseline`,
-        `意外的监听：${who} 在 ${s.local.address}:${s.local.port} 监听，基线中没有它`,
+        `unexpected listener: ${who} on ${endpointOf(s.local)} is not in the baseline`,
+        `意外的监听：${who} 在 ${endpointOf(s.local)} 监听，基线中没有它`,
       ),
       evidence: {
         count: 1,

@@ -4,6 +4,7 @@
  * recv-queue: data the program does not read, staying or growing over the window.
  * send-queue: data the peer does not read (zero-window probe timer with bytes queued).
  */
+import { formatFlow } from '../../net/endpoint.js';
 import type { Socket } from '../../tcp/socket.js';
 import { procText, rate, sysctlNumber, topPeers, topPorts, topProcesses } from '../evidence.js';
 import type { DoctorInput, Finding, Rule } from '../types.js';
@@ -70,8 +71,7 @@ export const acceptQueue: Rule = {
   },
 };
 
-const tupleKey = (s: Socket): string =>
-  `${s.local.address}:${s.local.port} ${s.remote.address}:${s.remote.port}`;
+const tupleKey = (s: Socket): string => formatFlow(s.local, s.remote);
 
 function byProcess(
   input: DoctorInput,

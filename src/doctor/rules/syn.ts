@@ -4,6 +4,7 @@
  * Linux answers SYNs beyond the listener's backlog with SYN cookies (tcp_syncookies=1) instead of
  * request sockets (net/ipv4/tcp_input.c tcp_conn_request), so a flood shows in counters too.
  */
+import { endpointOf } from '../../net/endpoint.js';
 import type { Socket } from '../../tcp/socket.js';
 import {
   inStates,
@@ -137,8 +138,8 @@ export const synSentStorm: Rule = {
           )
         : tr(
             input,
-            `${hosts === 1 && ports === 1 ? `${first.address}:${first.port}` : `${hosts} destination(s)`} unreachable or filtered`,
-            `${hosts === 1 && ports === 1 ? `${first.address}:${first.port}` : `${hosts} 个目的地`}不可达或被过滤`,
+            `${hosts === 1 && ports === 1 ? endpointOf(first) : `${hosts} destination(s)`} unreachable or filtered`,
+            `${hosts === 1 && ports === 1 ? endpointOf(first) : `${hosts} 个目的地`}不可达或被过滤`,
           );
       findings.push({
         rule: 'syn-sent-storm',

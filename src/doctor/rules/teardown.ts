@@ -5,6 +5,7 @@
  * fin-wait-pileup: our FIN unacknowledged (FIN_WAIT1) or peers that never close (FIN_WAIT2).
  * last-ack-pileup: peers that vanished after we answered their close.
  */
+import { endpointOf } from '../../net/endpoint.js';
 import type { Socket } from '../../tcp/socket.js';
 import {
   ephemeralPorts,
@@ -89,7 +90,7 @@ export const timeWaitPressure: Rule = {
           busiestDestination: top
             ? {
                 local: top.local.address,
-                peer: `${top.remote.address}:${top.remote.port}`,
+                peer: endpointOf(top.remote),
                 count: worst.length,
               }
             : undefined,

@@ -11,6 +11,7 @@
  * a call into one of two native rings, and hands over the last batch while the next is being
  * fetched: the kernel's work for the next batch overlaps our parsing of this one.
  */
+import { arch } from 'node:os';
 import { EnvironmentError, PermissionError } from '../../errors.js';
 import { ByteReader } from '../../net/byte-reader.js';
 import { loadKoffi } from '../ffi.js';
@@ -64,7 +65,7 @@ export async function loadNetlink(): Promise<void> {
       },
     };
     // The rings hold raw pointers laid out for 64-bit Linux; elsewhere plain recv(2) does.
-    if (process.arch === 'x64' || process.arch === 'arm64') {
+    if (arch() === 'x64' || arch() === 'arm64') {
       libc.recvmmsgAsync = (fd, vec, vlen, flags, cb) =>
         recvmmsg.async(fd, vec, vlen, flags, null, (_err: unknown, n: number) => cb(n));
     }

@@ -1,0 +1,74 @@
+/**
+ * Commands as data: each command is described once (name, description, arguments, options,
+ * examples, and a loader for the module that runs it), and the commander tree is built from that.
+ * Help, parsing and `options anywhere` read the description; the module (the doctor, the knowledge
+ * base, the lab, the simulator...) is loaded only when its command runs, as citty's
+ * `subCommands: { x: () => import(...) }` does.
+ */
+import { type Command, Option } from 'commander';
+import type { Cli } from './output.js';
+
+/** One flag, as commander takes it (`-p, --processes`, `--top <n>`, `--no-header`). */
+export interface OptionSpec {
+  readonly flags: string;
+  readonly description: string;
+  readonly default?: string | boolean | readonly string[];
+  /** Repeatable flags (`--set a --set b`) collect their values in a list. */
+  readonly repeatable?: boolean;
+  /** Not shown by --help (test hooks such as `--proc-root`). */
+  readonly hidden?: boolean;
+}
+
+/** A positional argument: `<port>`, `[name]`, `[pattern...]`. */
+export interface ArgumentSpec {
+  readonly name: string;
+  readonly description: string;
+}
+
+/**
+ * What a command's module provides: `run(cli, flags, ...args)` with commander's parsed flags and
+ * arguments. A method, so each module may type its own flags.
+ */
+export interface CommandModule {
+  run(cli: Cli, flags: unknown, ...args: unknown[]): unknown;
+}
+
+/** A command described once. */
+export interface CommandSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly arguments?: readonly ArgumentSpec[];
+  readonly options?: readonly OptionSpec[];
+  /** Shown after the options by --help; starts with a newline. */
+  readonly examples?: string;
+  /** The module that runs the command; absent for a command that only groups subcommands. */
+  readonly load?: () => Promise<CommandModule>;
+  readonly subcommands?: readonly CommandSpec[];
+}
+
+/** Adds a spec's arguments, options, help text and action to `cmd` (a new subcommand or the program). */
+export function applySpec(cmd: Command, spec: CommandSpec, cli: Cli): Command {
+  cmd.description(spec.description);
+  for (const a of spec.arguments ?? []) cmd.argument(a.name, a.description);
+  for (const o of spec.options ?? []) cmd.addOption(optionOf(o));
+  if (spec.examples !== undefined) cmd.addHelpText('after', spec.examples);
+  for (const sub of spec.subcommands ?? []) applySpec(cmd.command(sub.name), sub, cli);
+  const load = spec.load;
+  if (load) {
+    cmd.action(async (...got: unknown[]) => {
+      const self = got[got.length - 1] as Command;
+      const mod = await load();
+      await mod.run(cli, self.opts(), ...self.processedArgs);
+    });
+  }
+  return cmd;
+}
+
+function optionOf(o: OptionSpec): Option {
+  const opt = new Option(o.flags, o.description);
+  if (o.repeatable) {
+    opt.argParser((v: string, prev: readonly string[] | undefined) => [...(prev ?? []), v]).default([]);
+  } else if (o.default !== undefined) opt.default(o.default);
+  if (o.hidden) opt.hideHelp();
+  return opt;
+}

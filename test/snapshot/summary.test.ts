@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { tcpscope, tcpscopeJson } from '../helpers/cli.js';
+import { type Holder, makeNetns, startHolder, type TestNetns } from '../helpers/netns.js';
+
+interface SummaryJson {
+  sockstat: Record<string, Record<string, number>>;
+  tcp: { total: number; estab: number; closed: number; orphaned: number; timewait: number };
+  hostWide?: string[];
+  total: number;
+  states: Record<string, number>;
+}
+
+/** `ss -s` in the namespace: the Total line, the TCP line and the transport table. */
+function ssSummary(ns: TestNetns): {
+  total: number;
+  tcp: Record<string, number>;
+  transport: Record<string, number[]>;
+} {
+  const text = ns.exec(['ss', '-s']);
+  const total = Number(/^Total: (\d+)/m.exec(text)![1]);
+  const m = /^TCP:\s+(\d+) \(estab (\d+), closed (-?\d+), orphaned (\d+), timewait (\d+)/m.exec(text)!;
+  const [, all, estab, closed, orphaned, timewait] = m.map(Number);
+  const transport: Record<string, number[]> = {};
+  for (const row of text.matchAll(/^(RAW|UDP|TCP|INET|FRAG)\s+(\d+)\s+(\d+)\s+(\d+)\s*$/gm))
+    transport[row[1]!] = [Number(row[2]), Number(row[3]), Number(row[4])];
+  return {
+    total,
+    tcp: { total: all!, estab: estab!, closed: closed!, orphaned: orphaned!, timewait: timewait! },
+    transport,
+  };
+}
+
+describe('ls --summary against ss -s in a namespace', () => {
+  let ns: TestNetns;
+  let holder: Holder;
+  before(async () => {
+    ns = makeNetns();
+    holder = await startHolder(ns, ['states']);
+  });
+  after(() => {
+    holder?.stop();
+    ns?.delete();
+  });
+
+  it("uses ss's definitions: estab is Tcp CurrEstab (CLOSE_WAIT included), timewait sockstat's tw", () => {
+    const ours = tcpscopeJson<SummaryJson>(['ls', '--summary', '--netns', ns.name]);
+    const ss = ssSummary(ns);
+    assert.ok((ours.states['CLOSE_WAIT'] ?? 0) > 0, 'the holder keeps CLOSE_WAIT sockets');
+    assert.equal(ours.tcp.estab, (ours.states['ESTABLISHED'] ?? 0) + (ours.states['CLOSE_WAIT'] ?? 0));
+    assert.equal(ours.tcp.estab, ss.tcp['estab']);
+    assert.equal(ours.tcp.timewait, ss.tcp['timewait']);
+    assert.equal(ours.sockstat['sockets']!['used'], ss.total);
+    // alloc and orphan are the host's and move with the rest of the machine: ss's arithmetic on our reading.
+    const st = ours.sockstat;
+    assert.equal(ours.tcp.total, st['TCP']!['alloc']! + st['TCP']!['tw']!);
+    assert.equal(
+      ours.tcp.closed,
+      st['TCP']!['alloc']! - (st['TCP']!['inuse']! + st['TCP6']!['inuse']! - st['TCP']!['tw']!),
+    );
+    assert.equal(ours.tcp.orphaned, st['TCP']!['orphan']);
+  });
+
+  it('prints the TCP line and transport table as ss -s does, and marks the host-wide figures', () => {
+    const r = tcpscope(['ls', '--summary', '--netns', ns.name]);
+    assert.equal(r.status, 0, r.stderr);
+    const ss = ssSummary(ns);
+    const line = /^TCP:\s+\d+ \(estab (\d+), closed -?\d+, orphaned \d+, timewait (\d+)\)$/m.exec(r.stdout);
+    assert.ok(line, r.stdout);
+    assert.deepEqual([Number(line[1]), Number(line[2])], [ss.tcp['estab'], ss.tcp['timewait']]);
+    for (const proto of ['RAW', 'UDP', 'TCP', 'INET', 'FRAG']) {
+      const row = new RegExp(`^${proto}\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)$`, 'm').exec(r.stdout);
+      assert.deepEqual(row?.slice(1).map(Number), ss.transport[proto], proto);
+    }
+    assert.match(r.stdout, /whole host's: sockstat's TCP alloc and orphan are host-wide/);
+    assert.deepEqual(tcpscopeJson<SummaryJson>(['ls', '--summary', '--netns', ns.name]).hostWide, [
+      'TCP.orphan',
+      'TCP.alloc',
+      'TCP.mem',
+      'UDP.mem',
+    ]);
+    assert.equal(tcpscopeJson<SummaryJson>(['ls', '--summary']).hostWide, undefined, 'not on the host');
+  });
+});

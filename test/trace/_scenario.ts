@@ -105,7 +105,15 @@ const scenarios: Record<string, () => Promise<void>> = {
     drop(`tcp dport ${port}`, `tcp sport ${port}`);
     c.end();
     server.end();
-    await sleep(50);
+    // Both FINs sent and dropped: each end in FIN_WAIT1 (ss shows it), then the drop goes.
+    const deadline = Date.now() + 10_000;
+    const finWait1 = () =>
+      execFileSync('ss', ['-tanH', 'state', 'fin-wait-1', `( sport = :${port} or dport = :${port} )`], {
+        encoding: 'utf8',
+      })
+        .split('\n')
+        .filter((l) => l.trim() !== '').length;
+    while (finWait1() < 2 && Date.now() < deadline) await sleep(10);
     undrop();
     await Promise.all([closed(c), closed(server)]);
     srv.close();
@@ -147,7 +155,9 @@ const scenarios: Record<string, () => Promise<void>> = {
   },
 };
 
-const run = scenarios[name ?? ''];
+// The test runner runs every file under test/: without arguments, this helper does nothing.
+if (name === undefined) process.exit(0);
+const run = scenarios[name];
 if (!run) {
   process.stderr.write(`unknown scenario ${name}\n`);
   process.exit(2);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseTraceText } from '../../src/kernel/tracefs/text.js';
 import { stateName } from '../../src/trace/track.js';
 import { makeNetns, type TestNetns } from '../helpers/netns.js';
-import { instancesOf, sidecar, startTcpscope, until } from './_sidecar.js';
+import { CLI, instancesOf, sidecar, startTcpscope, until } from './_sidecar.js';
 
 const SCENARIO = fileURLToPath(new URL('./_scenario.js', import.meta.url));
 
@@ -255,5 +255,63 @@ describe('life: one line per connection, durations as measured', { concurrency: 
       t.child.kill('SIGKILL');
       s.child.kill('SIGKILL');
     }
+  });
+});
+
+describe('trace without root', { concurrency: false }, () => {
+  let ns: TestNetns;
+  before(() => {
+    ns = makeNetns();
+  });
+  after(() => ns.delete());
+  const nobody = ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI];
+
+  it('says what root would give, and samples the socket table instead', () => {
+    const r = spawnSync('setpriv', [...nobody, 'trace', '--duration', '0.3'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /tracefs.*permission denied \(run as root.*: sampling the socket table instead/);
+  });
+
+  it('sees a connection held 300 ms between samples, marked sampled with the interval', async () => {
+    const port = 30000 + (process.pid % 20000);
+    const child = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        ns.name,
+        'setpriv',
+        ...nobody,
+        'trace',
+        '--sampled',
+        '--json',
+        '--interval',
+        '20',
+        '--duration',
+        '3',
+        '--port',
+        String(port),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+    });
+    const exited = new Promise((r) => child.once('exit', r));
+    await new Promise((r) => setTimeout(r, 800));
+    ns.exec([process.execPath, SCENARIO, 'open-close', String(port)]);
+    await exited;
+    const lines = out
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Line & { source: string; intervalMs: number });
+    const est = lines.find((l) => l.to === 'ESTABLISHED' && l.local.port === port);
+    assert.ok(est, out);
+    assert.ok(lines.every((l) => l.source === 'sampled' && l.inferred === true && l.intervalMs >= 20));
+    assert.ok(
+      lines.some((l) => l.from === 'ESTABLISHED' || l.to === 'CLOSE'),
+      out,
+    );
   });
 });

@@ -101,7 +101,7 @@ export function noteJson(n: TraceNote): Record<string, unknown> {
  */
 export function itemJsonLine(i: TraceItem): string {
   if (i.kind !== 'transition') return `${JSON.stringify(noteJson(i))}\n`;
-  let s = `{"time":"${new Date(i.timeMs).toISOString()}","family":${i.family},"local":{"address":"${i.local.address}","port":${i.local.port}},"remote":{"address":"${i.remote.address}","port":${i.remote.port}},"from":"${i.from}","to":"${i.to}","source":"${i.source}"`;
+  let s = `{"time":"${isoOf(i.timeMs)}","family":${i.family},"local":{"address":"${i.local.address}","port":${i.local.port}},"remote":{"address":"${i.remote.address}","port":${i.remote.port}},"from":"${i.from}","to":"${i.to}","source":"${i.source}"`;
   if (i.inferred) s += ',"inferred":true';
   if (i.announced) s += `,"announced":"${i.announced}"`;
   if (i.durationMs !== undefined) s += `,"durationMs":${round3(i.durationMs)}`;
@@ -115,6 +115,18 @@ export function itemJsonLine(i: TraceItem): string {
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+// Many transitions share a millisecond at high rates: its ISO text is made once.
+let isoMs = Number.NaN;
+let isoText = '';
+function isoOf(timeMs: number): string {
+  const ms = Math.floor(timeMs);
+  if (ms !== isoMs) {
+    isoMs = ms;
+    isoText = new Date(ms).toISOString();
+  }
+  return isoText;
+}
 
 export const LIFE_HEADER = `${[
   'END'.padEnd(15),

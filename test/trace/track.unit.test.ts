@@ -122,7 +122,12 @@ describe('lives and state durations', () => {
     ]) as TraceTransition[];
     const lives = new LifeTracker();
     const d = new StateDurations();
-    const ended = items.map((t) => (d.add(t), lives.push(t))).filter((l) => l !== undefined);
+    const ended = items
+      .map((t) => {
+        d.add(t);
+        return lives.push(t);
+      })
+      .filter((l) => l !== undefined);
     assert.equal(ended.length, 1);
     assert.deepEqual(ended[0]!.states, ['SYN_SENT', 'ESTABLISHED', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSE']);
     assert.equal(ended[0]!.durationMs, 4);
@@ -178,5 +183,44 @@ describe('NDJSON lines', () => {
     const quoted = { ...items[0]!, owner: { pid: 1, command: 'we"ird\\name', via: 'context' as const } };
     for (const t of [...items, quoted])
       assert.equal(itemJsonLine(t), `${JSON.stringify(transitionJson(t))}\n`);
+  });
+});
+
+describe('notes of --events all', () => {
+  it('names connect() failures by errno and process, skips EINPROGRESS, ties resets to the socket', () => {
+    const base = { ns: 1, timeMs: 1, cpu: 0, pid: 77 };
+    const items = run([
+      ev('k', 7, 2, [0, 9], { pid: 77 }),
+      { event: 'sys_exit_connect', ...base, ret: -115 },
+      { event: 'sys_exit_connect', ...base, ret: -111 },
+      {
+        event: 'tcp_send_reset',
+        ...base,
+        family: 4,
+        saddr: '127.0.0.1',
+        daddr: '127.0.0.1',
+        sport: 9,
+        dport: 4000,
+        skaddr: '0',
+        state: 0,
+      },
+      {
+        event: 'inet_sk_error_report',
+        ...base,
+        family: 4,
+        saddr: '127.0.0.1',
+        daddr: '127.0.0.1',
+        sport: 4000,
+        dport: 9,
+        protocol: 6,
+        error: 111,
+      },
+    ]);
+    assert.deepEqual(
+      items.map((i) =>
+        i.kind === 'transition' ? i.to : `${i.kind} ${i.error?.name ?? ''} ${i.owner?.pid ?? ''}`,
+      ),
+      ['SYN_SENT', 'connect-error ECONNREFUSED 77', 'reset-sent  ', 'socket-error ECONNREFUSED '],
+    );
   });
 });

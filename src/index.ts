@@ -39,3 +39,4 @@ export {
 export * from './snapshot/index.js';
 export * from './stats/index.js';
 export * from './tcp/index.js';
+export * from './trace/index.js';

@@ -11,6 +11,7 @@ import { SAR_VIEWS } from '../../stats/sar.js';
 import type { CommandSpec, OptionSpec } from '../command-spec.js';
 import { LANG_OPTION } from '../lang-option.js';
 import { FILTER_OPTIONS, SOURCE_OPTIONS } from '../socket-options.js';
+import { TRACE_OPTIONS } from '../trace-run.js';
 
 const JSON_OPTION: OptionSpec = { flags: '--json', description: 'JSON output' };
 const NO_HEADER: OptionSpec = { flags: '-H, --no-header', description: 'no header line' };
@@ -108,6 +109,34 @@ Examples:
   tcpscope counters --delta '*Retrans*'  retransmissions since the last look
   tcpscope counters --sysctl             the TCP sysctls that explain the counters
   tcpscope counters --json
+`;
+
+const TRACE_EXAMPLES = `
+Each line: when, the process (when known), local and remote endpoint, the transition, and the
+milliseconds spent in the old state when two events of the socket measured it.
+TIME_WAIT is never announced by the kernel: it is shown (marked *, "inferred" in JSON) only where the
+events prove it (CLOSING -> CLOSE without a reset). The owner is known for connect() and listen(),
+for children of a known listener, and for sockets that existed at the start; otherwise "-".
+
+Examples:
+  sudo tcpscope trace --port 80                 every transition on port 80 as it happens
+  sudo tcpscope trace --events all -s syn-sent  with retransmissions, resets and connect() errors
+  sudo tcpscope trace --json --duration 10      NDJSON for 10 seconds
+  tcpscope trace --sampled --interval 50        without root or tracefs: table snapshots compared
+Needs root (tracefs); the private instance it makes is removed on every way out.
+`;
+
+const LIFE_EXAMPLES = `
+A line when a connection ends: its process (when known), endpoints, how long it lived (from
+connect() or the accepted handshake; "-" when it began before the trace) and the states it went
+through. --summary prints, at the end, how long each state lasted on this machine as a histogram;
+states no event can time (a request's SYN_RECV, an orphan's FIN_WAIT2, TIME_WAIT) are listed as
+unmeasured, never guessed.
+
+Examples:
+  sudo tcpscope life --port 443
+  sudo tcpscope life --summary --duration 60     how long each state lasts here, over a minute
+  sudo tcpscope life --json --count 100
 `;
 
 const EXPLAIN_EXAMPLES = `
@@ -340,6 +369,35 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     examples: COUNTERS_EXAMPLES,
     load: () => import('./counters.js'),
+  },
+  {
+    name: 'trace',
+    description: 'every TCP state transition as it happens, from tracefs (like tcpstates)',
+    options: [
+      {
+        flags: '--events <which>',
+        description: 'states, or all (retransmissions, resets, connect() errors too)',
+        default: 'states',
+      },
+      ...TRACE_OPTIONS,
+      {
+        flags: '--stats',
+        description: 'at the end, counts as JSON on stderr (for bench/trace)',
+        hidden: true,
+      },
+    ],
+    examples: TRACE_EXAMPLES,
+    load: () => import('./trace.js'),
+  },
+  {
+    name: 'life',
+    description: 'one line per finished connection with its duration and states (like tcplife); --summary',
+    options: [
+      { flags: '--summary', description: 'at the end: a histogram of the time spent in each state' },
+      ...TRACE_OPTIONS,
+    ],
+    examples: LIFE_EXAMPLES,
+    load: () => import('./life.js'),
   },
   {
     name: 'explain',

@@ -30,15 +30,19 @@ const isRoot = (): boolean => process.geteuid?.() === 0;
 export async function findTracefs(root?: string): Promise<string> {
   if (root !== undefined) return root;
   const mounts = await readFile('/proc/mounts', 'utf8').catch(() => '');
+  let denied: string | undefined;
   for (const dir of tracefsMounts(mounts)) {
-    if (
-      await access(`${dir}/instances`).then(
-        () => true,
-        () => false,
-      )
-    )
-      return dir;
+    const err = await access(`${dir}/instances`).then(
+      () => undefined,
+      (e: NodeJS.ErrnoException) => e.code ?? 'EIO',
+    );
+    if (err === undefined) return dir;
+    if (err === 'EACCES' || err === 'EPERM') denied ??= dir;
   }
+  if (denied !== undefined)
+    throw new PermissionError(
+      `tracefs at ${denied}: permission denied (run as root: tracing needs CAP_SYS_ADMIN or CAP_PERFMON); or use tcpscope trace --sampled`,
+    );
   const filesystems = await readFile('/proc/filesystems', 'utf8').catch(() => '');
   if (!/\btracefs\b/.test(filesystems))
     throw new EnvironmentError(

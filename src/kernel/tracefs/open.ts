@@ -92,6 +92,7 @@ const EAGAIN = 'EAGAIN';
 /** Pages read from one CPU before the others get their turn. */
 const PAGES_PER_TURN = 64;
 const STATS_EVERY_MS = 1000;
+const MAX_BATCH = 2048;
 
 interface CpuReader {
   readonly cpu: number;
@@ -171,10 +172,10 @@ class Session implements TraceSession {
       while (!this.closed && !signal?.aborted) {
         const { batch, busy } = this.mode === 'text' ? this.readText() : this.readRaw();
         if (Date.now() - this.statsAt >= STATS_EVERY_MS) this.refreshStats();
-        if (batch.length > 0) {
-          this.count += batch.length;
-          yield batch;
-        }
+        this.count += batch.length;
+        // Bounded batches keep what a consumer builds from one (strings, arrays) small.
+        for (let i = 0; i < batch.length; i += MAX_BATCH)
+          yield batch.length <= MAX_BATCH ? batch : batch.slice(i, i + MAX_BATCH);
         if (busy) await new Promise<void>((r) => setImmediate(r));
         else await sleep(pollMs, undefined, signal ? { signal } : {}).catch(() => undefined);
       }

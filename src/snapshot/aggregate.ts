@@ -83,8 +83,27 @@ export function topValues(
     const k = keyOf(s);
     counts.set(k, (counts.get(k) ?? 0) + 1);
   }
+  if (n <= 0) return [];
+  // Only the n first of the sorted entries are kept, in one pass: sorting every key (tens of
+  // thousands of ephemeral ports) with the collator took most of the overview's aggregation.
   const cmp = keyOrder();
-  return [...counts].sort((a, b) => b[1] - a[1] || cmp(a[0], b[0])).slice(0, n);
+  const best: [string, number][] = [];
+  for (const e of counts) {
+    if (best.length === n) {
+      const last = best[n - 1]!;
+      if (e[1] < last[1] || (e[1] === last[1] && cmp(e[0], last[0]) >= 0)) continue;
+    }
+    // After every entry that sorts before it or ties with it: a stable sort's order.
+    let i = best.length;
+    while (i > 0) {
+      const b = best[i - 1]!;
+      if (b[1] > e[1] || (b[1] === e[1] && cmp(b[0], e[0]) <= 0)) break;
+      i--;
+    }
+    best.splice(i, 0, e);
+    if (best.length > n) best.pop();
+  }
+  return best;
 }
 
 let collator: Intl.Collator | undefined;

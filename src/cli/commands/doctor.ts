@@ -49,6 +49,7 @@ export async function run(cli: Cli, flags: DoctorFlags): Promise<void> {
   else cli.o.out(renderDiagnosis(cli.o, diagnosis, { lang, windowSeconds, source: input.snapshot.source }));
 }
 
+/** `doctor --json` (docs/json.md). */
 function doctorJson(input: DoctorInput, d: Diagnosis, windowSeconds: number, config: DoctorConfig): object {
   return {
     time: input.snapshot.time,

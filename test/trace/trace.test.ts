@@ -143,15 +143,25 @@ describe('trace: transitions equal the kernel’s, read beside tcpscope', { conc
     assert.ok(cw.durationMs! >= 290, `CLOSE_WAIT ${cw.durationMs} ms`);
   });
 
-  it('simultaneous close: CLOSING, then TIME_WAIT inferred on both ends', async () => {
+  it('simultaneous close: CLOSING, then TIME_WAIT inferred', async () => {
     const p = port++;
     const lines = await traced(ns, 'simultaneous', p);
-    for (const side of ['client', 'server'] as const)
-      assert.deepEqual(seq(lines, p, side).slice(-3), [
-        'ESTABLISHED>FIN_WAIT1',
-        'FIN_WAIT1>CLOSING',
-        'CLOSING>TIME_WAIT*',
-      ]);
+    // Both FINs were lost, then retransmitted on each end's own timer. An end that gets the peer's
+    // FIN while its own is unacknowledged goes to CLOSING; the other may get its ACK first and pass
+    // FIN_WAIT2 (one retransmission timer firing a jiffy before the other decides which). At least
+    // one end always goes through CLOSING: the first FIN to arrive finds its receiver in FIN_WAIT1.
+    const crossing = ['ESTABLISHED>FIN_WAIT1', 'FIN_WAIT1>CLOSING', 'CLOSING>TIME_WAIT*'];
+    const acked = ['ESTABLISHED>FIN_WAIT1', 'FIN_WAIT1>FIN_WAIT2', 'FIN_WAIT2>CLOSE'];
+    const ends = (['client', 'server'] as const).map((side) => seq(lines, p, side).slice(-3));
+    for (const e of ends)
+      assert.ok(
+        [crossing, acked].some((x) => x.join() === e.join()),
+        e.join(' '),
+      );
+    assert.ok(
+      ends.some((e) => e.join() === crossing.join()),
+      ends.map((e) => e.join(' ')).join(' / '),
+    );
     assert.ok(lines.filter((l) => l.inferred).every((l) => l.announced === 'CLOSE'));
   });
 

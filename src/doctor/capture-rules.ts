@@ -99,24 +99,34 @@ export interface CaptureInput {
   lang: 'en' | 'zh';
 }
 
-/** The doctor's rules a capture cannot support, with why. */
-export const CAPTURE_SKIPPED: { rule: string; reason: string }[] = [
-  { rule: 'accept-queue', reason: 'accept queues are in the kernel, not on the wire' },
-  { rule: 'recv-queue', reason: 'socket queues are not on the wire' },
-  { rule: 'send-queue', reason: 'socket queues are not on the wire' },
-  { rule: 'port-exhaustion', reason: 'needs the host’s sockets and its ephemeral port range' },
-  {
-    rule: 'time-wait-pressure',
-    reason: 'TIME_WAIT is the host’s table, not the wire (a capture shows no lifetime end)',
-  },
-  { rule: 'fin-wait-pileup', reason: 'needs the host’s sockets and their timers' },
-  { rule: 'last-ack-pileup', reason: 'needs the host’s sockets and their timers' },
-  { rule: 'half-open', reason: 'keepalive timers and tcp_info are not on the wire' },
-  { rule: 'tcp-memory', reason: 'needs the kernel’s memory counters' },
-  { rule: 'listen-audit', reason: 'owners and listeners are not on the wire' },
-  { rule: 'owners', reason: 'a capture names peers and ports, never processes' },
-  { rule: 'counters', reason: 'the kernel’s counters (SYN cookies, drops) are not in a capture' },
+/** The doctor's rules a capture cannot support, with why (English, Chinese). */
+const SKIPPED: [string, string, string][] = [
+  ['accept-queue', 'accept queues are in the kernel, not on the wire', '全连接队列在内核里，不在线路上'],
+  ['recv-queue', 'socket queues are not on the wire', '套接字队列不在线路上'],
+  ['send-queue', 'socket queues are not on the wire', '套接字队列不在线路上'],
+  [
+    'port-exhaustion',
+    'needs the host’s sockets and its ephemeral port range',
+    '需要主机的套接字和临时端口范围',
+  ],
+  ['time-wait-pressure', 'TIME_WAIT is the host’s table, not the wire', 'TIME_WAIT 在主机的表里，不在线路上'],
+  ['fin-wait-pileup', 'needs the host’s sockets and their timers', '需要主机的套接字及其定时器'],
+  ['last-ack-pileup', 'needs the host’s sockets and their timers', '需要主机的套接字及其定时器'],
+  ['half-open', 'keepalive timers and tcp_info are not on the wire', '保活定时器和 tcp_info 不在线路上'],
+  ['tcp-memory', 'needs the kernel’s memory counters', '需要内核的内存计数'],
+  ['listen-audit', 'owners and listeners are not on the wire', '属主和监听套接字不在线路上'],
+  ['owners', 'a capture names peers and ports, never processes', '抓包只有对端和端口，没有进程'],
+  [
+    'counters',
+    'the kernel’s counters (SYN cookies, drops) are not in a capture',
+    '内核计数（SYN cookie、丢弃）不在抓包里',
+  ],
 ];
+
+/** The doctor's rules a capture cannot support, with why, in a language. */
+export function captureSkipped(lang: 'en' | 'zh'): { rule: string; reason: string }[] {
+  return SKIPPED.map(([rule, en, zh]) => ({ rule, reason: lang === 'zh' ? zh : en }));
+}
 
 const tr = (lang: 'en' | 'zh', en: string, zh: string): string => (lang === 'zh' ? zh : en);
 
@@ -355,5 +365,5 @@ export function diagnoseCapture(input: CaptureInput, explain: Explainer): Diagno
   });
   const order = (f: Finding): number => -SEVERITIES.indexOf(f.severity);
   findings.sort((a, b) => order(a) - order(b));
-  return { findings, skipped: CAPTURE_SKIPPED };
+  return { findings, skipped: captureSkipped(lang) };
 }

@@ -10,7 +10,7 @@ import type { LabRun } from '../lab/start.js';
 import { clip, factLines, renderSummary, type StateSummary, summarizeSockets } from '../render/lab-text.js';
 import { type Cli, paint } from './output.js';
 
-/** A step as `--json` reports it: the command, and its exit code and output, or why it was skipped. */
+/** A step as `lab run --json` reports it (docs/json.md): the command, and its exit code and output, or why it was skipped. */
 export interface StepResult {
   argv: string[];
   exitCode?: number;

@@ -178,7 +178,7 @@ export function num(n: number): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits });
 }
 
-/** What every rule gives a finding besides the explanation. */
+/** What every rule gives a finding besides the explanation (the `finding` of docs/json.md). */
 export interface FindingParts {
   rule: string;
   severity: Severity;

@@ -80,7 +80,7 @@ function endJson(e: ConnEnd): Record<string, unknown> {
   };
 }
 
-/** A connection in `pcap --json`'s shape. */
+/** A connection in `pcap --json`'s shape (docs/json.md). */
 export function connJson(c: Conn): Record<string, unknown> {
   return {
     id: c.n,

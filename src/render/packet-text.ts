@@ -25,7 +25,7 @@ export function packetLine(p: WirePacket): string {
   return `${clockMicros(p.timeUs)} ${formatEndpoint(p.src, p.sport)} > ${formatEndpoint(p.dst, p.dport)} ${flagsText(p.flags, true)} seq ${p.seq}${ack} win ${p.window} len ${p.len}\n`;
 }
 
-/** One NDJSON line: the packet with its ends as `{ address, port }`, flags as text and as the byte. */
+/** One NDJSON line (docs/json.md, `capture --json`): the packet with its ends as `{ address, port }`, flags as text and as the byte. */
 export function packetJson(p: WirePacket): string {
   return `${JSON.stringify({
     time: isoMicros(p.timeUs),

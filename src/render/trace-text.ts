@@ -57,7 +57,7 @@ function noteText(n: TraceNote): string {
   return `[${n.kind}${err}${state}]`;
 }
 
-/** The contract's transition object, extended (`durationMs`, `owner`, `announced`, `intervalMs`). */
+/** The contract's transition object (docs/json.md, `trace --json`), extended (`durationMs`, `owner`, `announced`, `intervalMs`). */
 export function transitionJson(t: TraceTransition): Record<string, unknown> {
   const o: Record<string, unknown> = {
     time: new Date(t.timeMs).toISOString(),
@@ -149,6 +149,7 @@ export function lifeLine(l: ConnectionLife): string {
   ].join(' ')}\n`;
 }
 
+/** One `life --json` line (docs/json.md). */
 export function lifeJson(l: ConnectionLife): Record<string, unknown> {
   const o: Record<string, unknown> = {
     time: new Date(l.timeMs).toISOString(),

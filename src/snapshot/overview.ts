@@ -55,6 +55,7 @@ export interface OtherNetns {
   unread: number;
 }
 
+/** What `tcpscope --json` prints, with the findings (docs/json.md). */
 export interface Overview {
   time: string;
   netns?: NetnsRef;

@@ -25,6 +25,7 @@ export interface SsTcpLine {
   timewait: number;
 }
 
+/** What `ls --summary --json` prints (docs/json.md). */
 export interface Summary {
   time: string;
   netns?: NetnsRef;

@@ -12,6 +12,7 @@ import { listNetns } from '../../src/lab/netns.js';
 import { parseSs } from '../../src/lab/ss.js';
 import { LAB_STATE_DIR } from '../../src/lab/state.js';
 import { BIN, tcpscope } from '../helpers/cli.js';
+import { commOf } from '../helpers/comm.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** Whether a process runs (a zombie does not count). */
@@ -75,7 +76,8 @@ describe('tcpscope lab', () => {
     const byProcess = out.steps.find((s) => s.argv.includes('--by'))!;
     assert.deepEqual(
       (byProcess.output as { rows: { key: string }[] }).rows[0]!.key,
-      `node[${out.culprit.pid}]`,
+      // The holder runs on this node binary (process.execPath): the kernel shows the same command.
+      `${commOf(process.pid)}[${out.culprit.pid}]`,
     );
     const who = out.steps.find((s) => s.argv[0] === 'who')!;
     const procs = (who.output as { processes: { pid: number; sockets: unknown[] }[] }).processes;

@@ -11,6 +11,7 @@ import { everyState, type HolderReport } from '../../src/lab/scenario.js';
 import { parseSs, type SsSocket } from '../../src/lab/ss.js';
 import type { Snapshot, Socket } from '../../src/tcp/socket.js';
 import { tcpscope, tcpscopeJson } from '../helpers/cli.js';
+import { commOf, commPattern } from '../helpers/comm.js';
 
 const key = (s: Pick<Socket, 'state' | 'local' | 'remote'>): string =>
   `${s.state} ${s.local.address}:${s.local.port} ${s.remote.address}:${s.remote.port}`;
@@ -106,9 +107,9 @@ describe('ls, count and who against ss, every state, IPv4 and IPv6', { timeout: 
         assert.deepEqual(s.owners, [], key(h));
         const want =
           h.role === 'request'
-            ? { kind: 'request', port: item.port, pid: report.pid, command: 'node' }
+            ? { kind: 'request', port: item.port, pid: report.pid, command: commOf(report.pid) }
             : h.role === 'queued'
-              ? { kind: 'queued', port: item.port, pid: report.pid, command: 'node' }
+              ? { kind: 'queued', port: item.port, pid: report.pid, command: commOf(report.pid) }
               : { kind: h.state === 'TIME_WAIT' ? 'timewait' : 'orphan' };
         assert.deepEqual(s.attribution, want, `${item.kind}: ${key(h)}`);
       }
@@ -253,12 +254,12 @@ describe('ls, count and who against ss, every state, IPv4 and IPv6', { timeout: 
       listening: { port: number; programs: string[]; exposure: string }[];
     };
     const listener = v.listening.find((l) => l.port === report.items[0]!.port)!;
-    assert.deepEqual(listener.programs, [`node[${report.pid}]`]);
+    assert.deepEqual(listener.programs, [`${commOf(report.pid)}[${report.pid}]`]);
     assert.equal(listener.exposure, 'loopback');
     const text = tcpscope([], { netns: ns.name });
     assert.equal(text.status, 0);
     assert.match(text.stdout, /Listening/);
-    assert.match(text.stdout, new RegExp(`node\\[${report.pid}\\]`));
+    assert.match(text.stdout, new RegExp(`${commPattern(report.pid)}\\[${report.pid}\\]`));
   });
 
   it('works as an unprivileged user, and says what it could not see', () => {

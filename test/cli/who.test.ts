@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Socket } from '../../src/tcp/socket.js';
 import { tcpscope } from '../helpers/cli.js';
+import { commPattern } from '../helpers/comm.js';
 import { makeNetns, type TestNetns } from '../helpers/netns.js';
 
 const PORT = 8080;
@@ -75,7 +76,9 @@ describe('who PORT on a port with thousands of TIME_WAIT', { timeout: 120_000 },
     // connections kept, the bound socket.
     assert.match(
       r.stdout,
-      new RegExp(`node\\[${pid}\\] user root: 6 socket\\(s\\): ESTABLISHED 4, UNCONN 1, LISTEN 1`),
+      new RegExp(
+        `${commPattern(pid)}\\[${pid}\\] user root: 6 socket\\(s\\): ESTABLISHED 4, UNCONN 1, LISTEN 1`,
+      ),
     );
     assert.match(r.stdout, /LISTEN +0 +511 +127\.0\.0\.1:8080 +0\.0\.0\.0:\*/);
     assert.match(r.stdout, /ESTABLISHED +0 +0 +127\.0\.0\.1:8080 +127\.0\.0\.2:\d+/);
@@ -124,7 +127,9 @@ describe('who PORT on a port with thousands of TIME_WAIT', { timeout: 120_000 },
     assert.equal(rows.length, 1, r.stdout);
     assert.match(
       rows[0]!,
-      new RegExp(`^UNCONN +0 +0 +127\\.0\\.0\\.5:8080 +0\\.0\\.0\\.0:\\* +node\\[${pid}\\]/\\d+$`),
+      new RegExp(
+        `^UNCONN +0 +0 +127\\.0\\.0\\.5:8080 +0\\.0\\.0\\.0:\\* +${commPattern(pid)}\\[${pid}\\]/\\d+$`,
+      ),
     );
     // Without --bound they are not listed (as ss -ta).
     const plain = tcpscope(['ls', '-s', 'closed'], { netns: ns.name });

@@ -8,6 +8,7 @@ import { isHeld, rowsOfItem } from '../../src/lab/match.js';
 import { createNetns, type Netns } from '../../src/lab/netns.js';
 import { everyState, type HoldItem, type StateKind } from '../../src/lab/scenario.js';
 import type { SsSocket } from '../../src/lab/ss.js';
+import { commOf } from '../helpers/comm.js';
 
 /** What each kind must leave, written out independently of the holder: `role state owned|orphan`. */
 const EXPECTED: Record<StateKind, string[]> = {
@@ -73,7 +74,7 @@ describe('holder: every state over IPv4 and IPv6, checked with ss', () => {
         const matches = mine.filter((r) => isHeld(h, r, scenario.report.pid));
         assert.equal(matches.length, 1, `${JSON.stringify(h)} in ${JSON.stringify(mine)}`);
         assert.equal(matches[0]!.family, item.family);
-        if (h.owned) assert.equal(matches[0]!.owners![0]!.command, 'node');
+        if (h.owned) assert.equal(matches[0]!.owners![0]!.command, commOf(scenario.report.pid));
       }
     });
   }

@@ -6,6 +6,7 @@ import { explainRule } from '../../doctor/explain.js';
 import { baselineOf, gather, readBaseline } from '../../doctor/gather.js';
 import type { DoctorInput, Finding, Severity } from '../../doctor/types.js';
 import { ParseError, UsageError } from '../../errors.js';
+import type { Conn } from '../../flow/index.js';
 import { langOf } from '../lang-option.js';
 import type { Cli } from '../output.js';
 import { renderDiagnosis } from '../render-findings.js';
@@ -21,6 +22,7 @@ interface DoctorFlags extends SourceFlags {
   set: string[];
   baseline?: string;
   saveBaseline?: string;
+  pcap?: string;
 }
 
 /** Runs `doctor`. */
@@ -30,6 +32,7 @@ export async function run(cli: Cli, flags: DoctorFlags): Promise<void> {
   const window = parseWindow(flags.window);
   const windowSeconds = flags.now ? 0 : window;
   const config = loadConfig(flags);
+  if (flags.pcap !== undefined) return capture(cli, flags.pcap, { json: flags.json === true, failOn, lang });
   const source = sourceOptions(flags);
   const baseline = flags.baseline !== undefined ? readBaseline(flags.baseline) : undefined;
   if (windowSeconds > 0 && !flags.json)
@@ -49,6 +52,50 @@ export async function run(cli: Cli, flags: DoctorFlags): Promise<void> {
   else cli.o.out(renderDiagnosis(cli.o, diagnosis, { lang, windowSeconds, source: input.snapshot.source }));
 }
 
+/** `doctor --pcap FILE`: the rules a capture can support, over the connections the flow tracker rebuilt. */
+async function capture(
+  cli: Cli,
+  file: string,
+  opts: { json: boolean; failOn: Severity | 'never'; lang: 'en' | 'zh' },
+): Promise<void> {
+  const { readCaptureFile } = await import('../../capture/index.js');
+  const { FlowTracker } = await import('../../flow/index.js');
+  const { WireFacts, diagnoseCapture } = await import('../../doctor/capture-rules.js');
+  const conns: Conn[] = [];
+  const facts = new WireFacts();
+  const tracker = new FlowTracker({ onConn: (c) => conns.push(c) });
+  await readCaptureFile(file, (p) => {
+    facts.push(p);
+    tracker.push(p);
+  });
+  tracker.finish();
+  const d = diagnoseCapture({ file, conns, facts, lang: opts.lang }, explainRule);
+  if (d.findings.some((f) => reaches(f, opts.failOn))) cli.exit(1);
+  const seconds = facts.firstUs === undefined ? 0 : (facts.lastUs - facts.firstUs) / 1e6;
+  if (opts.json)
+    cli.o.out(
+      `${JSON.stringify({
+        source: 'capture',
+        file,
+        time: facts.lastUs ? new Date(facts.lastUs / 1000).toISOString() : null,
+        windowSeconds: seconds,
+        connections: conns.length,
+        segments: facts.segments,
+        findings: d.findings,
+        skipped: d.skipped,
+      })}\n`,
+    );
+  else
+    cli.o.out(
+      renderDiagnosis(cli.o, d, {
+        lang: opts.lang,
+        windowSeconds: Number(seconds.toFixed(3)),
+        source: `capture ${file} (${conns.length} connections)`,
+      }),
+    );
+}
+
+/** `doctor --json` (docs/json.md). */
 function doctorJson(input: DoctorInput, d: Diagnosis, windowSeconds: number, config: DoctorConfig): object {
   return {
     time: input.snapshot.time,

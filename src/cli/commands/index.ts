@@ -159,6 +159,7 @@ Examples:
   tcpscope doctor --save-baseline /etc/tcpscope/listeners.json
   tcpscope doctor --baseline /etc/tcpscope/listeners.json   flag listeners the baseline lacks
   tcpscope doctor --netns blue --lang zh
+  tcpscope doctor --pcap trace.pcap    SYN floods, scans, refused connects, resets... seen in a capture
 Exit status: 0 no finding at or above --fail-on, 1 some finding reaches it, 2 usage or environment error.
 Thresholds (--set rule.key=value, or a config file { "thresholds": { ... } }): see --json's "config".
 `;
@@ -434,6 +435,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--set <rule.key=value>', description: 'override a threshold (repeatable)', repeatable: true },
       { flags: '--baseline <file>', description: 'flag listeners not in this baseline' },
       { flags: '--save-baseline <file>', description: 'write the current listeners as a baseline and exit' },
+      {
+        flags: '--pcap <file>',
+        description:
+          'judge a capture (pcap, pcapng, - for stdin): the rules packets can prove, peers and ports, no owners',
+      },
       LANG_OPTION,
       ...SOURCE_OPTIONS,
     ],

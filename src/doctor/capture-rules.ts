@@ -1,0 +1,369 @@
+/**
+ * The doctor's rules that a capture can support (`doctor --pcap`): from the connections the flow
+ * tracker rebuilt and a few per-flow facts seen on the wire, findings in the doctor's shape with
+ * peers and ports, never owners. Each rule fires on what the packets prove: handshakes that never
+ * complete, SYNs answered by RST, connections torn down by RST, retransmitted segments against all
+ * segments, windows that stay closed, an end that received a FIN and never sent its own. Pure.
+ */
+
+import type { Conn } from '../flow/tracker.js';
+import { endpointOf } from '../net/endpoint.js';
+import type { WirePacket } from '../net/packet.js';
+import type { Diagnosis } from './diagnose.js';
+import type { Explainer, Finding, Severity } from './types.js';
+import { SEVERITIES } from './types.js';
+
+const TOP = 5;
+
+/** Thresholds of the capture rules (counts and seconds). */
+export const CAPTURE_THRESHOLDS = {
+  /** Handshakes left half-open towards one server port before it is a flood. */
+  synFlood: 16,
+  /** Failed destinations (address and port) from one source before it is a scan. */
+  scanDestinations: 20,
+  /** SYNs answered by RST on one port before it is a warning (fewer: info). */
+  refusedWarning: 10,
+  /** Connections torn down by RST after their handshake, and their share of all that completed. */
+  resets: 5,
+  resetsShare: 0.05,
+  /** Retransmitted segments against all data segments: warning, critical. */
+  retransShare: 0.02,
+  retransCritical: 0.1,
+  retransMin: 10,
+  /** Seconds a window stays zero before it is a stall. */
+  zeroWindowSeconds: 1,
+  /** Seconds an end stays in CLOSE_WAIT until the capture's end before it is a leak. */
+  closeWaitSeconds: 2,
+} as const;
+
+/** A direction whose advertised window went to zero: since when, and whether it opened again. */
+interface Stall {
+  readonly from: string;
+  readonly to: string;
+  readonly toPort: number;
+  sinceUs: number;
+  longestUs: number;
+  open: boolean;
+}
+
+/** Per-flow facts the tracker's connections do not keep: how long advertised windows stayed at zero. */
+export class WireFacts {
+  private readonly stalls = new Map<string, Stall>();
+  firstUs: number | undefined;
+  lastUs = 0;
+  segments = 0;
+
+  push(p: WirePacket): void {
+    this.firstUs ??= p.timeUs;
+    if (p.timeUs > this.lastUs) this.lastUs = p.timeUs;
+    this.segments++;
+    if ((p.flags & 0x06) !== 0) return; // SYN or RST: their window says nothing of a stall
+    const key = `${p.src} ${p.sport} ${p.dst} ${p.dport}`;
+    const s = this.stalls.get(key);
+    if (p.window === 0) {
+      if (!s)
+        this.stalls.set(key, {
+          from: endpointOf({ address: p.src, port: p.sport }),
+          to: p.dst,
+          toPort: p.dport,
+          sinceUs: p.timeUs,
+          longestUs: 0,
+          open: false,
+        });
+      else if (s.open) {
+        s.open = false;
+        s.sinceUs = p.timeUs;
+      }
+    } else if (s && !s.open) {
+      s.open = true;
+      s.longestUs = Math.max(s.longestUs, p.timeUs - s.sinceUs);
+    }
+  }
+
+  /** Each stalled direction with its longest zero-window stretch (until the capture's end when it never opened). */
+  zeroWindows(): { from: string; to: string; toPort: number; seconds: number; stillClosed: boolean }[] {
+    return [...this.stalls.values()].map((s) => ({
+      from: s.from,
+      to: s.to,
+      toPort: s.toPort,
+      seconds: Math.max(s.longestUs, s.open ? 0 : this.lastUs - s.sinceUs) / 1e6,
+      stillClosed: !s.open,
+    }));
+  }
+}
+
+export interface CaptureInput {
+  file: string;
+  conns: readonly Conn[];
+  facts: WireFacts;
+  lang: 'en' | 'zh';
+}
+
+/** The doctor's rules a capture cannot support, with why (English, Chinese). */
+const SKIPPED: [string, string, string][] = [
+  ['accept-queue', 'accept queues are in the kernel, not on the wire', '全连接队列在内核里，不在线路上'],
+  ['recv-queue', 'socket queues are not on the wire', '套接字队列不在线路上'],
+  ['send-queue', 'socket queues are not on the wire', '套接字队列不在线路上'],
+  [
+    'port-exhaustion',
+    'needs the host’s sockets and its ephemeral port range',
+    '需要主机的套接字和临时端口范围',
+  ],
+  ['time-wait-pressure', 'TIME_WAIT is the host’s table, not the wire', 'TIME_WAIT 在主机的表里，不在线路上'],
+  ['fin-wait-pileup', 'needs the host’s sockets and their timers', '需要主机的套接字及其定时器'],
+  ['last-ack-pileup', 'needs the host’s sockets and their timers', '需要主机的套接字及其定时器'],
+  ['half-open', 'keepalive timers and tcp_info are not on the wire', '保活定时器和 tcp_info 不在线路上'],
+  ['tcp-memory', 'needs the kernel’s memory counters', '需要内核的内存计数'],
+  ['listen-audit', 'owners and listeners are not on the wire', '属主和监听套接字不在线路上'],
+  ['owners', 'a capture names peers and ports, never processes', '抓包只有对端和端口，没有进程'],
+  [
+    'counters',
+    'the kernel’s counters (SYN cookies, drops) are not in a capture',
+    '内核计数（SYN cookie、丢弃）不在抓包里',
+  ],
+];
+
+/** The doctor's rules a capture cannot support, with why, in a language. */
+export function captureSkipped(lang: 'en' | 'zh'): { rule: string; reason: string }[] {
+  return SKIPPED.map(([rule, en, zh]) => ({ rule, reason: lang === 'zh' ? zh : en }));
+}
+
+const tr = (lang: 'en' | 'zh', en: string, zh: string): string => (lang === 'zh' ? zh : en);
+
+function top<T>(items: readonly T[], key: (t: T) => string, n = TOP): [string, number][] {
+  const m = new Map<string, number>();
+  for (const i of items) m.set(key(i), (m.get(key(i)) ?? 0) + 1);
+  return [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, n);
+}
+
+const peersOf = (cs: readonly Conn[], side: 'client' | 'server' = 'client') =>
+  top(cs, (c) => c[side].address).map(([address, count]) => ({ address, count }));
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const i of items) {
+    const k = key(i);
+    const l = m.get(k);
+    if (l) l.push(i);
+    else m.set(k, [i]);
+  }
+  return m;
+}
+
+const server = (c: Conn) => endpointOf(c.server);
+/** The server sent SYN+ACK (Zeek's `h`). */
+const synAcked = (c: Conn) => c.history.includes('h');
+/** A SYN answered by RST, nothing else from the server (Zeek's REJ). */
+const refused = (c: Conn) => !c.midstream && c.connState === 'REJ';
+/** A handshake that never completed and was not refused. */
+const halfOpen = (c: Conn) => !c.midstream && c.anomalies.includes('handshake-incomplete') && !refused(c);
+const completed = (c: Conn) => !c.anomalies.includes('handshake-incomplete');
+
+type Part = Omit<Finding, 'why' | 'remedies' | 'commands'> & { commands?: string[] };
+
+/** Runs the capture rules and orders the findings, worst first; the rest are listed as skipped. */
+export function diagnoseCapture(input: CaptureInput, explain: Explainer): Diagnosis {
+  const T = CAPTURE_THRESHOLDS;
+  const { lang, conns } = input;
+  const parts: Part[] = [];
+
+  // syn-flood: many handshakes to one listener never complete.
+  const flooded = groupBy(conns.filter(halfOpen), server);
+  for (const [srv, cs] of flooded) {
+    if (cs.length < T.synFlood) continue;
+    const synAckRetrans = cs.filter((c) => synAcked(c) && c.server.retransmissions > 0).length;
+    const unanswered = cs.filter((c) => !synAcked(c)).length;
+    const severity: Severity =
+      synAckRetrans >= T.synFlood || cs.length >= 10 * T.synFlood ? 'critical' : 'warning';
+    parts.push({
+      rule: 'syn-flood',
+      severity,
+      title: tr(
+        lang,
+        `${cs.length} handshakes to ${srv} never completed (${synAckRetrans} SYN+ACKs sent again, ${unanswered} SYNs never answered)`,
+        `到 ${srv} 的 ${cs.length} 次握手从未完成（${synAckRetrans} 个 SYN+ACK 重传，${unanswered} 个 SYN 无应答）`,
+      ),
+      states: ['SYN_RECV', 'SYN_SENT'],
+      evidence: {
+        basis: 'capture',
+        count: cs.length,
+        ports: [{ port: cs[0]!.server.port, count: cs.length }],
+        peers: peersOf(cs),
+        server: srv,
+        synAckRetransmitted: synAckRetrans,
+        synUnanswered: unanswered,
+        sources: new Set(cs.map((c) => c.client.address)).size,
+      },
+    });
+  }
+
+  // scan: one source, many destinations failing.
+  const failing = conns.filter((c) => halfOpen(c) || refused(c));
+  for (const [src, cs] of groupBy(failing, (c) => c.client.address)) {
+    const dests = new Set(cs.map(server));
+    if (dests.size < T.scanDestinations) continue;
+    parts.push({
+      rule: 'scan',
+      severity: 'warning',
+      title: tr(
+        lang,
+        `${src} tried ${dests.size} destinations that did not answer or refused`,
+        `${src} 尝试了 ${dests.size} 个未应答或拒绝的目的地`,
+      ),
+      states: ['SYN_SENT'],
+      evidence: {
+        basis: 'capture',
+        count: cs.length,
+        destinations: dests.size,
+        peers: [{ address: src, count: cs.length }],
+        ports: top(cs, (c) => String(c.server.port)).map(([p, count]) => ({ port: Number(p), count })),
+      },
+    });
+  }
+
+  // connect-failures: SYNs answered by RST (nothing listened).
+  for (const [srv, cs] of groupBy(conns.filter(refused), server)) {
+    parts.push({
+      rule: 'connect-failures',
+      severity: cs.length >= T.refusedWarning ? 'warning' : 'info',
+      title: tr(
+        lang,
+        `${cs.length} connects to ${srv} refused (SYN answered by RST)`,
+        `${cs.length} 次连接 ${srv} 被拒绝（SYN 被 RST 回应）`,
+      ),
+      states: ['SYN_SENT'],
+      evidence: {
+        basis: 'capture',
+        count: cs.length,
+        refused: cs.length,
+        ports: [{ port: cs[0]!.server.port, count: cs.length }],
+        peers: peersOf(cs),
+        server: srv,
+      },
+    });
+  }
+
+  // resets: connections torn down by RST after their handshake.
+  const done = conns.filter(completed);
+  const reset = done.filter((c) => c.firstClose?.how === 'RST');
+  if (reset.length >= T.resets && reset.length >= T.resetsShare * done.length) {
+    const bySender = { client: 0, server: 0 };
+    for (const c of reset) bySender[c.firstClose!.end]++;
+    parts.push({
+      rule: 'resets',
+      severity: 'warning',
+      title: tr(
+        lang,
+        `${reset.length} of ${done.length} connections torn down by RST (${bySender.server} by the server, ${bySender.client} by the client)`,
+        `${done.length} 个连接中有 ${reset.length} 个被 RST 终止（服务端 ${bySender.server}，客户端 ${bySender.client}）`,
+      ),
+      states: ['ESTABLISHED'],
+      evidence: {
+        basis: 'capture',
+        count: reset.length,
+        connections: done.length,
+        resetByServer: bySender.server,
+        resetByClient: bySender.client,
+        ports: top(reset, (c) => String(c.server.port)).map(([p, count]) => ({ port: Number(p), count })),
+        peers: peersOf(reset),
+      },
+    });
+  }
+
+  // retransmits: segments sent again against all segments of completed connections.
+  let sent = 0;
+  let again = 0;
+  for (const c of done) {
+    sent += c.client.packets + c.server.packets;
+    again += c.client.retransmissions + c.server.retransmissions;
+  }
+  if (again >= T.retransMin && again >= T.retransShare * sent) {
+    const worst = done.filter((c) => c.client.retransmissions + c.server.retransmissions > 0);
+    parts.push({
+      rule: 'retransmits',
+      severity: again >= T.retransCritical * sent ? 'critical' : 'warning',
+      title: tr(
+        lang,
+        `${again} of ${sent} segments sent again (${((100 * again) / sent).toFixed(1)} %)`,
+        `${sent} 个报文段中有 ${again} 个重传（${((100 * again) / sent).toFixed(1)} %）`,
+      ),
+      states: ['ESTABLISHED'],
+      evidence: {
+        basis: 'capture',
+        count: again,
+        segments: sent,
+        connections: worst.length,
+        ports: top(worst, (c) => String(c.server.port)).map(([p, count]) => ({ port: Number(p), count })),
+        peers: peersOf(worst),
+      },
+    });
+  }
+
+  // zero-window: an advertised window that stays zero.
+  const stalls = input.facts.zeroWindows().filter((z) => z.seconds >= T.zeroWindowSeconds);
+  if (stalls.length > 0) {
+    const longest = Math.max(...stalls.map((s) => s.seconds));
+    parts.push({
+      rule: 'zero-window',
+      severity: 'warning',
+      title: tr(
+        lang,
+        `${stalls.length} receiver(s) kept a zero window for up to ${longest.toFixed(1)} s`,
+        `${stalls.length} 个接收端的零窗口持续最长 ${longest.toFixed(1)} 秒`,
+      ),
+      states: ['ESTABLISHED'],
+      evidence: {
+        basis: 'capture',
+        count: stalls.length,
+        longestSeconds: Number(longest.toFixed(3)),
+        stillClosed: stalls.filter((s) => s.stillClosed).length,
+        receivers: stalls.slice(0, TOP).map((s) => s.from),
+        peers: top(stalls, (s) => s.to).map(([address, count]) => ({ address, count })),
+      },
+    });
+  }
+
+  // close-wait-leak: an end that received a FIN and never sent its own.
+  const lastUs = input.facts.lastUs;
+  const leaks: { c: Conn; side: 'client' | 'server'; seconds: number }[] = [];
+  for (const c of conns)
+    for (const side of ['client', 'server'] as const) {
+      const last = c[side].states.at(-1);
+      if (last?.state !== 'CLOSE_WAIT') continue;
+      const seconds = (lastUs - last.atUs) / 1e6;
+      if (seconds >= T.closeWaitSeconds) leaks.push({ c, side, seconds });
+    }
+  if (leaks.length > 0) {
+    const longest = Math.max(...leaks.map((l) => l.seconds));
+    const ends = top(leaks, (l) => endpointOf(l.c[l.side]));
+    parts.push({
+      rule: 'close-wait-leak',
+      severity: 'warning',
+      title: tr(
+        lang,
+        `${leaks.length} end(s) received a FIN and never sent their own (CLOSE_WAIT up to ${longest.toFixed(1)} s at the capture's end)`,
+        `${leaks.length} 个端收到 FIN 后始终未发出自己的 FIN（抓包结束时 CLOSE_WAIT 最长 ${longest.toFixed(1)} 秒）`,
+      ),
+      states: ['CLOSE_WAIT'],
+      evidence: {
+        basis: 'capture',
+        count: leaks.length,
+        longestSeconds: Number(longest.toFixed(3)),
+        ports: top(leaks, (l) => String(l.c[l.side].port)).map(([p, count]) => ({ port: Number(p), count })),
+        peers: top(leaks, (l) => l.c[l.side === 'client' ? 'server' : 'client'].address).map(
+          ([address, count]) => ({ address, count }),
+        ),
+        ends: ends.map(([end]) => end),
+      },
+    });
+  }
+
+  const findings: Finding[] = parts.map((p) => {
+    const e = explain(p.rule, lang);
+    const commands = [`tcpscope pcap ${input.file} --by port`, ...e.commands];
+    return { ...p, why: e.why, remedies: e.remedies, commands };
+  });
+  const order = (f: Finding): number => -SEVERITIES.indexOf(f.severity);
+  findings.sort((a, b) => order(a) - order(b));
+  return { findings, skipped: captureSkipped(lang) };
+}

@@ -1,0 +1,130 @@
+/**
+ * `doctor --pcap`'s rules on synthetic captures: a busy healthy capture finds nothing; a SYN flood,
+ * a refused storm, a scan, a zero window that stays and an end left in CLOSE_WAIT are each found,
+ * naming the port and the peers; the rules a capture cannot support are listed as skipped.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { diagnoseCapture, WireFacts } from '../../src/doctor/capture-rules.js';
+import { explainRule } from '../../src/doctor/explain.js';
+import { type Conn, FlowTracker } from '../../src/flow/index.js';
+import type { WirePacket } from '../../src/net/packet.js';
+import { ACK, FIN, RST, SYN } from '../../src/tcp/index.js';
+import { synthetic } from '../flow/synthetic.js';
+
+const T0 = 1_700_000_000_000_000;
+
+function pkt(
+  t: number,
+  src: string,
+  sport: number,
+  dst: string,
+  dport: number,
+  flags: number,
+  seq: number,
+  ack: number,
+  len = 0,
+  window = 512,
+): WirePacket {
+  return {
+    timeUs: T0 + t,
+    family: 4,
+    src,
+    sport,
+    dst,
+    dport,
+    seq,
+    ack,
+    flags,
+    len,
+    window,
+    iface: 0,
+    offset: 0,
+  };
+}
+
+function run(packets: readonly WirePacket[]) {
+  const conns: Conn[] = [];
+  const facts = new WireFacts();
+  const tracker = new FlowTracker({ onConn: (c) => conns.push(c) });
+  for (const p of packets) {
+    facts.push(p);
+    tracker.push(p);
+  }
+  tracker.finish();
+  return diagnoseCapture({ file: 'x.pcap', conns, facts, lang: 'en' }, explainRule);
+}
+
+const S = '192.0.2.1';
+
+describe('doctor --pcap rules', () => {
+  it('finds nothing in a busy healthy capture and lists what it cannot judge', () => {
+    const d = run(synthetic(300, 3));
+    assert.deepEqual(
+      d.findings.map((f) => f.rule),
+      [],
+    );
+    assert.ok(d.skipped.some((s) => s.rule === 'accept-queue'));
+    assert.ok(d.skipped.some((s) => s.rule === 'owners'));
+  });
+
+  it('finds a SYN flood whose SYN+ACKs are sent again, with the port and the peers', () => {
+    const ps: WirePacket[] = [];
+    for (let i = 0; i < 40; i++) {
+      const c = `198.51.100.${1 + (i % 4)}`;
+      ps.push(pkt(i * 10, c, 2000 + i, S, 8080, SYN, 100, 0));
+      ps.push(pkt(i * 10 + 1, S, 8080, c, 2000 + i, SYN | ACK, 500, 101));
+      ps.push(pkt(i * 10 + 1_000_000, S, 8080, c, 2000 + i, SYN | ACK, 500, 101));
+    }
+    const d = run(ps);
+    const f = d.findings.find((x) => x.rule === 'syn-flood');
+    assert.ok(f, JSON.stringify(d.findings.map((x) => x.rule)));
+    assert.equal(f.severity, 'critical');
+    assert.deepEqual(f.evidence.ports, [{ port: 8080, count: 40 }]);
+    assert.equal(f.evidence.peers?.length, 4);
+    assert.equal(f.evidence.synAckRetransmitted, 40);
+  });
+
+  it('finds refused connects and a scan from one source', () => {
+    const ps: WirePacket[] = [];
+    for (let i = 0; i < 30; i++) {
+      ps.push(pkt(i * 10, '198.51.100.9', 3000 + i, S, 9000 + i, SYN, 100, 0));
+      ps.push(pkt(i * 10 + 1, S, 9000 + i, '198.51.100.9', 3000 + i, RST | ACK, 0, 101));
+    }
+    for (let i = 0; i < 12; i++) {
+      ps.push(pkt(1000 + i * 10, '198.51.100.7', 4000 + i, S, 7, SYN, 100, 0));
+      ps.push(pkt(1000 + i * 10 + 1, S, 7, '198.51.100.7', 4000 + i, RST | ACK, 0, 101));
+    }
+    const d = run(ps);
+    const scan = d.findings.find((x) => x.rule === 'scan');
+    assert.ok(scan);
+    assert.deepEqual(scan.evidence.peers, [{ address: '198.51.100.9', count: 30 }]);
+    const refused = d.findings.find((x) => x.rule === 'connect-failures' && x.evidence.server === `${S}:7`);
+    assert.ok(refused);
+    assert.equal(refused.severity, 'warning');
+    assert.deepEqual(refused.evidence.peers, [{ address: '198.51.100.7', count: 12 }]);
+  });
+
+  it('finds a window that stays zero and an end that never sends its FIN', () => {
+    const C = '198.51.100.3';
+    const ps = [
+      pkt(0, C, 5000, S, 80, SYN, 100, 0),
+      pkt(1, S, 80, C, 5000, SYN | ACK, 500, 101),
+      pkt(2, C, 5000, S, 80, ACK, 101, 501),
+      pkt(3, S, 80, C, 5000, ACK, 501, 101, 100),
+      pkt(4, C, 5000, S, 80, ACK, 101, 601, 0, 0),
+      pkt(2_000_000, C, 5000, S, 80, ACK, 101, 601, 0, 0),
+      pkt(2_000_001, S, 80, C, 5000, FIN | ACK, 601, 101),
+      pkt(2_000_002, C, 5000, S, 80, ACK, 101, 602, 0, 0),
+      pkt(6_000_000, C, 5000, S, 80, ACK, 101, 602, 0, 0),
+    ];
+    const d = run(ps);
+    const z = d.findings.find((x) => x.rule === 'zero-window');
+    assert.ok(z);
+    assert.deepEqual(z.evidence.receivers, [`${C}:5000`]);
+    const cw = d.findings.find((x) => x.rule === 'close-wait-leak');
+    assert.ok(cw, JSON.stringify(d.findings.map((x) => x.rule)));
+    assert.deepEqual(cw.evidence.ports, [{ port: 5000, count: 1 }]);
+    assert.deepEqual(cw.evidence.peers, [{ address: S, count: 1 }]);
+  });
+});

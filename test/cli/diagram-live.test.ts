@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { tcpscope, tcpscopeJson } from '../helpers/cli.js';
-import { type Holder, makeNetns, startHolder, type TestNetns } from '../helpers/netns.js';
+import { holdInNetns } from '../helpers/netns.js';
 
 interface DiagramJson {
   states: { state: string; count?: number }[];
@@ -14,32 +14,23 @@ function diagramCounts(args: string[]): Record<string, number> {
 }
 
 describe('diagram --counts live', () => {
-  let ns: TestNetns;
-  let holder: Holder;
-  before(async () => {
-    ns = makeNetns();
-    holder = await startHolder(ns, ['states']);
-  });
-  after(() => {
-    holder?.stop();
-    ns?.delete();
-  });
+  const held = holdInNetns(['states']);
 
   it('counts the namespace that --netns, --netns-pid and --source name, as count does', () => {
-    const { states } = tcpscopeJson<{ states: Record<string, number> }>(['count', '--netns', ns.name]);
+    const { states } = tcpscopeJson<{ states: Record<string, number> }>(['count', '--netns', held.ns.name]);
     // CLOSE is not on the diagram's paths; every state the namespace holds here is.
     assert.ok(Object.keys(states).length >= 4, JSON.stringify(states));
-    assert.deepEqual(diagramCounts(['--netns', ns.name]), states);
-    assert.deepEqual(diagramCounts(['--netns-pid', String(holder.pid)]), states);
-    assert.deepEqual(diagramCounts(['--netns', ns.name, '--source', 'procfs']), states);
-    assert.deepEqual(diagramCounts(['--netns', ns.name, '--source', 'netlink']), states);
+    assert.deepEqual(diagramCounts(['--netns', held.ns.name]), states);
+    assert.deepEqual(diagramCounts(['--netns-pid', String(held.holder.pid)]), states);
+    assert.deepEqual(diagramCounts(['--netns', held.ns.name, '--source', 'procfs']), states);
+    assert.deepEqual(diagramCounts(['--netns', held.ns.name, '--source', 'netlink']), states);
   });
 
   it('refuses the table options without --counts live', () => {
     for (const args of [
-      ['diagram', '--netns', ns.name],
+      ['diagram', '--netns', held.ns.name],
       ['diagram', '--counts', 'saved.json', '--source', 'procfs'],
-      ['--netns', ns.name, 'diagram'],
+      ['--netns', held.ns.name, 'diagram'],
     ]) {
       const r = tcpscope(args);
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { tcpscope } from '../helpers/cli.js';
-import { type Holder, makeNetns, startHolder, type TestNetns } from '../helpers/netns.js';
+import { holdInNetns } from '../helpers/netns.js';
 
 /** stdout of a run that must succeed. */
 function ok(args: string[]): string {
@@ -19,35 +19,26 @@ function refused(args: string[], message: RegExp): void {
 }
 
 describe('options before the command', () => {
-  let ns: TestNetns;
-  let holder: Holder;
-  before(async () => {
-    ns = makeNetns();
-    holder = await startHolder(ns, ['states']);
-  });
-  after(() => {
-    holder?.stop();
-    ns?.delete();
-  });
+  const held = holdInNetns(['states']);
 
   it('--netns and --netns-pid read that namespace, before the command as after it', () => {
-    const inside = ok(['count', '--json', '--netns', ns.name]);
+    const inside = ok(['count', '--json', '--netns', held.ns.name]);
     assert.notEqual(inside, ok(['count', '--json']), 'the namespace is not the host');
-    assert.equal(ok(['--netns', ns.name, 'count', '--json']), inside);
-    assert.equal(ok(['--netns', ns.name, '--json', 'count']), inside);
-    assert.equal(ok([`--netns=${ns.name}`, 'count', '--json']), inside);
-    assert.equal(ok(['--netns-pid', String(holder.pid), 'count', '--json']), inside);
-    assert.equal(ok(['--source', 'procfs', '--netns', ns.name, 'count', '--json']), inside);
+    assert.equal(ok(['--netns', held.ns.name, 'count', '--json']), inside);
+    assert.equal(ok(['--netns', held.ns.name, '--json', 'count']), inside);
+    assert.equal(ok([`--netns=${held.ns.name}`, 'count', '--json']), inside);
+    assert.equal(ok(['--netns-pid', String(held.holder.pid), 'count', '--json']), inside);
+    assert.equal(ok(['--source', 'procfs', '--netns', held.ns.name, 'count', '--json']), inside);
   });
 
   it('a command option typed first goes to the command', () => {
     const sockets = (args: string[]): unknown => JSON.parse(ok(args)).sockets;
-    const listeners = sockets(['ls', '-l', '--json', '--netns', ns.name]);
-    assert.deepEqual(sockets(['-l', '--netns', ns.name, 'ls', '--json']), listeners);
-    assert.deepEqual(sockets(['-s', 'listen', '--netns', ns.name, 'ls', '--json']), listeners);
+    const listeners = sockets(['ls', '-l', '--json', '--netns', held.ns.name]);
+    assert.deepEqual(sockets(['-l', '--netns', held.ns.name, 'ls', '--json']), listeners);
+    assert.deepEqual(sockets(['-s', 'listen', '--netns', held.ns.name, 'ls', '--json']), listeners);
     assert.equal(
-      ok(['--by', 'port', '--netns', ns.name, 'count', '--json']),
-      ok(['count', '--json', '--by', 'port', '--netns', ns.name]),
+      ok(['--by', 'port', '--netns', held.ns.name, 'count', '--json']),
+      ok(['count', '--json', '--by', 'port', '--netns', held.ns.name]),
     );
   });
 
@@ -80,6 +71,6 @@ describe('options before the command', () => {
     refused(['frobnicate'], /^tcpscope: unknown command 'frobnicate'/);
     refused(['cuont'], /unknown command 'cuont': did you mean 'count'\?/);
     refused(['--json', 'docter'], /unknown command 'docter': did you mean 'doctor'\?/);
-    refused(['--netns', ns.name, 'lss'], /unknown command 'lss': did you mean 'ls'\?/);
+    refused(['--netns', held.ns.name, 'lss'], /unknown command 'lss': did you mean 'ls'\?/);
   });
 });

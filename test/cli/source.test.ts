@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { NetnsRef, Socket } from '../../src/tcp/socket.js';
 import { BIN, tcpscopeJson } from '../helpers/cli.js';
-import { type Holder, makeNetns, startHolder, type TestNetns } from '../helpers/netns.js';
+import { holdInNetns } from '../helpers/netns.js';
 
 describe('--source auto without netlink', () => {
   // The bundle alone, away from node_modules: koffi cannot be loaded, as on a machine without its binary.
@@ -55,29 +55,20 @@ describe('--source auto without netlink', () => {
 });
 
 describe('ls --all-netns', () => {
-  let ns: TestNetns;
-  let holder: Holder;
-  before(async () => {
-    ns = makeNetns();
-    holder = await startHolder(ns, ['states']);
-  });
-  after(() => {
-    holder?.stop();
-    ns?.delete();
-  });
+  const held = holdInNetns(['states']);
 
   it('streams ls --json with the same sockets as the record path (--sort takes that path)', () => {
     for (const extra of [[], ['-s', '!listen'], ['--dport', '7001-7003'], ['-6']]) {
       const streamed = tcpscopeJson<{ sockets: Socket[]; netns: NetnsRef }>([
         'ls',
         '--netns',
-        ns.name,
+        held.ns.name,
         ...extra,
       ]);
       const records = tcpscopeJson<{ sockets: Socket[]; netns: NetnsRef }>([
         'ls',
         '--netns',
-        ns.name,
+        held.ns.name,
         '--sort',
         'local',
         ...extra,
@@ -95,12 +86,12 @@ describe('ls --all-netns', () => {
 
   it('lists every namespace, each socket with its own', () => {
     const r = tcpscopeJson<{ namespaces: NetnsRef[]; sockets: Socket[] }>(['ls', '--all-netns', '-l']);
-    const mine = r.namespaces.find((n) => n.name === ns.name);
+    const mine = r.namespaces.find((n) => n.name === held.ns.name);
     assert.ok(mine, 'the test namespace is listed');
     const here = r.sockets.filter((s) => s.netns?.inode === mine.inode);
     assert.deepEqual(
       here.map((s) => s.local.port).sort(),
-      [holder.ports['v4'], holder.ports['v6'], holder.ports['dual']].sort(),
+      [held.holder.ports['v4'], held.holder.ports['v6'], held.holder.ports['dual']].sort(),
     );
     assert.ok(r.sockets.every((s) => s.netns !== undefined));
     assert.ok(r.namespaces.length >= 2);

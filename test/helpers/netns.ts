@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { track, untrack } from '../../src/lab/cleanup.js';
@@ -120,4 +121,21 @@ export async function startHolder(ns: TestNetns, make: string[]): Promise<Holder
   });
   const ready = JSON.parse(line) as HolderReady;
   return { ...ready, stop };
+}
+
+/**
+ * A namespace holding `make`'s states for the tests of the calling `describe`: made before them and
+ * removed after them (the holder stopped first). Read `.ns` and `.holder` inside the tests.
+ */
+export function holdInNetns(make: string[]): { readonly ns: TestNetns; readonly holder: Holder } {
+  const held = {} as { ns: TestNetns; holder: Holder };
+  before(async () => {
+    held.ns = makeNetns();
+    held.holder = await startHolder(held.ns, make);
+  });
+  after(() => {
+    held.holder?.stop();
+    held.ns?.delete();
+  });
+  return held;
 }

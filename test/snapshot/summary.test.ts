@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { tcpscope, tcpscopeJson } from '../helpers/cli.js';
-import { type Holder, makeNetns, startHolder, type TestNetns } from '../helpers/netns.js';
+import { holdInNetns, type TestNetns } from '../helpers/netns.js';
 
 interface SummaryJson {
   sockstat: Record<string, Record<string, number>>;
@@ -32,20 +32,11 @@ function ssSummary(ns: TestNetns): {
 }
 
 describe('ls --summary against ss -s in a namespace', () => {
-  let ns: TestNetns;
-  let holder: Holder;
-  before(async () => {
-    ns = makeNetns();
-    holder = await startHolder(ns, ['states']);
-  });
-  after(() => {
-    holder?.stop();
-    ns?.delete();
-  });
+  const held = holdInNetns(['states']);
 
   it("uses ss's definitions: estab is Tcp CurrEstab (CLOSE_WAIT included), timewait sockstat's tw", () => {
-    const ours = tcpscopeJson<SummaryJson>(['ls', '--summary', '--netns', ns.name]);
-    const ss = ssSummary(ns);
+    const ours = tcpscopeJson<SummaryJson>(['ls', '--summary', '--netns', held.ns.name]);
+    const ss = ssSummary(held.ns);
     assert.ok((ours.states['CLOSE_WAIT'] ?? 0) > 0, 'the holder keeps CLOSE_WAIT sockets');
     assert.equal(ours.tcp.estab, (ours.states['ESTABLISHED'] ?? 0) + (ours.states['CLOSE_WAIT'] ?? 0));
     assert.equal(ours.tcp.estab, ss.tcp['estab']);
@@ -62,9 +53,9 @@ describe('ls --summary against ss -s in a namespace', () => {
   });
 
   it('prints the TCP line and transport table as ss -s does, and marks the host-wide figures', () => {
-    const r = tcpscope(['ls', '--summary', '--netns', ns.name]);
+    const r = tcpscope(['ls', '--summary', '--netns', held.ns.name]);
     assert.equal(r.status, 0, r.stderr);
-    const ss = ssSummary(ns);
+    const ss = ssSummary(held.ns);
     const line = /^TCP:\s+\d+ \(estab (\d+), closed -?\d+, orphaned \d+, timewait (\d+)\)$/m.exec(r.stdout);
     assert.ok(line, r.stdout);
     assert.deepEqual([Number(line[1]), Number(line[2])], [ss.tcp['estab'], ss.tcp['timewait']]);
@@ -73,7 +64,7 @@ describe('ls --summary against ss -s in a namespace', () => {
       assert.deepEqual(row?.slice(1).map(Number), ss.transport[proto], proto);
     }
     assert.match(r.stdout, /whole host's: sockstat's TCP alloc and orphan are host-wide/);
-    assert.deepEqual(tcpscopeJson<SummaryJson>(['ls', '--summary', '--netns', ns.name]).hostWide, [
+    assert.deepEqual(tcpscopeJson<SummaryJson>(['ls', '--summary', '--netns', held.ns.name]).hostWide, [
       'TCP.orphan',
       'TCP.alloc',
       'TCP.mem',

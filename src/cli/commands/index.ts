@@ -16,6 +16,15 @@ import { TRACE_OPTIONS } from '../trace-run.js';
 const JSON_OPTION: OptionSpec = { flags: '--json', description: 'JSON output' };
 const NO_HEADER: OptionSpec = { flags: '-H, --no-header', description: 'no header line' };
 
+const AGENT_EXAMPLES = `
+Examples:
+  tcpscope agent                       http://127.0.0.1:9466/metrics, a reading every 15 s
+  tcpscope agent --listen 0.0.0.0:9466 --token-file /etc/tcpscope/token
+  tcpscope agent --netns blue --interval 5
+  curl -s 127.0.0.1:9466/metrics | grep node_tcp_connection_states
+Alert rules, dashboard and set-up: deploy/prometheus, deploy/grafana, docs/fleet.md
+`;
+
 const OVERVIEW_EXAMPLES = `
 Examples:
   tcpscope                             this machine at a glance
@@ -370,6 +379,37 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     examples: COUNTERS_EXAMPLES,
     load: () => import('./counters.js'),
+  },
+  {
+    name: 'agent',
+    description:
+      'Prometheus /metrics and /healthz for a fleet: states, listeners, findings (docs/metrics.md)',
+    options: [
+      {
+        flags: '--listen <addr>',
+        description: 'HOST:PORT, [IPV6]:PORT or PORT to listen on',
+        default: '127.0.0.1:9466',
+      },
+      { flags: '--token <token>', description: 'require Authorization: Bearer TOKEN (needed off loopback)' },
+      { flags: '--token-file <file>', description: 'read the token from a file' },
+      {
+        flags: '--interval <seconds>',
+        description: 'seconds between readings (scrapes get the last one)',
+        default: '15',
+      },
+      { flags: '--max-ports <n>', description: 'listening ports with their own series', default: '50' },
+      { flags: '--max-processes <n>', description: 'processes with their own series', default: '20' },
+      { flags: '--max-destinations <n>', description: 'destinations with their own series', default: '20' },
+      { flags: '--no-trace', description: 'do not trace failed connects with tracefs' },
+      {
+        flags: '--set <rule.key=value>',
+        description: "override a doctor's threshold (repeatable)",
+        repeatable: true,
+      },
+      ...SOURCE_OPTIONS,
+    ],
+    examples: AGENT_EXAMPLES,
+    load: () => import('./agent.js'),
   },
   {
     name: 'trace',

@@ -1,6 +1,7 @@
 /**
  * The agent's HTTP server (node:http, nothing else): `GET /metrics` returns the sampler's last text,
- * `GET /healthz` its health as JSON; any other path is 404, any other method 405. A token, when set,
+ * `GET /healthz` its health as JSON, `GET /explain/TOPIC` the knowledge base as text (the alert
+ * rules' runbooks); any other path is 404, any other method 405. A token, when set,
  * is required as `Authorization: Bearer TOKEN` (compared in constant time). Requests carry no body
  * the agent reads; headers are bounded by Node's limit, slow clients by the timeouts below.
  */
@@ -46,6 +47,29 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
   res.end(body);
 }
 
+const PLAIN = {
+  heading: (s: string) => s,
+  strong: (s: string) => s,
+  command: (s: string) => s,
+  faint: (s: string) => s,
+};
+
+/**
+ * The knowledge base as plain text, as `tcpscope explain` prints it: the runbooks alert rules link
+ * to (`/explain/TOPIC`, `?lang=zh`). Loaded on the first request only.
+ */
+async function explainText(name: string, lang: 'en' | 'zh'): Promise<string | undefined> {
+  const kb = await import('../tcp/knowledge/index.js');
+  const render = await import('../render/explain.js');
+  const opts = { width: 100, style: PLAIN, wordFor: (id: string) => id };
+  if (name === '') return render.renderKnowledgeIndex(kb.knowledgeIndex(lang), opts);
+  const target = kb.resolveExplainTarget(name, 'state');
+  if (!target) return undefined;
+  return target.kind === 'state'
+    ? render.renderStateKnowledge(kb.stateKnowledge(target.state, lang), opts)
+    : render.renderTopicKnowledge(kb.topic(target.id, lang), opts);
+}
+
 /** Listens; resolves once bound (rejects with the system's error, e.g. EADDRINUSE). */
 export function startAgentServer(sampler: AgentSampler, opts: AgentServerOptions): Promise<Server> {
   const server = createServer((req, res) => {
@@ -72,8 +96,25 @@ export function startAgentServer(sampler: AgentSampler, opts: AgentServerOptions
       const h = sampler.health();
       return send(res, h.ok ? 200 : 503, 'application/json', `${JSON.stringify(h)}\n`);
     }
+    if (path === '/explain' || path?.startsWith('/explain/')) {
+      const lang = /[?&]lang=zh\b/.test(req.url ?? '') ? 'zh' : 'en';
+      const name = decodeURIComponent(path.slice('/explain/'.length) || '');
+      void explainText(name, lang).then(
+        (text) =>
+          text === undefined
+            ? send(res, 404, 'text/plain; charset=utf-8', `no state or topic '${name.slice(0, 64)}'\n`)
+            : send(res, 200, 'text/plain; charset=utf-8', text),
+        () => send(res, 500, 'text/plain; charset=utf-8', 'error\n'),
+      );
+      return;
+    }
     if (path === '/') {
-      return send(res, 200, 'text/plain; charset=utf-8', 'tcpscope agent: /metrics, /healthz\n');
+      return send(
+        res,
+        200,
+        'text/plain; charset=utf-8',
+        'tcpscope agent: /metrics, /healthz, /explain/TOPIC (the runbooks)\n',
+      );
     }
     send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
   });

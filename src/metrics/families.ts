@@ -272,14 +272,25 @@ export function metricFamilies(input: MetricsInput): MetricFamily[] {
     gauge('tcpscope_listen_backlog', "A listener's backlog, the accept queue's limit (ss Send-Q).", backlog),
   );
   const synRecv = new Map<number, number>();
+  const synRetried = new Map<number, number>();
   for (const s of sockets)
-    if (s.state === 'SYN_RECV' && listening.has(s.local.port))
+    if (s.state === 'SYN_RECV' && listening.has(s.local.port)) {
       synRecv.set(s.local.port, (synRecv.get(s.local.port) ?? 0) + 1);
+      if ((s.timer?.retransmits ?? 0) >= 1)
+        synRetried.set(s.local.port, (synRetried.get(s.local.port) ?? 0) + 1);
+    }
   families.push(
     gauge(
       'tcpscope_listen_syn_recv',
       'Request sockets (SYN_RECV) on a listening port: handshakes not completed.',
       [...synRecv].map(([port, n]) => ({ labels: { port: String(port) }, value: n })),
+    ),
+  );
+  families.push(
+    gauge(
+      'tcpscope_listen_syn_recv_retried',
+      'Request sockets on a listening port whose SYN+ACK was sent again: the final ACK never came (netlink only).',
+      [...synRetried].map(([port, n]) => ({ labels: { port: String(port) }, value: n })),
     ),
   );
   families.push(gauge('tcpscope_listener_info', 'One series per listening socket and program: 1.', info));
@@ -382,17 +393,21 @@ export function metricFamilies(input: MetricsInput): MetricFamily[] {
     }),
   });
 
+  // One series per port a finding names (the first five), with its process when it names one alone.
   const findings = new Map<string, { rule: string; severity: string; port: string; process: string }>();
   for (const f of input.findings ?? []) {
-    const port = f.evidence.ports?.[0]?.port;
-    const process = f.evidence.processes?.[0]?.command ?? '';
-    const e = { rule: f.rule, severity: f.severity, port: port === undefined ? '' : String(port), process };
-    findings.set(`${e.rule} ${e.severity} ${e.port} ${e.process}`, e);
+    const procs = f.evidence.processes ?? [];
+    const process = procs.length === 1 ? procs[0]!.command : '';
+    const ports = (f.evidence.ports ?? []).slice(0, 5).map((p) => String(p.port));
+    for (const port of ports.length > 0 ? ports : ['']) {
+      const e = { rule: f.rule, severity: f.severity, port, process };
+      findings.set(`${e.rule} ${e.severity} ${e.port} ${e.process}`, e);
+    }
   }
   families.push(
     gauge(
       'tcpscope_finding',
-      "The doctor's findings now: 1 per rule, severity, port and process.",
+      "The doctor's findings now: 1 per rule, severity and port it names (up to five), with the process when it names one alone.",
       [...findings.values()].map((labels) => ({ labels, value: 1 })),
     ),
   );

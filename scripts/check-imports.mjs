@@ -27,10 +27,11 @@ const SAYS_PURE = /(^|[.!?]\s+|\*\s+)Pure\b|\(pure[):,]/;
 const ENTRY_NAME = /^([a-z0-9-]+-)?main\.ts$/;
 /**
  * Folders that may touch `process` besides the entry points: the lab (its pids, signals, exit hooks)
- * the tracefs source (its instance is removed on exit; a dead owner's leftover is found by pid) and
- * the live capture (its tcpdump child is stopped on exit).
+ * the tracefs source (its instance is removed on exit; a dead owner's leftover is found by pid), the
+ * live capture (its tcpdump child is stopped on exit) and the terminal view (raw mode, the alternate
+ * screen, restored on every way out).
  */
-const PROCESS_FOLDERS = ['lab', 'kernel/tracefs', 'capture'];
+const PROCESS_FOLDERS = ['lab', 'kernel/tracefs', 'capture', 'watch'];
 /** What a pure file may not import. */
 const IO_MODULES =
   /^(node:(fs|net|child_process|dgram|http|https|http2|worker_threads|os|module|cluster)(\/|$)|koffi$)/;

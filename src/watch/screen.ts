@@ -84,7 +84,7 @@ const HELP = [
   '',
   '  j k ↑ ↓    choose the state whose connections are listed',
   '  /          filter with the ls flags: --port 8080 --state ... --dst 10.0.0.0/8 -p nginx',
-  '             (Enter applies, Esc cancels, an empty filter clears it)',
+  '             (Enter applies, Esc cancels, Ctrl-U empties the line, an empty filter clears it)',
   '  s          sort the connections: new first, local, peer, process, queues',
   '  p          pause and resume the refresh',
   '  ?          this help (any key closes it)',
@@ -110,7 +110,7 @@ export function renderScreen(m: WatchModel, o: ScreenOptions): string[] {
   };
   const total = TCP_STATES.reduce((a, s) => a + m.counts[s], 0);
   push(
-    `tcpscope watch · ${o.where} · ${m.time ? clock(m.time) : '--:--:--'} · every ${o.intervalMs / 1000}s · ${num(total)} sockets${m.paused ? ' · PAUSED' : ''}`,
+    `tcpscope watch${m.paused ? ' PAUSED' : ''} · ${m.time ? clock(m.time) : '--:--:--'} · every ${o.intervalMs / 1000}s · ${num(total)} sockets · ${o.where}`,
     'bold',
   );
   if (m.help) {
@@ -132,17 +132,14 @@ export function renderScreen(m: WatchModel, o: ScreenOptions): string[] {
   const t = tops(m);
   const list = (xs: [string, number][]): string =>
     xs.length ? xs.map(([k, v]) => `${k} (${num(v)})`).join(' ') : '-';
+  push(`── ${stateText(m.selected)} · sort ${m.sort}${m.filter ? ` · filter ${m.filter.text}` : ''}`, 'bold');
   push(
-    `── ${stateText(m.selected)}: ports ${list(t.ports)} · processes ${list(t.processes)}${m.selected === 'LISTEN' ? '' : ` · peers ${list(t.peers)}`}`,
-    'bold',
+    `   ports ${list(t.ports)} · processes ${list(t.processes)}${m.selected === 'LISTEN' ? '' : ` · peers ${list(t.peers)}`}`,
   );
   const conns = listed(m);
   const localW = Math.min(28, Math.max(14, Math.floor((cols - 20) / 3)));
   const peerW = localW;
-  push(
-    `  ${'LOCAL'.padEnd(localW)} ${'PEER'.padEnd(peerW)} ${'RECV-Q'.padStart(6)} ${'SEND-Q'.padStart(6)} PROCESS   sort: ${m.sort}${m.filter ? ` · filter: ${m.filter.text}` : ''}`,
-    'faint',
-  );
+  push(`  ${'LOCAL'.padEnd(localW)} ${'PEER'.padEnd(peerW)} ${'RECV-Q'.padStart(6)} ${'SEND-Q'.padStart(6)} PROCESS`, 'faint');
 
   // The bottom block: rates, findings, transitions, keys.
   const bottom: [string, string | undefined][] = [];

@@ -7,7 +7,7 @@
 
 export type Key =
   | { kind: 'char'; ch: string }
-  | { kind: 'up' | 'down' | 'enter' | 'escape' | 'backspace' | 'interrupt' };
+  | { kind: 'up' | 'down' | 'enter' | 'escape' | 'backspace' | 'interrupt' | 'clear' };
 
 /** Splits what stdin delivered into keys (escape sequences of arrows kept whole). Pure. */
 export function decodeKeys(data: string): Key[] {
@@ -31,6 +31,7 @@ export function decodeKeys(data: string): Key[] {
     } else if (c === '\r' || c === '\n') keys.push({ kind: 'enter' });
     else if (c === '\x7f' || c === '\b') keys.push({ kind: 'backspace' });
     else if (c === '\x03') keys.push({ kind: 'interrupt' });
+    else if (c === '\x15') keys.push({ kind: 'clear' });
     else if (c >= ' ') keys.push({ kind: 'char', ch: c });
   }
   return keys;

@@ -102,7 +102,8 @@ export async function run(cli: Cli, flags: Flags): Promise<void> {
     if (err) throw new UsageError(err);
   }
   const source = sourceOptions(flags);
-  const term = cli.o.tty && !cli.env.TCPSCOPE_WATCH_PLAIN ? openTerminal() : undefined;
+  // A terminal on both ends takes the screen, whether or not colour is wanted.
+  const term = cli.env.TCPSCOPE_WATCH_PLAIN ? undefined : openTerminal();
   const sampler = await openWatchSampler({
     ...(source.procRoot !== undefined ? { procRoot: source.procRoot } : {}),
     ...(source.netns !== undefined ? { netns: source.netns } : {}),
@@ -113,7 +114,7 @@ export async function run(cli: Cli, flags: Flags): Promise<void> {
     term?.restore();
     throw e;
   });
-  const colour = term !== undefined && !cli.env.NO_COLOR;
+  const colour = term !== undefined && !cli.env.NO_COLOR && cli.env.TERM !== 'dumb';
   let prompt: string | undefined;
   let message: string | undefined;
   let stop!: () => void;
@@ -145,6 +146,7 @@ export async function run(cli: Cli, flags: Flags): Promise<void> {
         prompt = undefined;
       } else if (k.kind === 'escape') prompt = undefined;
       else if (k.kind === 'backspace') prompt = prompt.slice(0, -1);
+      else if (k.kind === 'clear') prompt = '';
       else if (k.kind === 'char' && prompt.length < 200) prompt += k.ch;
       return;
     }

@@ -139,7 +139,10 @@ export function renderScreen(m: WatchModel, o: ScreenOptions): string[] {
   const conns = listed(m);
   const localW = Math.min(28, Math.max(14, Math.floor((cols - 20) / 3)));
   const peerW = localW;
-  push(`  ${'LOCAL'.padEnd(localW)} ${'PEER'.padEnd(peerW)} ${'RECV-Q'.padStart(6)} ${'SEND-Q'.padStart(6)} PROCESS`, 'faint');
+  push(
+    `  ${'LOCAL'.padEnd(localW)} ${'PEER'.padEnd(peerW)} ${'RECV-Q'.padStart(6)} ${'SEND-Q'.padStart(6)} PROCESS`,
+    'faint',
+  );
 
   // The bottom block: rates, findings, transitions, keys.
   const bottom: [string, string | undefined][] = [];

@@ -13,7 +13,7 @@ const srcAt = process.argv.indexOf('--src');
 const src = srcAt > 0 ? resolve(process.argv[srcAt + 1]) : join(root, 'src');
 
 /** Folders whose every file is pure: no file system, network, processes, native code or `process`. */
-const PURE_FOLDERS = ['tcp', 'net', 'render', 'sim', 'flow', 'doctor'];
+const PURE_FOLDERS = ['tcp', 'net', 'render', 'sim', 'flow', 'doctor', 'metrics'];
 /** In a pure folder, the readers that gather its input (`doctor/gather.ts`). */
 const READER_NAME = /^gather[a-z0-9-]*\.ts$/;
 /** In the other folders, the files that are pure by their name: parsers and shapes. */
@@ -27,10 +27,11 @@ const SAYS_PURE = /(^|[.!?]\s+|\*\s+)Pure\b|\(pure[):,]/;
 const ENTRY_NAME = /^([a-z0-9-]+-)?main\.ts$/;
 /**
  * Folders that may touch `process` besides the entry points: the lab (its pids, signals, exit hooks)
- * the tracefs source (its instance is removed on exit; a dead owner's leftover is found by pid) and
- * the live capture (its tcpdump child is stopped on exit).
+ * the tracefs source (its instance is removed on exit; a dead owner's leftover is found by pid), the
+ * live capture (its tcpdump child is stopped on exit) and the terminal view (raw mode, the alternate
+ * screen, restored on every way out).
  */
-const PROCESS_FOLDERS = ['lab', 'kernel/tracefs', 'capture'];
+const PROCESS_FOLDERS = ['lab', 'kernel/tracefs', 'capture', 'watch'];
 /** What a pure file may not import. */
 const IO_MODULES =
   /^(node:(fs|net|child_process|dgram|http|https|http2|worker_threads|os|module|cluster)(\/|$)|koffi$)/;

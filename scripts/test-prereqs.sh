@@ -15,6 +15,9 @@ declare -A NEED=(
   [runuser]=util-linux
   [sysctl]=procps
   [chromium]=chromium
+  [prometheus]=prometheus
+  [promtool]=prometheus
+  [setpriv]=util-linux
 )
 missing=()
 for cmd in "${!NEED[@]}"; do

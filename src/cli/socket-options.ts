@@ -133,3 +133,35 @@ function parseList(flag: string, text: string, min: number, max: number): number
     .filter((p) => p.trim() !== '')
     .map((p) => parseIntFlag(flag, p, min, max));
 }
+
+/**
+ * The filter flags as typed on one line (`--port 8080 -s close-wait --dst 10.0.0.0/8`), read by the
+ * definitions of FILTER_OPTIONS: `tcpscope watch`'s `/` prompt takes what `ls` takes. Throws a
+ * UsageError naming what it could not read.
+ */
+export function parseFilterLine(text: string): FilterFlags {
+  const flags: Record<string, string | boolean> = {};
+  const defs = FILTER_OPTIONS.map((o) => {
+    const m = /^(?:-(\w), )?--([\w-]+)(?: <\w+>)?$/.exec(o.flags)!;
+    return { short: m[1], long: m[2]!, value: o.flags.includes('<') };
+  });
+  const words = text.trim() === '' ? [] : text.trim().split(/\s+/);
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const eq = w.startsWith('--') ? w.indexOf('=') : -1;
+    const name =
+      eq > 0 ? w.slice(2, eq) : w.startsWith('--') ? w.slice(2) : w.startsWith('-') ? w.slice(1) : undefined;
+    const def = defs.find((d) => d.long === name || (d.short !== undefined && d.short === name));
+    if (!def)
+      throw new UsageError(`unknown filter '${w}': valid are ${defs.map((d) => `--${d.long}`).join(', ')}`);
+    const key = def.long.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+    if (!def.value) flags[key] = true;
+    else if (eq > 0) flags[key] = w.slice(eq + 1);
+    else {
+      const v = words[++i];
+      if (v === undefined) throw new UsageError(`${w} needs a value`);
+      flags[key] = v;
+    }
+  }
+  return flags as FilterFlags;
+}

@@ -16,6 +16,24 @@ import { TRACE_OPTIONS } from '../trace-run.js';
 const JSON_OPTION: OptionSpec = { flags: '--json', description: 'JSON output' };
 const NO_HEADER: OptionSpec = { flags: '-H, --no-header', description: 'no header line' };
 
+const WATCH_EXAMPLES = `
+Examples:
+  tcpscope watch                       every state, refreshed every second (q quits, ? for the keys)
+  tcpscope watch --select close-wait --port 8080
+  tcpscope watch -n 5 --netns blue
+  tcpscope watch --count 3 | cat       not a terminal: the counts every refresh, three times
+Keys: j/k or arrows choose a state, / filters with the ls flags, s sorts, p pauses, ? helps, q quits.
+`;
+
+const AGENT_EXAMPLES = `
+Examples:
+  tcpscope agent                       http://127.0.0.1:9466/metrics, a reading every 15 s
+  tcpscope agent --listen 0.0.0.0:9466 --token-file /etc/tcpscope/token
+  tcpscope agent --netns blue --interval 5
+  curl -s 127.0.0.1:9466/metrics | grep node_tcp_connection_states
+Alert rules, dashboard and set-up: deploy/prometheus, deploy/grafana, docs/fleet.md
+`;
+
 const OVERVIEW_EXAMPLES = `
 Examples:
   tcpscope                             this machine at a glance
@@ -370,6 +388,56 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     examples: COUNTERS_EXAMPLES,
     load: () => import('./counters.js'),
+  },
+  {
+    name: 'watch',
+    description: 'a live view like top: states with their change, the connections of one, rates, findings',
+    options: [
+      { flags: '-n, --interval <seconds>', description: 'seconds between refreshes', default: '1' },
+      { flags: '--select <state>', description: 'the state whose connections are listed first' },
+      ...FILTER_OPTIONS,
+      { flags: '--count <n>', description: 'stop after N refreshes' },
+      { flags: '--no-trace', description: 'do not follow transitions with tracefs' },
+      {
+        flags: '--owners-every <n>',
+        description: 'look owners up every N refreshes (the /proc scan costs more than the table)',
+        default: '1',
+      },
+      ...SOURCE_OPTIONS,
+    ],
+    examples: WATCH_EXAMPLES,
+    load: () => import('./watch.js'),
+  },
+  {
+    name: 'agent',
+    description:
+      'Prometheus /metrics and /healthz for a fleet: states, listeners, findings (docs/metrics.md)',
+    options: [
+      {
+        flags: '--listen <addr>',
+        description: 'HOST:PORT, [IPV6]:PORT or PORT to listen on',
+        default: '127.0.0.1:9466',
+      },
+      { flags: '--token <token>', description: 'require Authorization: Bearer TOKEN (needed off loopback)' },
+      { flags: '--token-file <file>', description: 'read the token from a file' },
+      {
+        flags: '--interval <seconds>',
+        description: 'seconds between readings (scrapes get the last one)',
+        default: '15',
+      },
+      { flags: '--max-ports <n>', description: 'listening ports with their own series', default: '50' },
+      { flags: '--max-processes <n>', description: 'processes with their own series', default: '20' },
+      { flags: '--max-destinations <n>', description: 'destinations with their own series', default: '20' },
+      { flags: '--no-trace', description: 'do not trace failed connects with tracefs' },
+      {
+        flags: '--set <rule.key=value>',
+        description: "override a doctor's threshold (repeatable)",
+        repeatable: true,
+      },
+      ...SOURCE_OPTIONS,
+    ],
+    examples: AGENT_EXAMPLES,
+    load: () => import('./agent.js'),
   },
   {
     name: 'trace',

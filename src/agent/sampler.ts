@@ -1,0 +1,228 @@
+/**
+ * The agent's sampler: every interval, one reading of the namespace (the socket table with owners,
+ * the counters, the sysctls, the doctor's rules over the last two readings, failed connects traced
+ * between them) turned into `/metrics` text and kept. A scrape returns the last text and never
+ * waits on /proc; a reading that fails or hangs leaves the previous one served and is said in
+ * `/healthz`. The counter source, the namespace and the tracefs instance are opened once.
+ */
+import { readlinkSync } from 'node:fs';
+import { buildConfig } from '../doctor/config.js';
+import type { ConnectFailures } from '../doctor/connect-events.js';
+import { diagnose } from '../doctor/diagnose.js';
+import { inputFor } from '../doctor/gather.js';
+import { type ConnectTrace, traceConnects } from '../doctor/gather-connects.js';
+import { windowOf } from '../doctor/window.js';
+import { UsageError } from '../errors.js';
+import { exposition } from '../metrics/exposition.js';
+import { type ConnectFailureCount, type MetricsCaps, metricFamilies } from '../metrics/families.js';
+import { formatEndpoint } from '../net/endpoint.js';
+import { takeSnapshot } from '../snapshot/take.js';
+import { intervalBetween, type Reading } from '../stats/sampler.js';
+import { openCounterSource } from '../stats/source.js';
+import type { Snapshot } from '../tcp/socket.js';
+
+export interface AgentOptions {
+  procRoot?: string;
+  netns?: string;
+  netnsPid?: number;
+  /** Milliseconds between readings. */
+  intervalMs: number;
+  /** A reading taking longer than this is abandoned (the last good one stays served). */
+  timeoutMs?: number;
+  caps?: Partial<MetricsCaps>;
+  /** The doctor's thresholds, `rule.key=value` (as `doctor --set`). */
+  sets?: readonly string[];
+  /** Trace failed connects with tracefs (root); true unless false. */
+  trace?: boolean;
+  version: string;
+  /** One line for stderr. */
+  note?: (line: string) => void;
+}
+
+export interface AgentHealth {
+  ok: boolean;
+  /** Seconds since the last good reading; undefined before the first. */
+  ageSeconds?: number;
+  samples: number;
+  failures: number;
+  lastError?: string;
+}
+
+export interface AgentSampler {
+  /** The last reading as the Prometheus text format; undefined before the first. */
+  metrics(): string | undefined;
+  health(): AgentHealth;
+  /** Resolves once the first reading is done (or failed). */
+  ready: Promise<void>;
+  stop(): Promise<void>;
+}
+
+function exeOf(procRoot: string, pid: number): string | undefined {
+  try {
+    return readlinkSync(`${procRoot}/${pid}/exe`);
+  } catch {
+    return undefined;
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`a reading took longer than ${ms / 1000} s`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Starts reading at once, then every `intervalMs`. */
+export async function startAgentSampler(opts: AgentOptions): Promise<AgentSampler> {
+  const procRoot = opts.procRoot ?? '/proc';
+  const where = {
+    procRoot,
+    ...(opts.netns !== undefined ? { netns: opts.netns } : {}),
+    ...(opts.netnsPid !== undefined ? { netnsPid: opts.netnsPid } : {}),
+  };
+  const source = await openCounterSource(where);
+  const { config, errors } = buildConfig(undefined, opts.sets ?? []);
+  if (errors.length > 0) throw new UsageError(errors[0]!);
+  const dropped = new Map<string, number>();
+  const failures = new Map<string, ConnectFailureCount>();
+  const timeoutMs = opts.timeoutMs ?? Math.max(10_000, opts.intervalMs * 2);
+  let text: string | undefined;
+  let previous: { snapshot: Snapshot; reading: Reading } | undefined;
+  let lastGood: number | undefined;
+  let samples = 0;
+  let failed = 0;
+  let lastError: string | undefined;
+  let trace: ConnectTrace | undefined;
+  let tracing = opts.trace !== false;
+  let traceStart = performance.now();
+  let stopped = false;
+
+  const restartTrace = async (netnsInode: number | undefined): Promise<void> => {
+    if (!tracing) return;
+    const t = await traceConnects(procRoot, netnsInode);
+    if (t.trace) {
+      trace = t.trace;
+      traceStart = performance.now();
+    } else {
+      tracing = false;
+      opts.note?.(`failed connects are not traced: ${t.reason}`);
+    }
+  };
+
+  const collectTrace = async (): Promise<ConnectFailures | undefined> => {
+    if (!trace) return undefined;
+    const seen = await trace.stop((performance.now() - traceStart) / 1000);
+    trace = undefined;
+    for (const f of seen.failures) {
+      const destination = formatEndpoint(f.address, f.port);
+      const key = `${f.command}\0${destination}\0${f.error}`;
+      const e = failures.get(key) ?? { process: f.command, destination, error: f.error, count: 0 };
+      e.count += f.count;
+      failures.set(key, e);
+    }
+    return seen;
+  };
+
+  const readOnce = async (): Promise<void> => {
+    const t0 = performance.now();
+    const snapshot = await takeSnapshot({ ...where, owners: true });
+    const reading: Reading = { sample: source.read(), time: new Date(), mono: performance.now() };
+    const connects = await collectTrace();
+    const input = await inputFor(snapshot, { ...where, config, lang: 'en' });
+    if (previous) {
+      input.window = windowOf([previous.snapshot, snapshot]);
+      input.interval = intervalBetween(previous.reading, reading);
+    }
+    if (connects) input.connects = connects;
+    const findings = diagnose(input).findings;
+    const range = input.sysctls['net.ipv4.ip_local_port_range'];
+    const exes = new Map<number, string>();
+    for (const s of snapshot.sockets)
+      if (s.state === 'LISTEN')
+        for (const o of s.owners ?? []) {
+          const exe = exes.has(o.pid) ? undefined : exeOf(procRoot, o.pid);
+          if (exe !== undefined) exes.set(o.pid, exe);
+        }
+    text = exposition(
+      metricFamilies({
+        snapshot,
+        ...(previous ? { previous: previous.snapshot } : {}),
+        counters: reading.sample.counters,
+        ...(Array.isArray(range) && range.length === 2 ? { ephemeral: [range[0]!, range[1]!] as const } : {}),
+        findings,
+        connectFailures: [...failures.values()],
+        tracefs: tracing,
+        exes,
+        sampleSeconds: (performance.now() - t0) / 1000,
+        version: opts.version,
+        dropped,
+        ...(opts.caps ? { caps: opts.caps } : {}),
+      }),
+    );
+    // Only what the next reading compares with is kept: sockets that may have stayed, and listeners.
+    previous = {
+      snapshot: {
+        ...snapshot,
+        sockets: snapshot.sockets.filter((s) => s.state !== 'ESTABLISHED' || s.recvQ > 0 || s.sendQ > 0),
+      },
+      reading,
+    };
+    await restartTrace(snapshot.netns?.inode);
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const tick = async (): Promise<void> => {
+    try {
+      await withTimeout(readOnce(), timeoutMs);
+      samples++;
+      lastGood = performance.now();
+      lastError = undefined;
+    } catch (e) {
+      failed++;
+      lastError = (e as Error).message;
+      opts.note?.(`reading failed: ${lastError}`);
+    }
+  };
+  const schedule = (): void => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = tick().then(schedule);
+    }, opts.intervalMs);
+    timer.unref?.();
+  };
+  running = tick().then(schedule);
+  const ready = running;
+
+  return {
+    metrics: () => text,
+    health: () => {
+      const ageSeconds = lastGood === undefined ? undefined : (performance.now() - lastGood) / 1000;
+      const ok = ageSeconds !== undefined && ageSeconds * 1000 < opts.intervalMs * 3 + timeoutMs;
+      return {
+        ok,
+        ...(ageSeconds !== undefined ? { ageSeconds } : {}),
+        samples,
+        failures: failed,
+        ...(lastError ? { lastError } : {}),
+      };
+    },
+    ready,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running.catch(() => undefined);
+      await trace?.stop(0).catch(() => undefined);
+      trace = undefined;
+    },
+  };
+}

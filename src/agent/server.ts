@@ -1,0 +1,133 @@
+/**
+ * The agent's HTTP server (node:http, nothing else): `GET /metrics` returns the sampler's last text,
+ * `GET /healthz` its health as JSON, `GET /explain/TOPIC` the knowledge base as text (the alert
+ * rules' runbooks); any other path is 404, any other method 405. A token, when set,
+ * is required as `Authorization: Bearer TOKEN` (compared in constant time). Requests carry no body
+ * the agent reads; headers are bounded by Node's limit, slow clients by the timeouts below.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AgentSampler } from './sampler.js';
+
+export interface AgentServerOptions {
+  host: string;
+  port: number;
+  token?: string;
+}
+
+/** Whether an address is on loopback (where the agent needs no token). */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+/** HOST:PORT, [V6]:PORT or PORT (on 127.0.0.1); throws with one line on anything else. */
+export function parseListen(text: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d+)$/.exec(text) ?? /^()()(\d+)$/.exec(text);
+  const port = Number(m?.[3]);
+  if (!m || !Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`--listen ${JSON.stringify(text)}: give HOST:PORT, [IPV6]:PORT or PORT (1-65535)`);
+  return { host: m[1] || m[2] || '127.0.0.1', port };
+}
+
+function authorised(req: IncomingMessage, token: string | undefined): boolean {
+  if (token === undefined) return true;
+  const h = req.headers.authorization ?? '';
+  const given = Buffer.from(h.startsWith('Bearer ') ? h.slice(7) : '');
+  const want = Buffer.from(token);
+  return given.length === want.length && timingSafeEqual(given, want);
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, {
+    'Content-Type': type,
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  });
+  res.end(body);
+}
+
+const PLAIN = {
+  heading: (s: string) => s,
+  strong: (s: string) => s,
+  command: (s: string) => s,
+  faint: (s: string) => s,
+};
+
+/**
+ * The knowledge base as plain text, as `tcpscope explain` prints it: the runbooks alert rules link
+ * to (`/explain/TOPIC`, `?lang=zh`). Loaded on the first request only.
+ */
+async function explainText(name: string, lang: 'en' | 'zh'): Promise<string | undefined> {
+  const kb = await import('../tcp/knowledge/index.js');
+  const render = await import('../render/explain.js');
+  const opts = { width: 100, style: PLAIN, wordFor: (id: string) => id };
+  if (name === '') return render.renderKnowledgeIndex(kb.knowledgeIndex(lang), opts);
+  const target = kb.resolveExplainTarget(name, 'state');
+  if (!target) return undefined;
+  return target.kind === 'state'
+    ? render.renderStateKnowledge(kb.stateKnowledge(target.state, lang), opts)
+    : render.renderTopicKnowledge(kb.topic(target.id, lang), opts);
+}
+
+/** Listens; resolves once bound (rejects with the system's error, e.g. EADDRINUSE). */
+export function startAgentServer(sampler: AgentSampler, opts: AgentServerOptions): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
+    }
+    if (!authorised(req, opts.token)) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      return send(
+        res,
+        401,
+        'text/plain; charset=utf-8',
+        'a token is required: Authorization: Bearer TOKEN\n',
+      );
+    }
+    if (path === '/metrics') {
+      const text = sampler.metrics();
+      if (text === undefined) return send(res, 503, 'text/plain; charset=utf-8', 'no reading yet\n');
+      return send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', text);
+    }
+    if (path === '/healthz') {
+      const h = sampler.health();
+      return send(res, h.ok ? 200 : 503, 'application/json', `${JSON.stringify(h)}\n`);
+    }
+    if (path === '/explain' || path?.startsWith('/explain/')) {
+      const lang = /[?&]lang=zh\b/.test(req.url ?? '') ? 'zh' : 'en';
+      const name = decodeURIComponent(path.slice('/explain/'.length) || '');
+      void explainText(name, lang).then(
+        (text) =>
+          text === undefined
+            ? send(res, 404, 'text/plain; charset=utf-8', `no state or topic '${name.slice(0, 64)}'\n`)
+            : send(res, 200, 'text/plain; charset=utf-8', text),
+        () => send(res, 500, 'text/plain; charset=utf-8', 'error\n'),
+      );
+      return;
+    }
+    if (path === '/') {
+      return send(
+        res,
+        200,
+        'text/plain; charset=utf-8',
+        'tcpscope agent: /metrics, /healthz, /explain/TOPIC (the runbooks)\n',
+      );
+    }
+    send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 15_000;
+  server.keepAliveTimeout = 5_000;
+  server.maxHeadersCount = 50;
+  server.maxConnections = 64;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}

@@ -1,0 +1,168 @@
+/**
+ * The readings of `tcpscope watch`: every refresh the socket table (owners looked up every few
+ * refreshes and carried by inode in between, since the /proc scan costs more than the dump), the
+ * counters as rates since the last refresh (the counter source opened once), the doctor's rules over
+ * the last two tables every few refreshes, and the transitions traced since the last refresh when
+ * tracefs can be used (host-wide events kept to the sockets of the table watched).
+ */
+import { buildConfig } from '../doctor/config.js';
+import { diagnose } from '../doctor/diagnose.js';
+import { inputFor } from '../doctor/gather.js';
+import { windowOf } from '../doctor/window.js';
+import { formatEndpoint } from '../net/endpoint.js';
+import { takeSnapshot } from '../snapshot/take.js';
+import { intervalBetween, type Reading } from '../stats/sampler.js';
+import { openCounterSource } from '../stats/source.js';
+import type { Owner, Snapshot } from '../tcp/socket.js';
+import { openTransitions, type TransitionStream } from '../trace/stream.js';
+import type { TraceTransition } from '../trace/types.js';
+import type { WatchFinding, WatchSample, WatchTransition } from './model.js';
+
+export interface WatchSamplerOptions {
+  procRoot?: string;
+  netns?: string;
+  netnsPid?: number;
+  /** Look owners up every this many refreshes (1: every time). */
+  ownersEvery?: number;
+  /** Run the doctor every this many refreshes. */
+  doctorEvery?: number;
+  /** Follow transitions with tracefs (root). */
+  trace?: boolean;
+  lang?: 'en' | 'zh';
+}
+
+export interface WatchSampler {
+  next(): Promise<WatchSample>;
+  close(): Promise<void>;
+  /** The namespace read, as a name for the title. */
+  readonly where: string;
+}
+
+const RATES = [
+  'TcpActiveOpens',
+  'TcpPassiveOpens',
+  'TcpAttemptFails',
+  'TcpEstabResets',
+  'TcpRetransSegs',
+  'TcpExtListenOverflows',
+  'TcpExtSyncookiesSent',
+];
+
+const tupleKey = (l: { address: string; port: number }, r: { address: string; port: number }): string =>
+  `${l.address} ${l.port} ${r.address} ${r.port}`;
+
+export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSampler> {
+  const procRoot = o.procRoot ?? '/proc';
+  const where = {
+    procRoot,
+    ...(o.netns !== undefined ? { netns: o.netns } : {}),
+    ...(o.netnsPid !== undefined ? { netnsPid: o.netnsPid } : {}),
+  };
+  const counters = await openCounterSource(where);
+  const ownersEvery = Math.max(1, o.ownersEvery ?? 1);
+  const doctorEvery = Math.max(1, o.doctorEvery ?? 5);
+  const { config } = buildConfig(undefined, []);
+  let n = 0;
+  let owners = new Map<number, Owner[]>();
+  let previous: Snapshot | undefined;
+  let lastReading: Reading | undefined;
+  let findings: WatchFinding[] | undefined;
+
+  // The transition stream, read in the background into a bounded queue.
+  const abort = new AbortController();
+  let stream: TransitionStream | undefined;
+  let unavailable: string | undefined;
+  const pending: TraceTransition[] = [];
+  let reader: Promise<void> = Promise.resolve();
+  if (o.trace !== false) {
+    try {
+      stream = await openTransitions({ signal: abort.signal, purpose: 'watch', owners: false, procRoot });
+      const s = stream;
+      reader = (async () => {
+        for await (const batch of s.batches())
+          for (const item of batch) {
+            if (item.kind !== 'transition') continue;
+            pending.push(item);
+            if (pending.length > 10_000) pending.splice(0, pending.length - 5_000);
+          }
+      })().catch(() => undefined);
+    } catch (e) {
+      unavailable = (e as Error).message;
+    }
+  } else unavailable = 'not traced (--no-trace)';
+
+  const sample = async (): Promise<WatchSample> => {
+    const withOwners = n % ownersEvery === 0;
+    n++;
+    const snapshot = await takeSnapshot({ ...where, owners: withOwners });
+    if (withOwners) {
+      owners = new Map();
+      for (const s of snapshot.sockets) if (s.inode !== 0 && s.owners?.length) owners.set(s.inode, s.owners);
+    } else {
+      for (const s of snapshot.sockets) {
+        const known = s.inode !== 0 ? owners.get(s.inode) : undefined;
+        if (known) s.owners = known;
+      }
+    }
+    const reading: Reading = { sample: counters.read(), time: new Date(), mono: performance.now() };
+    let rates: Record<string, number> | undefined;
+    if (lastReading) {
+      const iv = intervalBetween(lastReading, reading);
+      rates = Object.fromEntries(RATES.map((k) => [k, (iv.delta[k] ?? 0) / Math.max(iv.seconds, 0.001)]));
+    }
+    if (withOwners && (n - 1) % doctorEvery === 0) {
+      try {
+        const input = await inputFor(snapshot, { ...where, config, lang: o.lang ?? 'en' });
+        if (previous && lastReading) {
+          input.window = windowOf([previous, snapshot]);
+          input.interval = intervalBetween(lastReading, reading);
+        }
+        findings = diagnose(input).findings.map((f) => ({
+          rule: f.rule,
+          severity: f.severity,
+          title: f.title,
+        }));
+      } catch {
+        // The doctor is extra here: a failure keeps the last findings.
+      }
+    }
+    lastReading = reading;
+    previous = snapshot;
+    const out: WatchSample = {
+      time: reading.time.getTime(),
+      sockets: snapshot.sockets,
+      ...(rates ? { rates } : {}),
+    };
+    if (findings) out.findings = findings;
+    if (unavailable !== undefined) out.transitionsUnavailable = unavailable;
+    else {
+      const known = new Set<string>();
+      for (const s of snapshot.sockets) known.add(tupleKey(s.local, s.remote));
+      const foreign = o.netns !== undefined || o.netnsPid !== undefined;
+      const taken = pending.splice(0, pending.length);
+      out.transitions = taken
+        .filter((t) => !foreign || known.has(tupleKey(t.local, t.remote)))
+        .slice(-50)
+        .map(
+          (t): WatchTransition => ({
+            time: t.timeMs,
+            from: t.from,
+            to: t.to,
+            local: formatEndpoint(t.local.address, t.local.port),
+            remote: formatEndpoint(t.remote.address, t.remote.port),
+            ...(t.owner?.command ? { process: t.owner.command } : {}),
+          }),
+        );
+    }
+    return out;
+  };
+
+  return {
+    where: o.netns ?? (o.netnsPid !== undefined ? `netns of pid ${o.netnsPid}` : 'this host'),
+    next: sample,
+    async close() {
+      abort.abort();
+      await reader;
+    },
+  };
+}

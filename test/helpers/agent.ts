@@ -1,0 +1,90 @@
+/**
+ * `tcpscope agent` for the tests: started inside a namespace (ip netns exec), ready once it says
+ * where it serves; scraped from inside that namespace; its exposition read back into series.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { BIN } from './cli.js';
+import type { TestNetns } from './netns.js';
+
+export interface RunningAgent {
+  child: ChildProcess;
+  /** What it wrote on stderr so far. */
+  stderr(): string;
+  /** Sends `signal` and resolves with the exit code (or the signal's name). */
+  stop(signal?: NodeJS.Signals): Promise<number | string | null>;
+}
+
+/** Starts `[wrap...] node tcpscope agent ARGS` inside `ns`; resolves once it serves. */
+export async function startAgent(ns: TestNetns, args: string[], wrap: string[] = []): Promise<RunningAgent> {
+  const child = spawn('ip', ['netns', 'exec', ns.name, ...wrap, process.execPath, BIN, 'agent', ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  let err = '';
+  const exited = new Promise<number | string | null>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? signal)),
+  );
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`agent: not serving after 20 s: ${err}`)), 20_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`agent exited with ${code}: ${err}`));
+    });
+    createInterface({ input: child.stderr! }).on('line', (l) => {
+      err += `${l}\n`;
+      if (/serving http:/.test(l)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }).catch((e) => {
+    child.kill('SIGKILL');
+    throw e;
+  });
+  return {
+    child,
+    stderr: () => err,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+export interface Fetched {
+  status: number;
+  body: string;
+}
+
+/** GET `url` from inside `ns` (where the agent listens on loopback). */
+export async function fetchIn(
+  ns: TestNetns,
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<Fetched> {
+  const out = await ns.node(
+    `const r = await fetch(process.argv[1], { headers: JSON.parse(process.argv[2]) });
+     process.stdout.write(JSON.stringify({ status: r.status, body: await r.text() }));`,
+    [url, JSON.stringify(headers)],
+  );
+  return JSON.parse(out) as Fetched;
+}
+
+/** The samples of an exposition: `name{labels}` (as written) → value. */
+export function parseExposition(text: string): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const cut = line.lastIndexOf(' ');
+    m.set(line.slice(0, cut), Number(line.slice(cut + 1)));
+  }
+  return m;
+}
+
+/** The samples of one family whose label text contains every one of `has`. */
+export function samplesOf(series: Map<string, number>, family: string, ...has: string[]): [string, number][] {
+  return [...series].filter(
+    ([k]) => (k === family || k.startsWith(`${family}{`)) && has.every((h) => k.includes(h)),
+  );
+}

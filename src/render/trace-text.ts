@@ -159,7 +159,7 @@ export function lifeJson(l: ConnectionLife): Record<string, unknown> {
     opened: l.opened,
     states: l.states,
     stateMs: Object.fromEntries(Object.entries(l.stateMs).map(([k, v]) => [k, round3(v)])),
-    source: 'kernel',
+    source: l.source,
   };
   if (l.durationMs !== undefined) o['durationMs'] = round3(l.durationMs);
   if (l.owner) o['owner'] = { pid: l.owner.pid, command: l.owner.command, via: l.owner.via };

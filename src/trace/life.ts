@@ -25,6 +25,8 @@ export interface ConnectionLife {
   durationMs?: number;
   /** Measured time in each state (summed when a state repeats). */
   stateMs: Partial<Record<TcpState, number>>;
+  /** Where its transitions came from: kernel events, or socket tables compared (`--sampled`). */
+  source: 'kernel' | 'sampled';
 }
 
 interface Open {
@@ -80,6 +82,7 @@ export class LifeTracker {
       opened: o.opened,
       states: o.states,
       stateMs: o.stateMs,
+      source: t.source,
     };
     if (o.owner) life.owner = o.owner;
     if (o.opened !== 'unseen') life.durationMs = t.timeMs - o.first.timeMs;

@@ -63,7 +63,7 @@ measure() {
   local reading=-
   reading=$(grep '^tcpscope_sample_duration_seconds ' /tmp/tcps-bagent-$$.out | awk '{printf "%.3f", $2}' || true)
   local states
-  states=$(grep -E '^node_tcp_connection_states' /tmp/tcps-bagent-$$.out | awk '{s+=$2} END {print s}')
+  states=$(grep -E '^node_tcp_connection_states' /tmp/tcps-bagent-$$.out | grep -v queued_bytes | awk '{s+=$2} END {print s}')
   printf '| %s | %s | %.3f | %.3f | %s | %.2f%% | %d | %d | %d |\n' "$name" "$states" "$median" "$max" "${reading:--}" \
     "$(echo "($c1 - $c0) / $ticks / ($t1 - $t0) * 100" | bc -l)" $(( $(hwm "$pid") / 1024 )) $(( first_rss / 1024 )) $(( last_rss / 1024 ))
 }

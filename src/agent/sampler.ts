@@ -1,5 +1,6 @@
 /**
- * The agent's sampler: every interval, one reading of the namespace (the socket table with owners,
+ * The agent's sampler: every interval, one reading of the namespace (the socket table, with owners
+ * looked up every few readings and carried by inode between,
  * the counters, the sysctls, the doctor's rules over the last two readings, failed connects traced
  * between them) turned into `/metrics` text and kept. A scrape returns the last text and never
  * waits on /proc; a reading that fails or hangs leaves the previous one served and is said in
@@ -19,7 +20,7 @@ import { formatEndpoint } from '../net/endpoint.js';
 import { takeSnapshot } from '../snapshot/take.js';
 import { intervalBetween, type Reading } from '../stats/sampler.js';
 import { openCounterSource } from '../stats/source.js';
-import type { Snapshot } from '../tcp/socket.js';
+import type { Owner, Snapshot } from '../tcp/socket.js';
 
 export interface AgentOptions {
   procRoot?: string;
@@ -30,6 +31,8 @@ export interface AgentOptions {
   /** A reading taking longer than this is abandoned (the last good one stays served). */
   timeoutMs?: number;
   caps?: Partial<MetricsCaps>;
+  /** Look the owners of sockets up every this many readings (4 by default), carried by inode between. */
+  ownersEvery?: number;
   /** The doctor's thresholds, `rule.key=value` (as `doctor --set`). */
   sets?: readonly string[];
   /** Trace failed connects with tracefs (root); true unless false. */
@@ -105,6 +108,9 @@ export async function startAgentSampler(opts: AgentOptions): Promise<AgentSample
   let tracing = opts.trace !== false;
   let traceStart = performance.now();
   let stopped = false;
+  const ownersEvery = Math.max(1, opts.ownersEvery ?? 4);
+  let readings = 0;
+  let owners = new Map<number, Owner[]>();
 
   const restartTrace = async (netnsInode: number | undefined): Promise<void> => {
     if (!tracing) return;
@@ -134,7 +140,18 @@ export async function startAgentSampler(opts: AgentOptions): Promise<AgentSample
 
   const readOnce = async (): Promise<void> => {
     const t0 = performance.now();
-    const snapshot = await takeSnapshot({ ...where, owners: true });
+    // The /proc scan for owners costs more than the table: every `ownersEvery` readings, the owners
+    // found carried by inode in between (a socket made since shows without one until the next scan).
+    const withOwners = readings++ % ownersEvery === 0;
+    const snapshot = await takeSnapshot({ ...where, owners: withOwners });
+    if (withOwners) {
+      owners = new Map();
+      for (const s of snapshot.sockets) if (s.inode !== 0 && s.owners?.length) owners.set(s.inode, s.owners);
+    } else
+      for (const s of snapshot.sockets) {
+        const known = s.inode !== 0 ? owners.get(s.inode) : undefined;
+        s.owners = known ?? [];
+      }
     const reading: Reading = { sample: source.read(), time: new Date(), mono: performance.now() };
     const connects = await collectTrace();
     const input = await inputFor(snapshot, { ...where, config, lang: 'en' });

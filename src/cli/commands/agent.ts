@@ -20,6 +20,7 @@ interface Flags extends SourceFlags {
   maxDestinations: string;
   trace: boolean;
   set: string[];
+  ownersEvery: string;
 }
 
 function tokenOf(flags: Flags): string | undefined {
@@ -65,6 +66,7 @@ export async function run(cli: Cli, flags: Flags): Promise<void> {
     caps,
     trace: flags.trace !== false,
     sets: flags.set ?? [],
+    ownersEvery: parseIntFlag('--owners-every', flags.ownersEvery, 1, 1000),
     version: VERSION,
     note: (l) => cli.o.note(l),
   });

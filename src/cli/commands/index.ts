@@ -430,6 +430,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--max-destinations <n>', description: 'destinations with their own series', default: '20' },
       { flags: '--no-trace', description: 'do not trace failed connects with tracefs' },
       {
+        flags: '--owners-every <n>',
+        description: 'look owners up every N readings, carried by inode between (the /proc scan costs most)',
+        default: '4',
+      },
+      {
         flags: '--set <rule.key=value>',
         description: "override a doctor's threshold (repeatable)",
         repeatable: true,

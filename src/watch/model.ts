@@ -145,13 +145,14 @@ export function applySample(m: WatchModel, sample: WatchSample): void {
     const id = connId(s);
     seen.add(id);
     const old = m.conns.get(id);
+    // The texts are made when the connection is listed (only the selected state's are).
     const view: ConnView = {
       id,
       state: s.state,
-      local: formatEndpoint(s.local.address, s.local.port),
-      remote: s.state === 'LISTEN' ? '*' : formatEndpoint(s.remote.address, s.remote.port),
+      local: '',
+      remote: '',
       localPort: s.local.port,
-      process: processName(s) || old?.process || '',
+      process: old?.process ?? '',
       recvQ: s.recvQ,
       sendQ: s.sendQ,
       seenAt: old && old.closedAt === undefined ? old.seenAt : first ? 0 : m.refresh,
@@ -194,12 +195,22 @@ export function markOf(m: WatchModel, c: ConnView): Mark {
 
 const byText = (x: string, y: string): number => x.localeCompare(y);
 
+/** Fills a connection's texts from its socket (kept once made: a closed one keeps its last). */
+function describe(c: ConnView): void {
+  const s = c.socket;
+  if (!s) return;
+  c.local = formatEndpoint(s.local.address, s.local.port);
+  c.remote = s.state === 'LISTEN' ? '*' : formatEndpoint(s.remote.address, s.remote.port);
+  c.process = processName(s) || c.process;
+}
+
 /** The connections listed for the selected state (closed ones whose last state it was), filtered and sorted. */
 export function listed(m: WatchModel): ConnView[] {
   const out: ConnView[] = [];
   for (const c of m.conns.values()) {
     if (c.state !== m.selected) continue;
     if (m.filter && (c.socket ? !m.filter.match(c.socket) : true)) continue;
+    describe(c);
     out.push(c);
   }
   const rank = (c: ConnView): number => {
@@ -230,6 +241,7 @@ export function tops(
   for (const c of m.conns.values()) {
     if (c.state !== m.selected || c.closedAt !== undefined || !c.socket) continue;
     if (m.filter && !m.filter.match(c.socket)) continue;
+    describe(c);
     add(ports, String(c.localPort));
     add(processes, c.process || '-');
     if (c.state !== 'LISTEN') add(peers, c.socket.remote.address);

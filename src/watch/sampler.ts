@@ -60,7 +60,7 @@ export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSam
   };
   const counters = await openCounterSource(where);
   const ownersEvery = Math.max(1, o.ownersEvery ?? 1);
-  const doctorEvery = Math.max(1, o.doctorEvery ?? 5);
+  const doctorEvery = Math.max(1, o.doctorEvery ?? 10);
   const { config } = buildConfig(undefined, []);
   let n = 0;
   let owners = new Map<number, Owner[]>();

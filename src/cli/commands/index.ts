@@ -400,8 +400,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--no-trace', description: 'do not follow transitions with tracefs' },
       {
         flags: '--owners-every <n>',
-        description: 'look owners up every N refreshes (the /proc scan costs more than the table)',
-        default: '1',
+        description: 'look owners up every N refreshes, carried by inode between (the /proc scan costs most)',
+        default: '10',
       },
       ...SOURCE_OPTIONS,
     ],

@@ -153,7 +153,9 @@ export async function startAgentSampler(opts: AgentOptions): Promise<AgentSample
         s.owners = known ?? [];
       }
     const reading: Reading = { sample: source.read(), time: new Date(), mono: performance.now() };
+    // The next trace starts as soon as this one stops: only the moment between goes unseen.
     const connects = await collectTrace();
+    await restartTrace(previous?.snapshot.netns?.inode ?? snapshot.netns?.inode);
     const input = await inputFor(snapshot, { ...where, config, lang: 'en' });
     if (previous) {
       input.window = windowOf([previous.snapshot, snapshot]);
@@ -193,7 +195,7 @@ export async function startAgentSampler(opts: AgentOptions): Promise<AgentSample
       },
       reading,
     };
-    await restartTrace(snapshot.netns?.inode);
+    if (!trace) await restartTrace(snapshot.netns?.inode);
   };
 
   let timer: NodeJS.Timeout | undefined;

@@ -249,7 +249,7 @@ describe("tcpscope agent under the systemd unit's capabilities", { timeout: 60_0
         `import net from "node:net";
          for (let i = 0; i < 3; i++) await new Promise((r) => net.connect(7001, "127.0.0.1").on("error", r));
          // Alive a moment longer: the agent names a connecting thread from /proc while it lives.
-         await new Promise((r) => setTimeout(r, 1500));`,
+         await new Promise((r) => setTimeout(r, 3000));`,
       );
       const s = await waitFor(
         'the owner and the refused connects',

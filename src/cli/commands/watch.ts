@@ -117,12 +117,16 @@ export async function run(cli: Cli, flags: Flags): Promise<void> {
   const colour = term !== undefined && !cli.env.NO_COLOR && cli.env.TERM !== 'dumb';
   let prompt: string | undefined;
   let message: string | undefined;
+  let stopping = false;
   let stop!: () => void;
   const stopped = new Promise<void>((resolve) => {
-    stop = resolve;
+    stop = () => {
+      stopping = true;
+      resolve();
+    };
   });
   const draw = (): void => {
-    if (!term) return;
+    if (!term || stopping) return;
     term.draw(
       renderScreen(model, {
         rows: term.rows,
@@ -175,7 +179,10 @@ export async function run(cli: Cli, flags: Flags): Promise<void> {
   const tick = async (): Promise<void> => {
     try {
       if (!model.paused || refreshes === 0) {
-        applySample(model, await sampler.next());
+        const sample = await sampler.next();
+        // A reading that ends after q draws nothing and schedules nothing: the process can exit.
+        if (stopping) return;
+        applySample(model, sample);
         refreshes++;
         if (term) draw();
         else cli.o.out(renderPlain(model, sampler.where));
@@ -184,7 +191,7 @@ export async function run(cli: Cli, flags: Flags): Promise<void> {
         stop();
         return;
       }
-      timer = setTimeout(() => void tick(), every);
+      if (!stopping) timer = setTimeout(() => void tick(), every);
     } catch (e) {
       failed = e;
       stop();

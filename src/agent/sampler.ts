@@ -19,7 +19,7 @@ import { type ConnectFailureCount, type MetricsCaps, metricFamilies } from '../m
 import { formatEndpoint } from '../net/endpoint.js';
 import { takeSnapshot } from '../snapshot/take.js';
 import { intervalBetween, type Reading } from '../stats/sampler.js';
-import { openCounterSource } from '../stats/source.js';
+import { openCounterSource, placeOf } from '../stats/source.js';
 import type { Owner, Snapshot } from '../tcp/socket.js';
 
 export interface AgentOptions {
@@ -86,12 +86,8 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 
 /** Starts reading at once, then every `intervalMs`. */
 export async function startAgentSampler(opts: AgentOptions): Promise<AgentSampler> {
-  const procRoot = opts.procRoot ?? '/proc';
-  const where = {
-    procRoot,
-    ...(opts.netns !== undefined ? { netns: opts.netns } : {}),
-    ...(opts.netnsPid !== undefined ? { netnsPid: opts.netnsPid } : {}),
-  };
+  const where = placeOf(opts);
+  const procRoot = where.procRoot;
   const source = await openCounterSource(where);
   const { config, errors } = buildConfig(undefined, opts.sets ?? []);
   if (errors.length > 0) throw new UsageError(errors[0]!);

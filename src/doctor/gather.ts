@@ -9,7 +9,7 @@ import { readSysctls } from '../kernel/counters-sysctl.js';
 import type { CounterSample } from '../kernel/counters-types.js';
 import { type SnapshotOptions, takeSnapshot } from '../snapshot/take.js';
 import { intervalBetween, type Reading } from '../stats/sampler.js';
-import { type CounterSource, openCounterSource } from '../stats/source.js';
+import { type CounterSource, openCounterSource, placeOf } from '../stats/source.js';
 import type { Snapshot } from '../tcp/socket.js';
 import type { DoctorConfig } from './config.js';
 import { traceConnects } from './gather-connects.js';
@@ -65,12 +65,8 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * their queues move), and the counters at its two ends.
  */
 export async function gather(opts: GatherOptions): Promise<DoctorInput> {
-  const procRoot = opts.procRoot ?? '/proc';
-  const where = {
-    procRoot,
-    ...(opts.netns !== undefined ? { netns: opts.netns } : {}),
-    ...(opts.netnsPid !== undefined ? { netnsPid: opts.netnsPid } : {}),
-  };
+  const where = placeOf(opts);
+  const procRoot = where.procRoot;
   const source = await openCounterSource(where);
   if (!(opts.windowSeconds > 0)) {
     const snapshot = await takeSnapshot({ ...opts, owners: true, info: true });
@@ -109,12 +105,8 @@ export async function inputFor(
   snapshot: Snapshot,
   opts: Omit<GatherOptions, 'windowSeconds'>,
 ): Promise<DoctorInput> {
-  const procRoot = opts.procRoot ?? '/proc';
-  const where = {
-    procRoot,
-    ...(opts.netns !== undefined ? { netns: opts.netns } : {}),
-    ...(opts.netnsPid !== undefined ? { netnsPid: opts.netnsPid } : {}),
-  };
+  const where = placeOf(opts);
+  const procRoot = where.procRoot;
   return readAround(snapshot, await openCounterSource(where), procRoot, where, opts);
 }
 

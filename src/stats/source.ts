@@ -95,3 +95,16 @@ async function countersIn(
   await prepareNetns();
   return { ...named, within, read: () => within(() => readCounters(readOpts)) };
 }
+
+/** Where to read, as the readers take it: the proc mount (`/proc` by default) and the namespace, when one is named. */
+export function placeOf(o: { procRoot?: string; netns?: string; netnsPid?: number }): {
+  procRoot: string;
+  netns?: string;
+  netnsPid?: number;
+} {
+  return {
+    procRoot: o.procRoot ?? '/proc',
+    ...(o.netns !== undefined ? { netns: o.netns } : {}),
+    ...(o.netnsPid !== undefined ? { netnsPid: o.netnsPid } : {}),
+  };
+}

@@ -12,7 +12,7 @@ import { windowOf } from '../doctor/window.js';
 import { formatEndpoint } from '../net/endpoint.js';
 import { takeSnapshot } from '../snapshot/take.js';
 import { intervalBetween, type Reading } from '../stats/sampler.js';
-import { openCounterSource } from '../stats/source.js';
+import { openCounterSource, placeOf } from '../stats/source.js';
 import type { Owner, Snapshot } from '../tcp/socket.js';
 import { openTransitions, type TransitionStream } from '../trace/stream.js';
 import type { TraceTransition } from '../trace/types.js';
@@ -52,12 +52,8 @@ const tupleKey = (l: { address: string; port: number }, r: { address: string; po
   `${l.address} ${l.port} ${r.address} ${r.port}`;
 
 export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSampler> {
-  const procRoot = o.procRoot ?? '/proc';
-  const where = {
-    procRoot,
-    ...(o.netns !== undefined ? { netns: o.netns } : {}),
-    ...(o.netnsPid !== undefined ? { netnsPid: o.netnsPid } : {}),
-  };
+  const where = placeOf(o);
+  const procRoot = where.procRoot;
   const counters = await openCounterSource(where);
   const ownersEvery = Math.max(1, o.ownersEvery ?? 1);
   const doctorEvery = Math.max(1, o.doctorEvery ?? 10);

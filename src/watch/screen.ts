@@ -5,8 +5,9 @@
  * state changed (its former state shown), `-` one that closed (kept a few refreshes, faint).
  */
 import { stateText } from '../render/socket-text.js';
+import { STATE_COLOURS } from '../render/state-colours.js';
 import { textWidth } from '../render/width.js';
-import { TCP_STATES, type TcpState } from '../tcp/states.js';
+import { TCP_STATES } from '../tcp/states.js';
 import { listed, markOf, sparkline, tops, type WatchModel } from './model.js';
 
 export interface ScreenOptions {
@@ -32,19 +33,6 @@ const SGR: Record<string, string> = {
   bold: '1',
   faint: '2',
   reverse: '7',
-};
-
-const STATE_COLOUR: Partial<Record<TcpState, string>> = {
-  ESTABLISHED: 'green',
-  LISTEN: 'cyan',
-  SYN_SENT: 'yellow',
-  SYN_RECV: 'yellow',
-  CLOSE_WAIT: 'red',
-  TIME_WAIT: 'gray',
-  FIN_WAIT1: 'magenta',
-  FIN_WAIT2: 'magenta',
-  LAST_ACK: 'magenta',
-  CLOSING: 'magenta',
 };
 
 /** `text` cut or padded to exactly `width` columns (wide characters counted as two). */
@@ -126,7 +114,7 @@ export function renderScreen(m: WatchModel, o: ScreenOptions): string[] {
     const change = d === 0 ? '' : d > 0 ? `+${num(d)}` : `-${num(-d)}`;
     const sel = st === m.selected;
     const text = `${sel ? '>' : ' '} ${stateText(st).padEnd(12)} ${num(n).padStart(7)} ${change.padStart(8)}  ${sparkline(m.history[st], graphWidth)}`;
-    const colour = sel ? `${STATE_COLOUR[st] ?? 'bold'}+reverse` : n > 0 ? STATE_COLOUR[st] : 'faint';
+    const colour = sel ? `${STATE_COLOURS[st] ?? 'bold'}+reverse` : n > 0 ? STATE_COLOURS[st] : 'faint';
     push(text, colour);
   }
   const t = tops(m);

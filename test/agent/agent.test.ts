@@ -14,33 +14,12 @@ import { startLabScenario } from '../../src/lab/start.js';
 import { fetchIn, parseExposition, type RunningAgent, samplesOf, startAgent } from '../helpers/agent.js';
 import { tcpscope } from '../helpers/cli.js';
 import { makeNetns, type TestNetns } from '../helpers/netns.js';
-import { runSs } from '../helpers/ss.js';
+import { runSs, ssStateCounts } from '../helpers/ss.js';
 import { waitFor } from '../helpers/wait.js';
 
-const STATES: Record<string, string> = {
-  ESTABLISHED: 'established',
-  'SYN-SENT': 'syn_sent',
-  'SYN-RECV': 'syn_recv',
-  'FIN-WAIT-1': 'fin_wait1',
-  'FIN-WAIT-2': 'fin_wait2',
-  'TIME-WAIT': 'time_wait',
-  CLOSE: 'close',
-  UNCONN: 'close',
-  'CLOSE-WAIT': 'close_wait',
-  'LAST-ACK': 'last_ack',
-  LISTEN: 'listen',
-  CLOSING: 'closing',
-};
-
-/** ss's per-state counts in node_exporter's names. */
+/** ss's per-state counts under node_exporter's names. */
 function ssCounts(netns: string): Record<string, number> {
-  const out: Record<string, number> = Object.fromEntries(Object.values(STATES).map((s) => [s, 0]));
-  const text = execFileSync('ip', ['netns', 'exec', netns, 'ss', '-tanH'], { encoding: 'utf8' });
-  for (const line of text.split('\n')) {
-    const st = line.split(/\s+/)[0];
-    if (st) out[STATES[st] ?? st] = (out[STATES[st] ?? st] ?? 0) + 1;
-  }
-  return out;
+  return Object.fromEntries(Object.entries(ssStateCounts(netns)).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
 function agentCounts(text: string): Record<string, number> {

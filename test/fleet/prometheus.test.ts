@@ -7,7 +7,7 @@
  * returns data.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { type LabRun, startLabScenario } from '../../src/lab/start.js';
 import { fetchIn, type RunningAgent, startAgent } from '../helpers/agent.js';
 import { makeNetns, type TestNetns } from '../helpers/netns.js';
+import { ssStateCounts } from '../helpers/ss.js';
 import { waitFor } from '../helpers/wait.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -25,31 +26,13 @@ interface PromVector {
   value: [number, string];
 }
 
-const SS_STATE: Record<string, string> = {
-  ESTAB: 'established',
-  'SYN-SENT': 'syn_sent',
-  'SYN-RECV': 'syn_recv',
-  'FIN-WAIT-1': 'fin_wait1',
-  'FIN-WAIT-2': 'fin_wait2',
-  'TIME-WAIT': 'time_wait',
-  UNCONN: 'close',
-  'CLOSE-WAIT': 'close_wait',
-  'LAST-ACK': 'last_ack',
-  LISTEN: 'listen',
-  CLOSING: 'closing',
-};
-
-/** ss's non-zero per-state counts, node_exporter's names. */
+/** ss's non-zero per-state counts, under node_exporter's names. */
 function ssCounts(netns: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  const text = execFileSync('ip', ['netns', 'exec', netns, 'ss', '-tanH'], { encoding: 'utf8' });
-  for (const line of text.split('\n')) {
-    const st = line.split(/\s+/)[0];
-    if (!st) continue;
-    const name = SS_STATE[st] ?? st;
-    out[name] = (out[name] ?? 0) + 1;
-  }
-  return out;
+  return Object.fromEntries(
+    Object.entries(ssStateCounts(netns))
+      .filter(([, v]) => v > 0)
+      .map(([k, v]) => [k.toLowerCase(), v]),
+  );
 }
 
 const SCENARIOS = [

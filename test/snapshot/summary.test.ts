@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { tcpscope, tcpscopeJson } from '../helpers/cli.js';
 import { holdInNetns, type TestNetns } from '../helpers/netns.js';
+import { waitFor } from '../helpers/wait.js';
 
 interface SummaryJson {
   sockstat: Record<string, Record<string, number>>;
@@ -34,9 +35,23 @@ function ssSummary(ns: TestNetns): {
 describe('ls --summary against ss -s in a namespace', () => {
   const held = holdInNetns(['states']);
 
-  it("uses ss's definitions: estab is Tcp CurrEstab (CLOSE_WAIT included), timewait sockstat's tw", () => {
-    const ours = tcpscopeJson<SummaryJson>(['ls', '--summary', '--netns', held.ns.name]);
-    const ss = ssSummary(held.ns);
+  it("uses ss's definitions: estab is Tcp CurrEstab (CLOSE_WAIT included), timewait sockstat's tw", async () => {
+    // The counters and the table are read one after the other: on a loaded machine a held socket can
+    // move between the two reads, so the figures are taken again until one reading agrees with itself.
+    const { ours, ss } = await waitFor(
+      'a summary read while nothing moved',
+      () => {
+        const ours = tcpscopeJson<SummaryJson>(['ls', '--summary', '--netns', held.ns.name]);
+        const ss = ssSummary(held.ns);
+        const again = tcpscopeJson<SummaryJson>(['ls', '--summary', '--netns', held.ns.name]);
+        return JSON.stringify(ours.states) === JSON.stringify(again.states) &&
+          ours.tcp.estab === again.tcp.estab &&
+          ours.tcp.estab === (ours.states['ESTABLISHED'] ?? 0) + (ours.states['CLOSE_WAIT'] ?? 0)
+          ? { ours, ss }
+          : undefined;
+      },
+      { timeoutMs: 15_000, everyMs: 200 },
+    );
     assert.ok((ours.states['CLOSE_WAIT'] ?? 0) > 0, 'the holder keeps CLOSE_WAIT sockets');
     assert.equal(ours.tcp.estab, (ours.states['ESTABLISHED'] ?? 0) + (ours.states['CLOSE_WAIT'] ?? 0));
     assert.equal(ours.tcp.estab, ss.tcp['estab']);

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type LabRun, startLabScenario } from '../../src/lab/start.js';
 import { BIN, tcpscope } from '../helpers/cli.js';
+import { ssStateCounts } from '../helpers/ss.js';
 import { waitFor } from '../helpers/wait.js';
 
 const tmux = (...args: string[]): string => execFileSync('tmux', args, { encoding: 'utf8' });
@@ -53,29 +54,11 @@ function screenCounts(text: string): Record<string, number> {
   return out;
 }
 
-const SS: Record<string, string> = {
-  ESTAB: 'ESTABLISHED',
-  'SYN-SENT': 'SYN_SENT',
-  'SYN-RECV': 'SYN_RECV',
-  'FIN-WAIT-1': 'FIN_WAIT1',
-  'FIN-WAIT-2': 'FIN_WAIT2',
-  'TIME-WAIT': 'TIME_WAIT',
-  UNCONN: 'UNCONN',
-  'CLOSE-WAIT': 'CLOSE_WAIT',
-  'LAST-ACK': 'LAST_ACK',
-  LISTEN: 'LISTEN',
-  CLOSING: 'CLOSING',
-};
-
+/** ss's per-state counts under the names the screen shows (CLOSE as UNCONN, as ss writes it). */
 function ssCounts(netns: string): Record<string, number> {
-  const out: Record<string, number> = Object.fromEntries(Object.values(SS).map((s) => [s, 0]));
-  for (const line of execFileSync('ip', ['netns', 'exec', netns, 'ss', '-tanH'], { encoding: 'utf8' }).split(
-    '\n',
-  )) {
-    const st = line.split(/\s+/)[0];
-    if (st) out[SS[st] ?? st] = (out[SS[st] ?? st] ?? 0) + 1;
-  }
-  return out;
+  return Object.fromEntries(
+    Object.entries(ssStateCounts(netns)).map(([k, v]) => [k === 'CLOSE' ? 'UNCONN' : k, v]),
+  );
 }
 
 describe('tcpscope watch on a terminal', { timeout: 180_000 }, () => {

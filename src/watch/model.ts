@@ -63,6 +63,8 @@ export interface ConnView {
   seenAt: number;
   /** The refresh its state last changed at. */
   changedAt?: number;
+  /** The last refresh it was in the table at. */
+  lastSeen: number;
   /** The refresh it disappeared at (kept a few refreshes, fading). */
   closedAt?: number;
   socket?: Socket;
@@ -140,13 +142,25 @@ export function applySample(m: WatchModel, sample: WatchSample): void {
     h.push(counts[st]);
     if (h.length > HISTORY) h.splice(0, h.length - HISTORY);
   }
-  const seen = new Set<string>();
+  // Views are kept and updated in place across refreshes (a busy table would otherwise make tens of
+  // thousands of objects a second for the collector); `lastSeen` tells which are gone.
   for (const s of sample.sockets) {
     const id = connId(s);
-    seen.add(id);
     const old = m.conns.get(id);
+    if (old && old.closedAt === undefined) {
+      if (old.state !== s.state) {
+        old.previous = old.state;
+        old.changedAt = m.refresh;
+        old.state = s.state;
+      }
+      old.recvQ = s.recvQ;
+      old.sendQ = s.sendQ;
+      old.socket = s;
+      old.lastSeen = m.refresh;
+      continue;
+    }
     // The texts are made when the connection is listed (only the selected state's are).
-    const view: ConnView = {
+    m.conns.set(id, {
       id,
       state: s.state,
       local: '',
@@ -155,20 +169,13 @@ export function applySample(m: WatchModel, sample: WatchSample): void {
       process: old?.process ?? '',
       recvQ: s.recvQ,
       sendQ: s.sendQ,
-      seenAt: old && old.closedAt === undefined ? old.seenAt : first ? 0 : m.refresh,
+      seenAt: first ? 0 : m.refresh,
+      lastSeen: m.refresh,
       socket: s,
-    };
-    if (old && old.closedAt === undefined && old.state !== s.state) {
-      view.previous = old.state;
-      view.changedAt = m.refresh;
-    } else if (old && old.closedAt === undefined) {
-      if (old.previous) view.previous = old.previous;
-      if (old.changedAt !== undefined) view.changedAt = old.changedAt;
-    }
-    m.conns.set(id, view);
+    });
   }
   for (const [id, c] of m.conns) {
-    if (seen.has(id)) continue;
+    if (c.lastSeen === m.refresh) continue;
     if (c.closedAt === undefined) {
       c.closedAt = m.refresh;
       delete c.socket;

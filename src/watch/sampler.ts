@@ -132,10 +132,12 @@ export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSam
     if (findings) out.findings = findings;
     if (unavailable !== undefined) out.transitionsUnavailable = unavailable;
     else {
-      const known = new Set<string>();
-      for (const s of snapshot.sockets) known.add(tupleKey(s.local, s.remote));
       const foreign = o.netns !== undefined || o.netnsPid !== undefined;
       const taken = pending.splice(0, pending.length);
+      // The table's 4-tuples, made only when there are transitions to keep to them.
+      const known = new Set<string>();
+      if (foreign && taken.length > 0)
+        for (const s of snapshot.sockets) known.add(tupleKey(s.local, s.remote));
       out.transitions = taken
         .filter((t) => !foreign || known.has(tupleKey(t.local, t.remote)))
         .slice(-50)

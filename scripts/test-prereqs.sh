@@ -18,6 +18,7 @@ declare -A NEED=(
   [prometheus]=prometheus
   [promtool]=prometheus
   [setpriv]=util-linux
+  [tmux]=tmux
 )
 missing=()
 for cmd in "${!NEED[@]}"; do

@@ -13,6 +13,8 @@ sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000)
 ns="tcps-bwatch-$$"
 session="tcps-bwatch-$$"
+# A tmux server of its own: no one else's `tmux kill-server` ends the run, nor does the run touch theirs.
+tmux() { command tmux -L "$session" "$@"; }
 farm_pid=
 cleanup() {
   tmux kill-session -t "$session" 2>/dev/null || true

@@ -16,7 +16,10 @@ import { BIN, tcpscope } from '../helpers/cli.js';
 import { ssStateCounts } from '../helpers/ss.js';
 import { waitFor } from '../helpers/wait.js';
 
-const tmux = (...args: string[]): string => execFileSync('tmux', args, { encoding: 'utf8' });
+/** A tmux server of this file's own, so that no other tmux user's sessions are touched, nor ours by them. */
+const SOCKET = `tcps-watch-${process.pid}`;
+const tmux = (...args: string[]): string =>
+  execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
 
 class Screen {
   constructor(readonly name: string) {}
@@ -70,7 +73,11 @@ describe('tcpscope watch on a terminal', { timeout: 180_000 }, () => {
     dir = mkdtempSync(join(tmpdir(), 'tcpscope-watch-'));
   });
   after(async () => {
-    spawnSync('tmux', ['kill-server']);
+    const socketPath = spawnSync('tmux', ['-L', SOCKET, 'display-message', '-p', '#{socket_path}'], {
+      encoding: 'utf8',
+    }).stdout.trim();
+    spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+    if (socketPath) rmSync(socketPath, { force: true });
     await lab?.stop();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -1,5 +1,5 @@
 /**
- * `ls --json` straight from the kernel's replies: the JSON of `takeSnapshot` + `snapshotJson`, byte
+ * `ls --json` straight from the kernel's replies: the JSON of `takeSnapshot` + `lsView`, byte
  * for byte, written as the dump comes in, without building socket records (kernel/netlink/
  * json-writer.ts). Only for what the kernel can filter on its own (states, family, ports, addresses)
  * and without owners, tcp_info or sorting; the caller takes the snapshot path otherwise.

@@ -13,7 +13,7 @@ const srcAt = process.argv.indexOf('--src');
 const src = srcAt > 0 ? resolve(process.argv[srcAt + 1]) : join(root, 'src');
 
 /** Folders whose every file is pure: no file system, network, processes, native code or `process`. */
-const PURE_FOLDERS = ['tcp', 'net', 'render', 'sim', 'flow', 'doctor', 'metrics'];
+const PURE_FOLDERS = ['tcp', 'net', 'render', 'sim', 'flow', 'doctor', 'metrics', 'views'];
 /** In a pure folder, the readers that gather its input (`doctor/gather.ts`). */
 const READER_NAME = /^gather[a-z0-9-]*\.ts$/;
 /** In the other folders, the files that are pure by their name: parsers and shapes. */
@@ -45,6 +45,8 @@ const FORBIDDEN = {
   stats: ['cli', 'server', 'web', 'render'],
   lab: ['cli', 'server', 'web'],
   sim: ['cli', 'server', 'web', 'kernel', 'lab'],
+  probe: ['cli', 'server', 'serve', 'web', 'doctor', 'views', 'metrics'],
+  views: ['cli', 'server', 'serve', 'web', 'kernel', 'probe'],
 };
 
 function walk(dir) {

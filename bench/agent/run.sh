@@ -2,7 +2,7 @@
 # tcpscope agent at about SIZE sockets, beside node_exporter's tcpstat collector, one after the other
 # on the same table: scraped every INTERVAL seconds for DURATION seconds each, from a namespace of
 # their own (loopback only). Reports the scrape time (median and max, curl's time_total), the time
-# of the agent's own reading (tcpscope_sample_duration_seconds), CPU as a share of one core
+# of the agent's own reading (tcpscope_scrape_duration_seconds), CPU as a share of one core
 # (utime+stime from /proc/PID/stat over the run), peak RSS (VmHWM) and RSS at the first and the last
 # scrape (flat or growing), as Markdown.
 #   bench/agent/run.sh [SIZE] [DURATION] [INTERVAL]     defaults 100000 180 15; root, a built tree
@@ -61,7 +61,7 @@ measure() {
   median=$(echo "$sorted" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   max=$(echo "$sorted" | tail -1)
   local reading=-
-  reading=$(grep '^tcpscope_sample_duration_seconds ' /tmp/tcps-bagent-$$.out | awk '{printf "%.3f", $2}' || true)
+  reading=$(grep '^tcpscope_scrape_duration_seconds ' /tmp/tcps-bagent-$$.out | awk '{printf "%.3f", $2}' || true)
   local states
   states=$(grep -E '^node_tcp_connection_states' /tmp/tcps-bagent-$$.out | grep -v queued_bytes | awk '{s+=$2} END {print s}')
   printf '| %s | %s | %.3f | %.3f | %s | %.2f%% | %d | %d | %d |\n' "$name" "$states" "$median" "$max" "${reading:--}" \

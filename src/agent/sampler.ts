@@ -4,7 +4,10 @@
  * the counters, the sysctls, the doctor's rules over the last two readings, failed connects traced
  * between them) turned into `/metrics` text and kept. A scrape returns the last text and never
  * waits on /proc; a reading that fails or hangs leaves the previous one served and is said in
- * `/healthz`. The counter source, the namespace and the tracefs instance are opened once.
+ * `/healthz`. The namespace, its sock_diag socket and counter source (one probe) and the tracefs
+ * instance are opened once. At most one reading runs at a time: while one hangs (a /proc that does
+ * not answer), the next are skipped and counted as failures rather than piled up, so memory stays
+ * bounded whatever the kernel does.
  */
 import { readlinkSync } from 'node:fs';
 import { buildConfig } from '../doctor/config.js';
@@ -14,18 +17,21 @@ import { inputFor } from '../doctor/gather.js';
 import { type ConnectTrace, traceConnects } from '../doctor/gather-connects.js';
 import { windowOf } from '../doctor/window.js';
 import { UsageError } from '../errors.js';
-import { exposition } from '../metrics/exposition.js';
-import { type ConnectFailureCount, type MetricsCaps, metricFamilies } from '../metrics/families.js';
+import type { ConnectFailureCount, MetricsCaps } from '../metrics/families.js';
+import { renderMetrics } from '../metrics/render.js';
 import { formatEndpoint } from '../net/endpoint.js';
-import { takeSnapshot } from '../snapshot/take.js';
+import { openProbe } from '../probe/probe.js';
+import type { SourceChoice } from '../snapshot/source.js';
 import { intervalBetween, type Reading } from '../stats/sampler.js';
-import { openCounterSource, placeOf } from '../stats/source.js';
+import { placeOf } from '../stats/source.js';
 import type { Owner, Snapshot } from '../tcp/socket.js';
 
 export interface AgentOptions {
   procRoot?: string;
   netns?: string;
   netnsPid?: number;
+  /** netlink, procfs or auto (the default). */
+  source?: SourceChoice;
   /** Milliseconds between readings. */
   intervalMs: number;
   /** A reading taking longer than this is abandoned (the last good one stays served). */
@@ -88,9 +94,9 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 export async function startAgentSampler(opts: AgentOptions): Promise<AgentSampler> {
   const where = placeOf(opts);
   const procRoot = where.procRoot;
-  const source = await openCounterSource(where);
   const { config, errors } = buildConfig(undefined, opts.sets ?? []);
   if (errors.length > 0) throw new UsageError(errors[0]!);
+  const probe = await openProbe({ ...where, ...(opts.source ? { source: opts.source } : {}) });
   const dropped = new Map<string, number>();
   const failures = new Map<string, ConnectFailureCount>();
   const timeoutMs = opts.timeoutMs ?? Math.max(10_000, opts.intervalMs * 2);
@@ -139,7 +145,7 @@ export async function startAgentSampler(opts: AgentOptions): Promise<AgentSample
     // The /proc scan for owners costs more than the table: every `ownersEvery` readings, the owners
     // found carried by inode in between (a socket made since shows without one until the next scan).
     const withOwners = readings++ % ownersEvery === 0;
-    const snapshot = await takeSnapshot({ ...where, owners: withOwners });
+    const snapshot = await probe.snapshot({ owners: withOwners });
     if (withOwners) {
       owners = new Map();
       for (const s of snapshot.sockets) if (s.inode !== 0 && s.owners?.length) owners.set(s.inode, s.owners);
@@ -148,11 +154,11 @@ export async function startAgentSampler(opts: AgentOptions): Promise<AgentSample
         const known = s.inode !== 0 ? owners.get(s.inode) : undefined;
         s.owners = known ?? [];
       }
-    const reading: Reading = { sample: source.read(), time: new Date(), mono: performance.now() };
+    const reading: Reading = { sample: probe.counters(), time: probe.clock.wall(), mono: performance.now() };
     // The next trace starts as soon as this one stops: only the moment between goes unseen.
     const connects = await collectTrace();
     await restartTrace(previous?.snapshot.netns?.inode ?? snapshot.netns?.inode);
-    const input = await inputFor(snapshot, { ...where, config, lang: 'en' });
+    const input = await inputFor(snapshot, { probe, config, lang: 'en' });
     if (previous) {
       input.window = windowOf([previous.snapshot, snapshot]);
       input.interval = intervalBetween(previous.reading, reading);
@@ -167,8 +173,8 @@ export async function startAgentSampler(opts: AgentOptions): Promise<AgentSample
           const exe = exes.has(o.pid) ? undefined : exeOf(procRoot, o.pid);
           if (exe !== undefined) exes.set(o.pid, exe);
         }
-    text = exposition(
-      metricFamilies({
+    text = renderMetrics(
+      {
         snapshot,
         ...(previous ? { previous: previous.snapshot } : {}),
         counters: reading.sample.counters,
@@ -178,10 +184,8 @@ export async function startAgentSampler(opts: AgentOptions): Promise<AgentSample
         tracefs: tracing,
         exes,
         sampleSeconds: (performance.now() - t0) / 1000,
-        version: opts.version,
-        dropped,
-        ...(opts.caps ? { caps: opts.caps } : {}),
-      }),
+      },
+      { version: opts.version, dropped, ...(opts.caps ? { caps: opts.caps } : {}) },
     );
     // Only what the next reading compares with is kept: sockets that may have stayed, and listeners.
     previous = {
@@ -196,9 +200,18 @@ export async function startAgentSampler(opts: AgentOptions): Promise<AgentSample
 
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
+  /** The reading started last, while it has not settled (it may outlive its timeout). */
+  let inFlight: Promise<void> | undefined;
   const tick = async (): Promise<void> => {
     try {
-      await withTimeout(readOnce(), timeoutMs);
+      if (inFlight) throw new Error('the previous reading has not finished yet: skipped');
+      const mine = readOnce();
+      inFlight = mine;
+      void mine.then(
+        () => (inFlight = inFlight === mine ? undefined : inFlight),
+        () => (inFlight = inFlight === mine ? undefined : inFlight),
+      );
+      await withTimeout(mine, timeoutMs);
       samples++;
       lastGood = performance.now();
       lastError = undefined;
@@ -238,6 +251,8 @@ export async function startAgentSampler(opts: AgentOptions): Promise<AgentSample
       await running.catch(() => undefined);
       await trace?.stop(0).catch(() => undefined);
       trace = undefined;
+      // A reading still hanging keeps its turn on the socket; close() waits for it only that long.
+      await Promise.race([probe.close(), new Promise((r) => setTimeout(r, 1000).unref?.())]);
     },
   };
 }

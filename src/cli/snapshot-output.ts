@@ -1,4 +1,4 @@
-/** What every socket command does with a snapshot: its warnings, its columns, its JSON shape. */
+/** What every socket command does with a snapshot: its warnings and its columns (its JSON: views/ls.ts). */
 import { localText, netnsText, ownerText, peerText, stateText, timerText } from '../render/socket-text.js';
 import type { Column } from '../render/table.js';
 import { memoryText, tcpInfoText } from '../render/tcp-info-text.js';
@@ -80,17 +80,4 @@ export const BASE_COLUMNS: readonly SocketColumn[] = ['state', 'recvQ', 'sendQ',
 export function warnSnapshot(cli: Cli, snap: Snapshot): void {
   for (const w of snap.warnings ?? []) cli.o.note(w);
   if (snap.unseen && snap.unseen.processes > 0 && snap.unseen.reason) cli.o.note(snap.unseen.reason);
-}
-
-/** `ls --json`: `{ time, source, netns, sockets, unseen }` (docs/json.md). */
-export function snapshotJson(snap: Snapshot): object {
-  const out: Record<string, unknown> = { time: snap.time, source: snap.source };
-  if (snap.netns) out['netns'] = snap.netns;
-  if (snap.namespaces) out['namespaces'] = snap.namespaces;
-  out['sockets'] = snap.sockets;
-  if (snap.unseen) out['unseen'] = snap.unseen;
-  else if (snap.sockets.some((s) => s.owners)) out['unseen'] = { processes: 0 };
-  if (snap.malformed) out['malformed'] = snap.malformed;
-  if (snap.interrupted) out['interrupted'] = true;
-  return out;
 }

@@ -7,6 +7,7 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import { ParseError } from '../errors.js';
 import { readSysctls } from '../kernel/counters-sysctl.js';
 import type { CounterSample } from '../kernel/counters-types.js';
+import type { Probe } from '../probe/probe.js';
 import { type SnapshotOptions, takeSnapshot } from '../snapshot/take.js';
 import { intervalBetween, type Reading } from '../stats/sampler.js';
 import { type CounterSource, openCounterSource, placeOf } from '../stats/source.js';
@@ -25,6 +26,13 @@ export interface GatherOptions extends SnapshotOptions {
   signal?: AbortSignal;
   /** Trace failing connects with tracefs over the window (root; true unless false). */
   trace?: boolean;
+  /** Read through this probe (its namespace, sock_diag socket, counter source and clock). */
+  probe?: Probe;
+}
+
+/** The options with the probe's place, socket and clock, when one is given. */
+function throughProbe<T extends Omit<GatherOptions, 'windowSeconds'>>(opts: T): T {
+  return opts.probe ? { ...opts, ...opts.probe.readOptions } : opts;
 }
 
 const TEMP_DIRS = ['/tmp/', '/var/tmp/', '/dev/shm/', '/run/user/'];
@@ -64,10 +72,11 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * `windowSeconds` (the earlier ones without owners or tcp_info: only which sockets stay and how
  * their queues move), and the counters at its two ends.
  */
-export async function gather(opts: GatherOptions): Promise<DoctorInput> {
+export async function gather(given: GatherOptions): Promise<DoctorInput> {
+  const opts = throughProbe(given);
   const where = placeOf(opts);
   const procRoot = where.procRoot;
-  const source = await openCounterSource(where);
+  const source = opts.probe?.counterSource ?? (await openCounterSource(where));
   if (!(opts.windowSeconds > 0)) {
     const snapshot = await takeSnapshot({ ...opts, owners: true, info: true });
     return readAround(snapshot, source, procRoot, where, opts);
@@ -75,7 +84,8 @@ export async function gather(opts: GatherOptions): Promise<DoctorInput> {
   const steps = Math.max(1, Math.round(opts.windowSeconds));
   const stepMs = (opts.windowSeconds * 1000) / steps;
   const start = performance.now();
-  const first: Reading = { sample: source.read(), time: new Date(), mono: start };
+  const wall = opts.now ?? (() => new Date());
+  const first: Reading = { sample: source.read(), time: wall(), mono: start };
   const earlier: Snapshot[] = [await takeSnapshot({ ...opts, owners: false, info: false })];
   const traced =
     opts.trace === false ? { reason: 'not asked' } : await traceConnects(procRoot, earlier[0]!.netns?.inode);
@@ -89,7 +99,7 @@ export async function gather(opts: GatherOptions): Promise<DoctorInput> {
     await traced.trace?.stop(0);
     throw e;
   }
-  const last: Reading = { sample: source.read(), time: new Date(), mono: performance.now() };
+  const last: Reading = { sample: source.read(), time: wall(), mono: performance.now() };
   const connects = await traced.trace?.stop((last.mono - start) / 1000);
   const snapshot = await takeSnapshot({ ...opts, owners: true, info: true });
   const input = readAround(snapshot, source, procRoot, where, opts, last.sample);
@@ -103,11 +113,13 @@ export async function gather(opts: GatherOptions): Promise<DoctorInput> {
 /** The doctor's input around a snapshot already taken (with owners): no window, a single reading. */
 export async function inputFor(
   snapshot: Snapshot,
-  opts: Omit<GatherOptions, 'windowSeconds'>,
+  given: Omit<GatherOptions, 'windowSeconds'>,
 ): Promise<DoctorInput> {
+  const opts = throughProbe(given);
   const where = placeOf(opts);
   const procRoot = where.procRoot;
-  return readAround(snapshot, await openCounterSource(where), procRoot, where, opts);
+  const source = opts.probe?.counterSource ?? (await openCounterSource(where));
+  return readAround(snapshot, source, procRoot, where, opts);
 }
 
 function readAround(

@@ -412,11 +412,20 @@ export function metricFamilies(input: MetricsInput): MetricFamily[] {
     ),
   );
 
+  // The contract's name, and the name the agent first used, for the same value.
+  const took = input.sampleSeconds === undefined ? [] : [{ value: input.sampleSeconds }];
+  families.push(
+    gauge(
+      'tcpscope_scrape_duration_seconds',
+      'Seconds the last sample took to read (table, owners, counters, findings); a scrape serves it without reading.',
+      took,
+    ),
+  );
   families.push(
     gauge(
       'tcpscope_sample_duration_seconds',
-      'Seconds the last sample took (table, owners, counters, findings).',
-      input.sampleSeconds === undefined ? [] : [{ value: input.sampleSeconds }],
+      'Seconds the last sample took (table, owners, counters, findings); the same as tcpscope_scrape_duration_seconds.',
+      took,
     ),
   );
   families.push({

@@ -6,8 +6,8 @@ import { UsageError } from '../errors.js';
 import type { Socket } from '../tcp/socket.js';
 import type { FilterSpec } from './filter.js';
 import { selectSockets } from './select.js';
-import { destroyInNetns, resolveTarget } from './source.js';
-import type { SnapshotOptions, SnapshotWithIds } from './take.js';
+import { destroyInNetns } from './source.js';
+import { type SnapshotOptions, type SnapshotWithIds, targetOf } from './take.js';
 
 /** errno values SOCK_DESTROY answers with, in words. */
 const REASONS: Readonly<Record<number, string>> = {
@@ -42,7 +42,7 @@ export async function closeSockets(opts: SnapshotOptions, snap: SnapshotWithIds)
     if (!id) throw new Error('closeSockets: a socket has no netlink id');
     return id;
   });
-  const errnos = await destroyInNetns(resolveTarget(opts, opts.procRoot ?? '/proc'), ids);
+  const errnos = await destroyInNetns(targetOf(opts), ids);
   const out: CloseOutcome = { closed: [], gone: [], failed: [] };
   snap.sockets.forEach((socket, i) => {
     const errno = errnos[i]!;

@@ -26,6 +26,17 @@ export interface NetnsTarget {
   /** How to name it, for messages (`'blue'`, `of pid 42`). */
   what?: string;
   netns?: NetnsRef;
+  /**
+   * A sock_diag socket kept open in this namespace (a probe's, src/probe/): reads take it in turn
+   * instead of opening and closing one of their own.
+   */
+  diag?: KeptDiagSocket;
+}
+
+/** A sock_diag socket kept open between reads, lent to one read at a time. */
+export interface KeptDiagSocket {
+  /** Runs `fn` on the socket once the reads before it are done. */
+  use<T>(fn: (sock: DiagSocket) => T | Promise<T>): Promise<T>;
 }
 
 /** What to read. */
@@ -107,19 +118,24 @@ export function wantsNetlink(req: TableRequest): boolean {
   return req.source === 'netlink';
 }
 
-/** Runs `fn` on a sock_diag socket opened in the target namespace, and closes it. */
+/** Opens a sock_diag socket in the target namespace (the caller closes it). */
+export async function openDiagSocket(target: NetnsTarget): Promise<DiagSocket> {
+  await loadNetlink();
+  if (!target.path) return DiagSocket.open();
+  await prepareNetns();
+  return inNetns(target.path, target.what ?? target.path, () => DiagSocket.open());
+}
+
+/**
+ * Runs `fn` on the target's kept sock_diag socket, or on one opened in its namespace for this call
+ * and closed after.
+ */
 export async function withDiagSocket<T>(
   target: NetnsTarget,
   fn: (sock: DiagSocket) => T | Promise<T>,
 ): Promise<T> {
-  await loadNetlink();
-  let sock: DiagSocket;
-  if (target.path) {
-    await prepareNetns();
-    sock = inNetns(target.path, target.what ?? target.path, () => DiagSocket.open());
-  } else {
-    sock = DiagSocket.open();
-  }
+  if (target.diag) return target.diag.use(fn);
+  const sock = await openDiagSocket(target);
   try {
     return await fn(sock);
   } finally {

@@ -1,5 +1,5 @@
 /**
- * `ls --json` straight from the kernel's replies: the JSON of `takeSnapshot` + `snapshotJson`, byte
+ * `ls --json` straight from the kernel's replies: the JSON of `takeSnapshot` + `lsView`, byte
  * for byte, written as the dump comes in, without building socket records (kernel/netlink/
  * json-writer.ts). Only for what the kernel can filter on its own (states, family, ports, addresses)
  * and without owners, tcp_info or sorting; the caller takes the snapshot path otherwise.
@@ -13,8 +13,8 @@ import { attributor } from './attribute.js';
 import type { FilterSpec } from './filter.js';
 import { kernelFilter } from './kernel-filter.js';
 import { filterOptions } from './select.js';
-import { resolveTarget, wantsNetlink, withDiagSocket } from './source.js';
-import { type SnapshotOptions, tableRequest } from './take.js';
+import { wantsNetlink, withDiagSocket } from './source.js';
+import { type SnapshotOptions, tableRequest, targetOf } from './take.js';
 
 const LISTEN_BIT = 1 << stateCode('LISTEN');
 const STREAM_INTERRUPTED_WARNING =
@@ -39,7 +39,7 @@ export async function streamSocketsJson(
   const o = filterOptions(opts, spec);
   const req = tableRequest(o, o.stateMask ?? ALL_STATES);
   if (!wantsNetlink(req)) return undefined;
-  const target = resolveTarget(o, req.procRoot);
+  const target = targetOf(o, req.procRoot);
   const time = (opts.now ?? (() => new Date()))().toISOString();
   let started = false;
   try {

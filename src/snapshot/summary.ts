@@ -8,8 +8,8 @@ import type { CounterTables } from '../kernel/counters-types.js';
 import { netnsInode } from '../kernel/netns.js';
 import type { NetnsRef } from '../tcp/socket.js';
 import type { StateCounts } from './aggregate.js';
-import { inProcfs, resolveTarget } from './source.js';
-import { countStatesFast, type SnapshotOptions } from './take.js';
+import { inProcfs } from './source.js';
+import { countStatesFast, type SnapshotOptions, targetOf } from './take.js';
 
 /** ss -s's `TCP:` line, with ss's definitions (iproute2 misc/ss.c print_summary()). */
 export interface SsTcpLine {
@@ -76,7 +76,7 @@ function hostNetnsInode(procRoot: string): number {
 export async function takeSummary(opts: SnapshotOptions = {}): Promise<Summary & { warnings: string[] }> {
   const procRoot = opts.procRoot ?? '/proc';
   const time = (opts.now ?? (() => new Date()))().toISOString();
-  const target = resolveTarget(opts, procRoot);
+  const target = targetOf(opts, procRoot);
   const sample = await inProcfs(target, (where) =>
     readCounters(where.pid === undefined ? { procRoot } : { procRoot, pid: where.pid }),
   );

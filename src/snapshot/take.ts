@@ -60,6 +60,11 @@ export interface SnapshotOptions {
   allNetns?: boolean;
   /** The clock, for tests. */
   now?: () => Date;
+  /**
+   * The namespace already resolved, with the sock_diag socket kept open in it (a probe's,
+   * src/probe/): `netns` and `netnsPid` are not resolved again.
+   */
+  target?: NetnsTarget;
 }
 
 /** A snapshot with the netlink ids of its sockets, when asked for. */
@@ -82,6 +87,11 @@ export function keepYoungGenerationSmall(): void {
   if (youngKeptSmall) return;
   youngKeptSmall = true;
   setFlagsFromString('--semi-space-growth-factor=1');
+}
+
+/** The namespace the options read: the one already resolved, or `--netns`, `--netns-pid` or ours. */
+export function targetOf(opts: SnapshotOptions, procRoot = opts.procRoot ?? '/proc'): NetnsTarget {
+  return opts.target ?? resolveTarget(opts, procRoot);
 }
 
 /** The table request of snapshot options. */
@@ -109,7 +119,7 @@ export async function countStatesFast(
 ): Promise<(CountResult & { malformed: number; warnings: string[] }) | undefined> {
   const procRoot = opts.procRoot ?? '/proc';
   const mask = opts.stateMask ?? ALL_STATES;
-  const read = await countTable(resolveTarget(opts, procRoot), tableRequest(opts, mask));
+  const read = await countTable(targetOf(opts, procRoot), tableRequest(opts, mask));
   if (!read) return undefined;
   const states: StateCounts = {};
   let total = 0;
@@ -149,7 +159,7 @@ export async function takeSnapshot(opts: SnapshotOptions = {}): Promise<Snapshot
   const procRoot = opts.procRoot ?? '/proc';
   const wanted = opts.stateMask ?? ALL_STATES;
   const time = (opts.now ?? (() => new Date()))().toISOString();
-  const target = resolveTarget(opts, procRoot);
+  const target = targetOf(opts, procRoot);
   const parallel = opts.owners && (opts.parallelOwners ?? opts.info ?? false);
   const fds = parallel ? startSocketFdScan(procRoot) : undefined;
   let read: TableRead;

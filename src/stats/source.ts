@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { type CounterReadOptions, readCounters } from '../kernel/counters.js';
 import type { CounterSample } from '../kernel/counters-types.js';
 import { inNetns, netnsInode, prepareNetns } from '../kernel/netns.js';
-import { resolveTarget, type SourceChoice } from '../snapshot/source.js';
+import { type NetnsTarget, resolveTarget, type SourceChoice } from '../snapshot/source.js';
 import { countStatesFast } from '../snapshot/take.js';
 import type { NetnsRef } from '../tcp/socket.js';
 import { TCP_STATES, type TcpState } from '../tcp/states.js';
@@ -23,6 +23,8 @@ export interface CounterSourceOptions {
   states?: boolean;
   /** Where `sample` counts the sockets per state from (`--source`). */
   source?: SourceChoice;
+  /** The namespace already resolved (a probe's): `netns` and `netnsPid` are not resolved again. */
+  target?: NetnsTarget;
 }
 
 export interface CounterSource {
@@ -43,7 +45,7 @@ export async function openCounterSource(opts: CounterSourceOptions = {}): Promis
   if (opts.netns !== undefined && opts.netnsPid !== undefined) {
     throw new UsageError('--netns and --netns-pid exclude each other');
   }
-  const target = resolveTarget(opts, procRoot);
+  const target = opts.target ?? resolveTarget(opts, procRoot);
   const source = await countersIn(target, readOpts);
   if (!opts.states) return { ...source, sample: async () => source.read() };
   const where = {
@@ -53,6 +55,7 @@ export async function openCounterSource(opts: CounterSourceOptions = {}): Promis
     source: opts.source ?? 'procfs',
     ...(opts.netns !== undefined ? { netns: opts.netns } : {}),
     ...(opts.netnsPid !== undefined ? { netnsPid: opts.netnsPid } : {}),
+    target,
   };
   return {
     ...source,
@@ -74,7 +77,7 @@ export async function openCounterSource(opts: CounterSourceOptions = {}): Promis
 
 /** The counter files of the target namespace, read through /proc/PID/net or by entering it. */
 async function countersIn(
-  target: ReturnType<typeof resolveTarget>,
+  target: NetnsTarget,
   readOpts: CounterReadOptions,
 ): Promise<Omit<CounterSource, 'sample'>> {
   const procRoot = readOpts.procRoot ?? '/proc';

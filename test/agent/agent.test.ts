@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { LabRun } from '../../src/lab/start.js';
 import { startLabScenario } from '../../src/lab/start.js';
@@ -112,6 +112,36 @@ describe('tcpscope agent', { timeout: 180_000 }, () => {
         (l) => l.trim() !== '' && !/^node_netstat_\w+ metric names should be written in 'snake_case'/.test(l),
       );
     assert.deepEqual(problems, []);
+  });
+
+  it('reads through one sock_diag socket kept open in the namespace it reads', async () => {
+    const [pid] = execFileSync('ip', ['netns', 'pids', mon.name], { encoding: 'utf8' }).trim().split('\n');
+    /** The inodes of the agent's sock_diag sockets (netlink protocol 4) in the lab's namespace. */
+    const diagSockets = (): string[] => {
+      const inLab = execFileSync('ip', ['netns', 'exec', lab.netns, 'cat', '/proc/net/netlink'], {
+        encoding: 'utf8',
+      })
+        .split('\n')
+        .slice(1)
+        .map((l) => l.trim().split(/\s+/))
+        .filter((f) => f[1] === '4')
+        .map((f) => f[9]!);
+      const mine = new Set<string>();
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        try {
+          const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+          if (m) mine.add(m[1]!);
+        } catch {}
+      }
+      return inLab.filter((i) => mine.has(i));
+    };
+    const samples = async (): Promise<number> =>
+      (JSON.parse((await fetchIn(mon, 'http://127.0.0.1:9466/healthz')).body) as { samples: number }).samples;
+    const first = diagSockets();
+    assert.equal(first.length, 1, 'one sock_diag socket open between readings');
+    const at = await samples();
+    await waitFor('three more readings', async () => (await samples()) >= at + 3, { timeoutMs: 15_000 });
+    assert.deepEqual(diagSockets(), first, 'the same socket');
   });
 
   it('serves health, the runbooks, and nothing else', async () => {

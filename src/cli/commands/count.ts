@@ -1,20 +1,13 @@
 /** `tcpscope count`: sockets per state, or state by port, process, peer or local address. */
 import { UsageError } from '../../errors.js';
-import { processKey } from '../../render/socket-text.js';
 import { type Column, renderTable } from '../../render/table.js';
-import {
-  COUNT_KEYS,
-  type CountByResult,
-  type CountKey,
-  countBy,
-  countStates,
-} from '../../snapshot/aggregate.js';
+import { COUNT_KEYS, type CountByResult, type CountKey } from '../../snapshot/aggregate.js';
 import type { FilterSpec } from '../../snapshot/filter.js';
 import { kernelFilter } from '../../snapshot/kernel-filter.js';
 import { selectSockets } from '../../snapshot/select.js';
 import { countStatesFast, type SnapshotOptions } from '../../snapshot/take.js';
-import type { Socket } from '../../tcp/socket.js';
 import { TCP_STATES } from '../../tcp/states.js';
+import { countsView, countView } from '../../views/count.js';
 import type { Cli } from '../output.js';
 import { stateColour } from '../paint-state.js';
 import { warnSnapshot } from '../snapshot-output.js';
@@ -34,14 +27,6 @@ interface CountFlags extends FilterFlags, SourceFlags {
   header: boolean;
 }
 
-/** The key each `--by` counts under. */
-export const COUNT_KEY_OF: Record<CountKey, (s: Socket) => string> = {
-  port: (s) => String(s.local.port),
-  peer: (s) => s.remote.address,
-  local: (s) => s.local.address,
-  process: processKey,
-};
-
 /** Runs `count`. */
 export async function run(cli: Cli, flags: CountFlags): Promise<void> {
   const by = flags.by === undefined ? undefined : parseBy(flags.by);
@@ -51,12 +36,12 @@ export async function run(cli: Cli, flags: CountFlags): Promise<void> {
   const snap = await selectSockets({ ...sourceOptions(flags), owners: by === 'process' }, spec);
   warnSnapshot(cli, snap);
   if (by === undefined) {
-    const counts = countStates(snap.sockets);
+    const counts = countView(snap.sockets);
     if (flags.json) cli.o.out(`${JSON.stringify(counts)}\n`);
     else cli.o.out(renderStateCounts(cli, counts.states, counts.total, flags.header));
     return;
   }
-  const result = countBy(snap.sockets, by, COUNT_KEY_OF[by], top);
+  const result = countView(snap.sockets, { by, top });
   if (flags.json) cli.o.out(`${JSON.stringify(result)}\n`);
   else cli.o.out(renderCrossTab(cli, result, flags.header));
 }
@@ -76,7 +61,8 @@ async function countFast(cli: Cli, flags: CountFlags, spec: FilterSpec): Promise
   if (k) opts.filter = k.expr;
   const result = await countStatesFast(opts);
   if (!result) return false;
-  const { malformed, warnings, ...counts } = result;
+  const { malformed, warnings } = result;
+  const counts = countsView(result);
   for (const w of warnings) cli.o.note(w);
   if (malformed > 0) cli.o.note(`${malformed} malformed line(s) or message(s) skipped`);
   if (flags.json) cli.o.out(`${JSON.stringify(counts)}\n`);

@@ -1,12 +1,13 @@
 /** `tcpscope doctor`: findings with evidence, severity and the fix, from a snapshot and counter rates. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { buildConfig, type DoctorConfig } from '../../doctor/config.js';
-import { type Diagnosis, diagnose, reaches } from '../../doctor/diagnose.js';
+import { diagnose, reaches } from '../../doctor/diagnose.js';
 import { explainRule } from '../../doctor/explain.js';
 import { baselineOf, gather, readBaseline } from '../../doctor/gather.js';
-import type { DoctorInput, Finding, Severity } from '../../doctor/types.js';
+import type { Finding, Severity } from '../../doctor/types.js';
 import { ParseError, UsageError } from '../../errors.js';
 import type { Conn } from '../../flow/index.js';
+import { captureSeconds, doctorCaptureView, doctorView } from '../../views/doctor.js';
 import { langOf } from '../lang-option.js';
 import type { Cli } from '../output.js';
 import { renderDiagnosis } from '../render-findings.js';
@@ -48,7 +49,7 @@ export async function run(cli: Cli, flags: DoctorFlags): Promise<void> {
   }
   const diagnosis = diagnose(input, explainRule);
   if (diagnosis.findings.some((f) => reaches(f, failOn))) cli.exit(1);
-  if (flags.json) cli.o.out(`${JSON.stringify(doctorJson(input, diagnosis, windowSeconds, config))}\n`);
+  if (flags.json) cli.o.out(`${JSON.stringify(doctorView(input, diagnosis, windowSeconds, config))}\n`);
   else cli.o.out(renderDiagnosis(cli.o, diagnosis, { lang, windowSeconds, source: input.snapshot.source }));
 }
 
@@ -71,20 +72,15 @@ async function capture(
   tracker.finish();
   const d = diagnoseCapture({ file, conns, facts, lang: opts.lang }, explainRule);
   if (d.findings.some((f) => reaches(f, opts.failOn))) cli.exit(1);
-  const seconds = facts.firstUs === undefined ? 0 : (facts.lastUs - facts.firstUs) / 1e6;
-  if (opts.json)
-    cli.o.out(
-      `${JSON.stringify({
-        source: 'capture',
-        file,
-        time: facts.lastUs ? new Date(facts.lastUs / 1000).toISOString() : null,
-        windowSeconds: seconds,
-        connections: conns.length,
-        segments: facts.segments,
-        findings: d.findings,
-        skipped: d.skipped,
-      })}\n`,
-    );
+  const summary = {
+    file,
+    firstUs: facts.firstUs,
+    lastUs: facts.lastUs,
+    connections: conns.length,
+    segments: facts.segments,
+  };
+  const seconds = captureSeconds(summary);
+  if (opts.json) cli.o.out(`${JSON.stringify(doctorCaptureView(summary, d))}\n`);
   else
     cli.o.out(
       renderDiagnosis(cli.o, d, {
@@ -93,19 +89,6 @@ async function capture(
         source: `capture ${file} (${conns.length} connections)`,
       }),
     );
-}
-
-/** `doctor --json` (docs/json.md). */
-function doctorJson(input: DoctorInput, d: Diagnosis, windowSeconds: number, config: DoctorConfig): object {
-  return {
-    time: input.snapshot.time,
-    windowSeconds,
-    ...(input.window ? { snapshots: input.window.snapshots } : {}),
-    findings: d.findings,
-    skipped: d.skipped,
-    ...(d.unseen ? { unseen: d.unseen } : {}),
-    config,
-  };
 }
 
 function parseFailOn(text: string): Severity | 'never' {

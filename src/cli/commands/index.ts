@@ -422,7 +422,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--token-file <file>', description: 'read the token from a file' },
       {
         flags: '--interval <seconds>',
-        description: 'seconds between readings (scrapes get the last one)',
+        description:
+          'seconds between readings, taken in the background; a scrape returns the last one at once and never waits on /proc',
         default: '15',
       },
       { flags: '--max-ports <n>', description: 'listening ports with their own series', default: '50' },

@@ -7,9 +7,10 @@ import { SORT_KEYS, type SortKey, sortSockets } from '../../snapshot/sort.js';
 import { streamable, streamSocketsJson } from '../../snapshot/stream-json.js';
 import type { Snapshot } from '../../tcp/socket.js';
 import { BOUND_INACTIVE, maskOf } from '../../tcp/state-names.js';
+import { lsView } from '../../views/ls.js';
 import { printSummary } from '../ls-summary.js';
 import type { Cli } from '../output.js';
-import { BASE_COLUMNS, snapshotJson, socketColumns, warnSnapshot } from '../snapshot-output.js';
+import { BASE_COLUMNS, socketColumns, warnSnapshot } from '../snapshot-output.js';
 import { type FilterFlags, filterSpec, type SourceFlags, sourceOptions } from '../socket-options.js';
 
 interface LsFlags extends FilterFlags, SourceFlags {
@@ -61,7 +62,7 @@ export async function run(cli: Cli, flags: LsFlags): Promise<void> {
     cli.o.note('--bound: /proc/net/tcp does not list sockets bound but idle; netlink does (Linux 6.7+)');
   }
   if (sortKeys) sortSockets(snap.sockets, sortKeys, flags.reverse ?? false);
-  if (flags.json) cli.o.out(`${JSON.stringify(snapshotJson(snap))}\n`);
+  if (flags.json) cli.o.out(`${JSON.stringify(lsView(snap))}\n`);
   else renderLs(cli, snap, flags);
 }
 

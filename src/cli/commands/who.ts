@@ -5,16 +5,11 @@ import { type Column, renderTable } from '../../render/table.js';
 import { countStates } from '../../snapshot/aggregate.js';
 import { acceptQueueFull } from '../../snapshot/overview.js';
 import { selectSockets } from '../../snapshot/select.js';
-import {
-  groupSockets,
-  parseWhoTarget,
-  type SocketGroup,
-  type WhoResult,
-  whoHolds,
-} from '../../snapshot/who.js';
+import { groupSockets, parseWhoTarget, type SocketGroup, type WhoResult } from '../../snapshot/who.js';
 import type { Socket } from '../../tcp/socket.js';
 import { ALL_STATES, BOUND_INACTIVE, maskHas } from '../../tcp/state-names.js';
 import type { TcpState } from '../../tcp/states.js';
+import { whoView } from '../../views/who.js';
 import { type Cli, paint } from '../output.js';
 import { stateColour } from '../paint-state.js';
 import { BASE_COLUMNS, socketColumns, warnSnapshot } from '../snapshot-output.js';
@@ -41,7 +36,7 @@ export async function run(cli: Cli, flags: WhoFlags, target: string): Promise<vo
   if (maskHas(states, 'CLOSE')) spec.states = states | BOUND_INACTIVE;
   const snap = await selectSockets({ ...sourceOptions(flags), owners: true, cmdline: true }, spec);
   warnSnapshot(cli, snap);
-  const result = whoHolds(snap.sockets, t);
+  const result = whoView(snap.sockets, t);
   if (result.processes.length === 0 && result.unowned.length === 0) cli.exit(1);
   if (flags.json) cli.o.out(`${JSON.stringify(result)}\n`);
   else

@@ -9,7 +9,6 @@
  * not answer), the next are skipped and counted as failures rather than piled up, so memory stays
  * bounded whatever the kernel does.
  */
-import { readlinkSync } from 'node:fs';
 import { buildConfig } from '../doctor/config.js';
 import type { ConnectFailures } from '../doctor/connect-events.js';
 import { diagnose } from '../doctor/diagnose.js';
@@ -64,14 +63,6 @@ export interface AgentSampler {
   /** Resolves once the first reading is done (or failed). */
   ready: Promise<void>;
   stop(): Promise<void>;
-}
-
-function exeOf(procRoot: string, pid: number): string | undefined {
-  try {
-    return readlinkSync(`${procRoot}/${pid}/exe`);
-  } catch {
-    return undefined;
-  }
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
@@ -166,13 +157,9 @@ export async function startAgentSampler(opts: AgentOptions): Promise<AgentSample
     if (connects) input.connects = connects;
     const findings = diagnose(input).findings;
     const range = input.sysctls['net.ipv4.ip_local_port_range'];
+    // The doctor has read the listeners' executables already.
     const exes = new Map<number, string>();
-    for (const s of snapshot.sockets)
-      if (s.state === 'LISTEN')
-        for (const o of s.owners ?? []) {
-          const exe = exes.has(o.pid) ? undefined : exeOf(procRoot, o.pid);
-          if (exe !== undefined) exes.set(o.pid, exe);
-        }
+    for (const [pid, e] of input.exes) exes.set(pid, e.deleted ? `${e.path} (deleted)` : e.path);
     text = renderMetrics(
       {
         snapshot,

@@ -98,7 +98,12 @@ export function startAgentServer(sampler: AgentSampler, opts: AgentServerOptions
     }
     if (path === '/explain' || path?.startsWith('/explain/')) {
       const lang = /[?&]lang=zh\b/.test(req.url ?? '') ? 'zh' : 'en';
-      const name = decodeURIComponent(path.slice('/explain/'.length) || '');
+      let name: string;
+      try {
+        name = decodeURIComponent(path.slice('/explain/'.length) || '');
+      } catch {
+        return send(res, 400, 'text/plain; charset=utf-8', 'bad escape in the path\n');
+      }
       void explainText(name, lang).then(
         (text) =>
           text === undefined

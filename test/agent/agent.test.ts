@@ -152,6 +152,12 @@ describe('tcpscope agent', { timeout: 180_000 }, () => {
     assert.equal(rb.status, 200);
     assert.match(rb.body, /close\(\)/);
     assert.equal((await fetchIn(mon, 'http://127.0.0.1:9466/explain/nonsense')).status, 404);
+    assert.equal((await fetchIn(mon, 'http://127.0.0.1:9466/explain/%E0%A4%A')).status, 400);
+    assert.equal(
+      (await fetchIn(mon, 'http://127.0.0.1:9466/healthz')).status,
+      200,
+      'alive after a bad escape',
+    );
     assert.equal((await fetchIn(mon, 'http://127.0.0.1:9466/../etc/passwd')).status, 404);
   });
 

@@ -19,11 +19,12 @@ import { UsageError } from '../errors.js';
 import type { ConnectFailureCount, MetricsCaps } from '../metrics/families.js';
 import { renderMetrics } from '../metrics/render.js';
 import { formatEndpoint } from '../net/endpoint.js';
+import { ownerCarry } from '../probe/owner-carry.js';
 import { openProbe } from '../probe/probe.js';
 import type { SourceChoice } from '../snapshot/source.js';
 import { intervalBetween, type Reading } from '../stats/sampler.js';
 import { placeOf } from '../stats/source.js';
-import type { Owner, Snapshot } from '../tcp/socket.js';
+import type { Snapshot } from '../tcp/socket.js';
 
 export interface AgentOptions {
   procRoot?: string;
@@ -101,9 +102,7 @@ export async function startAgentSampler(opts: AgentOptions): Promise<AgentSample
   let tracing = opts.trace !== false;
   let traceStart = performance.now();
   let stopped = false;
-  const ownersEvery = Math.max(1, opts.ownersEvery ?? 4);
-  let readings = 0;
-  let owners = new Map<number, Owner[]>();
+  const carry = ownerCarry(opts.ownersEvery ?? 4);
 
   const restartTrace = async (netnsInode: number | undefined): Promise<void> => {
     if (!tracing) return;
@@ -135,16 +134,9 @@ export async function startAgentSampler(opts: AgentOptions): Promise<AgentSample
     const t0 = performance.now();
     // The /proc scan for owners costs more than the table: every `ownersEvery` readings, the owners
     // found carried by inode in between (a socket made since shows without one until the next scan).
-    const withOwners = readings++ % ownersEvery === 0;
+    const withOwners = carry.due();
     const snapshot = await probe.snapshot({ owners: withOwners });
-    if (withOwners) {
-      owners = new Map();
-      for (const s of snapshot.sockets) if (s.inode !== 0 && s.owners?.length) owners.set(s.inode, s.owners);
-    } else
-      for (const s of snapshot.sockets) {
-        const known = s.inode !== 0 ? owners.get(s.inode) : undefined;
-        s.owners = known ?? [];
-      }
+    carry.apply(snapshot.sockets, withOwners);
     const reading: Reading = { sample: probe.counters(), time: probe.clock.wall(), mono: performance.now() };
     // The next trace starts as soon as this one stops: only the moment between goes unseen.
     const connects = await collectTrace();

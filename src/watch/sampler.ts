@@ -10,10 +10,11 @@ import { diagnose } from '../doctor/diagnose.js';
 import { inputFor } from '../doctor/gather.js';
 import { windowOf } from '../doctor/window.js';
 import { formatEndpoint } from '../net/endpoint.js';
-import { takeSnapshot } from '../snapshot/take.js';
+import { ownerCarry } from '../probe/owner-carry.js';
+import { openProbe } from '../probe/probe.js';
 import { intervalBetween, type Reading } from '../stats/sampler.js';
-import { openCounterSource, placeOf } from '../stats/source.js';
-import type { Owner, Snapshot } from '../tcp/socket.js';
+import { placeOf } from '../stats/source.js';
+import type { Snapshot } from '../tcp/socket.js';
 import { openTransitions, type TransitionStream } from '../trace/stream.js';
 import type { TraceTransition } from '../trace/types.js';
 import type { WatchFinding, WatchSample, WatchTransition } from './model.js';
@@ -54,12 +55,11 @@ const tupleKey = (l: { address: string; port: number }, r: { address: string; po
 export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSampler> {
   const where = placeOf(o);
   const procRoot = where.procRoot;
-  const counters = await openCounterSource(where);
-  const ownersEvery = Math.max(1, o.ownersEvery ?? 1);
+  const probe = await openProbe(where);
+  const carry = ownerCarry(o.ownersEvery ?? 1);
   const doctorEvery = Math.max(1, o.doctorEvery ?? 10);
   const { config } = buildConfig(undefined, []);
   let n = 0;
-  let owners = new Map<number, Owner[]>();
   let previous: Snapshot | undefined;
   let lastReading: Reading | undefined;
   let findings: WatchFinding[] | undefined;
@@ -88,19 +88,11 @@ export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSam
   } else unavailable = 'not traced (--no-trace)';
 
   const sample = async (): Promise<WatchSample> => {
-    const withOwners = n % ownersEvery === 0;
+    const withOwners = carry.due();
     n++;
-    const snapshot = await takeSnapshot({ ...where, owners: withOwners });
-    if (withOwners) {
-      owners = new Map();
-      for (const s of snapshot.sockets) if (s.inode !== 0 && s.owners?.length) owners.set(s.inode, s.owners);
-    } else {
-      for (const s of snapshot.sockets) {
-        const known = s.inode !== 0 ? owners.get(s.inode) : undefined;
-        if (known) s.owners = known;
-      }
-    }
-    const reading: Reading = { sample: counters.read(), time: new Date(), mono: performance.now() };
+    const snapshot = await probe.snapshot({ owners: withOwners });
+    carry.apply(snapshot.sockets, withOwners);
+    const reading: Reading = { sample: probe.counters(), time: probe.clock.wall(), mono: performance.now() };
     let rates: Record<string, number> | undefined;
     if (lastReading) {
       const iv = intervalBetween(lastReading, reading);
@@ -108,7 +100,7 @@ export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSam
     }
     if (withOwners && (n - 1) % doctorEvery === 0) {
       try {
-        const input = await inputFor(snapshot, { ...where, config, lang: o.lang ?? 'en' });
+        const input = await inputFor(snapshot, { probe, config, lang: o.lang ?? 'en' });
         if (previous && lastReading) {
           input.window = windowOf([previous, snapshot]);
           input.interval = intervalBetween(lastReading, reading);
@@ -161,6 +153,7 @@ export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSam
     async close() {
       abort.abort();
       await reader;
+      await probe.close();
     },
   };
 }

@@ -141,10 +141,7 @@ function parseList(flag: string, text: string, min: number, max: number): number
  */
 export function parseFilterLine(text: string): FilterFlags {
   const flags: Record<string, string | boolean> = {};
-  const defs = FILTER_OPTIONS.map((o) => {
-    const m = /^(?:-(\w), )?--([\w-]+)(?: <\w+>)?$/.exec(o.flags)!;
-    return { short: m[1], long: m[2]!, value: o.flags.includes('<') };
-  });
+  const defs = filterDefs();
   const words = text.trim() === '' ? [] : text.trim().split(/\s+/);
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
@@ -154,7 +151,7 @@ export function parseFilterLine(text: string): FilterFlags {
     const def = defs.find((d) => d.long === name || (d.short !== undefined && d.short === name));
     if (!def)
       throw new UsageError(`unknown filter '${w}': valid are ${defs.map((d) => `--${d.long}`).join(', ')}`);
-    const key = def.long.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+    const key = def.key;
     if (!def.value) flags[key] = true;
     else if (eq > 0) flags[key] = w.slice(eq + 1);
     else {
@@ -164,4 +161,30 @@ export function parseFilterLine(text: string): FilterFlags {
     }
   }
   return flags as FilterFlags;
+}
+
+/** The filter flags of FILTER_OPTIONS: short and long names, whether each takes a value, its key. */
+function filterDefs(): { short: string | undefined; long: string; value: boolean; key: string }[] {
+  return FILTER_OPTIONS.map((o) => {
+    const m = /^(?:-(\w), )?--([\w-]+)(?: <\w+>)?$/.exec(o.flags)!;
+    const long = m[2]!;
+    return {
+      short: m[1],
+      long,
+      value: o.flags.includes('<'),
+      key: long.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()),
+    };
+  });
+}
+
+/** The filter flags of `f` written back as a line parseFilterLine reads (`--state close-wait --port 80`). */
+export function filterLine(f: Partial<FilterFlags>): string {
+  const parts: string[] = [];
+  const given = f as Record<string, unknown>;
+  for (const d of filterDefs()) {
+    const v = given[d.key];
+    if (v === true && !d.value) parts.push(`--${d.long}`);
+    else if (typeof v === 'string' && d.value) parts.push(`--${d.long} ${v}`);
+  }
+  return parts.join(' ');
 }

@@ -1,7 +1,7 @@
 /** The watch view's model, screen and keys, from made-up tables. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseFilterLine } from '../../src/cli/socket-options.js';
+import { filterLine, parseFilterLine } from '../../src/cli/socket-options.js';
 import { textWidth } from '../../src/render/width.js';
 import type { Socket } from '../../src/tcp/socket.js';
 import type { TcpState } from '../../src/tcp/states.js';
@@ -119,6 +119,9 @@ describe('watch keys and filter line', () => {
       ipv4: true,
     });
     assert.deepEqual(parseFilterLine('   '), {});
+    const line = '--state close-wait --port 8080 --dst 10.0.0.0/8 --ipv4';
+    assert.equal(filterLine(parseFilterLine(line)), line, 'written back as read');
+    assert.equal(filterLine({ state: 'listen', json: true } as never), '--state listen', 'only filters');
     assert.throws(() => parseFilterLine('--bogus'), /unknown filter '--bogus'/);
     assert.throws(() => parseFilterLine('--port'), /--port needs a value/);
   });

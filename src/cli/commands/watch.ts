@@ -15,6 +15,7 @@ import { type Key, openTerminal } from '../../watch/terminal.js';
 import type { Cli } from '../output.js';
 import {
   type FilterFlags,
+  filterLine,
   filterSpec,
   parseFilterLine,
   parseIntFlag,
@@ -36,32 +37,6 @@ function intervalMs(text: string): number {
   const s = Number(text);
   if (s < 0.2 || s > 3600) throw new UsageError(`-n: ${s} is out of range (0.2 to 3600 s)`);
   return Math.round(s * 1000);
-}
-
-/** The filter flags given on the command line, as the `/` prompt would show them. */
-function filterText(f: FilterFlags): string {
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(f)) {
-    if (
-      ![
-        'state',
-        'port',
-        'sport',
-        'dport',
-        'src',
-        'dst',
-        'pid',
-        'process',
-        'ipv4',
-        'ipv6',
-        'listening',
-      ].includes(k)
-    )
-      continue;
-    if (v === true) parts.push(`--${k}`);
-    else if (typeof v === 'string') parts.push(`--${k} ${v}`);
-  }
-  return parts.join(' ');
 }
 
 /** Applies a filter line to the model; a bad one is refused with its message. */
@@ -96,7 +71,7 @@ export async function run(cli: Cli, flags: Flags): Promise<void> {
     selected = st;
   }
   const model = createModel(selected);
-  const initial = filterText(flags);
+  const initial = filterLine(flags);
   if (initial !== '') {
     const err = setFilter(model, initial);
     if (err) throw new UsageError(err);

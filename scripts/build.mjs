@@ -2,7 +2,7 @@
 // Builds tcpscope: type-checks and emits src/ and test/ to build/ (tsc), then bundles the CLI into
 // dist/tcpscope.cjs (esbuild), so that start-up loads one file instead of dozens.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,18 @@ try {
 } catch {
   process.exitCode = 1;
   console.error('build: type check failed');
+  process.exit();
+}
+
+// The page of `tcpscope serve` is checked against the DOM's types, apart from the Node.js code.
+try {
+  execFileSync(process.execPath, [tsc, '-p', join(root, 'web/tsconfig.json')], {
+    stdio: 'inherit',
+    cwd: root,
+  });
+} catch {
+  process.exitCode = 1;
+  console.error('build: type check of web/ failed');
   process.exit();
 }
 
@@ -64,6 +76,21 @@ await esbuild.build({
   logLevel: 'warning',
 });
 chmodSync(join(root, 'dist/tcpscope.cjs'), 0o755);
+// The page `tcpscope serve` serves from memory: one script with uPlot inside, its styles, the HTML.
+// Nothing is loaded from elsewhere, so it works offline.
+await esbuild.build({
+  entryPoints: [join(root, 'web/app.ts')],
+  outfile: join(root, 'dist/web/app.js'),
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2020',
+  minify: true,
+  logLevel: 'warning',
+});
+copyFileSync(join(root, 'web/index.html'), join(root, 'dist/web/index.html'));
+copyFileSync(join(root, 'web/style.css'), join(root, 'dist/web/style.css'));
+copyFileSync(require.resolve('uplot/dist/uPlot.min.css'), join(root, 'dist/web/uplot.css'));
 // The name earlier builds had, for whoever runs it.
 writeFileSync(join(root, 'dist/tcpscope.mjs'), "#!/usr/bin/env node\nimport './tcpscope.cjs';\n", {
   mode: 0o755,

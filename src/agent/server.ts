@@ -5,8 +5,8 @@
  * is required as `Authorization: Bearer TOKEN` (compared in constant time). Requests carry no body
  * the agent reads; headers are bounded by Node's limit, slow clients by the timeouts below.
  */
-import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { bearerOf, tokenMatches } from '../net/listen.js';
 import type { AgentSampler } from './sampler.js';
 
 export interface AgentServerOptions {
@@ -15,26 +15,8 @@ export interface AgentServerOptions {
   token?: string;
 }
 
-/** Whether an address is on loopback (where the agent needs no token). */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}
-
-/** HOST:PORT, [V6]:PORT or PORT (on 127.0.0.1); throws with one line on anything else. */
-export function parseListen(text: string): { host: string; port: number } {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d+)$/.exec(text) ?? /^()()(\d+)$/.exec(text);
-  const port = Number(m?.[3]);
-  if (!m || !Number.isInteger(port) || port < 1 || port > 65535)
-    throw new Error(`--listen ${JSON.stringify(text)}: give HOST:PORT, [IPV6]:PORT or PORT (1-65535)`);
-  return { host: m[1] || m[2] || '127.0.0.1', port };
-}
-
 function authorised(req: IncomingMessage, token: string | undefined): boolean {
-  if (token === undefined) return true;
-  const h = req.headers.authorization ?? '';
-  const given = Buffer.from(h.startsWith('Bearer ') ? h.slice(7) : '');
-  const want = Buffer.from(token);
-  return given.length === want.length && timingSafeEqual(given, want);
+  return tokenMatches(bearerOf(req.headers.authorization) ?? '', token);
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {

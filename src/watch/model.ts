@@ -5,8 +5,12 @@
  * ports, processes and peers of that state, counter rates, findings and the transition stream. The
  * screen is drawn from it by screen.ts; keys change it through the functions below.
  */
+
+import type { DoctorConfig } from '../doctor/config.js';
+import type { Diagnosis } from '../doctor/diagnose.js';
+import type { DoctorInput } from '../doctor/types.js';
 import { formatEndpoint } from '../net/endpoint.js';
-import type { Socket } from '../tcp/socket.js';
+import type { Snapshot, Socket } from '../tcp/socket.js';
 import { TCP_STATES, type TcpState } from '../tcp/states.js';
 
 /** How many refreshes a new, changed or closed connection stays marked. */
@@ -45,6 +49,12 @@ export interface WatchSample {
   transitions?: readonly WatchTransition[];
   /** Why there is no transition stream, when there is none. */
   transitionsUnavailable?: string;
+  /** The reading's table, for servers that serve more than the view keeps. */
+  snapshot?: Snapshot;
+  /** Absolute counters under nstat's names. */
+  counters?: Readonly<Record<string, number>>;
+  /** The doctor's last run, whole, for the `doctor --json` view. */
+  doctor?: { input: DoctorInput; diagnosis: Diagnosis; config: DoctorConfig };
 }
 
 /** A connection as the view keeps it across refreshes. */

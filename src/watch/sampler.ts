@@ -63,6 +63,7 @@ export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSam
   let previous: Snapshot | undefined;
   let lastReading: Reading | undefined;
   let findings: WatchFinding[] | undefined;
+  let doctor: WatchSample['doctor'];
 
   // The transition stream, read in the background into a bounded queue.
   const abort = new AbortController();
@@ -105,7 +106,9 @@ export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSam
           input.window = windowOf([previous, snapshot]);
           input.interval = intervalBetween(lastReading, reading);
         }
-        findings = diagnose(input).findings.map((f) => ({
+        const diagnosis = diagnose(input);
+        doctor = { input, diagnosis, config };
+        findings = diagnosis.findings.map((f) => ({
           rule: f.rule,
           severity: f.severity,
           title: f.title,
@@ -120,7 +123,10 @@ export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSam
       time: reading.time.getTime(),
       sockets: snapshot.sockets,
       ...(rates ? { rates } : {}),
+      snapshot,
+      counters: reading.sample.counters,
     };
+    if (doctor) out.doctor = doctor;
     if (findings) out.findings = findings;
     if (unavailable !== undefined) out.transitionsUnavailable = unavailable;
     else {

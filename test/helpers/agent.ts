@@ -16,8 +16,18 @@ export interface RunningAgent {
 }
 
 /** Starts `[wrap...] node tcpscope agent ARGS` inside `ns`; resolves once it serves. */
-export async function startAgent(ns: TestNetns, args: string[], wrap: string[] = []): Promise<RunningAgent> {
-  const child = spawn('ip', ['netns', 'exec', ns.name, ...wrap, process.execPath, BIN, 'agent', ...args], {
+export function startAgent(ns: TestNetns, args: string[], wrap: string[] = []): Promise<RunningAgent> {
+  return startServer(ns, 'agent', args, wrap);
+}
+
+/** Starts `[wrap...] node tcpscope COMMAND ARGS` (a server: agent, serve) inside `ns`; resolves once it serves. */
+export async function startServer(
+  ns: TestNetns,
+  command: string,
+  args: string[],
+  wrap: string[] = [],
+): Promise<RunningAgent> {
+  const child = spawn('ip', ['netns', 'exec', ns.name, ...wrap, process.execPath, BIN, command, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
   });
@@ -26,10 +36,10 @@ export async function startAgent(ns: TestNetns, args: string[], wrap: string[] =
     child.on('exit', (code, signal) => resolve(code ?? signal)),
   );
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`agent: not serving after 20 s: ${err}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`${command}: not serving after 20 s: ${err}`)), 20_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`agent exited with ${code}: ${err}`));
+      reject(new Error(`${command} exited with ${code}: ${err}`));
     });
     createInterface({ input: child.stderr! }).on('line', (l) => {
       err += `${l}\n`;
@@ -57,7 +67,7 @@ export interface Fetched {
   body: string;
 }
 
-/** GET `url` from inside `ns` (where the agent listens on loopback). */
+/** GET `url` from inside `ns` (where the server listens on loopback). */
 export async function fetchIn(
   ns: TestNetns,
   url: string,
@@ -87,4 +97,26 @@ export function samplesOf(series: Map<string, number>, family: string, ...has: s
   return [...series].filter(
     ([k]) => (k === family || k.startsWith(`${family}{`)) && has.every((h) => k.includes(h)),
   );
+}
+
+/** A raw HTTP request from inside `ns`, any method, path and Host (node:http, no URL normalising). */
+export async function requestIn(
+  ns: TestNetns,
+  port: number,
+  req: { method?: string; path: string; headers?: Record<string, string> },
+): Promise<Fetched & { headers: Record<string, string> }> {
+  const out = await ns.node(
+    `import { request } from 'node:http';
+     const o = JSON.parse(process.argv[1]);
+     const r = request({ host: '127.0.0.1', port: o.port, method: o.method ?? 'GET', path: o.path, headers: o.headers ?? {} }, (res) => {
+       let body = '';
+       res.setEncoding('utf8');
+       res.on('data', (d) => { if (body.length < 65536) body += d; });
+       res.on('end', () => process.stdout.write(JSON.stringify({ status: res.statusCode, body, headers: res.headers })));
+     });
+     r.on('error', (e) => { process.stdout.write(JSON.stringify({ status: 0, body: e.message, headers: {} })); });
+     r.end();`,
+    [JSON.stringify({ port, ...req })],
+  );
+  return JSON.parse(out) as Fetched & { headers: Record<string, string> };
 }

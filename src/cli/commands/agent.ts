@@ -2,18 +2,16 @@
  * `tcpscope agent`: `/metrics` (Prometheus) and `/healthz` only, for every host of a fleet. Readings
  * are taken in the background every `--interval`; a scrape returns the last one at once.
  */
-import { readFileSync } from 'node:fs';
 import { startAgentSampler } from '../../agent/sampler.js';
-import { isLoopback, parseListen, startAgentServer } from '../../agent/server.js';
-import { EnvironmentError, UsageError } from '../../errors.js';
+import { startAgentServer } from '../../agent/server.js';
+import { EnvironmentError } from '../../errors.js';
+import { listenUrlHost } from '../../net/listen.js';
 import type { Cli } from '../output.js';
+import { type ServerFlags, serverOptions } from '../server-options.js';
 import { parseIntFlag, type SourceFlags, sourceOptions } from '../socket-options.js';
 import { VERSION } from '../version.js';
 
-interface Flags extends SourceFlags {
-  listen: string;
-  token?: string;
-  tokenFile?: string;
+interface Flags extends SourceFlags, ServerFlags {
   interval: string;
   maxPorts: string;
   maxProcesses: string;
@@ -23,37 +21,9 @@ interface Flags extends SourceFlags {
   ownersEvery: string;
 }
 
-function tokenOf(flags: Flags): string | undefined {
-  if (flags.token !== undefined && flags.tokenFile !== undefined)
-    throw new UsageError('--token and --token-file exclude each other');
-  let token = flags.token;
-  if (flags.tokenFile !== undefined) {
-    try {
-      token = readFileSync(flags.tokenFile, 'utf8').trim();
-    } catch (e) {
-      throw new EnvironmentError(
-        `--token-file ${flags.tokenFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      );
-    }
-  }
-  if (token !== undefined && token.length < 16)
-    throw new UsageError('the token must have at least 16 characters (e.g. openssl rand -hex 16)');
-  return token;
-}
-
 /** Runs `agent` until Ctrl-C or SIGTERM. */
 export async function run(cli: Cli, flags: Flags): Promise<void> {
-  let listen: { host: string; port: number };
-  try {
-    listen = parseListen(flags.listen);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const token = tokenOf(flags);
-  if (!isLoopback(listen.host) && token === undefined)
-    throw new UsageError(
-      `--listen ${flags.listen} is not loopback: give --token or --token-file, so only your Prometheus reads it`,
-    );
+  const { token, ...listen } = serverOptions(flags, 'your Prometheus');
   const intervalMs = parseIntFlag('--interval', flags.interval, 1, 3600) * 1000;
   const caps = {
     ports: parseIntFlag('--max-ports', flags.maxPorts, 1, 10_000),
@@ -78,9 +48,7 @@ export async function run(cli: Cli, flags: Flags): Promise<void> {
     const code = (e as NodeJS.ErrnoException).code;
     throw new EnvironmentError(`cannot listen on ${flags.listen}: ${code ?? (e as Error).message}`);
   }
-  const where = listen.host.includes(':')
-    ? `[${listen.host}]:${listen.port}`
-    : `${listen.host}:${listen.port}`;
+  const where = listenUrlHost(listen);
   cli.o.note(`serving http://${where}/metrics and /healthz, a reading every ${intervalMs / 1000} s`);
   await new Promise<void>((resolve) => {
     const off = cli.onInterrupt?.(() => {

@@ -25,6 +25,22 @@ Examples:
 Keys: j/k or arrows choose a state, / filters with the ls flags, s sorts, p pauses, ? helps, q quits.
 `;
 
+/** The token flags of the servers (serve, agent). */
+const TOKEN_OPTIONS: readonly OptionSpec[] = [
+  { flags: '--token <token>', description: 'require Authorization: Bearer TOKEN (needed off loopback)' },
+  { flags: '--token-file <file>', description: 'read the token from a file' },
+];
+
+const SERVE_EXAMPLES = `
+Examples:
+  tcpscope serve                       open http://127.0.0.1:9465/ : a reading every second
+  tcpscope serve --netns blue -n 2     a namespace, every 2 s
+  tcpscope serve --listen 0.0.0.0:9465 --token-file /etc/tcpscope/token
+                                       off loopback a token is required: open /?token=TOKEN once
+  curl -s 127.0.0.1:9465/api/counts    the count --json shape; also /api/snapshot?filter=--state+close-wait,
+                                       /api/findings, /api/history, /api/transitions, /api/events, /metrics
+`;
+
 const AGENT_EXAMPLES = `
 Examples:
   tcpscope agent                       http://127.0.0.1:9466/metrics, a reading every 15 s
@@ -418,8 +434,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: 'HOST:PORT, [IPV6]:PORT or PORT to listen on',
         default: '127.0.0.1:9466',
       },
-      { flags: '--token <token>', description: 'require Authorization: Bearer TOKEN (needed off loopback)' },
-      { flags: '--token-file <file>', description: 'read the token from a file' },
+      ...TOKEN_OPTIONS,
       {
         flags: '--interval <seconds>',
         description:
@@ -444,6 +459,33 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     examples: AGENT_EXAMPLES,
     load: () => import('./agent.js'),
+  },
+  {
+    name: 'serve',
+    description:
+      'a live web page: the diagram with live counts, charts, connections, findings; JSON API and /metrics',
+    options: [
+      {
+        flags: '--listen <addr>',
+        description: 'HOST:PORT, [IPV6]:PORT or PORT to listen on',
+        default: '127.0.0.1:9465',
+      },
+      ...TOKEN_OPTIONS,
+      {
+        flags: '-n, --interval <seconds>',
+        description: 'seconds between readings (taken in the background)',
+        default: '1',
+      },
+      {
+        flags: '--owners-every <n>',
+        description: 'look owners up every N readings, carried by inode between (the /proc scan costs most)',
+        default: '5',
+      },
+      { flags: '--no-trace', description: 'do not follow transitions with tracefs' },
+      ...SOURCE_OPTIONS,
+    ],
+    examples: SERVE_EXAMPLES,
+    load: () => import('./serve.js'),
   },
   {
     name: 'trace',

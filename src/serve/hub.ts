@@ -1,0 +1,183 @@
+/**
+ * What `tcpscope serve` serves, read in the background: every interval one reading through the live
+ * sampler (the table, owners every few readings carried by inode, counter rates, the doctor every few
+ * readings, the transitions traced since the last), kept as the latest reading, a ring of per-state
+ * counts (the live charts' history), a ring of transitions, and pushed to subscribers (the page's
+ * server-sent events). One reading at a time: one that fails or hangs leaves the last good one
+ * served and shows in health; memory is bounded by the rings.
+ */
+import type { Snapshot } from '../tcp/socket.js';
+import { TCP_STATES, type TcpState } from '../tcp/states.js';
+import type { WatchFinding, WatchSample, WatchTransition } from '../watch/model.js';
+import { openWatchSampler, type WatchSamplerOptions } from '../watch/sampler.js';
+
+export interface HubOptions extends WatchSamplerOptions {
+  intervalMs: number;
+  /** Readings of per-state counts kept for the charts (3600 by default: an hour at 1 s). */
+  historyPoints?: number;
+  /** Transitions kept for `/api/transitions` (1000 by default). */
+  transitionsKept?: number;
+  note?: (line: string) => void;
+}
+
+export interface HistoryPoint {
+  /** Wall-clock milliseconds. */
+  time: number;
+  counts: Record<string, number>;
+}
+
+/** What each reading pushes to the page. */
+export interface LiveEvent {
+  time: number;
+  total: number;
+  states: Record<TcpState, number>;
+  rates?: Readonly<Record<string, number>>;
+  findings?: readonly WatchFinding[];
+  transitions: readonly WatchTransition[];
+  transitionsUnavailable?: string;
+}
+
+export interface HubHealth {
+  ok: boolean;
+  samples: number;
+  failures: number;
+  ageSeconds?: number;
+  lastError?: string;
+}
+
+export interface Hub {
+  /** The last good reading; undefined before the first. */
+  latest(): WatchSample | undefined;
+  /** The reading before it (for the "stayed" gauges of /metrics). */
+  previousSnapshot(): Snapshot | undefined;
+  history(q?: { from?: number; to?: number }): HistoryPoint[];
+  transitions(limit?: number): WatchTransition[];
+  /** The last reading's event, for a page that just connected. */
+  lastEvent(): LiveEvent | undefined;
+  subscribe(fn: (e: LiveEvent) => void): () => void;
+  health(): HubHealth;
+  readonly where: string;
+  /** Resolves once the first reading is done (or failed). */
+  ready: Promise<void>;
+  stop(): Promise<void>;
+}
+
+function countsOf(s: WatchSample): { total: number; states: Record<TcpState, number> } {
+  const states = Object.fromEntries(TCP_STATES.map((st) => [st, 0])) as Record<TcpState, number>;
+  for (const k of s.sockets) states[k.state]++;
+  return { total: s.sockets.length, states };
+}
+
+export async function startHub(o: HubOptions): Promise<Hub> {
+  const sampler = await openWatchSampler(o);
+  const keep = o.historyPoints ?? 3600;
+  const keepTransitions = o.transitionsKept ?? 1000;
+  const timeoutMs = Math.max(10_000, o.intervalMs * 3);
+  const history: HistoryPoint[] = [];
+  const transitions: WatchTransition[] = [];
+  const subscribers = new Set<(e: LiveEvent) => void>();
+  let latest: WatchSample | undefined;
+  let previous: Snapshot | undefined;
+  let event: LiveEvent | undefined;
+  let samples = 0;
+  let failures = 0;
+  let lastGood: number | undefined;
+  let lastError: string | undefined;
+  let stopped = false;
+  let inFlight: Promise<WatchSample> | undefined;
+
+  const readOnce = async (): Promise<void> => {
+    if (inFlight) throw new Error('the previous reading has not finished yet: skipped');
+    const mine = sampler.next();
+    inFlight = mine;
+    const clear = (): void => {
+      if (inFlight === mine) inFlight = undefined;
+    };
+    mine.then(clear, clear);
+    let timer: NodeJS.Timeout | undefined;
+    const s = await Promise.race([
+      mine,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`a reading took longer than ${timeoutMs / 1000} s`)),
+          timeoutMs,
+        );
+      }),
+    ]).finally(() => clearTimeout(timer));
+    previous = latest?.snapshot;
+    latest = s;
+    const { total, states } = countsOf(s);
+    history.push({ time: s.time, counts: { ...states } });
+    if (history.length > keep) history.splice(0, history.length - keep);
+    const fresh = s.transitions ?? [];
+    transitions.push(...fresh);
+    if (transitions.length > keepTransitions) transitions.splice(0, transitions.length - keepTransitions);
+    event = {
+      time: s.time,
+      total,
+      states,
+      ...(s.rates ? { rates: s.rates } : {}),
+      ...(s.findings ? { findings: s.findings } : {}),
+      transitions: fresh,
+      ...(s.transitionsUnavailable !== undefined ? { transitionsUnavailable: s.transitionsUnavailable } : {}),
+    };
+    for (const fn of subscribers) fn(event);
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const tick = async (): Promise<void> => {
+    try {
+      await readOnce();
+      samples++;
+      lastGood = performance.now();
+      lastError = undefined;
+    } catch (e) {
+      failures++;
+      lastError = (e as Error).message;
+      o.note?.(`reading failed: ${lastError}`);
+    }
+  };
+  const schedule = (): void => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = tick().then(schedule);
+    }, o.intervalMs);
+  };
+  running = tick().then(schedule);
+
+  return {
+    latest: () => latest,
+    previousSnapshot: () => previous,
+    history(q = {}) {
+      return history.filter(
+        (p) => (q.from === undefined || p.time >= q.from) && (q.to === undefined || p.time <= q.to),
+      );
+    },
+    transitions: (limit = keepTransitions) => transitions.slice(-limit),
+    lastEvent: () => event,
+    subscribe(fn) {
+      subscribers.add(fn);
+      return () => subscribers.delete(fn);
+    },
+    health() {
+      const ageSeconds = lastGood === undefined ? undefined : (performance.now() - lastGood) / 1000;
+      return {
+        ok: ageSeconds !== undefined && ageSeconds * 1000 < o.intervalMs * 3 + timeoutMs,
+        samples,
+        failures,
+        ...(ageSeconds !== undefined ? { ageSeconds } : {}),
+        ...(lastError !== undefined ? { lastError } : {}),
+      };
+    },
+    where: sampler.where,
+    ready: running,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      subscribers.clear();
+      await Promise.race([running, new Promise((r) => setTimeout(r, 2000).unref?.())]);
+      await Promise.race([sampler.close(), new Promise((r) => setTimeout(r, 1000).unref?.())]);
+    },
+  };
+}

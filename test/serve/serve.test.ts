@@ -245,14 +245,18 @@ describe('tcpscope serve', { timeout: 240_000 }, () => {
       );
       assert.equal(await page.locator('#conns tbody tr:not([data-state="CLOSE_WAIT"])').count(), 0);
       // One more client connects and closes: the server never closes, a ninth CLOSE_WAIT appears, marked new.
-      execFileSync('ip', [
-        'netns',
-        'exec',
-        lab.netns,
-        process.execPath,
-        '-e',
-        `const s = require('node:net').connect(${lab.culprit.port}, '127.0.0.1', () => s.end(() => process.exit(0)));`,
-      ]);
+      execFileSync(
+        'ip',
+        [
+          'netns',
+          'exec',
+          lab.netns,
+          process.execPath,
+          '-e',
+          `const s = require('node:net').connect(${lab.culprit.port}, '127.0.0.1', () => s.end(() => process.exit(0)));`,
+        ],
+        { timeout: 10_000 },
+      );
       await waitFor(
         'a ninth CLOSE_WAIT marked new',
         async () =>

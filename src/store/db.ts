@@ -111,7 +111,8 @@ export function storeError(e: unknown, file: string): TcpscopeError {
         cause: e,
       },
     );
-  if (code === 'SQLITE_FULL')
+  // The shared-memory index that WAL needs could not grow: the same full disk, met at opening.
+  if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_SHMSIZE')
     return new EnvironmentError(
       `${file}: the disk is full (the reading in flight was not written; the file is intact)`,
       {

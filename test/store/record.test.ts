@@ -6,7 +6,7 @@
  * still reports; a history that cannot be written, or is missing, is one line and exit 2.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -174,6 +174,65 @@ describe('tcpscope record and report', { timeout: 120_000 }, () => {
     const rep = json<ReportJson>(['report', '--db', killed]);
     assert.ok(rep.points >= 3, String(rep.points));
     for (const p of rep.series) assert.deepEqual(p.counts, expected, p.time);
+  });
+
+  it("records under the systemd unit's two capabilities, owners named", () => {
+    const file = join(dir, 'caps.db');
+    const r = spawnSync(
+      'ip',
+      [
+        ...['netns', 'exec', ns.name, 'setpriv', '--bounding-set=-all,+sys_ptrace,+dac_read_search'],
+        ...[
+          '--inh-caps=-all,+sys_ptrace,+dac_read_search',
+          '--ambient-caps=-all,+sys_ptrace,+dac_read_search',
+        ],
+        ...['--', process.execPath, BIN, 'record', '--interval', '1', '--count', '2', '--db', file],
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const at = json<AtJson>(['report', '--db', file, '--at', 'now']);
+    assert.deepEqual(at.states, expected);
+    assert.ok(
+      at.processes.rows.some((p) => /^node\[\d+\]$/.test(p.key)),
+      JSON.stringify(at.processes),
+    );
+    const unit = readFileSync(
+      new URL('../../../deploy/systemd/tcpscope-record.service', import.meta.url),
+      'utf8',
+    );
+    assert.match(unit, /^CapabilityBoundingSet=CAP_SYS_PTRACE CAP_DAC_READ_SEARCH$/m, 'the set tested here');
+  });
+
+  it('a full disk is one line and exit 2, and leaves the file intact', () => {
+    const full = join(dir, 'full');
+    mkdirSync(full);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tcps-store-full', full]);
+    try {
+      const file = join(full, 'h.db');
+      const first = tcpscope(['record', '--netns', ns.name, '--interval', '1', '--count', '1', '--db', file]);
+      assert.equal(first.status, 0, first.stderr);
+      // Fill what is left of the file system.
+      const fill = spawnSync('dd', ['if=/dev/zero', `of=${join(full, 'fill')}`, 'bs=4k'], {
+        encoding: 'utf8',
+      });
+      assert.match(fill.stderr, /No space left/);
+      const r = tcpscope(['record', '--netns', ns.name, '--interval', '1', '--count', '3', '--db', file]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /^tcpscope: .*h\.db: the disk is full.*\n$/);
+      rmSync(join(full, 'fill'));
+      const d = new Database(file);
+      try {
+        assert.equal(d.pragma('integrity_check', { simple: true }), 'ok');
+      } finally {
+        d.close();
+      }
+      const rep = json<ReportJson>(['report', '--db', file]);
+      assert.ok(rep.points >= 1);
+      for (const p of rep.series) assert.deepEqual(p.counts, expected, p.time);
+    } finally {
+      execFileSync('umount', [full]);
+    }
   });
 
   it('a history that cannot be written is one line and exit 2', () => {

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -38,6 +38,21 @@ function ssCounts(netns: string): Record<string, number> {
   return Object.fromEntries(Object.entries(ssStateCounts(netns)).filter(([, n]) => n > 0));
 }
 
+/** Readings in a history file so far (0 while it does not exist yet). */
+function readings(file: string): number {
+  if (!existsSync(file)) return 0;
+  try {
+    const d = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      return (d.prepare('SELECT count(*) AS n FROM samples').get() as { n: number }).n;
+    } finally {
+      d.close();
+    }
+  } catch {
+    return 0;
+  }
+}
+
 function json<T>(args: string[]): T {
   const r = tcpscope([...args, '--json']);
   assert.equal(r.status, 0, `tcpscope ${args.join(' ')}: ${r.stderr}`);
@@ -50,15 +65,31 @@ describe('tcpscope record and report', { timeout: 120_000 }, () => {
   let dir: string;
   let db: string;
   let expected: Record<string, number>;
+  let written: { time: string; total: number; states: Record<string, number> }[];
   before(async () => {
     ns = makeNetns('rec');
     holder = await startHolder(ns, ['closewait', 'transfer']);
     dir = mkdtempSync(join(tmpdir(), 'tcps-store-'));
     db = join(dir, 'history.db');
     expected = ssCounts(ns.name);
-    const r = tcpscope(['record', '--netns', ns.name, '--interval', '1', '--count', '3', '--db', db]);
+    const r = tcpscope([
+      'record',
+      '--netns',
+      ns.name,
+      '--interval',
+      '1',
+      '--count',
+      '3',
+      '--db',
+      db,
+      '--json',
+    ]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '', 'quiet when stderr is not a terminal');
+    written = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { time: string; total: number; states: Record<string, number> });
     // The held states do not move: ss agrees before and after the recording.
     assert.deepEqual(ssCounts(ns.name), expected);
   });
@@ -70,8 +101,17 @@ describe('tcpscope record and report', { timeout: 120_000 }, () => {
 
   it('holds the states ss shows, at every reading', () => {
     assert.deepEqual(expected, { ESTABLISHED: 2, FIN_WAIT2: 3, CLOSE_WAIT: 3, LISTEN: 2 });
+    assert.deepEqual(
+      written.map((w) => w.states),
+      [expected, expected, expected],
+      'record --json: each reading',
+    );
     const rep = json<ReportJson>(['report', '--db', db, '--from', '-1h']);
     assert.equal(rep.points, 3);
+    assert.deepEqual(
+      rep.series.map((p) => p.time),
+      written.map((w) => w.time),
+    );
     assert.equal(rep.resolution, 'raw');
     for (const p of rep.series) assert.deepEqual(p.counts, expected, p.time);
     for (const [state, n] of Object.entries(expected))
@@ -133,6 +173,26 @@ describe('tcpscope record and report', { timeout: 120_000 }, () => {
     assert.equal(missing.stderr.trim().split('\n').length, 1);
   });
 
+  it('stops on SIGTERM: exit 0 and the file closed', async () => {
+    const file = join(dir, 'term.db');
+    const child = spawn(
+      process.execPath,
+      [BIN, 'record', '--netns', ns.name, '--interval', '1', '--db', file],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    await waitFor('a reading written', () => readings(file) >= 2, { timeoutMs: 20_000, everyMs: 100 });
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, stderr);
+    assert.equal(stderr, '');
+    // Closed cleanly: the last connection checkpoints the WAL into the file and removes it.
+    assert.equal(existsSync(`${file}-wal`), false);
+  });
+
   it('survives SIGKILL mid-recording: the file is intact and still reports', async () => {
     const killed = join(dir, 'killed.db');
     const child = spawn(
@@ -143,22 +203,10 @@ describe('tcpscope record and report', { timeout: 120_000 }, () => {
       },
     );
     try {
-      await waitFor(
-        'three readings written',
-        () => {
-          try {
-            const d = new Database(killed, { readonly: true, fileMustExist: true });
-            try {
-              return (d.prepare('SELECT count(*) AS n FROM samples').get() as { n: number }).n >= 3;
-            } finally {
-              d.close();
-            }
-          } catch {
-            return false;
-          }
-        },
-        { timeoutMs: 20_000, everyMs: 100 },
-      );
+      await waitFor('three readings written', () => readings(killed) >= 3, {
+        timeoutMs: 20_000,
+        everyMs: 100,
+      });
     } finally {
       child.kill('SIGKILL');
       await new Promise((r) =>

@@ -281,6 +281,7 @@ Examples:
   tcpscope record --db /tmp/h.db --interval 1 --count 60
   tcpscope record --netns blue --retain 2d      another namespace; keep two days
   tcpscope record --duration 1h --top 50
+  tcpscope record --count 3 --interval 1 --json   each reading as NDJSON too
 Each reading holds the sockets per state, per local port (every listening port, then the top N)
 and per process (the top N), the "sar -n TCP,ETCP" counter rates and the doctor's findings.
 Kept: readings for min(retain, 1 day), 1-minute averages for min(retain, 7 days), 1-hour averages
@@ -464,6 +465,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: 'look owners up every N readings, carried by inode between (the /proc scan costs most)',
         default: '6',
       },
+      { flags: '--json', description: 'NDJSON on stdout: each reading written, { time, total, states }' },
       ...SOURCE_OPTIONS,
     ],
     examples: RECORD_EXAMPLES,

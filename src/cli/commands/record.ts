@@ -15,6 +15,7 @@ import {
 } from '../../store/index.js';
 import { defaultHistoryPath } from '../../store/paths.js';
 import { record } from '../../store/recorder.js';
+import type { SampleRows } from '../../store/sample-rows.js';
 import { openHistoryWriter } from '../../store/writer.js';
 import type { Cli } from '../output.js';
 import { parseIntFlag, type SourceFlags, sourceOptions } from '../socket-options.js';
@@ -27,6 +28,14 @@ interface Flags extends SourceFlags {
   count?: string;
   duration?: string;
   ownersEvery: string;
+  json?: boolean;
+}
+
+/** `record --json`: one line per reading written, `count --json`'s shape with its time. */
+function readingView(rows: SampleRows) {
+  const states: Record<string, number> = {};
+  for (const c of rows.counts) if (c.kind === 'all') states[c.state] = c.count;
+  return { time: new Date(rows.time).toISOString(), total: rows.total, states };
 }
 
 /** The history file: `--db`, else the default place for this user. */
@@ -75,12 +84,11 @@ export async function run(cli: Cli, flags: Flags): Promise<void> {
       ...(count !== undefined ? { count } : {}),
       ...(durationMs !== undefined ? { durationMs } : {}),
       signal: stop.signal,
-      ...(progress
-        ? {
-            onSample: (rows, n) =>
-              cli.o.err(`\r${new Date(rows.time).toISOString()}  ${n} reading(s), ${rows.total} sockets  `),
-          }
-        : {}),
+      onSample: (rows, n) => {
+        if (flags.json) cli.o.out(`${JSON.stringify(readingView(rows))}\n`);
+        if (progress)
+          cli.o.err(`\r${new Date(rows.time).toISOString()}  ${n} reading(s), ${rows.total} sockets  `);
+      },
       onProblem: (l) => cli.o.note(l),
     });
     if (progress) cli.o.err(`\n`);

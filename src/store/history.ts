@@ -3,6 +3,7 @@
  * 1-minute or 1-hour rollups: `chooseLevel`), the moment nearest a time, counter rates, the doctor's
  * findings. What `report` and the web server read.
  */
+import { decodeAggs, decodeValues } from './codec.js';
 import { type Db, openDb, storeError } from './db.js';
 import { chooseLevel, LEVELS, type Level, type LevelExtent, STEP_MS } from './retention.js';
 import { averageOf } from './rollup.js';
@@ -111,23 +112,14 @@ function makeHistory(db: Db, file: string): History {
   const rolledTimes = db.prepare<[number, number, number], { time: number; n: number }>(
     'SELECT time, n FROM rollup_spans WHERE step = ? AND time >= ? AND time <= ? ORDER BY time',
   );
-  const rawRows = db.prepare<[string, number, number], Row>(
-    'SELECT time, key, state, count AS value FROM counts WHERE kind = ? AND time >= ? AND time <= ?',
+  const rawData = db.prepare<[string, number, number], { time: number; data: Uint8Array }>(
+    'SELECT time, data FROM readings WHERE kind = ? AND time >= ? AND time <= ?',
   );
-  const rawRowsKey = db.prepare<[string, string, number, number], Row>(
-    'SELECT time, key, state, count AS value FROM counts WHERE kind = ? AND key = ? AND time >= ? AND time <= ?',
-  );
-  const rolledRows = db.prepare<[number, string, number, number], Row & { n: number }>(
-    'SELECT time, key, state, sum AS value, n FROM rollups WHERE step = ? AND kind = ? AND time >= ? AND time <= ?',
-  );
-  const rolledRowsKey = db.prepare<[number, string, string, number, number], Row & { n: number }>(
-    'SELECT time, key, state, sum AS value, n FROM rollups WHERE step = ? AND kind = ? AND key = ? AND time >= ? AND time <= ?',
+  const rolledData = db.prepare<[number, string, number, number], { time: number; data: Uint8Array }>(
+    'SELECT time, data FROM rollups WHERE step = ? AND kind = ? AND time >= ? AND time <= ?',
   );
   const nearestRaw = db.prepare<[number], { time: number }>(
     'SELECT time FROM samples ORDER BY abs(time - ?) LIMIT 1',
-  );
-  const rawRates = db.prepare<[number, number], Row>(
-    "SELECT time, counter AS key, '' AS state, value FROM rates WHERE time >= ? AND time <= ?",
   );
   /** Every SQLite failure of a read as one line naming the file. */
   const safe =
@@ -170,19 +162,21 @@ function makeHistory(db: Db, file: string): History {
         : rolledTimes.all(STEP_MS[level], from, to).map((r) => [r.time, r.n] as const),
     );
 
-  /** Rows of a kind at a level; rollups' values are averages over the bucket's readings. */
+  /** Rows of a kind at a level (of one key when given); rollups' values are averages over the bucket's readings. */
   const rowsOf = (level: Level, kind: string, from: number, to: number, key?: string): Row[] => {
-    if (level === 'raw')
-      return key === undefined ? rawRows.all(kind, from, to) : rawRowsKey.all(kind, key, from, to);
-    const step = STEP_MS[level];
-    const rows =
-      key === undefined ? rolledRows.all(step, kind, from, to) : rolledRowsKey.all(step, kind, key, from, to);
-    return rows.map((r) => ({
-      time: r.time,
-      key: r.key,
-      state: r.state,
-      value: round2(averageOf({ sum: r.value, n: r.n })),
-    }));
+    const out: Row[] = [];
+    if (level === 'raw') {
+      for (const r of rawData.all(kind, from, to))
+        for (const v of decodeValues(r.data).values)
+          if (key === undefined || v.key === key)
+            out.push({ time: r.time, key: v.key, state: v.state, value: v.value });
+      return out;
+    }
+    for (const r of rolledData.all(STEP_MS[level], kind, from, to))
+      for (const a of decodeAggs(r.data, r.time, kind).aggs)
+        if (key === undefined || a.key === key)
+          out.push({ time: a.time, key: a.key, state: a.state, value: round2(averageOf(a)) });
+    return out;
   };
 
   const range = (q: { from?: number; to?: number }): [number, number] => [
@@ -227,7 +221,7 @@ function makeHistory(db: Db, file: string): History {
       const level = levelFor(from, to);
       const points = new Map<number, Record<string, number>>();
       for (const t of timesOf(level, from, to).keys()) points.set(t, {});
-      const rows = level === 'raw' ? rawRates.all(from, to) : rowsOf(level, 'rate', from, to);
+      const rows = rowsOf(level, 'rate', from, to);
       for (const r of rows) {
         const p = points.get(r.time);
         if (p) p[r.key] = r.value;
@@ -254,8 +248,7 @@ function makeHistory(db: Db, file: string): History {
       const sum = Object.values(states).reduce((a, b) => a + b, 0);
       const total = level === 'raw' ? (totalOf.get(t)?.total ?? sum) : round2(sum);
       const rates: Record<string, number> = {};
-      for (const r of level === 'raw' ? rawRates.all(t, t) : rowsOf(level, 'rate', t, t))
-        rates[r.key] = r.value;
+      for (const r of rowsOf(level, 'rate', t, t)) rates[r.key] = r.value;
       return {
         time: t,
         level,

@@ -1,6 +1,7 @@
 /**
  * Pure. One reading of the table as the rows the history keeps: sockets per state overall, per
- * local port (every listening port, up to MAX_LISTENING_PORTS, then the top N other ports) and per
+ * local port (every listening port, up to MAX_LISTENING_PORTS, then the top N other ports that hold
+ * two sockets or more) and per
  * process (the top N), each with the rest summed under "(other)" so a sample's size is bounded
  * whatever the table holds; the `sar -n TCP,ETCP` and LISTEN counter rates; the doctor's findings.
  * Zero counts are not stored: a missing row is a zero.
@@ -98,9 +99,13 @@ export function portRows(sockets: readonly Socket[], top: number): CountRow[] {
   const rows = countBy(sockets, 'port', (s) => String(s.local.port), Number.MAX_SAFE_INTEGER).rows;
   const listening = rows.filter((r) => (r.states.LISTEN ?? 0) > 0).slice(0, MAX_LISTENING_PORTS);
   const kept = new Set(listening);
-  const others = rows.filter((r) => !kept.has(r));
+  // A local port that is not listening has a row of its own only when several sockets share it (a
+  // listener gone with its connections left, a client bound to a port): one socket per ephemeral
+  // port would fill the top N with ports that say nothing and change at every reading.
+  const others = rows.filter((r) => !kept.has(r) && r.total >= 2);
+  const single = rows.filter((r) => !kept.has(r) && r.total < 2);
   const out = [...listening, ...others.slice(0, top)];
-  const rest = others.slice(top);
+  const rest = [...others.slice(top), ...single];
   if (rest.length === 0) return out;
   const other: CountRow = { key: OTHER, other: true, total: 0, states: {} };
   for (const r of rest) {

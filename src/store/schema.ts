@@ -1,8 +1,8 @@
 /**
  * Pure data. The history file's schema as a list of migrations: migration i takes the file from
  * `PRAGMA user_version` i to i + 1, in one transaction. A file newer than this program knows is
- * refused rather than guessed at. Times are milliseconds since the epoch; counts of a sample are
- * stored only when not zero (a missing row is a zero).
+ * refused rather than guessed at. Times are milliseconds since the epoch; counts of a reading are
+ * stored only when not zero (a missing value is a zero).
  */
 
 export const MIGRATIONS: readonly string[] = [
@@ -15,22 +15,15 @@ export const MIGRATIONS: readonly string[] = [
     total INTEGER NOT NULL,
     owners INTEGER NOT NULL
   );
-  -- Sockets per state: kind 'all' (key ''), 'port' (the local port) or 'process' (command[pid]).
-  CREATE TABLE counts (
+  -- A reading's values, one row per kind: 'all' (sockets per state), 'port' (per local port and
+  -- state), 'process' (per command[pid] and state), 'rate' (counter rates per second under sar's
+  -- names), packed by codec.ts: JSON [[key, state, value, ...], ...] with states by kernel number,
+  -- deflated (raw DEFLATE, RFC 1951).
+  CREATE TABLE readings (
     time INTEGER NOT NULL,
     kind TEXT NOT NULL,
-    key TEXT NOT NULL,
-    state TEXT NOT NULL,
-    count INTEGER NOT NULL,
-    PRIMARY KEY (time, kind, key, state)
-  ) WITHOUT ROWID;
-  CREATE INDEX counts_by_key ON counts (kind, key, time);
-  -- Counter rates per second since the previous reading, under sar's column names.
-  CREATE TABLE rates (
-    time INTEGER NOT NULL,
-    counter TEXT NOT NULL,
-    value REAL NOT NULL,
-    PRIMARY KEY (time, counter)
+    data BLOB NOT NULL,
+    PRIMARY KEY (time, kind)
   ) WITHOUT ROWID;
   -- The doctor's findings, one row per stretch of consecutive readings that had it.
   CREATE TABLE findings (
@@ -44,21 +37,15 @@ export const MIGRATIONS: readonly string[] = [
     finding TEXT NOT NULL
   );
   CREATE INDEX findings_by_last ON findings (last);
-  -- Rollups of counts (kinds as above) and rates (kind 'rate', key the counter, state '') by step.
+  -- Rollups by step (60000, 3600000) and kind, packed as [[key, state, n, sum, min, max, last], ...],
+  -- deflated.
   CREATE TABLE rollups (
     step INTEGER NOT NULL,
     time INTEGER NOT NULL,
     kind TEXT NOT NULL,
-    key TEXT NOT NULL,
-    state TEXT NOT NULL,
-    n INTEGER NOT NULL,
-    sum REAL NOT NULL,
-    min REAL NOT NULL,
-    max REAL NOT NULL,
-    last REAL NOT NULL,
-    PRIMARY KEY (step, time, kind, key, state)
+    data BLOB NOT NULL,
+    PRIMARY KEY (step, time, kind)
   ) WITHOUT ROWID;
-  CREATE INDEX rollups_by_key ON rollups (step, kind, key, time);
   -- How many readings each rollup bucket covers.
   CREATE TABLE rollup_spans (
     step INTEGER NOT NULL,

@@ -4,7 +4,7 @@
  * removal of what is older than the retention. Buckets are rolled up once complete, from a marker
  * kept in the file, so a recorder stopped and started again later rolls up what it left.
  */
-
+import { decodeAggs, decodeValues, encodeAggs, encodeValues, type Value } from './codec.js';
 import { type Db, openDb, storeError } from './db.js';
 import { type Level, type Retention, STEP_MS } from './retention.js';
 import { type Agg, coarsen, type Span } from './rollup.js';
@@ -44,10 +44,7 @@ function makeWriter(db: Db, file: string, opts: WriterOptions): HistoryWriter {
   const insSample = db.prepare(
     'INSERT OR REPLACE INTO samples (time, seconds, total, owners) VALUES (?, ?, ?, ?)',
   );
-  const insCount = db.prepare(
-    'INSERT OR REPLACE INTO counts (time, kind, key, state, count) VALUES (?, ?, ?, ?, ?)',
-  );
-  const insRate = db.prepare('INSERT OR REPLACE INTO rates (time, counter, value) VALUES (?, ?, ?)');
+  const insValues = db.prepare('INSERT OR REPLACE INTO readings (time, kind, data) VALUES (?, ?, ?)');
   const openFinding = db.prepare<[string, string, number], { id: number }>(
     'SELECT id FROM findings WHERE rule = ? AND title = ? AND last = ? ORDER BY id DESC LIMIT 1',
   );
@@ -66,8 +63,7 @@ function makeWriter(db: Db, file: string, opts: WriterOptions): HistoryWriter {
   const write = db.transaction((r: SampleRows) => {
     const previous = lastTime.get(r.time)?.time;
     insSample.run(r.time, r.seconds ?? null, r.total, r.owners ? 1 : 0);
-    for (const c of r.counts) insCount.run(r.time, c.kind, c.key, c.state, c.count);
-    for (const x of r.rates) insRate.run(r.time, x.counter, x.value);
+    for (const [kind, values] of valuesByKind(r)) insValues.run(r.time, kind, encodeValues(values));
     for (const f of r.findings) {
       // A finding seen at the previous reading too extends its stretch; else a new stretch starts.
       const open = previous === undefined ? undefined : openFinding.get(f.rule, f.title, previous);
@@ -91,30 +87,37 @@ function makeWriter(db: Db, file: string, opts: WriterOptions): HistoryWriter {
   };
 }
 
+/** A reading's values by kind (`all`, `port`, `process`, `rate`), kinds without values left out. */
+function valuesByKind(r: SampleRows): Map<string, Value[]> {
+  const out = new Map<string, Value[]>();
+  const add = (kind: string, v: Value) => {
+    const list = out.get(kind);
+    if (list) list.push(v);
+    else out.set(kind, [v]);
+  };
+  for (const c of r.counts) add(c.kind, { key: c.key, state: c.state, value: c.count });
+  for (const x of r.rates) add('rate', { key: x.counter, state: '', value: x.value });
+  return out;
+}
+
 /** Rolls up the buckets completed before `now`; true when a 1-minute bucket was rolled up. */
 function rollers(db: Db): (now: number) => boolean {
   const getMeta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
   const setMeta = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
   const firstSample = db.prepare<[], { time: number }>('SELECT min(time) AS time FROM samples');
-  const rawCounts = db.prepare<
-    [number, number],
-    { time: number; kind: string; key: string; state: string; count: number }
-  >('SELECT time, kind, key, state, count FROM counts WHERE time >= ? AND time < ?');
-  const rawRates = db.prepare<[number, number], { time: number; counter: string; value: number }>(
-    'SELECT time, counter, value FROM rates WHERE time >= ? AND time < ?',
+  const rawValues = db.prepare<[number, number], { time: number; kind: string; data: Uint8Array }>(
+    'SELECT time, kind, data FROM readings WHERE time >= ? AND time < ?',
   );
   const rawSpans = db.prepare<[number, number], Span>(
     'SELECT time, 1 AS n FROM samples WHERE time >= ? AND time < ?',
   );
-  const rolled = db.prepare<[number, number, number], Agg>(
-    'SELECT time, kind, key, state, n, sum, min, max, last FROM rollups WHERE step = ? AND time >= ? AND time < ?',
+  const rolled = db.prepare<[number, number, number], { time: number; kind: string; data: Uint8Array }>(
+    'SELECT time, kind, data FROM rollups WHERE step = ? AND time >= ? AND time < ?',
   );
   const rolledSpans = db.prepare<[number, number, number], Span>(
     'SELECT time, n FROM rollup_spans WHERE step = ? AND time >= ? AND time < ?',
   );
-  const insRollup = db.prepare(
-    'INSERT OR REPLACE INTO rollups (step, time, kind, key, state, n, sum, min, max, last) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  );
+  const insRollup = db.prepare('INSERT OR REPLACE INTO rollups (step, time, kind, data) VALUES (?, ?, ?, ?)');
   const insSpan = db.prepare('INSERT OR REPLACE INTO rollup_spans (step, time, n) VALUES (?, ?, ?)');
 
   const rollLevel = (level: Exclude<Level, 'raw'>, finer: Level, now: number): boolean => {
@@ -129,21 +132,27 @@ function rollers(db: Db): (now: number) => boolean {
       from = Math.floor(first / step) * step;
     }
     if (upTo <= from) return false;
-    let aggs: Agg[];
+    const aggs: Agg[] = [];
     let spans: Span[];
     if (finer === 'raw') {
-      aggs = [
-        ...rawCounts.all(from, upTo).map((c) => one(c.time, c.kind, c.key, c.state, c.count)),
-        ...rawRates.all(from, upTo).map((x) => one(x.time, 'rate', x.counter, '', x.value)),
-      ];
+      for (const row of rawValues.all(from, upTo))
+        for (const v of decodeValues(row.data).values)
+          aggs.push(one(row.time, row.kind, v.key, v.state, v.value));
       spans = rawSpans.all(from, upTo);
     } else {
-      aggs = rolled.all(STEP_MS[finer], from, upTo);
+      for (const row of rolled.all(STEP_MS[finer], from, upTo))
+        aggs.push(...decodeAggs(row.data, row.time, row.kind).aggs);
       spans = rolledSpans.all(STEP_MS[finer], from, upTo);
     }
     const out = coarsen(aggs, spans, step);
-    for (const a of out.aggs)
-      insRollup.run(step, a.time, a.kind, a.key, a.state, a.n, a.sum, a.min, a.max, a.last);
+    const byBucket = new Map<string, Agg[]>();
+    for (const a of out.aggs) {
+      const id = `${a.time}\0${a.kind}`;
+      const list = byBucket.get(id);
+      if (list) list.push(a);
+      else byBucket.set(id, [a]);
+    }
+    for (const list of byBucket.values()) insRollup.run(step, list[0]!.time, list[0]!.kind, encodeAggs(list));
     for (const s of out.spans) insSpan.run(step, s.time, s.n);
     setMeta.run(marker, String(upTo));
     return true;
@@ -163,8 +172,7 @@ function one(time: number, kind: string, key: string, state: string, v: number):
 function pruner(db: Db, retention: Retention): (now: number) => void {
   const stmts = [
     db.prepare('DELETE FROM samples WHERE time < ?'),
-    db.prepare('DELETE FROM counts WHERE time < ?'),
-    db.prepare('DELETE FROM rates WHERE time < ?'),
+    db.prepare('DELETE FROM readings WHERE time < ?'),
   ];
   const rollups = db.prepare('DELETE FROM rollups WHERE step = ? AND time < ?');
   const spans = db.prepare('DELETE FROM rollup_spans WHERE step = ? AND time < ?');

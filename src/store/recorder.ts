@@ -2,8 +2,8 @@
  * The recorder: a reading every interval through one probe (one sock_diag socket and counter
  * source kept in the namespace), scheduled from the first reading so the series does not drift:
  * the table with owners every few readings (carried by inode between, as the agent does: the /proc
- * scan costs most), the counter rates since the previous reading, the doctor's rules over the last
- * two readings; each written as one transaction. Stops on the signal, after `count` readings or
+ * scan costs most), the counter rates since the previous reading, and at the readings with owners
+ * the doctor's rules over the window since the last such reading; each written as one transaction. Stops on the signal, after `count` readings or
  * past `durationMs`. A reading that fails is said and skipped; a history that cannot be written
  * ends the recording with its error.
  */
@@ -89,10 +89,15 @@ function reader(probe: Probe, opts: RecordOptions): () => Promise<SampleRows> {
   const { config } = buildConfig(undefined, []);
   let readings = 0;
   let owners = new Map<number, Owner[]>();
-  let previous: { snapshot: Snapshot; reading: Reading } | undefined;
+  let lastReading: Reading | undefined;
+  /** The last reading the doctor judged: its window runs from there to the next one it judges. */
+  let diagnosed: { snapshot: Snapshot; reading: Reading } | undefined;
   let doctorFailed = false;
   return async () => {
     const time = probe.clock.wall().getTime();
+    // The /proc scan for owners costs most: every `ownersEvery` readings, carried by inode between.
+    // The doctor runs at those readings too (its findings name processes), over the window since
+    // the last one it judged.
     const withOwners = readings++ % Math.max(1, opts.ownersEvery) === 0;
     const snapshot = await probe.snapshot({ owners: withOwners });
     if (withOwners) {
@@ -104,20 +109,32 @@ function reader(probe: Probe, opts: RecordOptions): () => Promise<SampleRows> {
         if (known) s.owners = known;
       }
     const reading: Reading = { sample: probe.counters(), time: probe.clock.wall(), mono: probe.clock.now() };
-    const interval = previous ? intervalBetween(previous.reading, reading) : undefined;
+    const interval = lastReading ? intervalBetween(lastReading, reading) : undefined;
+    lastReading = reading;
     let findings: Finding[] = [];
-    try {
-      const input = await inputFor(snapshot, { probe, config, lang: 'en' });
-      if (previous) {
-        input.window = windowOf([previous.snapshot, snapshot]);
-        input.interval = intervalBetween(previous.reading, reading);
+    if (withOwners) {
+      try {
+        const input = await inputFor(snapshot, { probe, config, lang: 'en' });
+        if (diagnosed) {
+          input.window = windowOf([diagnosed.snapshot, snapshot]);
+          input.interval = intervalBetween(diagnosed.reading, reading);
+        }
+        findings = diagnose(input).findings;
+      } catch (e) {
+        if (!doctorFailed)
+          opts.onProblem?.(`the doctor's findings are not recorded: ${(e as Error).message}`);
+        doctorFailed = true;
       }
-      findings = diagnose(input).findings;
-    } catch (e) {
-      if (!doctorFailed) opts.onProblem?.(`the doctor's findings are not recorded: ${(e as Error).message}`);
-      doctorFailed = true;
+      // Only what the next judgement compares with is kept: sockets that may have stayed, and listeners.
+      diagnosed = {
+        snapshot: {
+          ...snapshot,
+          sockets: snapshot.sockets.filter((s) => s.state !== 'ESTABLISHED' || s.recvQ > 0 || s.sendQ > 0),
+        },
+        reading,
+      };
     }
-    const rows = sampleRows({
+    return sampleRows({
       time,
       sockets: snapshot.sockets,
       top: opts.top,
@@ -125,14 +142,5 @@ function reader(probe: Probe, opts: RecordOptions): () => Promise<SampleRows> {
       ...(interval ? { interval } : {}),
       findings,
     });
-    // Only what the next reading compares with is kept: sockets that may have stayed, and listeners.
-    previous = {
-      snapshot: {
-        ...snapshot,
-        sockets: snapshot.sockets.filter((s) => s.state !== 'ESTABLISHED' || s.recvQ > 0 || s.sendQ > 0),
-      },
-      reading,
-    };
-    return rows;
   };
 }

@@ -54,18 +54,19 @@ function makeWriter(db: Db, file: string, opts: WriterOptions): HistoryWriter {
   const newFinding = db.prepare(
     'INSERT INTO findings (rule, severity, title, first, last, samples, finding) VALUES (?, ?, ?, ?, ?, 1, ?)',
   );
-  const lastTime = db.prepare<[number], { time: number }>(
-    'SELECT time FROM samples WHERE time < ? ORDER BY time DESC LIMIT 1',
+  // Findings come with the readings that looked owners up (the doctor judges those).
+  const lastJudged = db.prepare<[number], { time: number }>(
+    'SELECT time FROM samples WHERE time < ? AND owners = 1 ORDER BY time DESC LIMIT 1',
   );
   const roll = rollers(db);
   const prune = pruner(db, opts.retention);
 
   const write = db.transaction((r: SampleRows) => {
-    const previous = lastTime.get(r.time)?.time;
+    const previous = r.owners ? lastJudged.get(r.time)?.time : undefined;
     insSample.run(r.time, r.seconds ?? null, r.total, r.owners ? 1 : 0);
     for (const [kind, values] of valuesByKind(r)) insValues.run(r.time, kind, encodeValues(values));
     for (const f of r.findings) {
-      // A finding seen at the previous reading too extends its stretch; else a new stretch starts.
+      // A finding the doctor also had at its previous judgement extends that stretch; else one starts.
       const open = previous === undefined ? undefined : openFinding.get(f.rule, f.title, previous);
       if (open) extendFinding.run(r.time, f.severity, f.json, open.id);
       else newFinding.run(f.rule, f.severity, f.title, r.time, r.time, f.json);

@@ -66,8 +66,8 @@ await esbuild.build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  // koffi carries a native binary: it stays an ordinary import resolved from node_modules.
-  external: ['koffi', '@koromix/*'],
+  // koffi and better-sqlite3 carry native binaries: they stay ordinary imports resolved from node_modules.
+  external: ['koffi', '@koromix/*', 'better-sqlite3'],
   plugins: [noChildProcessForCommander],
   define: { 'import.meta.url': '__tcpscopeUrl' },
   banner: {

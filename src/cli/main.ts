@@ -28,6 +28,7 @@ const output: Output = {
     process.stderr.write(`tcpscope: ${line}\n`);
   },
   tty,
+  errTty: process.stderr.isTTY === true,
   columns: process.stdout.columns || 80,
   ...(process.stdin.isTTY ? { ask } : {}),
 };

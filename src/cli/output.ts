@@ -14,6 +14,8 @@ export interface Output {
   note(line: string): void;
   /** stdout is a terminal: colour, bars and the text diagram are welcome. */
   readonly tty: boolean;
+  /** stderr is a terminal: progress lines are welcome there (absent: it is not). */
+  readonly errTty?: boolean;
   /** Terminal width in columns (80 when unknown). */
   readonly columns: number;
   /**

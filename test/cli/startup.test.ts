@@ -11,6 +11,13 @@ const HOOKS = new URL('./_loaded-hooks.js', import.meta.url).href;
 
 /** The modules of build/src that `tcpscope ARGS` evaluates (the tsc output, module by module). */
 function loaded(args: string[]): string[] {
+  return loadedUrls(args)
+    .filter((u) => u.includes('/build/src/'))
+    .map((u) => u.replace(/.*\/build\/src\//, ''));
+}
+
+/** Every module file `tcpscope ARGS` evaluates, ours and node_modules'. */
+function loadedUrls(args: string[]): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'tcps-loaded-'));
   try {
     const log = join(dir, 'log');
@@ -21,10 +28,7 @@ function loaded(args: string[]): string[] {
       { encoding: 'utf8', env: { ...process.env, TCPSCOPE_LOADED_LOG: log } },
     );
     assert.equal(r.status, 0, r.stderr);
-    return readFileSync(log, 'utf8')
-      .split('\n')
-      .filter((u) => u.includes('/build/src/'))
-      .map((u) => u.replace(/.*\/build\/src\//, ''));
+    return readFileSync(log, 'utf8').split('\n');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -44,6 +48,17 @@ describe('start-up', () => {
         args.join(' '),
       );
     }
+  });
+
+  it('only the history loads SQLite (better-sqlite3 is built for one Node.js)', () => {
+    for (const args of [['count'], ['ls', '-l'], ['--help'], ['record', '--help'], ['report', '--help']])
+      assert.deepEqual(
+        loadedUrls(args).filter(
+          (u) => u.includes('/node_modules/better-sqlite3/') || u.includes('/build/src/store/'),
+        ),
+        [],
+        args.join(' '),
+      );
   });
 
   it('a command loads its module when it runs', () => {

@@ -291,6 +291,35 @@ const LAB_SCENARIO_OPTIONS: readonly OptionSpec[] = [
 ];
 const LAB_SCENARIO = [{ name: '<scenario>', description: 'a scenario id (tcpscope lab list)' }];
 
+const RECORD_EXAMPLES = `
+Examples:
+  sudo tcpscope record                          a reading every 10 s into /var/lib/tcpscope/history.db
+  tcpscope record --db /tmp/h.db --interval 1 --count 60
+  tcpscope record --netns blue --retain 2d      another namespace; keep two days
+  tcpscope record --duration 1h --top 50
+  tcpscope record --count 3 --interval 1 --json   each reading as NDJSON too
+Each reading holds the sockets per state, per local port (every listening port, then the top N)
+and per process (the top N), the "sar -n TCP,ETCP" counter rates and the doctor's findings.
+Kept: readings for min(retain, 1 day), 1-minute averages for min(retain, 7 days), 1-hour averages
+for the retention. Ctrl-C or SIGTERM closes the file and exits 0. The systemd unit:
+deploy/systemd/tcpscope-record.service. Read it with tcpscope report.
+`;
+
+const REPORT_EXAMPLES = `
+Examples:
+  tcpscope report                               the last 24 hours: per state min/avg/max/last, trends
+  tcpscope report --from -1h                    the last hour
+  tcpscope report --from 02:00 --to 04:00 --state close-wait
+  tcpscope report --port 443                    the sockets of local port 443 over time
+  tcpscope report --process nginx               the sockets of processes named nginx*
+  tcpscope report --at 03:00                    what the machine looked like at 03:00 (like sar -f)
+  tcpscope report --at 2026-03-01T03:00 --json
+  tcpscope report --from -7d -o week.html       a self-contained page with a chart per state
+Times: ISO 8601, HH:MM (today, or yesterday when still to come), -30m, -1h, -2d, now.
+Trends: CLOSE_WAIT growing steadily, TIME_WAIT peaks, SYN_RECV bursts, listeners that appeared or
+disappeared. Exit status: 0 done, 1 no reading in the range, 2 no history file or a bad flag.
+`;
+
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'ls',
@@ -423,6 +452,62 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     examples: WATCH_EXAMPLES,
     load: () => import('./watch.js'),
+  },
+  {
+    name: 'record',
+    description:
+      'keep a history of the TCP states in a SQLite file, a reading every --interval (Ctrl-C stops)',
+    options: [
+      { flags: '--interval <seconds>', description: 'seconds between readings', default: '10' },
+      {
+        flags: '--db <file>',
+        description:
+          'the history file (default: /var/lib/tcpscope/history.db as root, else $XDG_DATA_HOME/tcpscope/history.db)',
+      },
+      {
+        flags: '--retain <duration>',
+        description: 'how long to keep the history: 7d, 36h, 2w',
+        default: '7d',
+      },
+      {
+        flags: '--top <n>',
+        description: 'ports (beyond the listening ones) and processes kept per reading before "(other)"',
+        default: '20',
+      },
+      { flags: '-c, --count <n>', description: 'stop after N readings' },
+      { flags: '--duration <time>', description: 'stop after this long (90, 30m, 12h)' },
+      {
+        flags: '--owners-every <n>',
+        description: 'look owners up every N readings, carried by inode between (the /proc scan costs most)',
+        default: '6',
+      },
+      { flags: '--json', description: 'NDJSON on stdout: each reading written, { time, total, states }' },
+      ...SOURCE_OPTIONS,
+    ],
+    examples: RECORD_EXAMPLES,
+    load: () => import('./record.js'),
+  },
+  {
+    name: 'report',
+    description:
+      'what the history holds: per state over a range, trends, changes; --at one moment (like sar -f)',
+    options: [
+      { flags: '--db <file>', description: 'the history file (default: as record)' },
+      { flags: '--from <time>', description: 'start of the range (default: 24 hours before --to)' },
+      { flags: '--to <time>', description: 'end of the range (default: now)' },
+      { flags: '-s, --state <state>', description: 'one state only' },
+      { flags: '--port <port>', description: 'the sockets of one local port' },
+      { flags: '--process <name>', description: 'the sockets of processes whose command starts with NAME' },
+      { flags: '--at <time>', description: 'the reading nearest this time: counts, top ports and processes' },
+      { flags: '--top <n>', description: 'ports and processes shown with --at', default: '10' },
+      JSON_OPTION,
+      {
+        flags: '-o, --output <file>',
+        description: 'write a self-contained HTML page with a chart per state',
+      },
+    ],
+    examples: REPORT_EXAMPLES,
+    load: () => import('./report.js'),
   },
   {
     name: 'agent',

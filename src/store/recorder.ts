@@ -1,0 +1,146 @@
+/**
+ * The recorder: a reading every interval through one probe (one sock_diag socket and counter
+ * source kept in the namespace), scheduled from the first reading so the series does not drift:
+ * the table with owners every few readings (carried by inode between, as the agent does: the /proc
+ * scan costs most), the counter rates since the previous reading, and at the readings with owners
+ * the doctor's rules over the window since the last such reading; each written as one transaction. Stops on the signal, after `count` readings or
+ * past `durationMs`. A reading that fails is said and skipped; a history that cannot be written
+ * ends the recording with its error.
+ */
+import { buildConfig } from '../doctor/config.js';
+import { diagnose } from '../doctor/diagnose.js';
+import { inputFor } from '../doctor/gather.js';
+import type { Finding } from '../doctor/types.js';
+import { windowOf } from '../doctor/window.js';
+import { openProbe, type Probe } from '../probe/probe.js';
+import type { SourceChoice } from '../snapshot/source.js';
+import type { Clock } from '../stats/clock.js';
+import { intervalBetween, type Reading } from '../stats/sampler.js';
+import type { Owner, Snapshot } from '../tcp/socket.js';
+import { type SampleRows, sampleRows } from './sample-rows.js';
+import type { HistoryWriter } from './writer.js';
+
+export interface RecordOptions {
+  procRoot?: string;
+  netns?: string;
+  netnsPid?: number;
+  source?: SourceChoice;
+  intervalMs: number;
+  /** Ports (besides listening ones) and processes kept per reading before "(other)". */
+  top: number;
+  /** Look owners up every this many readings (the first always). */
+  ownersEvery: number;
+  /** Stop after this many readings. */
+  count?: number;
+  /** Stop when the next reading would fall later than this after the first. */
+  durationMs?: number;
+  signal: AbortSignal;
+  clock?: Clock;
+  /** After each reading written. */
+  onSample?: (rows: SampleRows, n: number) => void;
+  /** A reading that failed and was skipped, or a part of one that was left out. */
+  onProblem?: (line: string) => void;
+}
+
+/** Records until stopped; resolves with the readings written. */
+export async function record(writer: HistoryWriter, opts: RecordOptions): Promise<{ samples: number }> {
+  const probe = await openProbe({
+    ...(opts.procRoot !== undefined ? { procRoot: opts.procRoot } : {}),
+    ...(opts.netns !== undefined ? { netns: opts.netns } : {}),
+    ...(opts.netnsPid !== undefined ? { netnsPid: opts.netnsPid } : {}),
+    ...(opts.source !== undefined ? { source: opts.source } : {}),
+    ...(opts.clock !== undefined ? { clock: opts.clock } : {}),
+  });
+  try {
+    return await loop(writer, probe, opts);
+  } finally {
+    await probe.close();
+  }
+}
+
+async function loop(writer: HistoryWriter, probe: Probe, opts: RecordOptions): Promise<{ samples: number }> {
+  const clock = probe.clock;
+  const read = reader(probe, opts);
+  const start = clock.now();
+  let samples = 0;
+  for (let k = 0; ; k++) {
+    if (opts.signal.aborted) break;
+    let rows: SampleRows | undefined;
+    try {
+      rows = await read();
+    } catch (e) {
+      opts.onProblem?.(`reading skipped: ${(e as Error).message}`);
+    }
+    if (opts.signal.aborted) break;
+    if (rows) {
+      writer.append(rows);
+      opts.onSample?.(rows, ++samples);
+    }
+    if (opts.count !== undefined && k + 1 >= opts.count) break;
+    const next = start + (k + 1) * opts.intervalMs;
+    if (opts.durationMs !== undefined && next - start > opts.durationMs) break;
+    await clock.sleep(Math.max(0, next - clock.now()), opts.signal);
+  }
+  return { samples };
+}
+
+/** Takes one reading and turns it into rows; keeps what the next one compares with. */
+function reader(probe: Probe, opts: RecordOptions): () => Promise<SampleRows> {
+  const { config } = buildConfig(undefined, []);
+  let readings = 0;
+  let owners = new Map<number, Owner[]>();
+  let lastReading: Reading | undefined;
+  /** The last reading the doctor judged: its window runs from there to the next one it judges. */
+  let diagnosed: { snapshot: Snapshot; reading: Reading } | undefined;
+  let doctorFailed = false;
+  return async () => {
+    const time = probe.clock.wall().getTime();
+    // The /proc scan for owners costs most: every `ownersEvery` readings, carried by inode between.
+    // The doctor runs at those readings too (its findings name processes), over the window since
+    // the last one it judged.
+    const withOwners = readings++ % Math.max(1, opts.ownersEvery) === 0;
+    const snapshot = await probe.snapshot({ owners: withOwners });
+    if (withOwners) {
+      owners = new Map();
+      for (const s of snapshot.sockets) if (s.inode !== 0 && s.owners?.length) owners.set(s.inode, s.owners);
+    } else
+      for (const s of snapshot.sockets) {
+        const known = s.inode !== 0 ? owners.get(s.inode) : undefined;
+        if (known) s.owners = known;
+      }
+    const reading: Reading = { sample: probe.counters(), time: probe.clock.wall(), mono: probe.clock.now() };
+    const interval = lastReading ? intervalBetween(lastReading, reading) : undefined;
+    lastReading = reading;
+    let findings: Finding[] = [];
+    if (withOwners) {
+      try {
+        const input = await inputFor(snapshot, { probe, config, lang: 'en' });
+        if (diagnosed) {
+          input.window = windowOf([diagnosed.snapshot, snapshot]);
+          input.interval = intervalBetween(diagnosed.reading, reading);
+        }
+        findings = diagnose(input).findings;
+      } catch (e) {
+        if (!doctorFailed)
+          opts.onProblem?.(`the doctor's findings are not recorded: ${(e as Error).message}`);
+        doctorFailed = true;
+      }
+      // Only what the next judgement compares with is kept: sockets that may have stayed, and listeners.
+      diagnosed = {
+        snapshot: {
+          ...snapshot,
+          sockets: snapshot.sockets.filter((s) => s.state !== 'ESTABLISHED' || s.recvQ > 0 || s.sendQ > 0),
+        },
+        reading,
+      };
+    }
+    return sampleRows({
+      time,
+      sockets: snapshot.sockets,
+      top: opts.top,
+      owners: withOwners,
+      ...(interval ? { interval } : {}),
+      findings,
+    });
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * Pure. One reading of the table as the rows the history keeps: sockets per state overall, per
+ * local port (every listening port, up to MAX_LISTENING_PORTS, then the top N other ports that hold
+ * two sockets or more) and per
+ * process (the top N), each with the rest summed under "(other)" so a sample's size is bounded
+ * whatever the table holds; the `sar -n TCP,ETCP` and LISTEN counter rates; the doctor's findings.
+ * Zero counts are not stored: a missing row is a zero.
+ */
+import type { Finding } from '../doctor/types.js';
+import { processKey } from '../render/socket-text.js';
+import type { CounterInterval } from '../stats/sampler.js';
+import { columnValue, SAR_COLUMNS, type SarView } from '../stats/sar.js';
+import type { Socket } from '../tcp/socket.js';
+import { TCP_STATES } from '../tcp/states.js';
+
+/** Listening ports always kept with their own rows (so listeners that come and go are seen). */
+export const MAX_LISTENING_PORTS = 256;
+/** The key of the rows summed up beyond the top N, as `count --by` names it. */
+export const OTHER = '(other)';
+/** The rate views recorded, by sar's column names (`active/s`, `retrans/s`, `ListenOverflows/s`...). */
+export const RATE_VIEWS: readonly SarView[] = ['TCP', 'ETCP', 'LISTEN'];
+
+export type CountKind = 'all' | 'port' | 'process';
+
+export interface CountPoint {
+  kind: CountKind;
+  /** The port as text, the process as `command[pid]`, '' for `all`. */
+  key: string;
+  state: string;
+  count: number;
+}
+
+export interface FindingPoint {
+  rule: string;
+  severity: string;
+  title: string;
+  /** The finding as the doctor's JSON has it. */
+  json: string;
+}
+
+export interface SampleRows {
+  /** Milliseconds since the epoch. */
+  time: number;
+  /** Seconds since the previous reading, when there was one. */
+  seconds?: number;
+  total: number;
+  /** Whether owners were looked up at this reading (else carried from the last lookup by inode). */
+  owners: boolean;
+  counts: CountPoint[];
+  rates: { counter: string; value: number }[];
+  findings: FindingPoint[];
+}
+
+export interface SampleInput {
+  time: number;
+  sockets: readonly Socket[];
+  /** Processes kept per sample before "(other)". */
+  top: number;
+  owners: boolean;
+  /** The counters since the previous reading; none at the first. */
+  interval?: CounterInterval;
+  findings?: readonly Finding[];
+}
+
+/** The rows of one reading. */
+export function sampleRows(input: SampleInput): SampleRows {
+  const { sockets, top } = input;
+  const t = tally(sockets);
+  const counts: CountPoint[] = [];
+  pushTally(counts, 'all', '', t.all);
+  for (const [key, c] of portKeep(t.ports, top)) pushTally(counts, 'port', key, c);
+  for (const [key, c] of topKeep(t.processes, top, () => true)) pushTally(counts, 'process', key, c);
+  return {
+    time: input.time,
+    ...(input.interval ? { seconds: input.interval.seconds } : {}),
+    total: sockets.length,
+    owners: input.owners,
+    counts,
+    rates: input.interval ? ratesOf(input.interval) : [],
+    findings: (input.findings ?? []).map((f) => ({
+      rule: f.rule,
+      severity: f.severity,
+      title: f.title,
+      json: JSON.stringify(f),
+    })),
+  };
+}
+
+/** Sockets per state (index: the kernel's state number; 0 holds the total). */
+type Tally = Int32Array;
+const CODE = new Map<string, number>(TCP_STATES.map((s, i) => [s, i + 1]));
+const LISTEN = CODE.get('LISTEN')!;
+
+/**
+ * One pass over the table: per state overall, per local port and per process. The table is read
+ * every interval and may hold 100,000 sockets, so this counts into typed arrays rather than grouping
+ * sockets into lists first.
+ */
+function tally(sockets: readonly Socket[]): {
+  all: Tally;
+  ports: Map<string, Tally>;
+  processes: Map<string, Tally>;
+} {
+  const all: Tally = new Int32Array(TCP_STATES.length + 1);
+  const ports = new Map<string, Tally>();
+  const processes = new Map<string, Tally>();
+  const bump = (m: Map<string, Tally>, key: string, code: number) => {
+    let c = m.get(key);
+    if (!c) {
+      c = new Int32Array(TCP_STATES.length + 1);
+      m.set(key, c);
+    }
+    c[0]!++;
+    c[code]!++;
+  };
+  for (const s of sockets) {
+    const code = CODE.get(s.state) ?? 0;
+    all[0]!++;
+    all[code]!++;
+    bump(ports, String(s.local.port), code);
+    bump(processes, processKey(s), code);
+  }
+  return { all, ports, processes };
+}
+
+function pushTally(out: CountPoint[], kind: CountKind, key: string, c: Tally): void {
+  for (let i = 1; i < c.length; i++)
+    if (c[i]) out.push({ kind, key, state: TCP_STATES[i - 1]!, count: c[i]! });
+}
+
+/** The `top` largest keys that `eligible` lets through, the rest (and those it refuses) summed as "(other)". */
+function topKeep(
+  m: Map<string, Tally>,
+  top: number,
+  eligible: (key: string, c: Tally) => boolean,
+): [string, Tally][] {
+  const ranked = [...m]
+    .filter(([k, c]) => eligible(k, c))
+    .sort((a, b) => b[1][0]! - a[1][0]! || compareKeys(a[0], b[0]));
+  const kept = ranked.slice(0, top);
+  if (kept.length === m.size) return kept;
+  const keptKeys = new Set(kept.map(([k]) => k));
+  const other: Tally = new Int32Array(TCP_STATES.length + 1);
+  for (const [k, c] of m) if (!keptKeys.has(k)) for (let i = 0; i < c.length; i++) other[i]! += c[i]!;
+  return [...kept, [OTHER, other]];
+}
+
+/**
+ * Per local port: every listening port (up to MAX_LISTENING_PORTS), then the `top` other ports that
+ * hold two sockets or more, the rest as "(other)". A local port that is not listening has a row of
+ * its own only when several sockets share it (a listener gone with its connections left, a client
+ * bound to a port): one socket per ephemeral port would fill the top N with ports that say nothing
+ * and change at every reading.
+ */
+function portKeep(m: Map<string, Tally>, top: number): [string, Tally][] {
+  const listening = new Map([...m].filter(([, c]) => c[LISTEN]! > 0));
+  const kept = topKeep(listening, MAX_LISTENING_PORTS, () => true).filter(([k]) => k !== OTHER);
+  const keptKeys = new Set(kept.map(([k]) => k));
+  const rest = new Map([...m].filter(([k]) => !keptKeys.has(k)));
+  return [...kept, ...topKeep(rest, top, (_, c) => c[0]! >= 2)];
+}
+
+/** Numbers by value, else text: port 80 before 443 before 8080. */
+function compareKeys(a: string, b: string): number {
+  const x = Number(a);
+  const y = Number(b);
+  return Number.isNaN(x) || Number.isNaN(y) ? (a < b ? -1 : a > b ? 1 : 0) : x - y;
+}
+
+/** The recorded rates of an interval (counters this kernel lacks are left out). */
+export function ratesOf(iv: CounterInterval): { counter: string; value: number }[] {
+  const out: { counter: string; value: number }[] = [];
+  for (const view of RATE_VIEWS)
+    for (const c of SAR_COLUMNS[view]) {
+      const v = columnValue(c, iv);
+      if (v !== null) out.push({ counter: c.key, value: v });
+    }
+  return out;
+}

@@ -330,6 +330,52 @@ describe('tcpscope serve', { timeout: 240_000 }, () => {
     }
   });
 
+  it('charts what tcpscope record kept, with --db, before its own readings', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tcps-serve-db-'));
+    try {
+      const db = join(dir, 'history.db');
+      execFileSync(
+        process.execPath,
+        [BIN, 'record', '--netns', lab.netns, '--interval', '1', '--count', '2', '--db', db],
+        {
+          timeout: 30_000,
+        },
+      );
+      const started = Date.now();
+      const withDb = await startServer(web, 'serve', [
+        '--netns',
+        lab.netns,
+        '--listen',
+        '127.0.0.1:9468',
+        '--db',
+        db,
+        '--no-trace',
+      ]);
+      try {
+        const h = await waitFor('the history served', async () => {
+          const r = await requestIn(web, 9468, { path: '/api/history?from=0' });
+          return r.status === 200
+            ? (JSON.parse(r.body) as {
+                source: string;
+                points: { time: number; counts: Record<string, number> }[];
+              })
+            : undefined;
+        });
+        assert.equal(h.source, 'history');
+        const recorded = h.points.filter((p) => p.time < started);
+        assert.equal(recorded.length, 2, JSON.stringify(h.points.map((p) => p.time)));
+        assert.ok(
+          recorded.every((p) => p.counts['CLOSE_WAIT'] === 8),
+          JSON.stringify(recorded),
+        );
+      } finally {
+        await withDb.stop('SIGTERM');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('stops on SIGTERM with status 0 and leaves no tracefs instance', async () => {
     const pid = server.child.pid;
     const code = await server.stop('SIGTERM');

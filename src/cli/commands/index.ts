@@ -35,6 +35,8 @@ const SERVE_EXAMPLES = `
 Examples:
   tcpscope serve                       open http://127.0.0.1:9465/ : a reading every second
   tcpscope serve --netns blue -n 2     a namespace, every 2 s
+  tcpscope serve --db /var/lib/tcpscope/history.db
+                                       the charts start with what tcpscope record kept
   tcpscope serve --listen 0.0.0.0:9465 --token-file /etc/tcpscope/token
                                        off loopback a token is required: open /?token=TOKEN once
   curl -s 127.0.0.1:9465/api/counts    the count --json shape; also /api/snapshot?filter=--state+close-wait,
@@ -567,6 +569,10 @@ export const COMMANDS: readonly CommandSpec[] = [
         default: '5',
       },
       { flags: '--no-trace', description: 'do not follow transitions with tracefs' },
+      {
+        flags: '--db <file>',
+        description: 'chart the history `tcpscope record` keeps in FILE too, read-only',
+      },
       ...SOURCE_OPTIONS,
     ],
     examples: SERVE_EXAMPLES,

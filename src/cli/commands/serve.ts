@@ -18,6 +18,7 @@ interface Flags extends SourceFlags, ServerFlags {
   interval: string;
   ownersEvery: string;
   trace: boolean;
+  db?: string;
 }
 
 export async function run(cli: Cli, flags: Flags): Promise<void> {
@@ -26,6 +27,10 @@ export async function run(cli: Cli, flags: Flags): Promise<void> {
   if (!/^\d+(\.\d+)?$/.test(flags.interval) || seconds < 0.2 || seconds > 3600)
     throw new UsageError(`--interval: '${flags.interval}' is not a number of seconds from 0.2 to 3600`);
   const assets = loadAssets();
+  // The recorder's history, read-only, for the charts beyond what this server has seen itself.
+  const store = flags.db !== undefined ? await import('../../store/index.js') : undefined;
+  const history =
+    store && flags.db !== undefined ? await store.openHistory(flags.db, { readonly: true }) : undefined;
   const source = sourceOptions(flags);
   const hub = await startHub({
     ...(source.procRoot !== undefined ? { procRoot: source.procRoot } : {}),
@@ -37,12 +42,20 @@ export async function run(cli: Cli, flags: Flags): Promise<void> {
     trace: flags.trace !== false,
     note: (l) => cli.o.note(l),
   });
-  const app = createApp({ hub, assets, listen, ...(token !== undefined ? { token } : {}), version: VERSION });
+  const app = createApp({
+    hub,
+    assets,
+    listen,
+    ...(token !== undefined ? { token } : {}),
+    ...(history ? { history: async (q: { from?: number; to?: number }) => history.series(q) } : {}),
+    version: VERSION,
+  });
   let server: Awaited<ReturnType<typeof listenApp>>;
   try {
     server = await listenApp(app, listen);
   } catch (e) {
     await hub.stop();
+    history?.close();
     const code = (e as NodeJS.ErrnoException).code;
     throw new EnvironmentError(`cannot listen on ${flags.listen}: ${code ?? (e as Error).message}`);
   }
@@ -57,4 +70,5 @@ export async function run(cli: Cli, flags: Flags): Promise<void> {
   server.close();
   server.closeAllConnections();
   await hub.stop();
+  history?.close();
 }

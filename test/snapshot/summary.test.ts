@@ -37,16 +37,23 @@ describe('ls --summary against ss -s in a namespace', () => {
 
   it("uses ss's definitions: estab is Tcp CurrEstab (CLOSE_WAIT included), timewait sockstat's tw", async () => {
     // The counters and the table are read one after the other: on a loaded machine a held socket can
-    // move between the two reads, so the figures are taken again until one reading agrees with itself.
+    // move between the two reads (and sockets of other programs come and go in `sockets: used`), so the
+    // figures are taken again until a reading agrees with itself and with ss's between them.
     const { ours, ss } = await waitFor(
       'a summary read while nothing moved',
       () => {
         const ours = tcpscopeJson<SummaryJson>(['ls', '--summary', '--netns', held.ns.name]);
         const ss = ssSummary(held.ns);
         const again = tcpscopeJson<SummaryJson>(['ls', '--summary', '--netns', held.ns.name]);
+        // ss's reading sits between ours: when both of ours agree and ss agrees with them, nothing
+        // moved; a wrong figure would never agree and the wait would fail with it.
         return JSON.stringify(ours.states) === JSON.stringify(again.states) &&
           ours.tcp.estab === again.tcp.estab &&
-          ours.tcp.estab === (ours.states['ESTABLISHED'] ?? 0) + (ours.states['CLOSE_WAIT'] ?? 0)
+          ours.tcp.estab === (ours.states['ESTABLISHED'] ?? 0) + (ours.states['CLOSE_WAIT'] ?? 0) &&
+          ours.tcp.estab === ss.tcp['estab'] &&
+          ours.tcp.timewait === ss.tcp['timewait'] &&
+          ours.sockstat['sockets']!['used'] === again.sockstat['sockets']!['used'] &&
+          ours.sockstat['sockets']!['used'] === ss.total
           ? { ours, ss }
           : undefined;
       },

@@ -21,14 +21,17 @@ export function downsampleMax(values: readonly number[], width: number): number[
   return out;
 }
 
-/** `values` as at most `width` block characters. */
-export function sparkline(values: readonly number[], width = 40): string {
+/**
+ * `values` as at most `width` block characters. `fromZero` keeps the scale's foot at 0 even when
+ * every value is far above it (a live view, where a level should not look like a swing).
+ */
+export function sparkline(values: readonly number[], width = 40, opts: { fromZero?: boolean } = {}): string {
   const v = downsampleMax(values, Math.max(1, width));
   if (v.length === 0) return '';
   const max = Math.max(...v);
   const min = Math.min(...v);
   // From 0, unless the series never comes near it (then its movement would be a flat top line).
-  const lo = min > max / 2 ? min : 0;
+  const lo = !opts.fromZero && min > max / 2 ? min : 0;
   if (max <= lo) return (max === 0 ? BLOCKS[0]! : BLOCKS[3]!).repeat(v.length);
   return v.map((x) => BLOCKS[Math.min(7, Math.floor(((x - lo) / (max - lo)) * 7.999))]!).join('');
 }

@@ -10,6 +10,7 @@ import type { DoctorConfig } from '../doctor/config.js';
 import type { Diagnosis } from '../doctor/diagnose.js';
 import type { DoctorInput } from '../doctor/types.js';
 import { formatEndpoint } from '../net/endpoint.js';
+import { sparkline as drawSparkline } from '../render/sparkline.js';
 import type { Snapshot, Socket } from '../tcp/socket.js';
 import { TCP_STATES, type TcpState } from '../tcp/states.js';
 
@@ -278,12 +279,7 @@ export function nextSort(m: WatchModel): void {
   m.sort = SORT_KEYS[(SORT_KEYS.indexOf(m.sort) + 1) % SORT_KEYS.length]!;
 }
 
-const BLOCKS = '▁▂▃▄▅▆▇█';
-
-/** The last `width` values as a sparkline, scaled to their own maximum. */
+/** The last `width` values as a sparkline, scaled from 0 to their own maximum. */
 export function sparkline(values: readonly number[], width: number): string {
-  const v = values.slice(-width);
-  const max = Math.max(...v, 0);
-  if (v.length === 0) return '';
-  return v.map((x) => (max === 0 ? BLOCKS[0] : BLOCKS[Math.min(7, Math.floor((x / max) * 7.999))])).join('');
+  return drawSparkline(values.slice(-width), width, { fromZero: true });
 }

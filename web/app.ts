@@ -5,21 +5,10 @@
  * closed ones fade for a few readings. Everything the server sends is written as text, never HTML.
  */
 import uPlot from 'uplot';
+import { TCP_STATES, type TcpState } from '../src/tcp/states.js';
 
-const STATES = [
-  'ESTABLISHED',
-  'SYN_SENT',
-  'SYN_RECV',
-  'FIN_WAIT1',
-  'FIN_WAIT2',
-  'TIME_WAIT',
-  'CLOSE',
-  'CLOSE_WAIT',
-  'LAST_ACK',
-  'LISTEN',
-  'CLOSING',
-] as const;
-type State = (typeof STATES)[number];
+const STATES = TCP_STATES;
+type State = TcpState;
 
 const COLOURS: Record<State, string> = {
   ESTABLISHED: '#16a34a',

@@ -10,22 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { retentionOf } from '../../build/src/store/retention.js';
 import { openHistoryWriter } from '../../build/src/store/writer.js';
+import { TCP_STATES } from '../../build/src/tcp/states.js';
 
 const days = Number(process.argv[2] ?? 8);
 const interval = Number(process.argv[3] ?? 10);
-const STATES = [
-  'ESTABLISHED',
-  'SYN_SENT',
-  'SYN_RECV',
-  'FIN_WAIT1',
-  'FIN_WAIT2',
-  'TIME_WAIT',
-  'CLOSE',
-  'CLOSE_WAIT',
-  'LAST_ACK',
-  'LISTEN',
-  'CLOSING',
-];
+const STATES = TCP_STATES;
 const RATES = [
   'active/s',
   'passive/s',

@@ -61,7 +61,9 @@ function el(tag: string, text?: string, cls?: string): HTMLElement {
 
 function row(cells: (string | number)[], numeric: number[] = []): HTMLTableRowElement {
   const tr = document.createElement('tr');
-  cells.forEach((c, i) => tr.append(el('td', String(c), numeric.includes(i) ? 'n' : undefined)));
+  cells.forEach((c, i) => {
+    tr.append(el('td', String(c), numeric.includes(i) ? 'n' : undefined));
+  });
   return tr;
 }
 
@@ -135,12 +137,16 @@ function ensureChart(): void {
     chartData as uPlot.AlignedData,
     box,
   );
-  window.addEventListener('resize', () => chart?.setSize({ width: Math.max(300, box.clientWidth), height: 260 }));
+  window.addEventListener('resize', () =>
+    chart?.setSize({ width: Math.max(300, box.clientWidth), height: 260 }),
+  );
 }
 
 function addPoint(time: number, counts: Partial<Record<State, number>>): void {
   chartData[0]!.push(time / 1000);
-  STATES.forEach((s, i) => chartData[i + 1]!.push(counts[s] ?? 0));
+  STATES.forEach((s, i) => {
+    chartData[i + 1]!.push(counts[s] ?? 0);
+  });
   if (chartData[0]!.length > CHART_POINTS) for (const a of chartData) a.shift();
 }
 
@@ -196,9 +202,17 @@ function drawTable(matched: number): void {
   for (const k of rows) {
     const r = k.row;
     const owner = r.owners?.[0];
-    const state = k.changedAt !== undefined && readings - k.changedAt < MARK ? `${k.previous} → ${r.state}` : r.state;
+    const state =
+      k.changedAt !== undefined && readings - k.changedAt < MARK ? `${k.previous} → ${r.state}` : r.state;
     const tr = row(
-      [state, endpoint(r.local), endpoint(r.remote), r.recvQ, r.sendQ, owner ? `${owner.command}/${owner.pid}` : ''],
+      [
+        state,
+        endpoint(r.local),
+        endpoint(r.remote),
+        r.recvQ,
+        r.sendQ,
+        owner ? `${owner.command}/${owner.pid}` : '',
+      ],
       [3, 4],
     );
     tr.dataset['key'] = keyOf(r);
@@ -215,9 +229,9 @@ function drawTable(matched: number): void {
 // --- findings, rates, listeners, transitions ----------------------------------------------------
 async function refreshFindings(): Promise<void> {
   try {
-    const d = await getJson<{ findings: { rule: string; severity: string; title: string; summary?: string }[] }>(
-      '/api/findings',
-    );
+    const d = await getJson<{
+      findings: { rule: string; severity: string; title: string; summary?: string }[];
+    }>('/api/findings');
     const list = $('findings');
     list.replaceChildren();
     if (d.findings.length === 0) list.append(el('li', 'nothing wrong found', 'faint'));
@@ -235,9 +249,9 @@ function drawRates(rates: Record<string, number> | undefined): void {
 
 async function refreshListeners(): Promise<void> {
   try {
-    const d = await getJson<{ listeners: { local: string; process: string; queue: number; backlog: number }[] }>(
-      '/api/listeners',
-    );
+    const d = await getJson<{
+      listeners: { local: string; process: string; queue: number; backlog: number }[];
+    }>('/api/listeners');
     const body = $('listeners').querySelector('tbody')!;
     body.replaceChildren();
     for (const l of d.listeners) body.append(row([l.local, l.process, l.queue, l.backlog], [2, 3]));

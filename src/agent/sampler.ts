@@ -20,6 +20,7 @@ import type { ConnectFailureCount, MetricsCaps } from '../metrics/families.js';
 import { renderMetrics } from '../metrics/render.js';
 import { formatEndpoint } from '../net/endpoint.js';
 import { ownerCarry } from '../probe/owner-carry.js';
+import { type PeriodicHealth, startPeriodic } from '../probe/periodic.js';
 import { openProbe } from '../probe/probe.js';
 import type { SourceChoice } from '../snapshot/source.js';
 import { intervalBetween, type Reading } from '../stats/sampler.js';
@@ -48,14 +49,7 @@ export interface AgentOptions {
   note?: (line: string) => void;
 }
 
-export interface AgentHealth {
-  ok: boolean;
-  /** Seconds since the last good reading; undefined before the first. */
-  ageSeconds?: number;
-  samples: number;
-  failures: number;
-  lastError?: string;
-}
+export type AgentHealth = PeriodicHealth;
 
 export interface AgentSampler {
   /** The last reading as the Prometheus text format; undefined before the first. */
@@ -64,22 +58,6 @@ export interface AgentSampler {
   /** Resolves once the first reading is done (or failed). */
   ready: Promise<void>;
   stop(): Promise<void>;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`a reading took longer than ${ms / 1000} s`)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
 }
 
 /** Starts reading at once, then every `intervalMs`. */
@@ -94,14 +72,9 @@ export async function startAgentSampler(opts: AgentOptions): Promise<AgentSample
   const timeoutMs = opts.timeoutMs ?? Math.max(10_000, opts.intervalMs * 2);
   let text: string | undefined;
   let previous: { snapshot: Snapshot; reading: Reading } | undefined;
-  let lastGood: number | undefined;
-  let samples = 0;
-  let failed = 0;
-  let lastError: string | undefined;
   let trace: ConnectTrace | undefined;
   let tracing = opts.trace !== false;
   let traceStart = performance.now();
-  let stopped = false;
   const carry = ownerCarry(opts.ownersEvery ?? 4);
 
   const restartTrace = async (netnsInode: number | undefined): Promise<void> => {
@@ -177,57 +150,19 @@ export async function startAgentSampler(opts: AgentOptions): Promise<AgentSample
     if (!trace) await restartTrace(snapshot.netns?.inode);
   };
 
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  /** The reading started last, while it has not settled (it may outlive its timeout). */
-  let inFlight: Promise<void> | undefined;
-  const tick = async (): Promise<void> => {
-    try {
-      if (inFlight) throw new Error('the previous reading has not finished yet: skipped');
-      const mine = readOnce();
-      inFlight = mine;
-      void mine.then(
-        () => (inFlight = inFlight === mine ? undefined : inFlight),
-        () => (inFlight = inFlight === mine ? undefined : inFlight),
-      );
-      await withTimeout(mine, timeoutMs);
-      samples++;
-      lastGood = performance.now();
-      lastError = undefined;
-    } catch (e) {
-      failed++;
-      lastError = (e as Error).message;
-      opts.note?.(`reading failed: ${lastError}`);
-    }
-  };
-  const schedule = (): void => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = tick().then(schedule);
-    }, opts.intervalMs);
-    timer.unref?.();
-  };
-  running = tick().then(schedule);
-  const ready = running;
+  const periodic = startPeriodic({
+    intervalMs: opts.intervalMs,
+    timeoutMs,
+    read: readOnce,
+    ...(opts.note ? { note: opts.note } : {}),
+  });
 
   return {
     metrics: () => text,
-    health: () => {
-      const ageSeconds = lastGood === undefined ? undefined : (performance.now() - lastGood) / 1000;
-      const ok = ageSeconds !== undefined && ageSeconds * 1000 < opts.intervalMs * 3 + timeoutMs;
-      return {
-        ok,
-        ...(ageSeconds !== undefined ? { ageSeconds } : {}),
-        samples,
-        failures: failed,
-        ...(lastError ? { lastError } : {}),
-      };
-    },
-    ready,
+    health: () => periodic.health(),
+    ready: periodic.ready,
     async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running.catch(() => undefined);
+      await periodic.stop();
       await trace?.stop(0).catch(() => undefined);
       trace = undefined;
       // A reading still hanging keeps its turn on the socket; close() waits for it only that long.

@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { bearerOf, tokenMatches } from '../net/listen.js';
+import { listenBounded } from '../serve/server.js';
 import type { AgentSampler } from './sampler.js';
 
 export interface AgentServerOptions {
@@ -105,16 +106,5 @@ export function startAgentServer(sampler: AgentSampler, opts: AgentServerOptions
     }
     send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
   });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 15_000;
-  server.keepAliveTimeout = 5_000;
-  server.maxHeadersCount = 50;
-  server.maxConnections = 64;
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
-      resolve(server);
-    });
-  });
+  return listenBounded(server, opts, 64);
 }

@@ -3,8 +3,10 @@
  * loopback, so only whoever holds it reads the machine's sockets.
  */
 import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { EnvironmentError, UsageError } from '../errors.js';
-import { isLoopbackHost, parseListen } from '../net/listen.js';
+import { isLoopbackHost, listenUrlHost, parseListen } from '../net/listen.js';
+import type { Cli } from './output.js';
 
 export interface ServerFlags {
   listen: string;
@@ -47,4 +49,37 @@ export function serverOptions(
       `--listen ${flags.listen} is not loopback: give --token or --token-file, so only ${who} reads it`,
     );
   return { ...listen, ...(token !== undefined ? { token } : {}) };
+}
+
+/**
+ * Listens with `listen()`, says where on stderr (`serving http://HOST:PORT...`), and serves until
+ * Ctrl-C or SIGTERM; then closes every connection and calls `stop` (which also runs when listening
+ * fails, turned into one line naming the address).
+ */
+export async function serveUntilInterrupted(
+  cli: Cli,
+  at: { host: string; port: number },
+  listen: () => Promise<Server>,
+  stop: () => Promise<void>,
+  serving: (url: string) => string,
+): Promise<void> {
+  let server: Server;
+  try {
+    server = await listen();
+  } catch (e) {
+    await stop();
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new EnvironmentError(`cannot listen on ${listenUrlHost(at)}: ${code ?? (e as Error).message}`);
+  }
+  cli.o.note(serving(`http://${listenUrlHost(at)}`));
+  await new Promise<void>((resolve) => {
+    const off = cli.onInterrupt?.(() => {
+      off?.();
+      resolve();
+    });
+    if (!cli.onInterrupt) resolve();
+  });
+  server.close();
+  server.closeAllConnections();
+  await stop();
 }

@@ -112,6 +112,15 @@ export function parseIntFlag(flag: string, text: string, min: number, max: numbe
   return n;
 }
 
+/** Seconds, decimals allowed, within bounds, as milliseconds; or a usage error naming the flag. */
+export function parseSecondsFlag(flag: string, text: string, min: number, max: number): number {
+  if (!/^\d+(\.\d+)?$/.test(text.trim()))
+    throw new UsageError(`${flag}: '${text}' is not a number of seconds`);
+  const s = Number(text);
+  if (s < min || s > max) throw new UsageError(`${flag}: ${s} is out of range (${min} to ${max} s)`);
+  return Math.round(s * 1000);
+}
+
 /** `80,443,8000-8100`: ports and inclusive ranges. */
 function parsePorts(flag: string, text: string): PortMatch[] {
   return text

@@ -3,9 +3,10 @@
  * sampler (the table, owners every few readings carried by inode, counter rates, the doctor every few
  * readings, the transitions traced since the last), kept as the latest reading, a ring of per-state
  * counts (the live charts' history), a ring of transitions, and pushed to subscribers (the page's
- * server-sent events). One reading at a time: one that fails or hangs leaves the last good one
- * served and shows in health; memory is bounded by the rings.
+ * server-sent events). Readings run as `probe/periodic.ts` runs them (one at a time, a failed or
+ * hung one counted and the last good one kept); memory is bounded by the rings.
  */
+import { type PeriodicHealth, startPeriodic } from '../probe/periodic.js';
 import type { Snapshot } from '../tcp/socket.js';
 import { TCP_STATES, type TcpState } from '../tcp/states.js';
 import type { WatchFinding, WatchSample, WatchTransition } from '../watch/model.js';
@@ -37,13 +38,7 @@ export interface LiveEvent {
   transitionsUnavailable?: string;
 }
 
-export interface HubHealth {
-  ok: boolean;
-  samples: number;
-  failures: number;
-  ageSeconds?: number;
-  lastError?: string;
-}
+export type HubHealth = PeriodicHealth;
 
 export interface Hub {
   /** The last good reading; undefined before the first. */
@@ -79,31 +74,9 @@ export async function startHub(o: HubOptions): Promise<Hub> {
   let latest: WatchSample | undefined;
   let previous: Snapshot | undefined;
   let event: LiveEvent | undefined;
-  let samples = 0;
-  let failures = 0;
-  let lastGood: number | undefined;
-  let lastError: string | undefined;
-  let stopped = false;
-  let inFlight: Promise<WatchSample> | undefined;
 
   const readOnce = async (): Promise<void> => {
-    if (inFlight) throw new Error('the previous reading has not finished yet: skipped');
-    const mine = sampler.next();
-    inFlight = mine;
-    const clear = (): void => {
-      if (inFlight === mine) inFlight = undefined;
-    };
-    mine.then(clear, clear);
-    let timer: NodeJS.Timeout | undefined;
-    const s = await Promise.race([
-      mine,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`a reading took longer than ${timeoutMs / 1000} s`)),
-          timeoutMs,
-        );
-      }),
-    ]).finally(() => clearTimeout(timer));
+    const s = await sampler.next();
     previous = latest?.snapshot;
     latest = s;
     const { total, states } = countsOf(s);
@@ -124,27 +97,14 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     for (const fn of subscribers) fn(event);
   };
 
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  const tick = async (): Promise<void> => {
-    try {
-      await readOnce();
-      samples++;
-      lastGood = performance.now();
-      lastError = undefined;
-    } catch (e) {
-      failures++;
-      lastError = (e as Error).message;
-      o.note?.(`reading failed: ${lastError}`);
-    }
-  };
-  const schedule = (): void => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = tick().then(schedule);
-    }, o.intervalMs);
-  };
-  running = tick().then(schedule);
+  const periodic = startPeriodic({
+    intervalMs: o.intervalMs,
+    timeoutMs,
+    // Ctrl-C should not wait long for a reading that hangs.
+    stopWaitMs: 2000,
+    read: readOnce,
+    ...(o.note ? { note: o.note } : {}),
+  });
 
   return {
     latest: () => latest,
@@ -160,23 +120,12 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       subscribers.add(fn);
       return () => subscribers.delete(fn);
     },
-    health() {
-      const ageSeconds = lastGood === undefined ? undefined : (performance.now() - lastGood) / 1000;
-      return {
-        ok: ageSeconds !== undefined && ageSeconds * 1000 < o.intervalMs * 3 + timeoutMs,
-        samples,
-        failures,
-        ...(ageSeconds !== undefined ? { ageSeconds } : {}),
-        ...(lastError !== undefined ? { lastError } : {}),
-      };
-    },
+    health: () => periodic.health(),
     where: sampler.where,
-    ready: running,
+    ready: periodic.ready,
     async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
       subscribers.clear();
-      await Promise.race([running, new Promise((r) => setTimeout(r, 2000).unref?.())]);
+      await periodic.stop();
       await Promise.race([sampler.close(), new Promise((r) => setTimeout(r, 1000).unref?.())]);
     },
   };

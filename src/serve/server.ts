@@ -1,20 +1,24 @@
 /**
- * `tcpscope serve`'s listening socket: the app on node:http through @hono/node-server, with the
- * timeouts and limits that keep slow or greedy clients from holding it (headers within 10 s, a
- * request within 15 s, at most 128 connections; event streams are long-lived by design and capped
- * by the app).
+ * The servers' listening sockets (the agent's node:http handler, `serve`'s Hono app through
+ * @hono/node-server), with the timeouts and limits that keep slow or greedy clients from holding
+ * them: headers within 10 s, a request within 15 s, a bounded number of connections (`serve`'s
+ * event streams are long-lived by design and capped by the app).
  */
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
 
-export function listenApp(app: Hono, listen: { host: string; port: number }): Promise<Server> {
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+/** Bounds `server` and listens on `listen`; rejects with the listen error (EADDRINUSE...). */
+export function listenBounded(
+  server: Server,
+  listen: { host: string; port: number },
+  maxConnections: number,
+): Promise<Server> {
   server.headersTimeout = 10_000;
   server.requestTimeout = 15_000;
   server.keepAliveTimeout = 5_000;
   server.maxHeadersCount = 50;
-  server.maxConnections = 128;
+  server.maxConnections = maxConnections;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(listen.port, listen.host, () => {
@@ -22,4 +26,8 @@ export function listenApp(app: Hono, listen: { host: string; port: number }): Pr
       resolve(server);
     });
   });
+}
+
+export function listenApp(app: Hono, listen: { host: string; port: number }): Promise<Server> {
+  return listenBounded(createAdaptorServer({ fetch: app.fetch }) as Server, listen, 128);
 }

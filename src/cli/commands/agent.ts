@@ -4,10 +4,8 @@
  */
 import { startAgentSampler } from '../../agent/sampler.js';
 import { startAgentServer } from '../../agent/server.js';
-import { EnvironmentError } from '../../errors.js';
-import { listenUrlHost } from '../../net/listen.js';
 import type { Cli } from '../output.js';
-import { type ServerFlags, serverOptions } from '../server-options.js';
+import { type ServerFlags, serverOptions, serveUntilInterrupted } from '../server-options.js';
 import { parseIntFlag, type SourceFlags, sourceOptions } from '../socket-options.js';
 import { VERSION } from '../version.js';
 
@@ -40,24 +38,11 @@ export async function run(cli: Cli, flags: Flags): Promise<void> {
     version: VERSION,
     note: (l) => cli.o.note(l),
   });
-  let server: Awaited<ReturnType<typeof startAgentServer>>;
-  try {
-    server = await startAgentServer(sampler, { ...listen, ...(token !== undefined ? { token } : {}) });
-  } catch (e) {
-    await sampler.stop();
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new EnvironmentError(`cannot listen on ${flags.listen}: ${code ?? (e as Error).message}`);
-  }
-  const where = listenUrlHost(listen);
-  cli.o.note(`serving http://${where}/metrics and /healthz, a reading every ${intervalMs / 1000} s`);
-  await new Promise<void>((resolve) => {
-    const off = cli.onInterrupt?.(() => {
-      off?.();
-      resolve();
-    });
-    if (!cli.onInterrupt) resolve();
-  });
-  server.close();
-  server.closeAllConnections();
-  await sampler.stop();
+  await serveUntilInterrupted(
+    cli,
+    listen,
+    () => startAgentServer(sampler, { ...listen, ...(token !== undefined ? { token } : {}) }),
+    () => sampler.stop(),
+    (url) => `serving ${url}/metrics and /healthz, a reading every ${intervalMs / 1000} s`,
+  );
 }

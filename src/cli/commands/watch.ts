@@ -19,6 +19,7 @@ import {
   filterSpec,
   parseFilterLine,
   parseIntFlag,
+  parseSecondsFlag,
   type SourceFlags,
   sourceOptions,
 } from '../socket-options.js';
@@ -29,14 +30,6 @@ interface Flags extends SourceFlags, FilterFlags {
   count?: string;
   trace: boolean;
   ownersEvery: string;
-}
-
-/** Seconds, decimals allowed, to ms. */
-function intervalMs(text: string): number {
-  if (!/^\d+(\.\d+)?$/.test(text.trim())) throw new UsageError(`-n: '${text}' is not a number of seconds`);
-  const s = Number(text);
-  if (s < 0.2 || s > 3600) throw new UsageError(`-n: ${s} is out of range (0.2 to 3600 s)`);
-  return Math.round(s * 1000);
 }
 
 /** Applies a filter line to the model; a bad one is refused with its message. */
@@ -62,7 +55,7 @@ function setFilter(m: WatchModel, text: string): string | undefined {
 
 /** Runs `watch` until q, Ctrl-C, SIGTERM or --count refreshes. */
 export async function run(cli: Cli, flags: Flags): Promise<void> {
-  const every = intervalMs(flags.interval);
+  const every = parseSecondsFlag('-n', flags.interval, 0.2, 3600);
   const count = flags.count !== undefined ? parseIntFlag('--count', flags.count, 1, 1e9) : undefined;
   let selected: TcpState = 'ESTABLISHED';
   if (flags.select !== undefined) {

@@ -139,3 +139,18 @@ export function holdInNetns(make: string[]): { readonly ns: TestNetns; readonly 
   });
   return held;
 }
+
+/**
+ * A client in namespace `netns` connects to 127.0.0.1:`port`, sends its FIN and exits (its socket
+ * goes on as an orphan): against a server that never closes, one more CLOSE_WAIT there.
+ */
+export function connectAndClose(netns: string, port: number): void {
+  execFileSync(
+    'ip',
+    [
+      ...['netns', 'exec', netns, process.execPath, '-e'],
+      `const s = require('node:net').connect(${port}, '127.0.0.1', () => s.end(() => process.exit(0)));`,
+    ],
+    { timeout: 10_000 },
+  );
+}

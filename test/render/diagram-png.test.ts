@@ -7,28 +7,19 @@
  * well-formed.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { readCaptureFile } from '../../src/capture/index.js';
 import { type Conn, FlowTracker } from '../../src/flow/index.js';
 import { type DiagramOptions, diagramSvg, ladderSvg } from '../../src/render/index.js';
 import { builtinScenario, SCENARIO_IDS, simulate } from '../../src/sim/index.js';
 import { tcpscope } from '../cli/_run.js';
+import { launchChromium } from '../helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 // build/test/render -> <repo>/test/artifacts
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '../../../test/artifacts');
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures');
@@ -43,16 +34,13 @@ interface Box {
 
 describe('figures rendered by Chromium', { timeout: 120_000 }, () => {
   let browser: Browser;
+  let close: () => Promise<void>;
   before(async () => {
-    assert.ok(
-      existsSync(CHROMIUM),
-      `${CHROMIUM} is missing: run ./scripts/test-prereqs.sh (Debian package chromium)`,
-    );
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    ({ browser, close } = await launchChromium());
     mkdirSync(ARTIFACTS, { recursive: true });
   });
   after(async () => {
-    await browser?.close();
+    await close?.();
   });
 
   /** Renders an SVG in a page of its size, screenshots it, returns the boxes of its states and labels. */

@@ -8,22 +8,22 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { LabRun } from '../../src/lab/start.js';
 import { startLabScenario } from '../../src/lab/start.js';
 import { fetchIn, type RunningAgent, requestIn, startServer } from '../helpers/agent.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { BIN } from '../helpers/cli.js';
-import { makeNetns, type TestNetns } from '../helpers/netns.js';
+import { connectAndClose, makeNetns, type TestNetns } from '../helpers/netns.js';
 import { ssStateCounts } from '../helpers/ss.js';
 import { waitFor } from '../helpers/wait.js';
 
 const PORT = 9465;
 const URL_ = `http://127.0.0.1:${PORT}`;
-const CHROMIUM = '/usr/bin/chromium';
 
 interface Counts {
   total: number;
@@ -175,28 +175,11 @@ describe('tcpscope serve', { timeout: 240_000 }, () => {
   describe('the page in Chromium', () => {
     let browser: Browser;
     let page: Page;
-    let dir: string;
+    let close: () => Promise<void>;
     const requests: string[] = [];
     const errors: string[] = [];
     before(async () => {
-      assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run ./scripts/test-prereqs.sh`);
-      // Chromium runs inside the server's namespace, so the page is fetched over that loopback.
-      dir = mkdtempSync(join(tmpdir(), 'tcps-chromium-'));
-      const wrapper = join(dir, 'chromium');
-      writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${web.name} ${CHROMIUM} "$@"\n`);
-      chmodSync(wrapper, 0o755);
-      browser = await chromium.launch({
-        executablePath: wrapper,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
-      });
+      ({ browser, close } = await launchChromium(web.name));
       page = await browser.newPage();
       page.on('request', (r) => requests.push(r.url()));
       page.on('pageerror', (e) => errors.push(e.message));
@@ -206,8 +189,7 @@ describe('tcpscope serve', { timeout: 240_000 }, () => {
       await page.goto(`${URL_}/`);
     });
     after(async () => {
-      await browser?.close();
-      if (dir) rmSync(dir, { recursive: true, force: true });
+      await close?.();
     });
 
     it("shows ss's counts, the chart and the live diagram", async () => {
@@ -245,18 +227,7 @@ describe('tcpscope serve', { timeout: 240_000 }, () => {
       );
       assert.equal(await page.locator('#conns tbody tr:not([data-state="CLOSE_WAIT"])').count(), 0);
       // One more client connects and closes: the server never closes, a ninth CLOSE_WAIT appears, marked new.
-      execFileSync(
-        'ip',
-        [
-          'netns',
-          'exec',
-          lab.netns,
-          process.execPath,
-          '-e',
-          `const s = require('node:net').connect(${lab.culprit.port}, '127.0.0.1', () => s.end(() => process.exit(0)));`,
-        ],
-        { timeout: 10_000 },
-      );
+      connectAndClose(lab.netns, lab.culprit.port);
       await waitFor(
         'a ninth CLOSE_WAIT marked new',
         async () =>

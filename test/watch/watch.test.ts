@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type LabRun, startLabScenario } from '../../src/lab/start.js';
 import { BIN, tcpscope } from '../helpers/cli.js';
+import { connectAndClose } from '../helpers/netns.js';
 import { ssStateCounts } from '../helpers/ss.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -171,19 +172,7 @@ describe('tcpscope watch on a terminal', { timeout: 180_000 }, () => {
     const s = open();
     await s.shows(/^> CLOSE_WAIT\s+6\s/m);
     // A client that connects and closes: the server never closes, one more CLOSE_WAIT.
-    execFileSync(
-      'ip',
-      [
-        'netns',
-        'exec',
-        lab.netns,
-        process.execPath,
-        '-e',
-        // The server never closes: once our FIN is out, exit (the socket goes on as an orphan).
-        `const c = require("net").connect(${lab.culprit.port}, "127.0.0.1", () => c.end()); c.on("finish", () => setTimeout(() => process.exit(0), 100));`,
-      ],
-      { timeout: 10_000 },
-    );
+    connectAndClose(lab.netns, lab.culprit.port);
     await s.shows(/^> CLOSE_WAIT\s+7\s+\+1/m);
     await s.shows(new RegExp(`^\\+ 127\\.0\\.0\\.1:${lab.culprit.port}\\s`, 'm'));
     s.keys('q');

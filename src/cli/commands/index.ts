@@ -25,6 +25,15 @@ Examples:
 Keys: j/k or arrows choose a state, / filters with the ls flags, s sorts, p pauses, ? helps, q quits.
 `;
 
+/** `--owners-every`, for the commands that read again and again (owners carried by inode between). */
+function ownersEveryOption(dflt: string, unit = 'readings'): OptionSpec {
+  return {
+    flags: '--owners-every <n>',
+    description: `look owners up every N ${unit}, carried by inode between (the /proc scan costs most)`,
+    default: dflt,
+  };
+}
+
 /** The token flags of the servers (serve, agent). */
 const TOKEN_OPTIONS: readonly OptionSpec[] = [
   { flags: '--token <token>', description: 'require Authorization: Bearer TOKEN (needed off loopback)' },
@@ -445,11 +454,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       ...FILTER_OPTIONS,
       { flags: '--count <n>', description: 'stop after N refreshes' },
       { flags: '--no-trace', description: 'do not follow transitions with tracefs' },
-      {
-        flags: '--owners-every <n>',
-        description: 'look owners up every N refreshes, carried by inode between (the /proc scan costs most)',
-        default: '10',
-      },
+      ownersEveryOption('10', 'refreshes'),
       ...SOURCE_OPTIONS,
     ],
     examples: WATCH_EXAMPLES,
@@ -478,11 +483,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       },
       { flags: '-c, --count <n>', description: 'stop after N readings' },
       { flags: '--duration <time>', description: 'stop after this long (90, 30m, 12h)' },
-      {
-        flags: '--owners-every <n>',
-        description: 'look owners up every N readings, carried by inode between (the /proc scan costs most)',
-        default: '6',
-      },
+      ownersEveryOption('6'),
       { flags: '--json', description: 'NDJSON on stdout: each reading written, { time, total, states }' },
       ...SOURCE_OPTIONS,
     ],
@@ -532,11 +533,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--max-processes <n>', description: 'processes with their own series', default: '20' },
       { flags: '--max-destinations <n>', description: 'destinations with their own series', default: '20' },
       { flags: '--no-trace', description: 'do not trace failed connects with tracefs' },
-      {
-        flags: '--owners-every <n>',
-        description: 'look owners up every N readings, carried by inode between (the /proc scan costs most)',
-        default: '4',
-      },
+      ownersEveryOption('4'),
       {
         flags: '--set <rule.key=value>',
         description: "override a doctor's threshold (repeatable)",
@@ -563,11 +560,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: 'seconds between readings (taken in the background)',
         default: '1',
       },
-      {
-        flags: '--owners-every <n>',
-        description: 'look owners up every N readings, carried by inode between (the /proc scan costs most)',
-        default: '5',
-      },
+      ownersEveryOption('5'),
       { flags: '--no-trace', description: 'do not follow transitions with tracefs' },
       {
         flags: '--db <file>',

@@ -12,11 +12,12 @@ import { diagnose } from '../doctor/diagnose.js';
 import { inputFor } from '../doctor/gather.js';
 import type { Finding } from '../doctor/types.js';
 import { windowOf } from '../doctor/window.js';
+import { ownerCarry } from '../probe/owner-carry.js';
 import { openProbe, type Probe } from '../probe/probe.js';
 import type { SourceChoice } from '../snapshot/source.js';
 import type { Clock } from '../stats/clock.js';
 import { intervalBetween, type Reading } from '../stats/sampler.js';
-import type { Owner, Snapshot } from '../tcp/socket.js';
+import type { Snapshot } from '../tcp/socket.js';
 import { type SampleRows, sampleRows } from './sample-rows.js';
 import type { HistoryWriter } from './writer.js';
 
@@ -87,8 +88,7 @@ async function loop(writer: HistoryWriter, probe: Probe, opts: RecordOptions): P
 /** Takes one reading and turns it into rows; keeps what the next one compares with. */
 function reader(probe: Probe, opts: RecordOptions): () => Promise<SampleRows> {
   const { config } = buildConfig(undefined, []);
-  let readings = 0;
-  let owners = new Map<number, Owner[]>();
+  const carry = ownerCarry(opts.ownersEvery);
   let lastReading: Reading | undefined;
   /** The last reading the doctor judged: its window runs from there to the next one it judges. */
   let diagnosed: { snapshot: Snapshot; reading: Reading } | undefined;
@@ -98,16 +98,9 @@ function reader(probe: Probe, opts: RecordOptions): () => Promise<SampleRows> {
     // The /proc scan for owners costs most: every `ownersEvery` readings, carried by inode between.
     // The doctor runs at those readings too (its findings name processes), over the window since
     // the last one it judged.
-    const withOwners = readings++ % Math.max(1, opts.ownersEvery) === 0;
+    const withOwners = carry.due();
     const snapshot = await probe.snapshot({ owners: withOwners });
-    if (withOwners) {
-      owners = new Map();
-      for (const s of snapshot.sockets) if (s.inode !== 0 && s.owners?.length) owners.set(s.inode, s.owners);
-    } else
-      for (const s of snapshot.sockets) {
-        const known = s.inode !== 0 ? owners.get(s.inode) : undefined;
-        if (known) s.owners = known;
-      }
+    carry.apply(snapshot.sockets, withOwners);
     const reading: Reading = { sample: probe.counters(), time: probe.clock.wall(), mono: probe.clock.now() };
     const interval = lastReading ? intervalBetween(lastReading, reading) : undefined;
     lastReading = reading;

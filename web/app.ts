@@ -80,7 +80,10 @@ async function getJson<T>(path: string): Promise<T> {
 let paused = false;
 let selected: State | undefined;
 let before: Record<State, number> | undefined;
+/** Tables fetched: the clock the marks of the connection table count in. */
 let readings = 0;
+/** Readings pushed by the server. */
+let samples = 0;
 let chart: uPlot | undefined;
 const chartData: number[][] = [[], ...STATES.map(() => [])];
 const CHART_POINTS = 3600;
@@ -227,18 +230,13 @@ function drawTable(matched: number): void {
 }
 
 // --- findings, rates, listeners, transitions ----------------------------------------------------
-async function refreshFindings(): Promise<void> {
-  try {
-    const d = await getJson<{
-      findings: { rule: string; severity: string; title: string; summary?: string }[];
-    }>('/api/findings');
-    const list = $('findings');
-    list.replaceChildren();
-    if (d.findings.length === 0) list.append(el('li', 'nothing wrong found', 'faint'));
-    for (const f of d.findings) list.append(el('li', `${f.severity}: ${f.title}`, f.severity));
-  } catch {
-    // Not run yet: the placeholder stays.
-  }
+/** The doctor's findings the last reading carried (it runs every few readings; none before it ran). */
+function drawFindings(findings: LiveEvent['findings']): void {
+  if (!findings) return;
+  const list = $('findings');
+  list.replaceChildren();
+  if (findings.length === 0) list.append(el('li', 'nothing wrong found', 'faint'));
+  for (const f of findings) list.append(el('li', `${f.severity}: ${f.title}`, f.severity));
 }
 
 function drawRates(rates: Record<string, number> | undefined): void {
@@ -277,12 +275,11 @@ function onSample(e: LiveEvent): void {
   drawCounts(e);
   chart?.setData(chartData as uPlot.AlignedData);
   drawRates(e.rates);
+  drawFindings(e.findings);
   addTransitions(e);
   void refreshTable();
-  if (readings % 5 === 0) {
-    void refreshFindings();
-    void refreshListeners();
-  }
+  // Listeners change slowly: every fifth reading.
+  if (++samples % 5 === 0) void refreshListeners();
 }
 
 async function start(): Promise<void> {
@@ -293,7 +290,6 @@ async function start(): Promise<void> {
     // The chart starts empty.
   }
   ensureChart();
-  void refreshFindings();
   void refreshListeners();
   const status = $('status');
   const es = new EventSource('/api/events');

@@ -210,6 +210,14 @@ describe('tcpscope serve', { timeout: 240_000 }, () => {
       await page.waitForFunction(
         () => (document.getElementById('diagram') as HTMLImageElement).naturalWidth > 0,
       );
+      await waitFor(
+        "the doctor's finding of the leak",
+        async () =>
+          (await page.locator('#findings li.warning, #findings li.critical').allTextContents()).some((t) =>
+            /CLOSE_WAIT/i.test(t),
+          ),
+        { timeoutMs: 20_000 },
+      );
       const listeners = await page.locator('#listeners tbody tr').allTextContents();
       assert.ok(
         listeners.some((l) => l.includes(`:${lab.culprit.port}`)),

@@ -256,9 +256,13 @@ export function createApp(o: AppOptions): Hono {
           while (queue.length > 0 && !closed)
             await stream.writeSSE({ event: 'sample', data: queue.shift()!, id: String(id++) });
           if (closed) break;
+          // Until the next reading, or 15 s for a keep-alive comment: one timer at a time.
           await new Promise<void>((resolve) => {
-            wake = resolve;
-            setTimeout(resolve, 15_000).unref?.();
+            const t = setTimeout(resolve, 15_000);
+            wake = () => {
+              clearTimeout(t);
+              resolve();
+            };
           });
           wake = undefined;
           if (queue.length === 0 && !closed) await stream.write(': keep-alive\n\n');

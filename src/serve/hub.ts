@@ -7,6 +7,7 @@
  * hung one counted and the last good one kept); memory is bounded by the rings.
  */
 import { type PeriodicHealth, startPeriodic } from '../probe/periodic.js';
+import { countStates } from '../snapshot/aggregate.js';
 import type { Snapshot } from '../tcp/socket.js';
 import { TCP_STATES, type TcpState } from '../tcp/states.js';
 import type { WatchFinding, WatchSample, WatchTransition } from '../watch/model.js';
@@ -57,11 +58,13 @@ export interface Hub {
   stop(): Promise<void>;
 }
 
+/** Every state's count, zeros included (the chart and the diagram want them all). */
 function countsOf(s: WatchSample): { total: number; states: Record<TcpState, number> } {
-  const states = Object.fromEntries(TCP_STATES.map((st) => [st, 0])) as Record<TcpState, number>;
-  for (const k of s.sockets) states[k.state]++;
-  return { total: s.sockets.length, states };
+  const { total, states } = countStates(s.sockets);
+  return { total, states: { ...ZERO, ...states } };
 }
+
+const ZERO = Object.fromEntries(TCP_STATES.map((st) => [st, 0])) as Record<TcpState, number>;
 
 export async function startHub(o: HubOptions): Promise<Hub> {
   const sampler = await openWatchSampler(o);

@@ -82,7 +82,12 @@ function hostsOf(listen: { host: string; port: number }): Set<string> {
 
 function cookieToken(c: Context): string | undefined {
   const m = new RegExp(`(?:^|;\\s*)${COOKIE}=([^;]*)`).exec(c.req.header('cookie') ?? '');
-  return m ? decodeURIComponent(m[1]!) : undefined;
+  if (!m) return undefined;
+  try {
+    return decodeURIComponent(m[1]!);
+  } catch {
+    return undefined; // a malformed escape is no token
+  }
 }
 
 function intParam(c: Context, name: string, dflt: number, max: number): number {

@@ -304,6 +304,11 @@ describe('tcpscope serve', { timeout: 240_000 }, () => {
       const cookie = String(login.headers['set-cookie']).split(';')[0]!;
       assert.match(String(login.headers['set-cookie']), /HttpOnly; SameSite=Strict/);
       assert.equal((await requestIn(web, 9467, { path: '/api/counts', headers: { cookie } })).status, 200);
+      const badCookie = await requestIn(web, 9467, {
+        path: '/api/counts',
+        headers: { cookie: 'tcpscope_token=%E0%A4%A' },
+      });
+      assert.equal(badCookie.status, 401, 'a malformed cookie is no token');
     } finally {
       await guarded.stop('SIGTERM');
     }

@@ -32,7 +32,7 @@ interface LiveEvent {
   total: number;
   states: Record<State, number>;
   rates?: Record<string, number>;
-  findings?: { rule: string; severity: string; title: string }[];
+  findings?: { rule: string; severity: string; title: string; explain?: string }[];
   transitions: { time: number; from: State; to: State; local: string; remote: string; process?: string }[];
   transitionsUnavailable?: string;
 }
@@ -47,7 +47,7 @@ interface SocketRow {
   remote: Endpoint;
   recvQ: number;
   sendQ: number;
-  owners?: { pid: number; command: string }[];
+  owners?: { pid: number; command: string; cmdline?: string }[];
 }
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -218,6 +218,7 @@ function drawTable(matched: number): void {
       ],
       [3, 4],
     );
+    if (owner?.cmdline) tr.lastElementChild!.setAttribute('title', owner.cmdline);
     tr.dataset['key'] = keyOf(r);
     tr.dataset['state'] = r.state;
     if (k.closedAt !== undefined) tr.className = readings - k.closedAt >= 1 ? 'closed gone' : 'closed';
@@ -236,7 +237,16 @@ function drawFindings(findings: LiveEvent['findings']): void {
   const list = $('findings');
   list.replaceChildren();
   if (findings.length === 0) list.append(el('li', 'nothing wrong found', 'faint'));
-  for (const f of findings) list.append(el('li', `${f.severity}: ${f.title}`, f.severity));
+  for (const f of findings) {
+    const li = el('li', `${f.severity}: ${f.title}`, f.severity);
+    if (f.explain) {
+      // A path the server made, under /explain/ only.
+      const a = el('a', 'why and how to fix') as HTMLAnchorElement;
+      a.href = `/explain/${f.explain.split('/').map(encodeURIComponent).join('/')}`;
+      li.append(' ', a);
+    }
+    list.append(li);
+  }
 }
 
 function drawRates(rates: Record<string, number> | undefined): void {
@@ -248,11 +258,12 @@ function drawRates(rates: Record<string, number> | undefined): void {
 async function refreshListeners(): Promise<void> {
   try {
     const d = await getJson<{
-      listeners: { local: string; process: string; queue: number; backlog: number }[];
+      listeners: { local: string; process: string; cmdline?: string; queue: number; backlog: number }[];
     }>('/api/listeners');
     const body = $('listeners').querySelector('tbody')!;
     body.replaceChildren();
-    for (const l of d.listeners) body.append(row([l.local, l.process, l.queue, l.backlog], [2, 3]));
+    for (const l of d.listeners)
+      body.append(row([l.local, l.process, l.cmdline ?? '', l.queue, l.backlog], [3, 4]));
   } catch {
     // Kept as it was.
   }

@@ -17,6 +17,7 @@ import { type ConnectTrace, traceConnects } from '../doctor/gather-connects.js';
 import { windowOf } from '../doctor/window.js';
 import { UsageError } from '../errors.js';
 import type { ConnectFailureCount, MetricsCaps } from '../metrics/families.js';
+import { metricsFromDoctor } from '../metrics/from-doctor.js';
 import { renderMetrics } from '../metrics/render.js';
 import { formatEndpoint } from '../net/endpoint.js';
 import { ownerCarry } from '../probe/owner-carry.js';
@@ -121,20 +122,16 @@ export async function startAgentSampler(opts: AgentOptions): Promise<AgentSample
     }
     if (connects) input.connects = connects;
     const findings = diagnose(input).findings;
-    const range = input.sysctls['net.ipv4.ip_local_port_range'];
-    // The doctor has read the listeners' executables already.
-    const exes = new Map<number, string>();
-    for (const [pid, e] of input.exes) exes.set(pid, e.deleted ? `${e.path} (deleted)` : e.path);
     text = renderMetrics(
       {
         snapshot,
         ...(previous ? { previous: previous.snapshot } : {}),
         counters: reading.sample.counters,
-        ...(Array.isArray(range) && range.length === 2 ? { ephemeral: [range[0]!, range[1]!] as const } : {}),
+        // The doctor has read the port range and the listeners' executables already.
+        ...metricsFromDoctor(input),
         findings,
         connectFailures: [...failures.values()],
         tracefs: tracing,
-        exes,
         sampleSeconds: (performance.now() - t0) / 1000,
       },
       { version: opts.version, dropped, ...(opts.caps ? { caps: opts.caps } : {}) },

@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { bearerOf, tokenMatches } from '../net/listen.js';
 import { listenBounded } from '../serve/server.js';
+import { explainName, explainText } from '../views/explain.js';
 import type { AgentSampler } from './sampler.js';
 
 export interface AgentServerOptions {
@@ -28,29 +29,6 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
     'X-Content-Type-Options': 'nosniff',
   });
   res.end(body);
-}
-
-const PLAIN = {
-  heading: (s: string) => s,
-  strong: (s: string) => s,
-  command: (s: string) => s,
-  faint: (s: string) => s,
-};
-
-/**
- * The knowledge base as plain text, as `tcpscope explain` prints it: the runbooks alert rules link
- * to (`/explain/TOPIC`, `?lang=zh`). Loaded on the first request only.
- */
-async function explainText(name: string, lang: 'en' | 'zh'): Promise<string | undefined> {
-  const kb = await import('../tcp/knowledge/index.js');
-  const render = await import('../render/explain.js');
-  const opts = { width: 100, style: PLAIN, wordFor: (id: string) => id };
-  if (name === '') return render.renderKnowledgeIndex(kb.knowledgeIndex(lang), opts);
-  const target = kb.resolveExplainTarget(name, 'state');
-  if (!target) return undefined;
-  return target.kind === 'state'
-    ? render.renderStateKnowledge(kb.stateKnowledge(target.state, lang), opts)
-    : render.renderTopicKnowledge(kb.topic(target.id, lang), opts);
 }
 
 /** Listens; resolves once bound (rejects with the system's error, e.g. EADDRINUSE). */
@@ -79,14 +57,10 @@ export function startAgentServer(sampler: AgentSampler, opts: AgentServerOptions
       const h = sampler.health();
       return send(res, h.ok ? 200 : 503, 'application/json', `${JSON.stringify(h)}\n`);
     }
-    if (path === '/explain' || path?.startsWith('/explain/')) {
+    const name = explainName(path ?? '/');
+    if (name === null) return send(res, 400, 'text/plain; charset=utf-8', 'bad escape in the path\n');
+    if (name !== undefined) {
       const lang = /[?&]lang=zh\b/.test(req.url ?? '') ? 'zh' : 'en';
-      let name: string;
-      try {
-        name = decodeURIComponent(path.slice('/explain/'.length) || '');
-      } catch {
-        return send(res, 400, 'text/plain; charset=utf-8', 'bad escape in the path\n');
-      }
       void explainText(name, lang).then(
         (text) =>
           text === undefined

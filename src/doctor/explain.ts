@@ -3,26 +3,9 @@
  * for the rules it covers, and from short texts here for the rest. Pure.
  */
 
-import type { ExplainTarget } from '../tcp/knowledge/index.js';
 import { knowledgeOf, type StateKnowledge, type TopicKnowledge } from '../tcp/knowledge/index.js';
+import { SOURCES } from './sources.js';
 import type { Explainer } from './types.js';
-
-/** The knowledge-base entries behind each rule. */
-const SOURCES: Record<string, ExplainTarget[]> = {
-  'listen-audit': [{ kind: 'state', state: 'LISTEN' }],
-  'syn-flood': [{ kind: 'topic', id: 'syn-flood' }],
-  'syn-sent-storm': [{ kind: 'state', state: 'SYN_SENT' }],
-  'accept-queue': [{ kind: 'topic', id: 'accept-queue-overflow' }],
-  'close-wait-leak': [{ kind: 'topic', id: 'close-wait-leak' }],
-  'time-wait-pressure': [{ kind: 'topic', id: 'time-wait' }],
-  'port-exhaustion': [{ kind: 'topic', id: 'port-exhaustion' }],
-  'fin-wait-pileup': [
-    { kind: 'state', state: 'FIN_WAIT1' },
-    { kind: 'state', state: 'FIN_WAIT2' },
-  ],
-  'last-ack-pileup': [{ kind: 'state', state: 'LAST_ACK' }],
-  'half-open': [{ kind: 'topic', id: 'half-open' }],
-};
 
 type Bilingual = { en: string; zh: string };
 const t = (en: string, zh: string): Bilingual => ({ en, zh });

@@ -10,6 +10,8 @@ export interface PeriodicHealth {
   ok: boolean;
   /** Seconds since the last good reading; undefined before the first. */
   ageSeconds?: number;
+  /** How long the last good reading took, in seconds. */
+  lastSeconds?: number;
   samples: number;
   failures: number;
   lastError?: string;
@@ -53,6 +55,7 @@ export function startPeriodic(o: PeriodicOptions): Periodic {
   let samples = 0;
   let failures = 0;
   let lastGood: number | undefined;
+  let lastSeconds: number | undefined;
   let lastError: string | undefined;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -62,6 +65,7 @@ export function startPeriodic(o: PeriodicOptions): Periodic {
   const tick = async (): Promise<void> => {
     try {
       if (inFlight) throw new Error('the previous reading has not finished yet: skipped');
+      const started = performance.now();
       const mine = o.read();
       inFlight = mine;
       const clear = (): void => {
@@ -71,6 +75,7 @@ export function startPeriodic(o: PeriodicOptions): Periodic {
       await withTimeout(mine, o.timeoutMs);
       samples++;
       lastGood = performance.now();
+      lastSeconds = (lastGood - started) / 1000;
       lastError = undefined;
     } catch (e) {
       failures++;
@@ -94,6 +99,7 @@ export function startPeriodic(o: PeriodicOptions): Periodic {
       return {
         ok: ageSeconds !== undefined && ageSeconds * 1000 < o.intervalMs * 3 + o.timeoutMs,
         ...(ageSeconds !== undefined ? { ageSeconds } : {}),
+        ...(lastSeconds !== undefined ? { lastSeconds } : {}),
         samples,
         failures,
         ...(lastError !== undefined ? { lastError } : {}),

@@ -9,10 +9,11 @@
  * | `/api/findings` | `doctor --json` of the doctor's last run over the last two readings |
  * | `/api/history` | `{ source, points: [{ time, counts }] }`, `?from=&to=` in ms since the epoch |
  * | `/api/transitions` | `{ transitions, unavailable? }`, the last ones traced (tracefs) |
- * | `/api/listeners` | the listening sockets with their programs and queues |
+ * | `/api/listeners` | the listening sockets with their programs, command lines and queues |
  * | `/api/diagram.svg` | the state diagram with the live counts on each state |
  * | `/api/events` | server-sent events: one `sample` per reading |
  * | `/metrics`, `/healthz` | Prometheus's text format (docs/metrics.md), health |
+ * | `/explain`, `/explain/NAME` | the knowledge base as text, `?lang=zh` (what alerts and findings link to) |
  *
  * GET and HEAD only; a token, when set, is required as `Authorization: Bearer`, or once as `?token=`
  * on the page (kept in a same-site, HTTP-only cookie); a Host header that is not this server's is
@@ -23,7 +24,8 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { filterSpec, parseFilterLine } from '../cli/socket-options.js';
-import { UsageError } from '../errors.js';
+import { isUserError, UsageError } from '../errors.js';
+import { metricsFromDoctor } from '../metrics/from-doctor.js';
 import { METRICS_CONTENT_TYPE, renderMetrics } from '../metrics/render.js';
 import { formatEndpoint } from '../net/endpoint.js';
 import { bearerOf, isLoopbackHost, tokenMatches } from '../net/listen.js';
@@ -33,6 +35,7 @@ import type { CountKey } from '../snapshot/aggregate.js';
 import { buildFilter } from '../snapshot/filter.js';
 import { countView } from '../views/count.js';
 import { doctorView } from '../views/doctor.js';
+import { explainName, explainText } from '../views/explain.js';
 import { lsView } from '../views/ls.js';
 import type { Asset } from './assets.js';
 import type { Hub } from './hub.js';
@@ -115,7 +118,9 @@ export function createApp(o: AppOptions): Hono {
   let streams = 0;
 
   app.onError((e, c) => {
-    if (e instanceof UsageError) return c.text(`${e.message}\n`, 400);
+    // A bad parameter (ours, or a state name the pure modules refused): one line, 400.
+    if (e instanceof UsageError || (isUserError(e) && e.code === 'EUSAGE'))
+      return c.text(`${e.message.split('\n')[0]}\n`, 400);
     return c.text('internal error\n', 500);
   });
   app.notFound((c) => c.text('not found\n', 404));
@@ -221,6 +226,7 @@ export function createApp(o: AppOptions): Hono {
         port: k.local.port,
         process: processKey(k),
         ...(k.owners?.[0] ? { pid: k.owners[0].pid } : {}),
+        ...(k.owners?.[0]?.cmdline ? { cmdline: k.owners[0].cmdline } : {}),
         queue: k.recvQ,
         backlog: k.sendQ,
       }))
@@ -284,19 +290,33 @@ export function createApp(o: AppOptions): Hono {
     const s = o.hub.latest();
     if (!s?.snapshot || !s.counters) return noReading(c);
     const previous = o.hub.previousSnapshot();
+    const took = o.hub.health().lastSeconds;
     const text = renderMetrics(
       {
         snapshot: s.snapshot,
         ...(previous ? { previous } : {}),
         counters: s.counters,
+        // What the doctor read last (it runs every few readings): the port range, the listeners' programs.
+        ...metricsFromDoctor(s.doctor?.input),
         ...(s.doctor ? { findings: s.doctor.diagnosis.findings } : {}),
         tracefs: s.transitionsUnavailable === undefined,
+        ...(took !== undefined ? { sampleSeconds: took } : {}),
       },
       { version: o.version, dropped },
     );
     c.header('Content-Type', METRICS_CONTENT_TYPE);
     return c.body(text);
   });
+
+  const explain = async (c: Context): Promise<Response> => {
+    const name = explainName(new URL(c.req.url).pathname);
+    if (name === null) throw new UsageError('bad escape in the path');
+    const text = await explainText(name ?? '', c.req.query('lang') === 'zh' ? 'zh' : 'en');
+    if (text === undefined) return c.text(`no state or topic '${(name ?? '').slice(0, 64)}'\n`, 404);
+    return c.text(text);
+  };
+  app.get('/explain', explain);
+  app.get('/explain/*', explain);
 
   app.get('/healthz', (c) => {
     const h = o.hub.health();

@@ -26,6 +26,8 @@ export interface WatchFinding {
   rule: string;
   severity: 'info' | 'warning' | 'critical';
   title: string;
+  /** Where the knowledge base explains it, under `/explain/` (`topic/syn-flood`). */
+  explain?: string;
 }
 
 export interface WatchTransition {

@@ -8,6 +8,7 @@
 import { buildConfig } from '../doctor/config.js';
 import { diagnose } from '../doctor/diagnose.js';
 import { inputFor } from '../doctor/gather.js';
+import { explainPathOf } from '../doctor/sources.js';
 import { windowOf } from '../doctor/window.js';
 import { formatEndpoint } from '../net/endpoint.js';
 import { ownerCarry } from '../probe/owner-carry.js';
@@ -25,6 +26,8 @@ export interface WatchSamplerOptions {
   netnsPid?: number;
   /** Look owners up every this many refreshes (1: every time). */
   ownersEvery?: number;
+  /** Read the owners' command lines too (as `ls` does), when owners are looked up. */
+  cmdline?: boolean;
   /** Run the doctor every this many refreshes. */
   doctorEvery?: number;
   /** Follow transitions with tracefs (root). */
@@ -91,7 +94,7 @@ export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSam
   const sample = async (): Promise<WatchSample> => {
     const withOwners = carry.due();
     n++;
-    const snapshot = await probe.snapshot({ owners: withOwners });
+    const snapshot = await probe.snapshot({ owners: withOwners, cmdline: withOwners && o.cmdline === true });
     carry.apply(snapshot.sockets, withOwners);
     const reading: Reading = { sample: probe.counters(), time: probe.clock.wall(), mono: performance.now() };
     let rates: Record<string, number> | undefined;
@@ -108,11 +111,10 @@ export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSam
         }
         const diagnosis = diagnose(input);
         doctor = { input, diagnosis, config };
-        findings = diagnosis.findings.map((f) => ({
-          rule: f.rule,
-          severity: f.severity,
-          title: f.title,
-        }));
+        findings = diagnosis.findings.map((f) => {
+          const explain = explainPathOf(f.rule);
+          return { rule: f.rule, severity: f.severity, title: f.title, ...(explain ? { explain } : {}) };
+        });
       } catch {
         // The doctor is extra here: a failure keeps the last findings.
       }

@@ -4,7 +4,8 @@
  * with the alert rules loaded, all on the loopback of one monitoring namespace. Through Prometheus's
  * HTTP API: each instance's per-state series equal ss's counts in its namespace, each scenario's
  * alert is pending or firing on its own instance only, and every query of the Grafana dashboard
- * returns data.
+ * returns data. `tcpscope serve` reading the first scenario's namespace is scraped as a job of its own:
+ * its series equal ss's counts there too.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -14,7 +15,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type LabRun, startLabScenario } from '../../src/lab/start.js';
-import { fetchIn, type RunningAgent, startAgent } from '../helpers/agent.js';
+import { fetchIn, type RunningAgent, startAgent, startServer } from '../helpers/agent.js';
 import { makeNetns, type TestNetns } from '../helpers/netns.js';
 import { ssStateCounts } from '../helpers/ss.js';
 import { waitFor } from '../helpers/wait.js';
@@ -40,11 +41,14 @@ const SCENARIOS = [
   { id: 'syn-flood', port: 9467, alert: 'TcpscopeSynFlood', count: undefined },
   { id: 'scan', port: 9468, alert: 'TcpscopeSynSentStorm', count: 40 },
 ] as const;
+/** Where `serve` listens, reading the first scenario's namespace. */
+const SERVE_PORT = 9469;
 
 describe('a real Prometheus scraping tcpscope agents', { timeout: 300_000 }, () => {
   let mon: TestNetns;
   const labs: LabRun[] = [];
   const agents: RunningAgent[] = [];
+  let serve: RunningAgent | undefined;
   let prometheus: ChildProcess | undefined;
   let dir: string;
 
@@ -64,6 +68,9 @@ describe('a real Prometheus scraping tcpscope agents', { timeout: 300_000 }, () 
         await startAgent(mon, ['--netns', lab.netns, '--interval', '1', '--listen', `127.0.0.1:${s.port}`]),
       );
     }
+    serve = await startServer(mon, 'serve', [
+      ...['--netns', labs[0]!.netns, '-n', '1', '--listen', `127.0.0.1:${SERVE_PORT}`, '--no-trace'],
+    ]);
     dir = mkdtempSync(join(tmpdir(), 'tcpscope-prom-'));
     copyFileSync(join(ROOT, 'deploy/prometheus/tcpscope.rules.yml'), join(dir, 'rules.yml'));
     writeFileSync(
@@ -74,6 +81,8 @@ describe('a real Prometheus scraping tcpscope agents', { timeout: 300_000 }, () 
         'scrape_configs:',
         '  - job_name: tcpscope',
         `    static_configs: [{ targets: [${SCENARIOS.map((s) => `'127.0.0.1:${s.port}'`).join(', ')}] }]`,
+        '  - job_name: tcpscope-serve',
+        `    static_configs: [{ targets: ['127.0.0.1:${SERVE_PORT}'] }]`,
         '',
       ].join('\n'),
     );
@@ -102,8 +111,8 @@ describe('a real Prometheus scraping tcpscope agents', { timeout: 300_000 }, () 
     await waitFor(
       'two scrapes of each agent',
       async () => {
-        const r = await query('count_over_time(up{job="tcpscope"}[1m]) >= 2');
-        return r.length === SCENARIOS.length;
+        const r = await query('count_over_time(up[1m]) >= 2');
+        return r.length === SCENARIOS.length + 1;
       },
       { timeoutMs: 30_000, everyMs: 500 },
     );
@@ -111,6 +120,7 @@ describe('a real Prometheus scraping tcpscope agents', { timeout: 300_000 }, () 
 
   after(async () => {
     prometheus?.kill('SIGTERM');
+    await serve?.stop('SIGKILL');
     for (const a of agents) await a.stop('SIGKILL');
     for (const l of labs) await l.stop();
     mon?.delete();
@@ -135,12 +145,38 @@ describe('a real Prometheus scraping tcpscope agents', { timeout: 300_000 }, () 
     }
   });
 
+  it("has serve's per-state series equal to ss's counts in the namespace it reads", async () => {
+    await waitFor(
+      'Prometheus (scraping serve) and ss agree',
+      async () => {
+        const seen: Record<string, number> = {};
+        for (const v of await query('node_tcp_connection_states{job="tcpscope-serve"} > 0'))
+          seen[v.metric.state!] = Number(v.value[1]);
+        const want = ssCounts(labs[0]!.netns);
+        return JSON.stringify(Object.entries(seen).sort()) === JSON.stringify(Object.entries(want).sort());
+      },
+      { timeoutMs: 30_000, everyMs: 500 },
+    );
+    const up = await query(`up{instance="127.0.0.1:${SERVE_PORT}"}`);
+    assert.equal(up[0]?.value[1], '1');
+    // The families the alert rules judge on are served whole, as the agent serves them.
+    for (const family of [
+      'tcpscope_ephemeral_ports',
+      'tcpscope_listen_backlog',
+      'tcpscope_sample_duration_seconds',
+    ])
+      assert.equal((await query(`${family}{job="tcpscope-serve"}`)).length > 0, true, family);
+  });
+
   it("raises each scenario's alert on its own instance, pending or firing", async () => {
     for (const s of SCENARIOS) {
       const alerts = await waitFor(
         `${s.alert} on 127.0.0.1:${s.port}`,
         async () => {
-          const r = await query(`ALERTS{alertname="${s.alert}"}`);
+          // serve reads the first scenario's namespace: its alerts are that scenario's too.
+          const r = (await query(`ALERTS{alertname="${s.alert}"}`)).filter(
+            (a) => a.metric.instance !== `127.0.0.1:${SERVE_PORT}`,
+          );
           return r.length > 0 ? r : undefined;
         },
         { timeoutMs: 45_000, everyMs: 500 },
@@ -153,7 +189,9 @@ describe('a real Prometheus scraping tcpscope agents', { timeout: 300_000 }, () 
       assert.match(alerts[0]!.metric.alertstate!, /^(pending|firing)$/);
     }
     const culprit = labs[0]!.culprit.port;
-    const leak = await query('ALERTS{alertname="TcpscopeCloseWaitLeak"}');
+    const leak = await query(
+      `ALERTS{alertname="TcpscopeCloseWaitLeak",instance="127.0.0.1:${SCENARIOS[0].port}"}`,
+    );
     assert.equal(leak[0]!.metric.port, String(culprit));
   });
 

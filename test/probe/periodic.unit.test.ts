@@ -4,9 +4,16 @@ import { startPeriodic } from '../../src/probe/periodic.js';
 import { waitFor } from '../helpers/wait.js';
 
 describe('readings in the background', () => {
-  it('reads at once and again, one at a time, and says how old the last good one is', async () => {
+  it('reads at once and again, one at a time, and says how old the last good one is and how long it took', async () => {
     let reads = 0;
-    const p = startPeriodic({ intervalMs: 5, timeoutMs: 1000, read: async () => void reads++ });
+    const p = startPeriodic({
+      intervalMs: 5,
+      timeoutMs: 1000,
+      read: async () => {
+        reads++;
+        await new Promise((r) => setTimeout(r, 20));
+      },
+    });
     await p.ready;
     assert.equal(reads, 1, 'the first at once');
     await waitFor('three readings', () => p.health().samples >= 3);
@@ -14,6 +21,7 @@ describe('readings in the background', () => {
     assert.equal(h.ok, true);
     assert.equal(h.failures, 0);
     assert.ok(h.ageSeconds !== undefined && h.ageSeconds < 1);
+    assert.ok(h.lastSeconds !== undefined && h.lastSeconds >= 0.019, String(h.lastSeconds));
     await p.stop();
     const after = reads;
     await new Promise((r) => setImmediate(r));

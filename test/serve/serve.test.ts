@@ -3,15 +3,19 @@
  * server in another reading it with --netns, asked over that namespace's loopback. Its API answers in
  * the CLI's shapes with ss's counts; the page, in a real Chromium inside the same namespace, shows
  * the counts, the chart and the diagram, filters the table with the `ls` flags and marks a new
- * connection; nothing is loaded from elsewhere. Bad requests, foreign Host headers, other methods and
- * missing tokens are refused; it stops cleanly on SIGTERM.
+ * connection; a process named `<img src=x onerror=alert(1)>` shows as text; nothing is loaded from
+ * elsewhere; screenshots are kept in test/artifacts/. Bad requests, foreign Host headers, other
+ * methods and missing tokens are refused (the routes one by one: routes.test.ts); it stops cleanly
+ * on SIGTERM.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import type { LabRun } from '../../src/lab/start.js';
 import { startLabScenario } from '../../src/lab/start.js';
@@ -23,6 +27,11 @@ import { ssStateCounts } from '../helpers/ss.js';
 import { waitFor } from '../helpers/wait.js';
 
 const PORT = 9465;
+// build/test/serve -> <repo>/test/artifacts
+const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '../../../test/artifacts');
+/** A program's name that would run script if the page wrote it as HTML. */
+const HOSTILE = '<img src=x onerror=alert(1)>';
+const HOSTILE_PORT = 7999;
 const URL_ = `http://127.0.0.1:${PORT}`;
 
 interface Counts {
@@ -39,6 +48,8 @@ describe('tcpscope serve', { timeout: 240_000 }, () => {
   let lab: LabRun;
   let web: TestNetns;
   let server: RunningAgent;
+  let hostile: ChildProcess | undefined;
+  let hostileDir: string | undefined;
   const get = async <T>(path: string): Promise<T> => {
     const r = await fetchIn(web, `${URL_}${path}`);
     assert.equal(r.status, 200, `${path}: ${r.body}`);
@@ -46,11 +57,26 @@ describe('tcpscope serve', { timeout: 240_000 }, () => {
   };
   before(async () => {
     lab = await startLabScenario('close-wait-leak', { count: 8 });
+    // A listener whose program is called HOSTILE (node through a link of that name): its comm is the
+    // name's first 15 bytes, its command line the whole.
+    hostileDir = mkdtempSync(join(tmpdir(), 'tcps-xss-'));
+    symlinkSync(process.execPath, join(hostileDir, HOSTILE));
+    hostile = spawn(
+      'ip',
+      [
+        ...['netns', 'exec', lab.netns, join(hostileDir, HOSTILE), '-e'],
+        `require('node:net').createServer().listen(${HOSTILE_PORT}, '127.0.0.1', () => console.log('ready'))`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await once(hostile.stdout!, 'data');
     web = makeNetns('web');
     server = await startServer(web, 'serve', ['--netns', lab.netns, '-n', '0.5', '--owners-every', '1']);
   });
   after(async () => {
     await server?.stop('SIGKILL');
+    hostile?.kill('SIGKILL');
+    if (hostileDir) rmSync(hostileDir, { recursive: true, force: true });
     await lab?.stop();
     web?.delete();
   });
@@ -178,11 +204,16 @@ describe('tcpscope serve', { timeout: 240_000 }, () => {
     let close: () => Promise<void>;
     const requests: string[] = [];
     const errors: string[] = [];
+    const dialogs: string[] = [];
     before(async () => {
       ({ browser, close } = await launchChromium(web.name));
       page = await browser.newPage();
       page.on('request', (r) => requests.push(r.url()));
       page.on('pageerror', (e) => errors.push(e.message));
+      page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.dismiss();
+      });
       page.on('console', (m) => {
         if (m.type() === 'error') errors.push(m.text());
       });
@@ -250,6 +281,37 @@ describe('tcpscope serve', { timeout: 240_000 }, () => {
         'the filter error shown',
         async () => ((await page.locator('#filter-error').textContent()) ?? '') !== '',
       );
+    });
+
+    it('shows a program named like HTML as text, and runs none of it', async () => {
+      await page.fill('#filter', `--port ${HOSTILE_PORT}`);
+      await page.click('#filter-form button');
+      await waitFor(
+        'the listener listed with its command line',
+        async () =>
+          (await page.locator('#listeners tbody tr').allTextContents()).some((t) => t.includes(HOSTILE)),
+        { timeoutMs: 20_000 },
+      );
+      const cell = page.locator(`#conns tbody tr[data-state="LISTEN"] td:nth-child(6)`);
+      await waitFor(
+        'the table names it',
+        async () => (await cell.textContent()) === `${HOSTILE.slice(0, 15)}/${hostile!.pid}`,
+        {
+          timeoutMs: 15_000,
+        },
+      );
+      const title = (await cell.getAttribute('title')) ?? '';
+      assert.ok(
+        title.startsWith(join(hostileDir!, HOSTILE)),
+        `the whole command line as a tooltip: ${title}`,
+      );
+      assert.equal(await page.locator('img[src="x"]').count(), 0, 'no element made from it');
+      assert.deepEqual(dialogs, [], 'no script ran');
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'serve-hostile-name.png'), fullPage: true });
+      await page.fill('#filter', '');
+      await page.click('#filter-form button');
+      await page.screenshot({ path: join(ARTIFACTS, 'serve-page.png'), fullPage: true });
     });
 
     it('loads nothing from anywhere else and logs no error', () => {

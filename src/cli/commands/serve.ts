@@ -36,6 +36,7 @@ export async function run(cli: Cli, flags: Flags): Promise<void> {
     intervalMs,
     ownersEvery: parseIntFlag('--owners-every', flags.ownersEvery, 1, 1000),
     doctorEvery: 5,
+    cmdline: true,
     trace: flags.trace !== false,
     note: (l) => cli.o.note(l),
   });

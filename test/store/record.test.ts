@@ -2,8 +2,9 @@
  * `tcpscope record` and `report` against the real kernel: a namespace holding known states (a
  * listener with three CLOSE_WAIT and their FIN_WAIT2 peers, a transfer's two ESTABLISHED ends) is
  * recorded from outside with --netns; the report over the range, `--at` and `--port` show exactly
- * ss's counts. A recorder killed with SIGKILL mid-run leaves a file that passes integrity_check and
- * still reports; a history that cannot be written, or is missing, is one line and exit 2.
+ * ss's counts. A leak that grows is reported as a trend; a healthy churn at a higher rate is not. A
+ * recorder killed with SIGKILL mid-run leaves a file that passes integrity_check and still reports;
+ * a history that cannot be written, or is missing, is one line and exit 2.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -22,7 +23,7 @@ interface ReportJson {
   resolution: string;
   states: Record<string, { min: number; avg: number; max: number; last: number }>;
   series: { time: string; counts: Record<string, number> }[];
-  trends: { rule: string }[];
+  trends: { rule: string; evidence: Record<string, number> }[];
 }
 
 interface AtJson {
@@ -171,6 +172,83 @@ describe('tcpscope record and report', { timeout: 120_000 }, () => {
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /^tcpscope: .*nothing-here\.db: no history there/);
     assert.equal(missing.stderr.trim().split('\n').length, 1);
+  });
+
+  it('sees a CLOSE_WAIT leak grow: the trend rule is loud on the real kernel', async () => {
+    const own = makeNetns('leak');
+    // A server that never closes what its clients end: one more CLOSE_WAIT every 250 ms, 60 at most.
+    const leak = spawn(
+      'ip',
+      [
+        ...['netns', 'exec', own.name, process.execPath, '--input-type=module', '-e'],
+        `import net from "node:net";
+        const held = [];
+        const srv = net.createServer({ allowHalfOpen: true }, (c) => held.push(c));
+        await new Promise((r) => srv.listen(7400, "127.0.0.1", r));
+        console.log("ready");
+        for (let i = 0; i < 60; i++) {
+          const c = net.connect(7400, "127.0.0.1", () => c.end());
+          held.push(c);
+          await new Promise((r) => setTimeout(r, 250));
+        }
+        process.stdin.resume();`,
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise((r) => leak.stdout!.once('data', r));
+      const file = join(dir, 'leak.db');
+      const r = tcpscope(['record', '--netns', own.name, '--interval', '1', '--count', '8', '--db', file]);
+      assert.equal(r.status, 0, r.stderr);
+      const rep = json<ReportJson>(['report', '--db', file, '--port', '7400']);
+      const cw = rep.series.map((p) => p.counts['CLOSE_WAIT'] ?? 0);
+      assert.ok(cw[cw.length - 1]! - cw[0]! >= 20, `CLOSE_WAIT grew: ${cw.join(' ')}`);
+      const trend = rep.trends.find((t) => t.rule === 'close-wait-growing');
+      assert.ok(trend, JSON.stringify(rep.trends));
+      assert.ok(trend.evidence['perHour']! > 10_000, String(trend.evidence['perHour']));
+    } finally {
+      leak.kill('SIGKILL');
+      own.delete();
+    }
+  });
+
+  it('stays quiet about CLOSE_WAIT on a busy healthy churn', async () => {
+    const own = makeNetns('churn');
+    // A server that closes what its clients end, and a client opening and ending one every 50 ms.
+    const churn = spawn(
+      'ip',
+      [
+        ...['netns', 'exec', own.name, process.execPath, '--input-type=module', '-e'],
+        `import net from "node:net";
+        const srv = net.createServer((c) => c.on("end", () => c.end()));
+        await new Promise((r) => srv.listen(7401, "127.0.0.1", r));
+        console.log("ready");
+        const until = Date.now() + 20_000;
+        while (Date.now() < until) {
+          const c = net.connect(7401, "127.0.0.1", () => c.end());
+          c.resume();
+          await new Promise((r) => setTimeout(r, 50));
+        }`,
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise((r) => churn.stdout!.once('data', r));
+      const file = join(dir, 'churn.db');
+      const r = tcpscope(['record', '--netns', own.name, '--interval', '1', '--count', '8', '--db', file]);
+      assert.equal(r.status, 0, r.stderr);
+      const rep = json<ReportJson>(['report', '--db', file]);
+      const tw = rep.series.map((p) => p.counts['TIME_WAIT'] ?? 0);
+      assert.ok(Math.max(...tw) >= 20, `the churn is real: TIME_WAIT ${tw.join(' ')}`);
+      assert.equal(
+        rep.trends.find((t) => t.rule === 'close-wait-growing'),
+        undefined,
+        JSON.stringify(rep.trends),
+      );
+    } finally {
+      churn.kill('SIGKILL');
+      own.delete();
+    }
   });
 
   it('stops on SIGTERM: exit 0 and the file closed', async () => {

@@ -68,7 +68,7 @@ export function sampleRows(input: SampleInput): SampleRows {
   const t = tally(sockets);
   const counts: CountPoint[] = [];
   pushTally(counts, 'all', '', t.all);
-  for (const [key, c] of portKeep(t.ports, top)) pushTally(counts, 'port', key, c);
+  for (const [key, c] of portKeep(t.ports, top, t.spill)) pushTally(counts, 'port', key, c);
   for (const [key, c] of topKeep(t.processes, top, () => true)) pushTally(counts, 'process', key, c);
   return {
     time: input.time,
@@ -91,23 +91,34 @@ type Tally = Int32Array;
 const CODE = new Map<string, number>(TCP_STATES.map((s, i) => [s, i + 1]));
 const LISTEN = CODE.get('LISTEN')!;
 
+/** Per local port and state, reused between readings: (65536 ports) x (states + total). */
+let portCells: Int32Array | undefined;
+const WIDTH = TCP_STATES.length + 1;
+
 /**
  * One pass over the table: per state overall, per local port and per process. The table is read
- * every interval and may hold 100,000 sockets, so this counts into typed arrays rather than grouping
- * sockets into lists first.
+ * every interval and may hold 100,000 sockets, so this counts into typed arrays (one cell per port
+ * and state, reused; per owning process by pid) and makes no string or array per socket; only the
+ * ports and processes seen get a Tally and a key afterwards.
  */
 function tally(sockets: readonly Socket[]): {
   all: Tally;
+  /** Ports that may have a row of their own. */
   ports: Map<string, Tally>;
+  /** The other ports, summed. */
+  spill: Tally;
   processes: Map<string, Tally>;
 } {
-  const all: Tally = new Int32Array(TCP_STATES.length + 1);
-  const ports = new Map<string, Tally>();
+  const all: Tally = new Int32Array(WIDTH);
+  portCells ??= new Int32Array(65536 * WIDTH);
+  const cells = portCells;
+  cells.fill(0);
+  const byPid = new Map<number, { command: string; c: Tally }>();
   const processes = new Map<string, Tally>();
   const bump = (m: Map<string, Tally>, key: string, code: number) => {
     let c = m.get(key);
     if (!c) {
-      c = new Int32Array(TCP_STATES.length + 1);
+      c = new Int32Array(WIDTH);
       m.set(key, c);
     }
     c[0]!++;
@@ -117,10 +128,38 @@ function tally(sockets: readonly Socket[]): {
     const code = CODE.get(s.state) ?? 0;
     all[0]!++;
     all[code]!++;
-    bump(ports, String(s.local.port), code);
-    bump(processes, processKey(s), code);
+    const at = (s.local.port & 0xffff) * WIDTH;
+    cells[at]!++;
+    cells[at + code]!++;
+    const o = s.owners?.[0];
+    const p = o ? byPid.get(o.pid) : undefined;
+    if (o && (p === undefined || p.command === o.command)) {
+      let c = p?.c;
+      if (!c) {
+        c = new Int32Array(WIDTH);
+        byPid.set(o.pid, { command: o.command, c });
+      }
+      c[0]!++;
+      c[code]!++;
+    } else bump(processes, processKey(s), code);
   }
-  return { all, ports, processes };
+  for (const [pid, { command, c }] of byPid) {
+    const key = `${command}[${pid}]`;
+    const had = processes.get(key);
+    if (had) for (let i = 0; i < WIDTH; i++) had[i]! += c[i]!;
+    else processes.set(key, c);
+  }
+  // A port with one socket and no listener never has a row of its own (portKeep): summed at once.
+  const ports = new Map<string, Tally>();
+  const spill: Tally = new Int32Array(WIDTH);
+  for (let port = 0; port < 65536; port++) {
+    const at = port * WIDTH;
+    const n = cells[at]!;
+    if (n === 0) continue;
+    if (n >= 2 || cells[at + LISTEN]! > 0) ports.set(String(port), cells.slice(at, at + WIDTH));
+    else for (let i = 0; i < WIDTH; i++) spill[i]! += cells[at + i]!;
+  }
+  return { all, ports, spill, processes };
 }
 
 function pushTally(out: CountPoint[], kind: CountKind, key: string, c: Tally): void {
@@ -147,17 +186,22 @@ function topKeep(
 
 /**
  * Per local port: every listening port (up to MAX_LISTENING_PORTS), then the `top` other ports that
- * hold two sockets or more, the rest as "(other)". A local port that is not listening has a row of
+ * hold two sockets or more, the rest (with `spill`, the ports tally summed already) as "(other)". A local port that is not listening has a row of
  * its own only when several sockets share it (a listener gone with its connections left, a client
  * bound to a port): one socket per ephemeral port would fill the top N with ports that say nothing
  * and change at every reading.
  */
-function portKeep(m: Map<string, Tally>, top: number): [string, Tally][] {
+function portKeep(m: Map<string, Tally>, top: number, spill: Tally): [string, Tally][] {
   const listening = new Map([...m].filter(([, c]) => c[LISTEN]! > 0));
   const kept = topKeep(listening, MAX_LISTENING_PORTS, () => true).filter(([k]) => k !== OTHER);
   const keptKeys = new Set(kept.map(([k]) => k));
   const rest = new Map([...m].filter(([k]) => !keptKeys.has(k)));
-  return [...kept, ...topKeep(rest, top, (_, c) => c[0]! >= 2)];
+  const tail = topKeep(rest, top, (_, c) => c[0]! >= 2);
+  if (spill[0] === 0) return [...kept, ...tail];
+  const other = tail.at(-1)?.[0] === OTHER ? tail.at(-1)![1] : undefined;
+  if (!other) return [...kept, ...tail, [OTHER, spill]];
+  for (let i = 0; i < other.length; i++) other[i]! += spill[i]!;
+  return [...kept, ...tail];
 }
 
 /** Numbers by value, else text: port 80 before 443 before 8080. */

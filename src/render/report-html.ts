@@ -104,6 +104,12 @@ export function renderReportHtml(m: ReportModel): string {
       );
     o.push('</table>');
   }
+  if (m.transitions.length > 0) {
+    o.push('<h2>Transitions traced</h2><table><tr><th>from</th><th>to</th><th>count</th></tr>');
+    for (const t of m.transitions)
+      o.push(`<tr><td>${esc(t.from)}</td><td>${esc(t.to)}</td><td>${t.count}</td></tr>`);
+    o.push('</table>');
+  }
   o.push('</body></html>', '');
   return o.join('\n');
 }

@@ -89,6 +89,16 @@ export function renderReportText(m: ReportModel, width = 80): string {
     ];
     out.push(renderTable(rates, rc).trimEnd());
   }
+  if (m.transitions.length > 0) {
+    type T = ReportModel['transitions'][number];
+    out.push('', 'Transitions traced (tracefs, the whole machine):');
+    const tc: Column<T>[] = [
+      { header: 'FROM', get: (t) => t.from },
+      { header: 'TO', get: (t) => t.to },
+      { header: 'COUNT', get: (t) => String(t.count), align: 'right' },
+    ];
+    out.push(renderTable(m.transitions.slice(0, 20), tc).trimEnd());
+  }
   return `${out.join('\n')}\n`;
 }
 

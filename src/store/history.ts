@@ -68,6 +68,11 @@ export interface History {
     to: number,
     state?: string,
   ): Array<[number, string, string, number]>;
+  /**
+   * The state transitions traced over the range (recorded when tracefs was readable), as totals per
+   * pair, most first; empty when none were recorded.
+   */
+  transitions(from: number, to: number): Array<{ from: string; to: string; count: number }>;
   /** Counter rates per second over the range (`active/s`, `retrans/s`...), oldest first. */
   rates(from: number, to: number): Array<{ time: number; rates: Record<string, number> }>;
   /** The reading nearest `time` (or, past the raw retention, the nearest rollup bucket). */
@@ -91,6 +96,9 @@ export async function openHistory(file: string, opts: { readonly?: boolean } = {
     throw storeError(e, file);
   }
 }
+
+/** The kind of the rows counting traced transitions: key the state left, state the one entered. */
+const TRANSITION = 'transition';
 
 interface Row {
   time: number;
@@ -217,6 +225,26 @@ function makeHistory(db: Db, file: string): History {
           .map((r) => [r.time, r.key, r.state, r.value]);
       },
     ),
+    transitions: safe((from: number, to: number): Array<{ from: string; to: string; count: number }> => {
+      // Totals, not averages: a rollup's sum is every transition of the readings it covers.
+      const level = levelFor(from, to);
+      const totals = new Map<string, { from: string; to: string; count: number }>();
+      const add = (key: string, state: string, n: number): void => {
+        const id = `${key}>${state}`;
+        const t = totals.get(id);
+        if (t) t.count += n;
+        else totals.set(id, { from: key, to: state, count: n });
+      };
+      if (level === 'raw') {
+        for (const r of rawData.all(TRANSITION, from, to))
+          for (const v of decodeValues(r.data).values) add(v.key, v.state, v.value);
+      } else
+        for (const r of rolledData.all(STEP_MS[level], TRANSITION, from, to))
+          for (const a of decodeAggs(r.data, r.time, TRANSITION).aggs) add(a.key, a.state, a.sum);
+      return [...totals.values()].sort(
+        (a, b) => b.count - a.count || a.from.localeCompare(b.from) || a.to.localeCompare(b.to),
+      );
+    }),
     rates: safe((from: number, to: number): Array<{ time: number; rates: Record<string, number> }> => {
       const level = levelFor(from, to);
       const points = new Map<number, Record<string, number>>();

@@ -3,7 +3,9 @@
  * source kept in the namespace), scheduled from the first reading so the series does not drift:
  * the table with owners every few readings (carried by inode between, as the agent does: the /proc
  * scan costs most), the counter rates since the previous reading, and at the readings with owners
- * the doctor's rules over the window since the last such reading; each written as one transaction. Stops on the signal, after `count` readings or
+ * the doctor's rules over the window since the last such reading, and with `trace` the transitions
+ * tracefs reported since the last reading, per pair; each written as one transaction. Stops on the
+ * signal, after `count` readings or
  * past `durationMs`. A reading that fails is said and skipped; a history that cannot be written
  * ends the recording with its error.
  */
@@ -18,6 +20,7 @@ import type { SourceChoice } from '../snapshot/source.js';
 import type { Clock } from '../stats/clock.js';
 import { intervalBetween, type Reading } from '../stats/sampler.js';
 import type { Snapshot } from '../tcp/socket.js';
+import type { TransitionStream } from '../trace/stream.js';
 import { type SampleRows, sampleRows } from './sample-rows.js';
 import type { HistoryWriter } from './writer.js';
 
@@ -31,6 +34,11 @@ export interface RecordOptions {
   top: number;
   /** Look owners up every this many readings (the first always). */
   ownersEvery: number;
+  /**
+   * Count the state transitions tracefs reports between readings (the machine's: tracefs sees every
+   * namespace; not when another namespace is read). Off by default here; `record` asks for it.
+   */
+  trace?: boolean;
   /** Stop after this many readings. */
   count?: number;
   /** Stop when the next reading would fall later than this after the first. */
@@ -41,6 +49,8 @@ export interface RecordOptions {
   onSample?: (rows: SampleRows, n: number) => void;
   /** A reading that failed and was skipped, or a part of one that was left out. */
   onProblem?: (line: string) => void;
+  /** What is not recorded and why, when it is by design (no tracefs, another namespace). */
+  onNote?: (line: string) => void;
 }
 
 /** Records until stopped; resolves with the readings written. */
@@ -52,16 +62,76 @@ export async function record(writer: HistoryWriter, opts: RecordOptions): Promis
     ...(opts.source !== undefined ? { source: opts.source } : {}),
     ...(opts.clock !== undefined ? { clock: opts.clock } : {}),
   });
+  const transitions = await countTransitions(opts);
   try {
-    return await loop(writer, probe, opts);
+    return await loop(writer, probe, opts, transitions);
   } finally {
+    await transitions?.close();
     await probe.close();
   }
 }
 
-async function loop(writer: HistoryWriter, probe: Probe, opts: RecordOptions): Promise<{ samples: number }> {
+interface TransitionCounter {
+  /** The counts per pair since the last call. */
+  take(): Map<string, { from: string; to: string; count: number }>;
+  close(): Promise<void>;
+}
+
+/** The transitions tracefs reports, counted per pair in the background; undefined when not traced. */
+async function countTransitions(opts: RecordOptions): Promise<TransitionCounter | undefined> {
+  if (opts.trace !== true) return undefined;
+  if (opts.netns !== undefined || opts.netnsPid !== undefined) {
+    opts.onNote?.(
+      'transitions are not recorded for another namespace: tracefs reports every namespace at once',
+    );
+    return undefined;
+  }
+  const abort = new AbortController();
+  let stream: TransitionStream;
+  try {
+    const { openTransitions } = await import('../trace/stream.js');
+    stream = await openTransitions({
+      signal: abort.signal,
+      purpose: 'record',
+      owners: false,
+      ...(opts.procRoot !== undefined ? { procRoot: opts.procRoot } : {}),
+    });
+  } catch (e) {
+    opts.onNote?.(`transitions are not recorded: ${(e as Error).message}`);
+    return undefined;
+  }
+  let counts = new Map<string, { from: string; to: string; count: number }>();
+  const reading = (async () => {
+    for await (const batch of stream.batches())
+      for (const item of batch) {
+        if (item.kind !== 'transition') continue;
+        const id = `${item.from}>${item.to}`;
+        const c = counts.get(id);
+        if (c) c.count++;
+        else counts.set(id, { from: item.from, to: item.to, count: 1 });
+      }
+  })().catch(() => undefined);
+  return {
+    take() {
+      const out = counts;
+      counts = new Map();
+      return out;
+    },
+    async close() {
+      abort.abort();
+      await reading;
+    },
+  };
+}
+
+async function loop(
+  writer: HistoryWriter,
+  probe: Probe,
+  opts: RecordOptions,
+  transitions: TransitionCounter | undefined,
+): Promise<{ samples: number }> {
   const clock = probe.clock;
-  const read = reader(probe, opts);
+  const read = reader(probe, opts, transitions);
   const start = clock.now();
   let samples = 0;
   for (let k = 0; ; k++) {
@@ -86,7 +156,11 @@ async function loop(writer: HistoryWriter, probe: Probe, opts: RecordOptions): P
 }
 
 /** Takes one reading and turns it into rows; keeps what the next one compares with. */
-function reader(probe: Probe, opts: RecordOptions): () => Promise<SampleRows> {
+function reader(
+  probe: Probe,
+  opts: RecordOptions,
+  transitions: TransitionCounter | undefined,
+): () => Promise<SampleRows> {
   const { config } = buildConfig(undefined, []);
   const carry = ownerCarry(opts.ownersEvery);
   let lastReading: Reading | undefined;
@@ -134,6 +208,8 @@ function reader(probe: Probe, opts: RecordOptions): () => Promise<SampleRows> {
       owners: withOwners,
       ...(interval ? { interval } : {}),
       findings,
+      // Those since the previous reading (at the first, since tracing began).
+      ...(transitions ? { transitions: transitions.take() } : {}),
     });
   };
 }

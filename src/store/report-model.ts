@@ -44,6 +44,8 @@ export interface ReportInput {
   /** Listening ports at each time, oldest first. */
   listening: ReadonlyArray<{ time: number; ports: ReadonlySet<string> }>;
   findings: readonly FindingStretch[];
+  /** Transitions traced over the range, per pair, most first (none when they were not recorded). */
+  transitions?: ReadonlyArray<{ from: string; to: string; count: number }>;
 }
 
 export interface ReportModel {
@@ -60,6 +62,7 @@ export interface ReportModel {
   trends: Trend[];
   findings: readonly FindingStretch[];
   rates: Array<{ counter: string } & Summary>;
+  transitions: ReadonlyArray<{ from: string; to: string; count: number }>;
 }
 
 /** Moments kept in `changes`. */
@@ -98,6 +101,7 @@ export function buildReport(input: ReportInput): ReportModel {
     trends,
     findings: input.findings,
     rates,
+    transitions: input.transitions ?? [],
   };
 }
 

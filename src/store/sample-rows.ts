@@ -3,7 +3,8 @@
  * local port (every listening port, up to MAX_LISTENING_PORTS, then the top N other ports that hold
  * two sockets or more) and per
  * process (the top N), each with the rest summed under "(other)" so a sample's size is bounded
- * whatever the table holds; the `sar -n TCP,ETCP` and LISTEN counter rates; the doctor's findings.
+ * whatever the table holds; the transitions traced since the last reading per pair of states (121
+ * at most); the `sar -n TCP,ETCP` and LISTEN counter rates; the doctor's findings.
  * Zero counts are not stored: a missing row is a zero.
  */
 import type { Finding } from '../doctor/types.js';
@@ -20,11 +21,11 @@ export const OTHER = '(other)';
 /** The rate views recorded, by sar's column names (`active/s`, `retrans/s`, `ListenOverflows/s`...). */
 export const RATE_VIEWS: readonly SarView[] = ['TCP', 'ETCP', 'LISTEN'];
 
-export type CountKind = 'all' | 'port' | 'process';
+export type CountKind = 'all' | 'port' | 'process' | 'transition';
 
 export interface CountPoint {
   kind: CountKind;
-  /** The port as text, the process as `command[pid]`, '' for `all`. */
+  /** The port as text, the process as `command[pid]`, '' for `all`, the state left for `transition`. */
   key: string;
   state: string;
   count: number;
@@ -60,6 +61,8 @@ export interface SampleInput {
   /** The counters since the previous reading; none at the first. */
   interval?: CounterInterval;
   findings?: readonly Finding[];
+  /** Transitions traced since the previous reading, per pair; absent when not traced. */
+  transitions?: ReadonlyMap<string, { from: string; to: string; count: number }>;
 }
 
 /** The rows of one reading. */
@@ -70,6 +73,8 @@ export function sampleRows(input: SampleInput): SampleRows {
   pushTally(counts, 'all', '', t.all);
   for (const [key, c] of portKeep(t.ports, top, t.spill)) pushTally(counts, 'port', key, c);
   for (const [key, c] of topKeep(t.processes, top, () => true)) pushTally(counts, 'process', key, c);
+  for (const x of input.transitions?.values() ?? [])
+    if (x.count > 0) counts.push({ kind: 'transition', key: x.from, state: x.to, count: x.count });
   return {
     time: input.time,
     ...(input.interval ? { seconds: input.interval.seconds } : {}),

@@ -40,6 +40,7 @@ export function reportView(m: ReportModel) {
     trends: m.trends.map((t) => ({ ...t, from: iso(t.from), to: iso(t.to) })),
     findings: m.findings.map(findingView),
     rates: Object.fromEntries(m.rates.map(({ counter, ...s }) => [counter, s])),
+    transitions: m.transitions,
   };
 }
 

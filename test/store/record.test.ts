@@ -2,7 +2,8 @@
  * `tcpscope record` and `report` against the real kernel: a namespace holding known states (a
  * listener with three CLOSE_WAIT and their FIN_WAIT2 peers, a transfer's two ESTABLISHED ends) is
  * recorded from outside with --netns; the report over the range, `--at` and `--port` show exactly
- * ss's counts. A leak that grows is reported as a trend; a healthy churn at a higher rate is not. A
+ * ss's counts. A leak that grows is reported as a trend; a healthy churn at a higher rate is not; the
+ * transitions tracefs reports are counted per pair. A
  * recorder killed with SIGKILL mid-run leaves a file that passes integrity_check and still reports;
  * a history that cannot be written, or is missing, is one line and exit 2.
  */
@@ -14,7 +15,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { BIN, tcpscope } from '../helpers/cli.js';
-import { type Holder, makeNetns, startHolder, type TestNetns } from '../helpers/netns.js';
+import { type Holder, makeNetns, OPEN_CLOSE, startHolder, type TestNetns } from '../helpers/netns.js';
 import { ssStateCounts } from '../helpers/ss.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -247,6 +248,71 @@ describe('tcpscope record and report', { timeout: 120_000 }, () => {
       );
     } finally {
       churn.kill('SIGKILL');
+      own.delete();
+    }
+  });
+
+  it('counts the transitions tracefs reports, per pair, and says why not with --netns', async () => {
+    const own = makeNetns('trans');
+    const file = join(dir, 'transitions.db');
+    try {
+      // Recording the namespace it runs in: the machine's transitions, this namespace's among them.
+      const rec = spawn(
+        'ip',
+        [
+          'netns',
+          'exec',
+          own.name,
+          process.execPath,
+          BIN,
+          'record',
+          '--interval',
+          '1',
+          '--count',
+          '4',
+          '--db',
+          file,
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      let err = '';
+      rec.stderr!.on('data', (d: Buffer) => {
+        err += d.toString();
+      });
+      const exited = new Promise<number | null>((r) => rec.on('exit', r));
+      await waitFor('the first reading', () => readings(file) >= 1, { timeoutMs: 15_000 });
+      const n = 30;
+      await own.node(OPEN_CLOSE, [String(n), '7402']);
+      assert.equal(await exited, 0, err);
+      const rep = json<ReportJson & { transitions: { from: string; to: string; count: number }[] }>([
+        'report',
+        '--db',
+        file,
+      ]);
+      const count = (from: string, to: string): number =>
+        rep.transitions.find((t) => t.from === from && t.to === to)?.count ?? 0;
+      // Each connection: the client's CLOSE→SYN_SENT→ESTABLISHED, the server's child SYN_RECV→ESTABLISHED.
+      assert.ok(count('SYN_SENT', 'ESTABLISHED') >= n, JSON.stringify(rep.transitions));
+      assert.ok(count('SYN_RECV', 'ESTABLISHED') >= n, JSON.stringify(rep.transitions));
+      assert.ok(count('ESTABLISHED', 'FIN_WAIT1') >= n, JSON.stringify(rep.transitions));
+      const text = tcpscope(['report', '--db', file]);
+      assert.match(text.stdout, /Transitions traced/);
+      // Another namespace: tracefs cannot tell its transitions from the others'.
+      const otherDb = join(dir, 'other.db');
+      const other = tcpscope([
+        'record',
+        '--netns',
+        own.name,
+        '--count',
+        '2',
+        '--interval',
+        '1',
+        '--db',
+        otherDb,
+      ]);
+      assert.equal(other.status, 0, other.stderr);
+      assert.deepEqual(json<{ transitions: unknown[] }>(['report', '--db', otherDb]).transitions, []);
+    } finally {
       own.delete();
     }
   });

@@ -484,6 +484,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '-c, --count <n>', description: 'stop after N readings' },
       { flags: '--duration <time>', description: 'stop after this long (90, 30m, 12h)' },
       ownersEveryOption('6'),
+      { flags: '--no-trace', description: 'do not count transitions with tracefs (root)' },
       { flags: '--json', description: 'NDJSON on stdout: each reading written, { time, total, states }' },
       ...SOURCE_OPTIONS,
     ],

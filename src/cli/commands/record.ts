@@ -28,6 +28,7 @@ interface Flags extends SourceFlags {
   count?: string;
   duration?: string;
   ownersEvery: string;
+  trace: boolean;
   json?: boolean;
 }
 
@@ -81,6 +82,7 @@ export async function run(cli: Cli, flags: Flags): Promise<void> {
       intervalMs,
       top,
       ownersEvery,
+      trace: flags.trace !== false,
       ...(count !== undefined ? { count } : {}),
       ...(durationMs !== undefined ? { durationMs } : {}),
       signal: stop.signal,
@@ -90,6 +92,10 @@ export async function run(cli: Cli, flags: Flags): Promise<void> {
           cli.o.err(`\r${new Date(rows.time).toISOString()}  ${n} reading(s), ${rows.total} sockets  `);
       },
       onProblem: (l) => cli.o.note(l),
+      // Quiet on a pipe: what is left out by design is said on a terminal only.
+      onNote: (l) => {
+        if (progress) cli.o.note(l);
+      },
     });
     if (progress) cli.o.err(`\n`);
     if (progress) cli.o.note(`${samples} reading(s) written to ${file}`);

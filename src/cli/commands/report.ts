@@ -84,6 +84,10 @@ export async function run(cli: Cli, flags: Flags): Promise<void> {
           ? [...listening].sort((a, b) => a[0] - b[0]).map(([time, ports]) => ({ time, ports }))
           : [],
       findings: history.findings(from, to),
+      // The machine's transitions: not narrowed by port or process.
+      ...(port === undefined && flags.process === undefined
+        ? { transitions: history.transitions(from, to) }
+        : {}),
     });
     if (flags.output !== undefined) {
       try {

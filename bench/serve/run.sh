@@ -121,7 +121,7 @@ record() { # readings -> "cpu_seconds max_rss_kb"
     --count "$1" --db "$dir/h$1.db" >/dev/null 2>&1
   awk '{ printf "%.3f %d\n", $1 + $2, $3 }' "$dir/rt"
 }
-few=3; many=13
+few=3; many=33  # the difference holds 30 readings: one lookup of owners at the default --owners-every
 read -r rc1 _ < <(record "$few")
 read -r rc2 rrss < <(record "$many")
 awk -v c1="$rc1" -v c2="$rc2" -v n=$(( many - few )) -v rss="$rrss" 'BEGIN {

@@ -3,13 +3,13 @@
 # namespace, then `record --netns NS --interval 1` for FEW and for MANY readings; the difference of
 # their CPU time (utime+stime, GNU time) over MANY-FEW readings is one reading's cost without the
 # start-up, and its share of one core at the default 10 s interval. Peak RSS of the longer run.
-#   bench/store/record-cpu.sh [SIZE] [FEW] [MANY]       defaults 10000 3 23; root, a built tree
+#   bench/store/record-cpu.sh [SIZE] [FEW] [MANY]       defaults 10000 3 33 (the difference holds one lookup of owners at the default --owners-every 30); root, a built tree
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 size=${1:-10000}
 few=${2:-3}
-many=${3:-23}
+many=${3:-33}
 ns="tcps-bstore-$$"
 dir=$(mktemp -d)
 farm_pid=

@@ -8,8 +8,12 @@ import type { Owner, Socket } from '../tcp/socket.js';
 export interface OwnerCarry {
   /** Whether the next reading should look owners up (every `every` readings, the first included). */
   due(): boolean;
+  /** Makes the next reading look owners up (and counts `every` from there). */
+  soon(): void;
   /** Keeps the owners of a reading that looked them up, or gives the kept ones to one that did not. */
   apply(sockets: readonly Socket[], lookedUp: boolean): void;
+  /** The owners the last lookup found for an inode (for a reading that makes no socket records). */
+  ownersOf(inode: number): readonly Owner[] | undefined;
 }
 
 export function ownerCarry(every: number): OwnerCarry {
@@ -18,6 +22,9 @@ export function ownerCarry(every: number): OwnerCarry {
   let owners = new Map<number, Owner[]>();
   return {
     due: () => n++ % period === 0,
+    soon: () => {
+      n = 0;
+    },
     apply(sockets, lookedUp) {
       if (lookedUp) {
         owners = new Map();
@@ -26,5 +33,6 @@ export function ownerCarry(every: number): OwnerCarry {
       }
       for (const s of sockets) s.owners = (s.inode !== 0 ? owners.get(s.inode) : undefined) ?? [];
     },
+    ownersOf: (inode) => owners.get(inode),
   };
 }

@@ -24,20 +24,28 @@
  */
 import { UsageError } from '../errors.js';
 import type { CounterSample } from '../kernel/counters-types.js';
+import type { LeanTable } from '../kernel/netlink/lean.js';
 import type { CountResult } from '../snapshot/aggregate.js';
 import type { FilterSpec } from '../snapshot/filter.js';
 import { selectSockets } from '../snapshot/select.js';
-import { type NetnsTarget, openDiagSocket, resolveTarget, type SourceChoice } from '../snapshot/source.js';
+import {
+  leanTable,
+  type NetnsTarget,
+  openDiagSocket,
+  resolveTarget,
+  type SourceChoice,
+} from '../snapshot/source.js';
 import {
   countStatesFast,
   type SnapshotOptions,
   type SnapshotWithIds,
+  tableRequest,
   takeSnapshot,
 } from '../snapshot/take.js';
 import { type Clock, systemClock } from '../stats/clock.js';
 import { type CounterSource, openCounterSource } from '../stats/source.js';
 import type { NetnsRef } from '../tcp/socket.js';
-import { maskOf } from '../tcp/state-names.js';
+import { ALL_STATES, maskOf } from '../tcp/state-names.js';
 import { KeptSocket } from './kept-socket.js';
 
 export interface ProbeOptions {
@@ -89,6 +97,11 @@ export interface Probe {
   select(spec: FilterSpec, opts?: ProbeSnapshotOptions): Promise<SnapshotWithIds>;
   /** Sockets per state without building socket records (count's fast path). */
   counts(opts?: Pick<SnapshotOptions, 'stateMask' | 'families'>): Promise<ProbeCounts>;
+  /**
+   * The table as columns (state, family, local port, inode), no socket records made: for readers
+   * that only count. Undefined when the probe does not read with netlink.
+   */
+  lean(): Promise<LeanTable | undefined>;
   /** The counters once: /proc/net/snmp, snmp6, netstat, sockstat. */
   counters(): CounterSample;
   /** The listening sockets, with their owners unless `owners: false`. */
@@ -143,6 +156,10 @@ export async function openProbe(opts: ProbeOptions = {}): Promise<Probe> {
       live();
       // Defined whenever no kernel filter is asked for, and these options carry none.
       return (await countStatesFast({ ...o, ...readOptions }))!;
+    },
+    async lean() {
+      live();
+      return leanTable(target, tableRequest(readOptions, ALL_STATES));
     },
     counters() {
       live();

@@ -9,6 +9,7 @@ import { TcpscopeError, UsageError } from '../errors.js';
 import type { DiagExpr } from '../kernel/netlink/bytecode.js';
 import { destroySockets } from '../kernel/netlink/destroy.js';
 import { countTcp, dumpTcp } from '../kernel/netlink/dump.js';
+import { type LeanTable, leanTcp } from '../kernel/netlink/lean.js';
 import { DiagSocket, loadNetlink } from '../kernel/netlink/socket.js';
 import { inNetns, NETNS_RUN_DIR, namedNetns, netnsInode, netnsRef, prepareNetns } from '../kernel/netns.js';
 import { countTcpTable, readTcpTable } from '../kernel/procfs.js';
@@ -249,6 +250,17 @@ export async function countTable(target: NetnsTarget, req: TableRequest): Promis
     procfs,
   );
   return r.source === 'procfs' && req.filter ? undefined : r;
+}
+
+/**
+ * The table as columns (state, family, local port, inode) over netlink, for readers that only count;
+ * undefined when netlink is not what this request reads with (procfs asked for, another /proc).
+ */
+export async function leanTable(target: NetnsTarget, req: TableRequest): Promise<LeanTable | undefined> {
+  if (!wantsNetlink(req) || req.filter) return undefined;
+  return withDiagSocket(target, (sock) =>
+    leanTcp(sock, { ...(req.families ? { families: req.families } : {}), states: req.states }),
+  );
 }
 
 /** Closes sockets with SOCK_DESTROY, in the target namespace: 0 or an errno for each. */

@@ -1,8 +1,9 @@
 /**
  * The recorder: a reading every interval through one probe (one sock_diag socket and counter
  * source kept in the namespace), scheduled from the first reading so the series does not drift:
- * the table with owners every few readings (carried by inode between, as the agent does: the /proc
- * scan costs most), the counter rates since the previous reading, and at the readings with owners
+ * the table with owners every few readings, or at the next one when many sockets were born since
+ * (carried by inode between, as the agent does: the /proc scan costs most); between them the table
+ * is only counted, read as columns without socket records; the counter rates since the previous reading, and at the readings with owners
  * the doctor's rules over the window since the last such reading, and with `trace` the transitions
  * tracefs reported since the last reading, per pair; each written as one transaction. Stops on the
  * signal, after `count` readings or
@@ -164,6 +165,8 @@ function reader(
   const { config } = buildConfig(undefined, []);
   const carry = ownerCarry(opts.ownersEvery);
   let lastReading: Reading | undefined;
+  /** Sockets whose owner the last lookup could not find (processes it cannot see, races). */
+  let unownedAfterLookup = 0;
   /** The last reading the doctor judged: its window runs from there to the next one it judges. */
   let diagnosed: { snapshot: Snapshot; reading: Reading } | undefined;
   let doctorFailed = false;
@@ -173,6 +176,30 @@ function reader(
     // The doctor runs at those readings too (its findings name processes), over the window since
     // the last one it judged.
     const withOwners = carry.due();
+    // Between lookups the table is only counted: read as columns, no socket records made (the
+    // records' memory and its collection cost several times the kernel's dump at 100,000 sockets).
+    const lean = withOwners ? undefined : await probe.lean().catch(() => undefined);
+    const transitionsSince = transitions ? { transitions: transitions.take() } : {};
+    if (lean) {
+      const reading: Reading = {
+        sample: probe.counters(),
+        time: probe.clock.wall(),
+        mono: probe.clock.now(),
+      };
+      const interval = lastReading ? intervalBetween(lastReading, reading) : undefined;
+      lastReading = reading;
+      const rows = sampleRows({
+        time,
+        lean: { table: lean, ownersOf: carry.ownersOf },
+        top: opts.top,
+        owners: false,
+        ...(interval ? { interval } : {}),
+        ...transitionsSince,
+      });
+      // Many sockets born since the lookup (a leak, a new service): look owners up at the next reading.
+      if ((rows.unowned ?? 0) - unownedAfterLookup > Math.max(100, rows.total / 10)) carry.soon();
+      return rows;
+    }
     const snapshot = await probe.snapshot({ owners: withOwners });
     carry.apply(snapshot.sockets, withOwners);
     const reading: Reading = { sample: probe.counters(), time: probe.clock.wall(), mono: probe.clock.now() };
@@ -201,7 +228,7 @@ function reader(
         reading,
       };
     }
-    return sampleRows({
+    const rows = sampleRows({
       time,
       sockets: snapshot.sockets,
       top: opts.top,
@@ -209,7 +236,9 @@ function reader(
       ...(interval ? { interval } : {}),
       findings,
       // Those since the previous reading (at the first, since tracing began).
-      ...(transitions ? { transitions: transitions.take() } : {}),
+      ...transitionsSince,
     });
+    if (withOwners) unownedAfterLookup = rows.unowned ?? 0;
+    return rows;
   };
 }

@@ -8,10 +8,11 @@
  * Zero counts are not stored: a missing row is a zero.
  */
 import type { Finding } from '../doctor/types.js';
+import type { LeanTable } from '../kernel/netlink/lean.js';
 import { processKey } from '../render/socket-text.js';
 import type { CounterInterval } from '../stats/sampler.js';
 import { columnValue, SAR_COLUMNS, type SarView } from '../stats/sar.js';
-import type { Socket } from '../tcp/socket.js';
+import type { Owner, Socket } from '../tcp/socket.js';
 import { TCP_STATES } from '../tcp/states.js';
 
 /** Listening ports always kept with their own rows (so listeners that come and go are seen). */
@@ -47,6 +48,8 @@ export interface SampleRows {
   total: number;
   /** Whether owners were looked up at this reading (else carried from the last lookup by inode). */
   owners: boolean;
+  /** Sockets held by a file whose process is not known (born since the lookup, or not visible). */
+  unowned?: number;
   counts: CountPoint[];
   rates: { counter: string; value: number }[];
   findings: FindingPoint[];
@@ -54,7 +57,10 @@ export interface SampleRows {
 
 export interface SampleInput {
   time: number;
-  sockets: readonly Socket[];
+  /** The table, as records (with owners or carried ones and attributions)... */
+  sockets?: readonly Socket[];
+  /** ...or as columns, with the owners known by inode (a reading that makes no records). */
+  lean?: { table: LeanTable; ownersOf: (inode: number) => readonly Owner[] | undefined };
   /** Processes kept per sample before "(other)". */
   top: number;
   owners: boolean;
@@ -67,8 +73,8 @@ export interface SampleInput {
 
 /** The rows of one reading. */
 export function sampleRows(input: SampleInput): SampleRows {
-  const { sockets, top } = input;
-  const t = tally(sockets);
+  const { top } = input;
+  const t = input.lean ? tallyLean(input.lean.table, input.lean.ownersOf) : tally(input.sockets ?? []);
   const counts: CountPoint[] = [];
   pushTally(counts, 'all', '', t.all);
   for (const [key, c] of portKeep(t.ports, top, t.spill)) pushTally(counts, 'port', key, c);
@@ -78,8 +84,9 @@ export function sampleRows(input: SampleInput): SampleRows {
   return {
     time: input.time,
     ...(input.interval ? { seconds: input.interval.seconds } : {}),
-    total: sockets.length,
+    total: t.all[0]!,
     owners: input.owners,
+    unowned: t.unowned,
     counts,
     rates: input.interval ? ratesOf(input.interval) : [],
     findings: (input.findings ?? []).map((f) => ({
@@ -96,76 +103,148 @@ type Tally = Int32Array;
 const CODE = new Map<string, number>(TCP_STATES.map((s, i) => [s, i + 1]));
 const LISTEN = CODE.get('LISTEN')!;
 
-/** Per local port and state, reused between readings: (65536 ports) x (states + total). */
+/** Per local port and state, reused between readings: (65536 ports) x (states + total), all zero between. */
 let portCells: Int32Array | undefined;
+/** The ports a reading touched, in the order first seen. */
+let touched: Uint16Array | undefined;
 const WIDTH = TCP_STATES.length + 1;
 
-/**
- * One pass over the table: per state overall, per local port and per process. The table is read
- * every interval and may hold 100,000 sockets, so this counts into typed arrays (one cell per port
- * and state, reused; per owning process by pid) and makes no string or array per socket; only the
- * ports and processes seen get a Tally and a key afterwards.
- */
-function tally(sockets: readonly Socket[]): {
+interface Tallies {
   all: Tally;
   /** Ports that may have a row of their own. */
   ports: Map<string, Tally>;
   /** The other ports, summed. */
   spill: Tally;
   processes: Map<string, Tally>;
+  unowned: number;
+}
+
+/**
+ * Counts sockets per state overall, per local port and per process. The table is read every interval
+ * and may hold 100,000 sockets, so this counts into typed arrays (one cell per port and state,
+ * reused; per owning process by pid) and makes no string or array per socket: only the ports and
+ * processes seen get a Tally and a key, in `finish`. `other` names a socket no process holds (its
+ * attribution), called only for those.
+ */
+function counter(): {
+  /** `key`: the socket's process key, needed only when `owner` is undefined. */
+  add(code: number, port: number, owner: Owner | undefined, key: string): void;
+  finish(unowned: number): Tallies;
 } {
   const all: Tally = new Int32Array(WIDTH);
   portCells ??= new Int32Array(65536 * WIDTH);
+  touched ??= new Uint16Array(65536);
   const cells = portCells;
-  cells.fill(0);
+  const seen = touched;
+  let nSeen = 0;
   const byPid = new Map<number, { command: string; c: Tally }>();
   const processes = new Map<string, Tally>();
-  const bump = (m: Map<string, Tally>, key: string, code: number) => {
-    let c = m.get(key);
+  const bump = (key: string, code: number) => {
+    let c = processes.get(key);
     if (!c) {
       c = new Int32Array(WIDTH);
-      m.set(key, c);
+      processes.set(key, c);
     }
     c[0]!++;
     c[code]!++;
   };
-  for (const s of sockets) {
-    const code = CODE.get(s.state) ?? 0;
-    all[0]!++;
-    all[code]!++;
-    const at = (s.local.port & 0xffff) * WIDTH;
-    cells[at]!++;
-    cells[at + code]!++;
-    const o = s.owners?.[0];
-    const p = o ? byPid.get(o.pid) : undefined;
-    if (o && (p === undefined || p.command === o.command)) {
-      let c = p?.c;
-      if (!c) {
-        c = new Int32Array(WIDTH);
-        byPid.set(o.pid, { command: o.command, c });
+  return {
+    add(code, port, o, key) {
+      all[0]!++;
+      all[code]!++;
+      const at = (port & 0xffff) * WIDTH;
+      if (cells[at] === 0) seen[nSeen++] = port;
+      cells[at]!++;
+      cells[at + code]!++;
+      const p = o ? byPid.get(o.pid) : undefined;
+      if (o && (p === undefined || p.command === o.command)) {
+        let c = p?.c;
+        if (!c) {
+          c = new Int32Array(WIDTH);
+          byPid.set(o.pid, { command: o.command, c });
+        }
+        c[0]!++;
+        c[code]!++;
+      } else bump(o ? `${o.command}[${o.pid}]` : key, code);
+    },
+    finish(unowned) {
+      for (const [pid, { command, c }] of byPid) {
+        const key = `${command}[${pid}]`;
+        const had = processes.get(key);
+        if (had) for (let i = 0; i < WIDTH; i++) had[i]! += c[i]!;
+        else processes.set(key, c);
       }
-      c[0]!++;
-      c[code]!++;
-    } else bump(processes, processKey(s), code);
-  }
-  for (const [pid, { command, c }] of byPid) {
-    const key = `${command}[${pid}]`;
-    const had = processes.get(key);
-    if (had) for (let i = 0; i < WIDTH; i++) had[i]! += c[i]!;
-    else processes.set(key, c);
-  }
-  // A port with one socket and no listener never has a row of its own (portKeep): summed at once.
-  const ports = new Map<string, Tally>();
-  const spill: Tally = new Int32Array(WIDTH);
-  for (let port = 0; port < 65536; port++) {
-    const at = port * WIDTH;
-    const n = cells[at]!;
-    if (n === 0) continue;
-    if (n >= 2 || cells[at + LISTEN]! > 0) ports.set(String(port), cells.slice(at, at + WIDTH));
-    else for (let i = 0; i < WIDTH; i++) spill[i]! += cells[at + i]!;
-  }
-  return { all, ports, spill, processes };
+      // A port with one socket and no listener never has a row of its own (portKeep): summed at once.
+      const ports = new Map<string, Tally>();
+      const spill: Tally = new Int32Array(WIDTH);
+      for (let k = 0; k < nSeen; k++) {
+        const port = seen[k]!;
+        const at = port * WIDTH;
+        const n = cells[at]!;
+        if (n >= 2 || cells[at + LISTEN]! > 0) ports.set(String(port), cells.slice(at, at + WIDTH));
+        else for (let i = 0; i < WIDTH; i++) spill[i]! += cells[at + i]!;
+        cells.fill(0, at, at + WIDTH);
+      }
+      return { all, ports, spill, processes, unowned };
+    },
+  };
 }
+
+function tally(sockets: readonly Socket[]): Tallies {
+  const c = counter();
+  let unowned = 0;
+  for (const s of sockets) {
+    const o = s.owners?.[0];
+    if (!o && s.inode !== 0) unowned++;
+    c.add(CODE.get(s.state) ?? 0, s.local.port, o, o ? '' : processKey(s));
+  }
+  return c.finish(unowned);
+}
+
+/**
+ * The same counts from the table's columns, with the owners known by inode. A socket without an
+ * inode is attributed as `snapshot/attribute.ts` does, its listener found by port and family (the
+ * columns carry no address: of two listeners on one port with different addresses, the one of the
+ * same family listed first).
+ */
+function tallyLean(t: LeanTable, ownersOf: (inode: number) => readonly Owner[] | undefined): Tallies {
+  const listener = new Map<number, { family: number; owner?: Owner }[]>();
+  for (let i = 0; i < t.n; i++) {
+    if (t.state[i] !== LISTEN) continue;
+    const owners = t.inode[i] ? ownersOf(t.inode[i]!) : undefined;
+    const owner = owners?.length ? owners.reduce((a, b) => (b.pid < a.pid ? b : a)) : undefined;
+    const list = listener.get(t.port[i]!) ?? [];
+    list.push({ family: t.family[i]!, ...(owner ? { owner } : {}) });
+    listener.set(t.port[i]!, list);
+  }
+  const c = counter();
+  let unowned = 0;
+  for (let i = 0; i < t.n; i++) {
+    const code = t.state[i]!;
+    const inode = t.inode[i]!;
+    if (inode !== 0) {
+      const o = ownersOf(inode)?.[0];
+      if (!o) unowned++;
+      c.add(code, t.port[i]!, o, '(none)');
+    } else c.add(code, t.port[i]!, undefined, attributed(code, t.port[i]!, t.family[i]!));
+  }
+  return c.finish(unowned);
+
+  function attributed(code: number, port: number, family: number): string {
+    if (code === TIME_WAIT) return '(timewait)';
+    if (code !== SYN_RECV && code !== ESTABLISHED && code !== CLOSE_WAIT) return '(orphan)';
+    const list = listener.get(port);
+    if (!list) return '(orphan)';
+    const l = list.find((x) => x.family === family) ?? list[0]!;
+    const kind = code === SYN_RECV ? 'request' : 'queued';
+    return l.owner ? `(${kind}) ${l.owner.command}[${l.owner.pid}]` : `(${kind})`;
+  }
+}
+
+const ESTABLISHED = CODE.get('ESTABLISHED')!;
+const SYN_RECV = CODE.get('SYN_RECV')!;
+const TIME_WAIT = CODE.get('TIME_WAIT')!;
+const CLOSE_WAIT = CODE.get('CLOSE_WAIT')!;
 
 function pushTally(out: CountPoint[], kind: CountKind, key: string, c: Tally): void {
   for (let i = 1; i < c.length; i++)

@@ -3,7 +3,8 @@
  * listener with three CLOSE_WAIT and their FIN_WAIT2 peers, a transfer's two ESTABLISHED ends) is
  * recorded from outside with --netns; the report over the range, `--at` and `--port` show exactly
  * ss's counts. A leak that grows is reported as a trend; a healthy churn at a higher rate is not; the
- * transitions tracefs reports are counted per pair. A
+ * transitions tracefs reports are counted per pair; many sockets born between owner lookups bring
+ * the next lookup forward. A
  * recorder killed with SIGKILL mid-run leaves a file that passes integrity_check and still reports;
  * a history that cannot be written, or is missing, is one line and exit 2.
  */
@@ -313,6 +314,68 @@ describe('tcpscope record and report', { timeout: 120_000 }, () => {
       assert.equal(other.status, 0, other.stderr);
       assert.deepEqual(json<{ transitions: unknown[] }>(['report', '--db', otherDb]).transitions, []);
     } finally {
+      own.delete();
+    }
+  });
+
+  it('looks owners up again when many sockets are born between lookups', async () => {
+    const own = makeNetns('born');
+    const file = join(dir, 'born.db');
+    // 300 connections opened on a signal and held: 600 sockets holding files, none known yet.
+    const holder = spawn(
+      'ip',
+      [
+        ...['netns', 'exec', own.name, process.execPath, '--input-type=module', '-e'],
+        `import net from "node:net";
+        const held = [];
+        const srv = net.createServer((c) => held.push(c));
+        await new Promise((r) => srv.listen(7403, "127.0.0.1", r));
+        console.log("ready");
+        process.stdin.once("data", async () => {
+          for (let i = 0; i < 300; i++)
+            held.push(await new Promise((r) => { const c = net.connect(7403, "127.0.0.1", () => r(c)); }));
+          console.log("opened");
+        });`,
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise((r) => holder.stdout!.once('data', r));
+      const rec = spawn(
+        process.execPath,
+        [
+          BIN,
+          'record',
+          '--netns',
+          own.name,
+          '--interval',
+          '1',
+          '--count',
+          '6',
+          '--owners-every',
+          '1000',
+          '--db',
+          file,
+        ],
+        { stdio: 'ignore' },
+      );
+      const exited = new Promise<number | null>((r) => rec.on('exit', r));
+      await waitFor('the first reading', () => readings(file) >= 1, { timeoutMs: 15_000 });
+      holder.stdin!.write('go\n');
+      await new Promise((r) => holder.stdout!.once('data', r));
+      assert.equal(await exited, 0);
+      const d = new Database(file, { readonly: true });
+      const owners = (
+        d.prepare('SELECT owners FROM samples ORDER BY time').all() as { owners: number }[]
+      ).map((r) => r.owners);
+      d.close();
+      assert.equal(owners[0], 1, 'the first reading looks owners up');
+      assert.ok(owners.slice(1).includes(1), `a later one does too: ${owners.join(' ')}`);
+      const rep = json<AtJson>(['report', '--db', file, '--at', new Date().toISOString()]);
+      const named = rep.processes.rows.find((r) => r.key.startsWith('node['));
+      assert.ok(named && named.states['ESTABLISHED']! >= 600, JSON.stringify(rep.processes.rows));
+    } finally {
+      holder.kill('SIGKILL');
       own.delete();
     }
   });

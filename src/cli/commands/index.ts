@@ -26,10 +26,10 @@ Keys: j/k or arrows choose a state, / filters with the ls flags, s sorts, p paus
 `;
 
 /** `--owners-every`, for the commands that read again and again (owners carried by inode between). */
-function ownersEveryOption(dflt: string, unit = 'readings'): OptionSpec {
+function ownersEveryOption(dflt: string, unit = 'readings', also = ''): OptionSpec {
   return {
     flags: '--owners-every <n>',
-    description: `look owners up every N ${unit}, carried by inode between (the /proc scan costs most)`,
+    description: `look owners up every N ${unit}${also}, carried by inode between (the /proc scan costs most)`,
     default: dflt,
   };
 }
@@ -483,7 +483,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       },
       { flags: '-c, --count <n>', description: 'stop after N readings' },
       { flags: '--duration <time>', description: 'stop after this long (90, 30m, 12h)' },
-      ownersEveryOption('6'),
+      ownersEveryOption('30', 'readings', ' or when many sockets were born since'),
       { flags: '--no-trace', description: 'do not count transitions with tracefs (root)' },
       { flags: '--json', description: 'NDJSON on stdout: each reading written, { time, total, states }' },
       ...SOURCE_OPTIONS,

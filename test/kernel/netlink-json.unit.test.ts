@@ -1,25 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { SocketJsonWriter } from '../../src/kernel/netlink/json-writer.js';
 import { DiagParser } from '../../src/kernel/netlink/parse.js';
 import { ByteReader } from '../../src/net/byte-reader.js';
 import { attribute, attributor } from '../../src/snapshot/attribute.js';
 import { dedupe } from '../../src/snapshot/take.js';
-
-const dir = fileURLToPath(new URL('../../../test/fixtures/netlink/', import.meta.url));
-
-function datagrams(name: string): Uint8Array[] {
-  const all = readFileSync(dir + name);
-  const out: Uint8Array[] = [];
-  for (let o = 0; o < all.length; ) {
-    const n = all.readUInt32LE(o);
-    out.push(all.subarray(o + 4, o + 4 + n));
-    o += 4 + n;
-  }
-  return out;
-}
+import { datagrams } from '../helpers/netlink-fixtures.js';
 
 /** The object path: records, de-duplicated, attributed, stringified. */
 function viaRecords(files: string[], repeat = 1): string {

@@ -4,26 +4,12 @@
  * counted and skipped as the full parser does.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { LeanColumns, leanDatagram, leanTable } from '../../src/kernel/netlink/lean.js';
 import { DiagParser, newStatus } from '../../src/kernel/netlink/parse.js';
 import { ByteReader } from '../../src/net/byte-reader.js';
 import { stateCode } from '../../src/tcp/states.js';
-
-const dir = fileURLToPath(new URL('../../../test/fixtures/netlink/', import.meta.url));
-
-function datagrams(name: string): Uint8Array[] {
-  const all = readFileSync(dir + name);
-  const out: Uint8Array[] = [];
-  for (let off = 0; off < all.length; ) {
-    const len = all.readUInt32LE(off);
-    out.push(all.subarray(off + 4, off + 4 + len));
-    off += 4 + len;
-  }
-  return out;
-}
+import { datagrams } from '../helpers/netlink-fixtures.js';
 
 function lean(name: string, twice = false) {
   const c = new LeanColumns();

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { retryInterrupted } from '../../src/kernel/netlink/dump.js';
 import {
   countDatagram,
@@ -16,23 +15,12 @@ import { INET_DIAG } from '../../src/kernel/netlink/wire.js';
 import { ByteReader } from '../../src/net/byte-reader.js';
 import type { Socket } from '../../src/tcp/socket.js';
 import { TCP_INFO_FIELDS, type TcpInfo } from '../../src/tcp/tcp-info.js';
+import { datagrams, NETLINK_FIXTURES } from '../helpers/netlink-fixtures.js';
 import { parseSs, socketKey } from '../helpers/ss.js';
 
 // Recorded on x86-64 (little-endian) by test/fixtures/regenerate-netlink.sh.
-const dir = fileURLToPath(new URL('../../../test/fixtures/netlink/', import.meta.url));
+const dir = NETLINK_FIXTURES;
 const le = true;
-
-/** The datagrams of a .dgrams file (u32le length, bytes, ...). */
-function datagrams(name: string): Uint8Array[] {
-  const all = readFileSync(dir + name);
-  const out: Uint8Array[] = [];
-  for (let o = 0; o < all.length; ) {
-    const n = all.readUInt32LE(o);
-    out.push(all.subarray(o + 4, o + 4 + n));
-    o += 4 + n;
-  }
-  return out;
-}
 
 function parse(name: string, opts = {}): DiagParser {
   const p = new DiagParser({ littleEndian: le, ...opts });

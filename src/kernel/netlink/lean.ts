@@ -8,11 +8,10 @@
 import type { ByteReader } from '../../net/byte-reader.js';
 import { UintSet } from '../../net/uint-set.js';
 import { type DumpOptions, forEachDump, LITTLE_ENDIAN, retryInterrupted, runDump } from './dump.js';
+import { stateCodeOf } from './parse.js';
 import type { DiagSocket } from './socket.js';
-import { type DumpStatus, malformed, walkDatagram } from './walk.js';
+import { type DumpStatus, walkDatagram } from './walk.js';
 import { DIAG_MSG, SOCKID } from './wire.js';
-
-const TCP_NEW_SYN_RECV = 12;
 
 export interface LeanTable {
   n: number;
@@ -67,16 +66,8 @@ function tupleHash(r: ByteReader, at: number): number {
 /** Adds the sockets of one reply datagram to the columns. */
 export function leanDatagram(dgram: ByteReader, status: DumpStatus, c: LeanColumns): void {
   walkDatagram(dgram, LITTLE_ENDIAN, status, (r, off, len) => {
-    if (len < DIAG_MSG.SIZE) {
-      malformed(status, `sock_diag message of ${len} bytes`);
-      return;
-    }
-    let code = r.u8At(off + DIAG_MSG.state);
-    if (code === TCP_NEW_SYN_RECV) code = 3;
-    if (code < 1 || code > 11) {
-      malformed(status, `unknown state code ${code}`);
-      return;
-    }
+    const code = stateCodeOf(r, off, len, status);
+    if (code === 0) return;
     if (c.n === c.state.length) c.grow();
     const i = c.n++;
     const id = off + DIAG_MSG.id;

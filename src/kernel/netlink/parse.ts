@@ -178,13 +178,23 @@ export class AddressCache {
  */
 export function countDatagram(dgram: ByteReader, le: boolean, status: DumpStatus, counts: number[]): void {
   walkDatagram(dgram, le, status, (r, off, len) => {
-    if (len < DIAG_MSG.SIZE) {
-      malformed(status, `sock_diag message of ${len} bytes`);
-      return;
-    }
-    let code = r.u8At(off + DIAG_MSG.state);
-    if (code === TCP_NEW_SYN_RECV) code = 3;
-    if (code >= 1 && code <= 11) counts[code]!++;
-    else malformed(status, `unknown state code ${code}`);
+    const code = stateCodeOf(r, off, len, status);
+    if (code !== 0) counts[code]!++;
   });
+}
+
+/**
+ * The state code (1 to 11, a request socket's as SYN_RECV) of the inet_diag_msg at `off`, or 0 for a
+ * message too short or of an unknown state, counted as malformed.
+ */
+export function stateCodeOf(r: ByteReader, off: number, len: number, status: DumpStatus): number {
+  if (len < DIAG_MSG.SIZE) {
+    malformed(status, `sock_diag message of ${len} bytes`);
+    return 0;
+  }
+  const code = r.u8At(off + DIAG_MSG.state);
+  if (code === TCP_NEW_SYN_RECV) return 3;
+  if (code >= 1 && code <= 11) return code;
+  malformed(status, `unknown state code ${code}`);
+  return 0;
 }

@@ -74,10 +74,12 @@ export interface SampleInput {
 /** The rows of one reading. */
 export function sampleRows(input: SampleInput): SampleRows {
   const { top } = input;
-  const t = input.lean ? tallyLean(input.lean.table, input.lean.ownersOf) : tally(input.sockets ?? []);
+  const t = input.lean
+    ? tallyLean(input.lean.table, input.lean.ownersOf, top)
+    : tally(input.sockets ?? [], top);
   const counts: CountPoint[] = [];
   pushTally(counts, 'all', '', t.all);
-  for (const [key, c] of portKeep(t.ports, top, t.spill)) pushTally(counts, 'port', key, c);
+  for (const [key, c] of t.ports) pushTally(counts, 'port', key, c);
   for (const [key, c] of topKeep(t.processes, top, () => true)) pushTally(counts, 'process', key, c);
   for (const x of input.transitions?.values() ?? [])
     if (x.count > 0) counts.push({ kind: 'transition', key: x.from, state: x.to, count: x.count });
@@ -111,10 +113,8 @@ const WIDTH = TCP_STATES.length + 1;
 
 interface Tallies {
   all: Tally;
-  /** Ports that may have a row of their own. */
-  ports: Map<string, Tally>;
-  /** The other ports, summed. */
-  spill: Tally;
+  /** The ports kept with rows of their own, then "(other)" (see `keepPorts`). */
+  ports: [string, Tally][];
   processes: Map<string, Tally>;
   unowned: number;
 }
@@ -129,7 +129,7 @@ interface Tallies {
 function counter(): {
   /** `key`: the socket's process key, needed only when `owner` is undefined. */
   add(code: number, port: number, owner: Owner | undefined, key: string): void;
-  finish(unowned: number): Tallies;
+  finish(unowned: number, top: number): Tallies;
 } {
   const all: Tally = new Int32Array(WIDTH);
   portCells ??= new Int32Array(65536 * WIDTH);
@@ -167,30 +167,21 @@ function counter(): {
         c[code]!++;
       } else bump(o ? `${o.command}[${o.pid}]` : key, code);
     },
-    finish(unowned) {
+    finish(unowned, top) {
       for (const [pid, { command, c }] of byPid) {
         const key = `${command}[${pid}]`;
         const had = processes.get(key);
         if (had) for (let i = 0; i < WIDTH; i++) had[i]! += c[i]!;
         else processes.set(key, c);
       }
-      // A port with one socket and no listener never has a row of its own (portKeep): summed at once.
-      const ports = new Map<string, Tally>();
-      const spill: Tally = new Int32Array(WIDTH);
-      for (let k = 0; k < nSeen; k++) {
-        const port = seen[k]!;
-        const at = port * WIDTH;
-        const n = cells[at]!;
-        if (n >= 2 || cells[at + LISTEN]! > 0) ports.set(String(port), cells.slice(at, at + WIDTH));
-        else for (let i = 0; i < WIDTH; i++) spill[i]! += cells[at + i]!;
-        cells.fill(0, at, at + WIDTH);
-      }
-      return { all, ports, spill, processes, unowned };
+      const ports = keepPorts(cells, seen.subarray(0, nSeen), top);
+      for (let k = 0; k < nSeen; k++) cells.fill(0, seen[k]! * WIDTH, (seen[k]! + 1) * WIDTH);
+      return { all, ports, processes, unowned };
     },
   };
 }
 
-function tally(sockets: readonly Socket[]): Tallies {
+function tally(sockets: readonly Socket[], top: number): Tallies {
   const c = counter();
   let unowned = 0;
   for (const s of sockets) {
@@ -198,7 +189,7 @@ function tally(sockets: readonly Socket[]): Tallies {
     if (!o && s.inode !== 0) unowned++;
     c.add(CODE.get(s.state) ?? 0, s.local.port, o, o ? '' : processKey(s));
   }
-  return c.finish(unowned);
+  return c.finish(unowned, top);
 }
 
 /**
@@ -207,7 +198,11 @@ function tally(sockets: readonly Socket[]): Tallies {
  * columns carry no address: of two listeners on one port with different addresses, the one of the
  * same family listed first).
  */
-function tallyLean(t: LeanTable, ownersOf: (inode: number) => readonly Owner[] | undefined): Tallies {
+function tallyLean(
+  t: LeanTable,
+  ownersOf: (inode: number) => readonly Owner[] | undefined,
+  top: number,
+): Tallies {
   const listener = new Map<number, { family: number; owner?: Owner }[]>();
   for (let i = 0; i < t.n; i++) {
     if (t.state[i] !== LISTEN) continue;
@@ -228,7 +223,7 @@ function tallyLean(t: LeanTable, ownersOf: (inode: number) => readonly Owner[] |
       c.add(code, t.port[i]!, o, '(none)');
     } else c.add(code, t.port[i]!, undefined, attributed(code, t.port[i]!, t.family[i]!));
   }
-  return c.finish(unowned);
+  return c.finish(unowned, top);
 
   function attributed(code: number, port: number, family: number): string {
     if (code === TIME_WAIT) return '(timewait)';
@@ -269,23 +264,45 @@ function topKeep(
 }
 
 /**
- * Per local port: every listening port (up to MAX_LISTENING_PORTS), then the `top` other ports that
- * hold two sockets or more, the rest (with `spill`, the ports tally summed already) as "(other)". A local port that is not listening has a row of
- * its own only when several sockets share it (a listener gone with its connections left, a client
- * bound to a port): one socket per ephemeral port would fill the top N with ports that say nothing
- * and change at every reading.
+ * Per local port: every listening port (up to MAX_LISTENING_PORTS, most sockets first), then the
+ * `top` other ports that hold two sockets or more, the rest summed as "(other)". A local port that
+ * is not listening has a row of its own only when several sockets share it (a listener gone with its
+ * connections left, a client bound to a port): one socket per ephemeral port would fill the top N
+ * with ports that say nothing and change at every reading. Chosen over the cells directly: a busy
+ * client has tens of thousands of shared ephemeral ports, and only the kept ones get a Tally.
  */
-function portKeep(m: Map<string, Tally>, top: number, spill: Tally): [string, Tally][] {
-  const listening = new Map([...m].filter(([, c]) => c[LISTEN]! > 0));
-  const kept = topKeep(listening, MAX_LISTENING_PORTS, () => true).filter(([k]) => k !== OTHER);
-  const keptKeys = new Set(kept.map(([k]) => k));
-  const rest = new Map([...m].filter(([k]) => !keptKeys.has(k)));
-  const tail = topKeep(rest, top, (_, c) => c[0]! >= 2);
-  if (spill[0] === 0) return [...kept, ...tail];
-  const other = tail.at(-1)?.[0] === OTHER ? tail.at(-1)![1] : undefined;
-  if (!other) return [...kept, ...tail, [OTHER, spill]];
-  for (let i = 0; i < other.length; i++) other[i]! += spill[i]!;
-  return [...kept, ...tail];
+function keepPorts(cells: Int32Array, seen: Uint16Array, top: number): [string, Tally][] {
+  const total = (port: number): number => cells[port * WIDTH]!;
+  const rank = (a: number, b: number): number => total(b) - total(a) || a - b;
+  const listening: number[] = [];
+  for (const port of seen) if (cells[port * WIDTH + LISTEN]! > 0) listening.push(port);
+  listening.sort(rank);
+  const keptListening = listening.slice(0, MAX_LISTENING_PORTS);
+  const kept = new Set(keptListening);
+  // The `top` best of the others holding two sockets or more, kept sorted as they come.
+  const best: number[] = [];
+  for (const port of seen) {
+    if (kept.has(port) || total(port) < 2) continue;
+    if (best.length === top && rank(port, best[top - 1]!) >= 0) continue;
+    let i = best.length;
+    while (i > 0 && rank(port, best[i - 1]!) < 0) i--;
+    best.splice(i, 0, port);
+    if (best.length > top) best.pop();
+  }
+  for (const port of best) kept.add(port);
+  const other: Tally = new Int32Array(WIDTH);
+  for (const port of seen) {
+    if (kept.has(port)) continue;
+    const at = port * WIDTH;
+    for (let i = 0; i < WIDTH; i++) other[i]! += cells[at + i]!;
+  }
+  const row = (port: number): [string, Tally] => [
+    String(port),
+    cells.slice(port * WIDTH, (port + 1) * WIDTH),
+  ];
+  const out = [...keptListening.map(row), ...best.map(row)];
+  if (other[0]! > 0) out.push([OTHER, other]);
+  return out;
 }
 
 /** Numbers by value, else text: port 80 before 443 before 8080. */

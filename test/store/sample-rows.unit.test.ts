@@ -81,6 +81,49 @@ describe('a reading as rows', () => {
     assert.equal(sum('process'), 5000);
   });
 
+  it('keeps the 256 busiest listening ports, then the top N others, the rest folded', () => {
+    // 300 listening ports, port 2000 + i holding i % 7 connections besides its listener.
+    const table: Socket[] = [];
+    for (let i = 0; i < 300; i++) {
+      table.push(sock('LISTEN', 2000 + i, 0, 'srv', 1));
+      for (let k = 0; k < i % 7; k++) table.push(sock('ESTABLISHED', 2000 + i, 30000 + k, 'srv', 1));
+    }
+    const r = sampleRows({ time: 0, sockets: table, top: 5, owners: true });
+    const ports = r.counts.filter((c) => c.kind === 'port');
+    const keys = [...new Set(ports.map((c) => c.key))];
+    const totalOf = (k: string) => ports.filter((c) => c.key === k).reduce((a, c) => a + c.count, 0);
+    // Ranked by sockets, lowest port first among equals: the first 256 kept; of the rest, those with
+    // two sockets or more compete for the top 5 (here one port of 2); the others are folded.
+    const ranked = Array.from({ length: 300 }, (_, i) => ({ port: 2000 + i, n: (i % 7) + 1 })).sort(
+      (a, b) => b.n - a.n || a.port - b.port,
+    );
+    const want = [
+      ...ranked.slice(0, 256),
+      ...ranked
+        .slice(256)
+        .filter((x) => x.n >= 2)
+        .slice(0, 5),
+    ].map((x) => String(x.port));
+    assert.deepEqual(keys, [...want, OTHER]);
+    assert.equal(want.length, 257);
+    assert.deepEqual(keys.slice(0, 3), ['2006', '2013', '2020']);
+    assert.equal(totalOf(keys[0]!), 7);
+    assert.equal(
+      ports.reduce((a, c) => a + c.count, 0),
+      table.length,
+      'nothing lost into the fold',
+    );
+  });
+
+  it('keeps the transitions traced, per pair', () => {
+    const transitions = new Map([
+      ['ESTABLISHED>FIN_WAIT1', { from: 'ESTABLISHED', to: 'FIN_WAIT1', count: 12 }],
+      ['SYN_SENT>ESTABLISHED', { from: 'SYN_SENT', to: 'ESTABLISHED', count: 0 }],
+    ]);
+    const r = sampleRows({ time: 0, sockets: [], top: 20, owners: false, transitions });
+    assert.deepEqual(r.counts, [{ kind: 'transition', key: 'ESTABLISHED', state: 'FIN_WAIT1', count: 12 }]);
+  });
+
   it('an empty table is a reading of zero sockets and no rows', () => {
     const r = sampleRows({ time: 0, sockets: [], top: 20, owners: false });
     assert.deepEqual([r.total, r.counts], [0, []]);

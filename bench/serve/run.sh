@@ -101,14 +101,15 @@ done >"$dir/ss"
 read -r ss_med _ < <(stats <"$dir/ss")
 
 cpu_share=$(echo "($c1 - $c0) / $ticks / ($t1 - $t0) * 100" | bc -l)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 echo '| what | tcpscope serve | classic | ratio |'
 echo '|---|---:|---:|---:|'
 printf '| one /metrics scrape, median (max) s | %s (%s) | %s node_exporter tcpstat | %s |\n' "$m_med" "$m_max" "$ne_med" \
-  "$( [ "$ne_med" = - ] && echo - || echo "scale=2; $m_med / $ne_med" | bc -l)"
+  "$( [ "$ne_med" = - ] && echo - || ratio "$m_med" "$ne_med")"
 printf '| one reading in the background, median (max) s | %s (%s) | | |\n' "$r_med" "$r_max"
 printf '| the table the page fetches (300 rows), median (max) s | %s (%s) | %s ss -tanp (whole table) | %s |\n' \
-  "$t_med" "$t_max" "$ss_med" "$(echo "scale=2; $t_med / $ss_med" | bc -l)"
-printf '| one dashboard update (reading + table), median s | %s | | |\n' "$(echo "$r_med + $t_med" | bc -l)"
+  "$t_med" "$t_max" "$ss_med" "$(ratio "$t_med" "$ss_med")"
+printf '| one dashboard update (reading + table), median s | %s | | |\n' "$(awk -v a="$r_med" -v b="$t_med" 'BEGIN { printf "%.3f", a + b }')"
 printf '| bytes: /metrics, one event, the table | %s, %s, %s | | |\n' "$metrics_bytes" "$event_bytes" "$table_bytes"
 printf '| CPU (share of one core) at 1 reading/s | %.1f%% | | |\n' "$cpu_share"
 printf '| RSS MB: peak, after 10 s, at the end | %s, %s, %s | | |\n' "$peak" "$rss10" "$rss_end"

@@ -14,7 +14,7 @@ import type { ConnectFailures } from '../doctor/connect-events.js';
 import { diagnose } from '../doctor/diagnose.js';
 import { inputFor } from '../doctor/gather.js';
 import { type ConnectTrace, traceConnects } from '../doctor/gather-connects.js';
-import { windowOf } from '../doctor/window.js';
+import { keptForComparison, windowOf } from '../doctor/window.js';
 import { UsageError } from '../errors.js';
 import type { ConnectFailureCount, MetricsCaps } from '../metrics/families.js';
 import { metricsFromDoctor } from '../metrics/from-doctor.js';
@@ -137,13 +137,7 @@ export async function startAgentSampler(opts: AgentOptions): Promise<AgentSample
       { version: opts.version, dropped, ...(opts.caps ? { caps: opts.caps } : {}) },
     );
     // Only what the next reading compares with is kept: sockets that may have stayed, and listeners.
-    previous = {
-      snapshot: {
-        ...snapshot,
-        sockets: snapshot.sockets.filter((s) => s.state !== 'ESTABLISHED' || s.recvQ > 0 || s.sendQ > 0),
-      },
-      reading,
-    };
+    previous = { snapshot: keptForComparison(snapshot), reading };
     if (!trace) await restartTrace(snapshot.netns?.inode);
   };
 

@@ -41,6 +41,18 @@ export function historyKey(s: Socket): string {
   return `${s.state} ${s.family} ${s.local.address} ${s.local.port} ${s.remote.address} ${s.remote.port}`;
 }
 
+/**
+ * What a later reading compares a snapshot with (a window, the "stayed" gauges): every socket that
+ * may stay, that is all but idle ESTABLISHED ones. Keeping only this between readings spares the
+ * memory of the many idle connections.
+ */
+export function keptForComparison(snap: Snapshot): Snapshot {
+  return {
+    ...snap,
+    sockets: snap.sockets.filter((s) => s.state !== 'ESTABLISHED' || s.recvQ > 0 || s.sendQ > 0),
+  };
+}
+
 /** The pid a socket counts under: its holder, or the process its attribution names, else 0. */
 export function pidOf(s: Socket): number {
   return s.owners?.[0]?.pid ?? s.attribution?.pid ?? 0;

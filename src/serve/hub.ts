@@ -6,6 +6,7 @@
  * server-sent events). Readings run as `probe/periodic.ts` runs them (one at a time, a failed or
  * hung one counted and the last good one kept); memory is bounded by the rings.
  */
+import { keptForComparison } from '../doctor/window.js';
 import { type PeriodicHealth, startPeriodic } from '../probe/periodic.js';
 import { countStates } from '../snapshot/aggregate.js';
 import type { Snapshot } from '../tcp/socket.js';
@@ -80,7 +81,8 @@ export async function startHub(o: HubOptions): Promise<Hub> {
 
   const readOnce = async (): Promise<void> => {
     const s = await sampler.next();
-    previous = latest?.snapshot;
+    // Only what the "stayed" gauges of /metrics compare with.
+    previous = latest?.snapshot ? keptForComparison(latest.snapshot) : undefined;
     latest = s;
     const { total, states } = countsOf(s);
     history.push({ time: s.time, counts: { ...states } });

@@ -14,7 +14,7 @@ import { buildConfig } from '../doctor/config.js';
 import { diagnose } from '../doctor/diagnose.js';
 import { inputFor } from '../doctor/gather.js';
 import type { Finding } from '../doctor/types.js';
-import { windowOf } from '../doctor/window.js';
+import { keptForComparison, windowOf } from '../doctor/window.js';
 import { ownerCarry } from '../probe/owner-carry.js';
 import { openProbe, type Probe } from '../probe/probe.js';
 import type { SourceChoice } from '../snapshot/source.js';
@@ -220,13 +220,7 @@ function reader(
         doctorFailed = true;
       }
       // Only what the next judgement compares with is kept: sockets that may have stayed, and listeners.
-      diagnosed = {
-        snapshot: {
-          ...snapshot,
-          sockets: snapshot.sockets.filter((s) => s.state !== 'ESTABLISHED' || s.recvQ > 0 || s.sendQ > 0),
-        },
-        reading,
-      };
+      diagnosed = { snapshot: keptForComparison(snapshot), reading };
     }
     const rows = sampleRows({
       time,

@@ -9,7 +9,7 @@ import { buildConfig } from '../doctor/config.js';
 import { diagnose } from '../doctor/diagnose.js';
 import { inputFor } from '../doctor/gather.js';
 import { explainPathOf } from '../doctor/sources.js';
-import { windowOf } from '../doctor/window.js';
+import { keptForComparison, windowOf } from '../doctor/window.js';
 import { formatEndpoint } from '../net/endpoint.js';
 import { ownerCarry } from '../probe/owner-carry.js';
 import { openProbe } from '../probe/probe.js';
@@ -120,7 +120,8 @@ export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSam
       }
     }
     lastReading = reading;
-    previous = snapshot;
+    // Only what the doctor's next window compares with.
+    previous = keptForComparison(snapshot);
     const out: WatchSample = {
       time: reading.time.getTime(),
       sockets: snapshot.sockets,

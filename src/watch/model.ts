@@ -81,6 +81,8 @@ export interface ConnView {
   /** The refresh it disappeared at (kept a few refreshes, fading). */
   closedAt?: number;
   socket?: Socket;
+  /** What `process` was made from (the socket's first owner, or its attribution), to make it again only when that changes. */
+  processFrom?: object;
 }
 
 export interface WatchModel {
@@ -215,13 +217,25 @@ export function markOf(m: WatchModel, c: ConnView): Mark {
 
 const byText = (x: string, y: string): number => x.localeCompare(y);
 
-/** Fills a connection's texts from its socket (kept once made: a closed one keeps its last). */
+/**
+ * Fills a connection's texts from its socket, once: the endpoints never change (they are its
+ * identity), the process only when the socket's owner or attribution does (owners carried between
+ * lookups are the same objects). A closed one keeps its last. Made again every refresh for every
+ * listed connection, the texts were most of what the collector had to sweep.
+ */
 function describe(c: ConnView): void {
   const s = c.socket;
   if (!s) return;
-  c.local = formatEndpoint(s.local.address, s.local.port);
-  c.remote = s.state === 'LISTEN' ? '*' : formatEndpoint(s.remote.address, s.remote.port);
-  c.process = processName(s) || c.process;
+  if (c.local === '') {
+    c.local = formatEndpoint(s.local.address, s.local.port);
+    c.remote = s.state === 'LISTEN' ? '*' : formatEndpoint(s.remote.address, s.remote.port);
+  }
+  const from = s.owners?.[0] ?? s.attribution;
+  if (from === undefined || from !== c.processFrom) {
+    c.process = processName(s) || c.process;
+    if (from !== undefined) c.processFrom = from;
+    else delete c.processFrom;
+  }
 }
 
 /** The connections listed for the selected state (closed ones whose last state it was), filtered and sorted. */
@@ -252,23 +266,27 @@ export function tops(
   m: WatchModel,
   n = 3,
 ): { ports: [string, number][]; processes: [string, number][]; peers: [string, number][] } {
-  const ports = new Map<string, number>();
+  const ports = new Map<number, number>();
   const processes = new Map<string, number>();
   const peers = new Map<string, number>();
-  const add = (map: Map<string, number>, k: string): void => {
+  const add = <K>(map: Map<K, number>, k: K): void => {
     map.set(k, (map.get(k) ?? 0) + 1);
   };
   for (const c of m.conns.values()) {
     if (c.state !== m.selected || c.closedAt !== undefined || !c.socket) continue;
     if (m.filter && !m.filter.match(c.socket)) continue;
     describe(c);
-    add(ports, String(c.localPort));
+    add(ports, c.localPort);
     add(processes, c.process || '-');
     if (c.state !== 'LISTEN') add(peers, c.socket.remote.address);
   }
   const top = (map: Map<string, number>): [string, number][] =>
     [...map].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, n);
-  return { ports: top(ports), processes: top(processes), peers: top(peers) };
+  const byPort = [...ports]
+    .sort((a, b) => b[1] - a[1] || String(a[0]).localeCompare(String(b[0])))
+    .slice(0, n)
+    .map(([p, k]): [string, number] => [String(p), k]);
+  return { ports: byPort, processes: top(processes), peers: top(peers) };
 }
 
 /** The next or previous state in the table's order. */

@@ -154,3 +154,54 @@ export function connectAndClose(netns: string, port: number): void {
     { timeout: 10_000 },
   );
 }
+
+/** A Node program running in the background in a test namespace (startNodeIn). */
+export interface NodeProgram {
+  child: ChildProcess;
+  /** The next line it writes on stdout (its "ready", "opened"...), within `timeoutMs`. */
+  line(timeoutMs?: number): Promise<string>;
+  /** Writes a line on its stdin (a signal to go on). */
+  tell(text: string): void;
+  stop(): void;
+}
+
+/**
+ * Runs Node module code (`--input-type=module -e`) in `ns` in the background; resolves once it
+ * writes its first line on stdout, its sign that it is ready. Stop it in a `finally`.
+ */
+export async function startNodeIn(ns: TestNetns, code: string, timeoutMs = 20_000): Promise<NodeProgram> {
+  const child = spawn('ip', ['netns', 'exec', ns.name, process.execPath, '--input-type=module', '-e', code], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines: string[] = [];
+  let waiting: ((l: string) => void) | undefined;
+  createInterface({ input: child.stdout! }).on('line', (l) => {
+    if (waiting) {
+      const w = waiting;
+      waiting = undefined;
+      w(l);
+    } else lines.push(l);
+  });
+  const program: NodeProgram = {
+    child,
+    line: (ms = 20_000) =>
+      lines.length > 0
+        ? Promise.resolve(lines.shift()!)
+        : new Promise((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error(`no line from the program within ${ms} ms`)), ms);
+            waiting = (l) => {
+              clearTimeout(timer);
+              resolve(l);
+            };
+          }),
+    tell: (text) => void child.stdin!.write(`${text}\n`),
+    stop: () => void child.kill('SIGKILL'),
+  };
+  try {
+    await program.line(timeoutMs);
+  } catch (e) {
+    program.stop();
+    throw e;
+  }
+  return program;
+}

@@ -16,7 +16,15 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { BIN, tcpscope } from '../helpers/cli.js';
-import { type Holder, makeNetns, OPEN_CLOSE, startHolder, type TestNetns } from '../helpers/netns.js';
+import {
+  type Holder,
+  makeNetns,
+  type NodeProgram,
+  OPEN_CLOSE,
+  startHolder,
+  startNodeIn,
+  type TestNetns,
+} from '../helpers/netns.js';
 import { ssStateCounts } from '../helpers/ss.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -179,10 +187,10 @@ describe('tcpscope record and report', { timeout: 120_000 }, () => {
   it('sees a CLOSE_WAIT leak grow: the trend rule is loud on the real kernel', async () => {
     const own = makeNetns('leak');
     // A server that never closes what its clients end: one more CLOSE_WAIT every 250 ms, 60 at most.
-    const leak = spawn(
-      'ip',
-      [
-        ...['netns', 'exec', own.name, process.execPath, '--input-type=module', '-e'],
+    let leak: NodeProgram | undefined;
+    try {
+      leak = await startNodeIn(
+        own,
         `import net from "node:net";
         const held = [];
         const srv = net.createServer({ allowHalfOpen: true }, (c) => held.push(c));
@@ -194,11 +202,7 @@ describe('tcpscope record and report', { timeout: 120_000 }, () => {
           await new Promise((r) => setTimeout(r, 250));
         }
         process.stdin.resume();`,
-      ],
-      { stdio: ['pipe', 'pipe', 'inherit'] },
-    );
-    try {
-      await new Promise((r) => leak.stdout!.once('data', r));
+      );
       const file = join(dir, 'leak.db');
       const r = tcpscope(['record', '--netns', own.name, '--interval', '1', '--count', '8', '--db', file]);
       assert.equal(r.status, 0, r.stderr);
@@ -209,7 +213,7 @@ describe('tcpscope record and report', { timeout: 120_000 }, () => {
       assert.ok(trend, JSON.stringify(rep.trends));
       assert.ok(trend.evidence['perHour']! > 10_000, String(trend.evidence['perHour']));
     } finally {
-      leak.kill('SIGKILL');
+      leak?.stop();
       own.delete();
     }
   });
@@ -217,10 +221,10 @@ describe('tcpscope record and report', { timeout: 120_000 }, () => {
   it('stays quiet about CLOSE_WAIT on a busy healthy churn', async () => {
     const own = makeNetns('churn');
     // A server that closes what its clients end, and a client opening and ending one every 50 ms.
-    const churn = spawn(
-      'ip',
-      [
-        ...['netns', 'exec', own.name, process.execPath, '--input-type=module', '-e'],
+    let churn: NodeProgram | undefined;
+    try {
+      churn = await startNodeIn(
+        own,
         `import net from "node:net";
         const srv = net.createServer((c) => c.on("end", () => c.end()));
         await new Promise((r) => srv.listen(7401, "127.0.0.1", r));
@@ -231,11 +235,7 @@ describe('tcpscope record and report', { timeout: 120_000 }, () => {
           c.resume();
           await new Promise((r) => setTimeout(r, 50));
         }`,
-      ],
-      { stdio: ['pipe', 'pipe', 'inherit'] },
-    );
-    try {
-      await new Promise((r) => churn.stdout!.once('data', r));
+      );
       const file = join(dir, 'churn.db');
       const r = tcpscope(['record', '--netns', own.name, '--interval', '1', '--count', '8', '--db', file]);
       assert.equal(r.status, 0, r.stderr);
@@ -248,7 +248,7 @@ describe('tcpscope record and report', { timeout: 120_000 }, () => {
         JSON.stringify(rep.trends),
       );
     } finally {
-      churn.kill('SIGKILL');
+      churn?.stop();
       own.delete();
     }
   });
@@ -322,10 +322,10 @@ describe('tcpscope record and report', { timeout: 120_000 }, () => {
     const own = makeNetns('born');
     const file = join(dir, 'born.db');
     // 300 connections opened on a signal and held: 600 sockets holding files, none known yet.
-    const holder = spawn(
-      'ip',
-      [
-        ...['netns', 'exec', own.name, process.execPath, '--input-type=module', '-e'],
+    let opener: NodeProgram | undefined;
+    try {
+      opener = await startNodeIn(
+        own,
         `import net from "node:net";
         const held = [];
         const srv = net.createServer((c) => held.push(c));
@@ -336,11 +336,7 @@ describe('tcpscope record and report', { timeout: 120_000 }, () => {
             held.push(await new Promise((r) => { const c = net.connect(7403, "127.0.0.1", () => r(c)); }));
           console.log("opened");
         });`,
-      ],
-      { stdio: ['pipe', 'pipe', 'inherit'] },
-    );
-    try {
-      await new Promise((r) => holder.stdout!.once('data', r));
+      );
       const rec = spawn(
         process.execPath,
         [
@@ -361,8 +357,8 @@ describe('tcpscope record and report', { timeout: 120_000 }, () => {
       );
       const exited = new Promise<number | null>((r) => rec.on('exit', r));
       await waitFor('the first reading', () => readings(file) >= 1, { timeoutMs: 15_000 });
-      holder.stdin!.write('go\n');
-      await new Promise((r) => holder.stdout!.once('data', r));
+      opener.tell('go');
+      assert.equal(await opener.line(), 'opened');
       assert.equal(await exited, 0);
       const d = new Database(file, { readonly: true });
       const owners = (
@@ -375,7 +371,7 @@ describe('tcpscope record and report', { timeout: 120_000 }, () => {
       const named = rep.processes.rows.find((r) => r.key.startsWith('node['));
       assert.ok(named && named.states['ESTABLISHED']! >= 600, JSON.stringify(rep.processes.rows));
     } finally {
-      holder.kill('SIGKILL');
+      opener?.stop();
       own.delete();
     }
   });

@@ -14,11 +14,11 @@ duration=${2:-180}
 interval=${3:-15}
 ns="tcps-bagent-$$"
 mon="tcps-bagentm-$$"
-farm_pid=
+. "$root/bench/lib/farm.sh"
 pid=
 cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-  [ -n "$farm_pid" ] && kill "$farm_pid" 2>/dev/null || true
+  farm_stop
   wait 2>/dev/null || true
   ip netns delete "$ns" 2>/dev/null || true
   ip netns delete "$mon" 2>/dev/null || true
@@ -26,24 +26,12 @@ cleanup() {
 trap cleanup EXIT INT TERM
 command -v curl >/dev/null || { echo "bench/agent: needs curl" >&2; exit 2; }
 
-ip netns add "$ns"; ip netns add "$mon"
-ip -n "$ns" link set lo up; ip -n "$mon" link set lo up
-ip netns exec "$ns" sysctl -qw net.ipv4.ip_local_port_range="32768 65535"
-ip netns exec "$ns" sysctl -qw net.core.somaxconn=4096
-ulimit -n "$(ulimit -Hn)"
-pairs=$(( size * 45 / 100 )); halfclosed=$(( size * 2 / 100 )); rate=$(( size / 1000 )); procs=$(( pairs / 8000 + 1 ))
-echo "# building about $size sockets" >&2
-coproc FARM { exec ip netns exec "$ns" node "$root/bench/socket-table/farm.mjs" --pairs "$pairs" --halfclosed "$halfclosed" --listeners 200 --tw-rate "$rate" --procs "$procs"; }
-farm_pid=$FARM_PID
-read -r ready <&"${FARM[0]}"
-echo "# farm: $ready; letting TIME_WAIT build up for 20 s" >&2
+farm_netns "$ns"
+ip netns add "$mon"; ip -n "$mon" link set lo up
+farm_start "$ns" "$size"
+echo "# letting TIME_WAIT build up for 20 s" >&2
 sleep 20
 sockets=$(ip netns exec "$ns" ss -tanH | wc -l)
-
-ticks=$(getconf CLK_TCK)
-cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
-hwm() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
 
 # measure NAME URL: scrapes every $interval s for $duration s the process $pid serving URL.
 measure() {
@@ -65,7 +53,7 @@ measure() {
   local states
   states=$(grep -E '^node_tcp_connection_states' /tmp/tcps-bagent-$$.out | grep -v queued_bytes | awk '{s+=$2} END {print s}')
   printf '| %s | %s | %.3f | %.3f | %s | %.2f%% | %d | %d | %d |\n' "$name" "$states" "$median" "$max" "${reading:--}" \
-    "$(echo "($c1 - $c0) / $ticks / ($t1 - $t0) * 100" | bc -l)" $(( $(hwm "$pid") / 1024 )) $(( first_rss / 1024 )) $(( last_rss / 1024 ))
+    "$(echo "($c1 - $c0) / $ticks / ($t1 - $t0) * 100" | bc -l)" $(hwm "$pid") "$first_rss" "$last_rss"
 }
 
 echo "## tcpscope agent and node_exporter at $sockets sockets, a scrape every $interval s for $duration s each"

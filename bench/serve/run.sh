@@ -20,11 +20,11 @@ days=${DAYS:-8}
 ns="tcps-bserve-$$"
 mon="tcps-bservem-$$"
 dir=$(mktemp -d)
-farm_pid=
+. "$root/bench/lib/farm.sh"
 pid=
 cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-  [ -n "$farm_pid" ] && kill "$farm_pid" 2>/dev/null || true
+  farm_stop
   wait 2>/dev/null || true
   ip netns delete "$ns" 2>/dev/null || true
   ip netns delete "$mon" 2>/dev/null || true
@@ -33,24 +33,13 @@ cleanup() {
 trap cleanup EXIT INT TERM
 for c in curl /usr/bin/time; do command -v "$c" >/dev/null || { echo "bench/serve: needs $c" >&2; exit 2; }; done
 
-ip netns add "$ns"; ip netns add "$mon"
-ip -n "$ns" link set lo up; ip -n "$mon" link set lo up
-ip netns exec "$ns" sysctl -qw net.ipv4.ip_local_port_range="32768 65535"
-ip netns exec "$ns" sysctl -qw net.core.somaxconn=4096
-ulimit -n "$(ulimit -Hn)"
-pairs=$(( size * 45 / 100 )); halfclosed=$(( size * 2 / 100 )); rate=$(( size / 1000 )); procs=$(( pairs / 8000 + 1 ))
-echo "# building about $size sockets" >&2
-coproc FARM { exec ip netns exec "$ns" node "$root/bench/socket-table/farm.mjs" --pairs "$pairs" --halfclosed "$halfclosed" --listeners 200 --tw-rate "$rate" --procs "$procs"; }
-farm_pid=$FARM_PID
-read -r ready <&"${FARM[0]}"
-echo "# farm: $ready; letting TIME_WAIT build up for 20 s" >&2
+farm_netns "$ns"
+ip netns add "$mon"; ip -n "$mon" link set lo up
+farm_start "$ns" "$size"
+echo "# letting TIME_WAIT build up for 20 s" >&2
 sleep 20
 sockets=$(ip netns exec "$ns" ss -tanH | wc -l)
 
-ticks=$(getconf CLK_TCK)
-cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-rss() { awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/$1/status"; }
-hwm() { awk '/^VmHWM/ {print int($2 / 1024)}' "/proc/$1/status"; }
 # median and max of the numbers on stdin, "median max"
 stats() { sort -n | awk '{a[NR]=$1} END {printf "%.3f %.3f\n", a[int((NR+1)/2)], a[NR]}'; }
 timeit() { # NS URL -> seconds (curl's time_total); the body in $dir/body

@@ -12,23 +12,15 @@ few=${2:-3}
 many=${3:-33}
 ns="tcps-bstore-$$"
 dir=$(mktemp -d)
-farm_pid=
+. "$root/bench/lib/farm.sh"
 cleanup() {
-  [ -n "$farm_pid" ] && kill "$farm_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
+  farm_stop
   ip netns delete "$ns" 2>/dev/null || true
   rm -rf "$dir"
 }
 trap cleanup EXIT INT TERM
-ip netns add "$ns"
-ip -n "$ns" link set lo up
-ip netns exec "$ns" sysctl -qw net.ipv4.ip_local_port_range="32768 65535"
-ulimit -n "$(ulimit -Hn)"
-pairs=$(( size * 45 / 100 )); halfclosed=$(( size * 2 / 100 )); procs=$(( pairs / 8000 + 1 ))
-coproc FARM { exec ip netns exec "$ns" node "$root/bench/socket-table/farm.mjs" --pairs "$pairs" --halfclosed "$halfclosed" --listeners 50 --procs "$procs"; }
-farm_pid=$FARM_PID
-read -r ready <&"${FARM[0]}"
-echo "# farm: $ready" >&2
+farm_netns "$ns"
+farm_start "$ns" "$size" 50 no
 run() { # readings -> "cpu_seconds max_rss_kb"
   /usr/bin/time -f '%U %S %M' -o "$dir/time" node "$root/dist/tcpscope.cjs" record --netns "$ns" --interval 1 --count "$1" --db "$dir/h$1.db" >/dev/null
   awk '{ printf "%.3f %d\n", $1 + $2, $3 }' "$dir/time"

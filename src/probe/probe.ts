@@ -29,9 +29,9 @@ import type { CountResult } from '../snapshot/aggregate.js';
 import type { FilterSpec } from '../snapshot/filter.js';
 import { selectSockets } from '../snapshot/select.js';
 import {
-  leanTable,
   type NetnsTarget,
   openDiagSocket,
+  readLeanTable,
   resolveTarget,
   type SourceChoice,
 } from '../snapshot/source.js';
@@ -159,7 +159,7 @@ export async function openProbe(opts: ProbeOptions = {}): Promise<Probe> {
     },
     async lean() {
       live();
-      return leanTable(target, tableRequest(readOptions, ALL_STATES));
+      return readLeanTable(target, tableRequest(readOptions, ALL_STATES));
     },
     counters() {
       live();

@@ -256,7 +256,7 @@ export async function countTable(target: NetnsTarget, req: TableRequest): Promis
  * The table as columns (state, family, local port, inode) over netlink, for readers that only count;
  * undefined when netlink is not what this request reads with (procfs asked for, another /proc).
  */
-export async function leanTable(target: NetnsTarget, req: TableRequest): Promise<LeanTable | undefined> {
+export async function readLeanTable(target: NetnsTarget, req: TableRequest): Promise<LeanTable | undefined> {
   if (!wantsNetlink(req) || req.filter) return undefined;
   return withDiagSocket(target, (sock) =>
     leanTcp(sock, { ...(req.families ? { families: req.families } : {}), states: req.states }),

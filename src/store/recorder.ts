@@ -180,33 +180,13 @@ function reader(
     // records' memory and its collection cost several times the kernel's dump at 100,000 sockets).
     const lean = withOwners ? undefined : await probe.lean().catch(() => undefined);
     const transitionsSince = transitions ? { transitions: transitions.take() } : {};
-    if (lean) {
-      const reading: Reading = {
-        sample: probe.counters(),
-        time: probe.clock.wall(),
-        mono: probe.clock.now(),
-      };
-      const interval = lastReading ? intervalBetween(lastReading, reading) : undefined;
-      lastReading = reading;
-      const rows = sampleRows({
-        time,
-        lean: { table: lean, ownersOf: carry.ownersOf },
-        top: opts.top,
-        owners: false,
-        ...(interval ? { interval } : {}),
-        ...transitionsSince,
-      });
-      // Many sockets born since the lookup (a leak, a new service): look owners up at the next reading.
-      if ((rows.unowned ?? 0) - unownedAfterLookup > Math.max(100, rows.total / 10)) carry.soon();
-      return rows;
-    }
-    const snapshot = await probe.snapshot({ owners: withOwners });
-    carry.apply(snapshot.sockets, withOwners);
+    const snapshot = lean ? undefined : await probe.snapshot({ owners: withOwners });
+    if (snapshot) carry.apply(snapshot.sockets, withOwners);
     const reading: Reading = { sample: probe.counters(), time: probe.clock.wall(), mono: probe.clock.now() };
     const interval = lastReading ? intervalBetween(lastReading, reading) : undefined;
     lastReading = reading;
     let findings: Finding[] = [];
-    if (withOwners) {
+    if (withOwners && snapshot) {
       try {
         const input = await inputFor(snapshot, { probe, config, lang: 'en' });
         if (diagnosed) {
@@ -224,7 +204,7 @@ function reader(
     }
     const rows = sampleRows({
       time,
-      sockets: snapshot.sockets,
+      ...(lean ? { lean: { table: lean, ownersOf: carry.ownersOf } } : { sockets: snapshot?.sockets ?? [] }),
       top: opts.top,
       owners: withOwners,
       ...(interval ? { interval } : {}),
@@ -232,7 +212,10 @@ function reader(
       // Those since the previous reading (at the first, since tracing began).
       ...transitionsSince,
     });
-    if (withOwners) unownedAfterLookup = rows.unowned ?? 0;
+    const unowned = rows.unowned ?? 0;
+    if (withOwners) unownedAfterLookup = unowned;
+    // Many sockets born since the lookup (a leak, a new service): look owners up at the next reading.
+    else if (unowned - unownedAfterLookup > Math.max(100, rows.total / 10)) carry.soon();
     return rows;
   };
 }

@@ -123,8 +123,7 @@ interface Tallies {
  * Counts sockets per state overall, per local port and per process. The table is read every interval
  * and may hold 100,000 sockets, so this counts into typed arrays (one cell per port and state,
  * reused; per owning process by pid) and makes no string or array per socket: only the ports and
- * processes seen get a Tally and a key, in `finish`. `other` names a socket no process holds (its
- * attribution), called only for those.
+ * processes kept get a Tally and a key, in `finish`.
  */
 function counter(): {
   /** `key`: the socket's process key, needed only when `owner` is undefined. */

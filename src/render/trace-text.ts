@@ -8,13 +8,20 @@ import type { TcpState } from '../tcp/states.js';
 import type { ConnectionLife, DurationHistogram } from '../trace/life.js';
 import type { TraceItem, TraceNote, TraceOwner, TraceTransition } from '../trace/types.js';
 
-/** `12:00:00.123456` in local time. */
+/** `12:00:00.123456` in local time (the `HH:MM:SS.` of a second is made once: lines come in bursts). */
 export function clockText(timeMs: number): string {
-  const d = new Date(timeMs);
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  const us = Math.floor((timeMs % 1000) * 1000);
-  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(Math.max(0, us), 6)}`;
+  const sec = Math.floor(timeMs / 1000);
+  if (sec !== clockSec) {
+    const d = new Date(sec * 1000);
+    clockSec = sec;
+    clockHead = `${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}.`;
+  }
+  const us = Math.floor((timeMs - sec * 1000) * 1000);
+  return `${clockHead}${String(Math.min(999_999, Math.max(0, us))).padStart(6, '0')}`;
 }
+let clockSec = Number.NaN;
+let clockHead = '';
+const p2 = (n: number) => String(n).padStart(2, '0');
 
 function ownerCell(o: TraceOwner | undefined): string {
   if (!o) return '-';

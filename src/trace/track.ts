@@ -71,11 +71,12 @@ export interface TrackerCounts {
 /** Turns events into transitions and notes, in the order given (time order). */
 export class TransitionTracker {
   private readonly sockets = new Map<string, SocketTrack>();
-  /** Owners of listeners by `address port`, for the children they accept. */
+  /** Owners of listeners' children (`via: 'listener'`) by the listener's `address port`. */
   private readonly listeners = new Map<string, TraceOwner>();
   /** Owners of sockets that existed before the trace began, by 4-tuple (from a snapshot). */
   private readonly known = new Map<string, TraceOwner>();
   readonly counts: TrackerCounts = { otherProtocols: 0, unknownStates: 0 };
+  private readonly contexts = new WeakMap<object, TraceOwner>();
 
   constructor(private readonly ownerOf: OwnerLookup = () => undefined) {}
 
@@ -88,7 +89,7 @@ export class TransitionTracker {
       const o = s.owners?.[0];
       if (!o) continue;
       const owner: TraceOwner = { pid: o.pid, command: o.command, via: 'snapshot' };
-      if (s.state === 'LISTEN') this.listeners.set(`${s.local.address} ${s.local.port}`, owner);
+      if (s.state === 'LISTEN') this.listeners.set(`${s.local.address} ${s.local.port}`, childOwner(owner));
       else this.known.set(`${s.local.address} ${s.local.port} ${s.remote.address} ${s.remote.port}`, owner);
     }
   }
@@ -136,7 +137,14 @@ export class TransitionTracker {
 
   private context(tid: number): TraceOwner | undefined {
     const p = this.ownerOf(tid);
-    return p ? { pid: p.pid, command: p.command, via: 'context' } : undefined;
+    if (!p) return undefined;
+    // One owner object per lookup result: a busy client's sockets share it, and writers cache by it.
+    let o = this.contexts.get(p);
+    if (o === undefined) {
+      o = { pid: p.pid, command: p.command, via: 'context' };
+      this.contexts.set(p, o);
+    }
+    return o;
   }
 
   private note(
@@ -175,7 +183,8 @@ export class TransitionTracker {
     const local: Endpoint = { address: e.saddr, port: e.sport };
     const remote: Endpoint = { address: e.daddr, port: e.dport };
     // Text-pipe events have no skaddr: the 4-tuple stands in (sport is 0 until SYN_SENT ends).
-    const key = e.skaddr !== '' ? e.skaddr : `${e.saddr} ${e.sport} ${e.daddr} ${e.dport}`;
+    const text = e.skaddr === '';
+    const key = text ? `${e.saddr} ${e.sport} ${e.daddr} ${e.dport}` : e.skaddr;
     const t: TraceTransition = {
       kind: 'transition',
       timeMs: e.timeMs,
@@ -186,23 +195,24 @@ export class TransitionTracker {
       to,
       source: 'kernel',
     };
-    if (e.skaddr !== '') t.skaddr = e.skaddr;
-    const zeroKey = `${e.saddr} 0 ${e.daddr} ${e.dport}`;
-    let track =
-      this.sockets.get(key) ??
-      (e.skaddr === '' && from === 'SYN_SENT' ? this.sockets.get(zeroKey) : undefined);
+    if (!text) t.skaddr = e.skaddr;
+    const zeroKey = text && from === 'SYN_SENT' ? `${e.saddr} 0 ${e.daddr} ${e.dport}` : '';
+    let track = this.sockets.get(key) ?? (zeroKey !== '' ? this.sockets.get(zeroKey) : undefined);
     if (from === 'CLOSE' && (to === 'SYN_SENT' || to === 'LISTEN')) {
       // The owner's own call: connect() or listen().
       track = { state: to, sinceNs: e.ns, child: false, resetReceived: false };
       const owner = this.context(e.pid);
       if (owner) track.owner = owner;
-      if (to === 'LISTEN' && owner) this.listeners.set(`${e.saddr} ${e.sport}`, owner);
+      if (to === 'LISTEN' && owner) this.listeners.set(`${e.saddr} ${e.sport}`, childOwner(owner));
       this.sockets.set(key, track);
     } else if (from === 'LISTEN' && to === 'SYN_RECV') {
       track = { state: to, sinceNs: e.ns, child: true, resetReceived: false };
-      const l =
-        this.listeners.get(`${e.saddr} ${e.sport}`) ?? this.listeners.get(`${wildcard(e.family)} ${e.sport}`);
-      if (l) track.owner = { pid: l.pid, ...(l.command ? { command: l.command } : {}), via: 'listener' };
+      if (this.listeners.size > 0) {
+        const l =
+          this.listeners.get(`${e.saddr} ${e.sport}`) ??
+          this.listeners.get(`${wildcard(e.family)} ${e.sport}`);
+        if (l) track.owner = l;
+      }
       this.sockets.set(key, track);
     } else if (!track) {
       // First seen mid-life (it existed before the trace): followed from here, unmeasured so far.
@@ -222,19 +232,26 @@ export class TransitionTracker {
       track.state = to;
       track.sinceNs = e.ns;
     }
-    const owner = track?.owner ?? this.known.get(`${e.saddr} ${e.sport} ${e.daddr} ${e.dport}`);
+    // Sockets that existed at the start are known by their 4-tuple until they close.
+    const tuple = this.known.size > 0 ? `${e.saddr} ${e.sport} ${e.daddr} ${e.dport}` : '';
+    const owner = track?.owner ?? (tuple !== '' ? this.known.get(tuple) : undefined);
     if (owner) t.owner = owner;
     if (to === 'CLOSE') {
       this.sockets.delete(key);
-      this.known.delete(`${e.saddr} ${e.sport} ${e.daddr} ${e.dport}`);
+      if (tuple !== '') this.known.delete(tuple);
       if (from === 'LISTEN') this.listeners.delete(`${e.saddr} ${e.sport}`);
-    } else if (e.skaddr === '' && from === 'SYN_SENT' && track) {
+    } else if (zeroKey !== '' && track) {
       // Text pipe: the client's key changes once its port is chosen.
       this.sockets.delete(zeroKey);
       this.sockets.set(key, track);
     }
     return [t];
   }
+}
+
+/** The owner of the children a listener accepts, made once per listener and shared by them. */
+function childOwner(o: TraceOwner): TraceOwner {
+  return { pid: o.pid, ...(o.command ? { command: o.command } : {}), via: 'listener' };
 }
 
 function stateOrUndef(code: number | undefined): TcpState | undefined {

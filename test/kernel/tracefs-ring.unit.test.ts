@@ -124,6 +124,30 @@ describe('event formats', () => {
     });
   });
 
+  it('keeps sockets and addresses apart that share a word (the texts are cached by one word)', () => {
+    const dec = makeDecoder('tcp_send_reset', parseEventFormat('tcp', OLD_SEND_RESET));
+    const rec = (hi: number, v6: number[]) => {
+      const w = new ByteWriter(76);
+      w.u32le(16, 0x1f28ae40).u32le(20, hi);
+      w.i32le(24, 1).u16le(28, 443).u16le(30, 50000).u16le(32, 10);
+      w.set(42, new Uint8Array(v6));
+      w.set(58, new Uint8Array([...new Array(15).fill(0), 1]));
+      return dec(new ByteReader(w.bytes), { ns: 1, timeMs: 2, cpu: 0 }) as { skaddr: string; saddr: string };
+    };
+    const last = [0, 0, 0, 1];
+    const a = rec(0xffff8882, [0x20, 0x01, 0x0d, 0xb8, ...new Array(8).fill(0), ...last]);
+    const b = rec(0xffff8883, [0xfe, 0x80, ...new Array(10).fill(0), ...last]);
+    const c = rec(0xffff8882, [0x20, 0x01, 0x0d, 0xb8, ...new Array(8).fill(0), ...last]);
+    assert.deepEqual(
+      [a, b, c].map((e) => [e.skaddr, e.saddr]),
+      [
+        ['ffff88821f28ae40', '2001:db8::1'],
+        ['ffff88831f28ae40', 'fe80::1'],
+        ['ffff88821f28ae40', '2001:db8::1'],
+      ],
+    );
+  });
+
   it('refuses a decoder when the format lacks a field it needs', () => {
     const fmt = parseEventFormat('tcp', OLD_SEND_RESET.replace(/.*skaddr.*\n/, ''));
     assert.throws(() => makeDecoder('tcp_send_reset', fmt), /no field 'skaddr'/);

@@ -1,5 +1,6 @@
 /** `tcpscope trace`: every TCP state transition as it happens, like bcc's tcpstates, from tracefs. */
 import { UsageError } from '../../errors.js';
+import { TraceLineWriter } from '../../render/trace-bytes.js';
 import { itemJsonLine, itemLine, TRACE_HEADER } from '../../render/trace-text.js';
 import type { Cli } from '../output.js';
 import { runStream, type TraceFlags } from '../trace-run.js';
@@ -14,6 +15,8 @@ export async function run(cli: Cli, flags: Flags): Promise<void> {
   if (flags.events !== 'all' && flags.events !== 'states')
     throw new UsageError(`--events: '${flags.events}': valid are states, all`);
   let transitions = 0;
+  const outBytes = cli.o.outBytes;
+  const writer = outBytes ? new TraceLineWriter(outBytes, flags.json === true) : undefined;
   const stream = await runStream(
     cli,
     flags,
@@ -25,6 +28,11 @@ export async function run(cli: Cli, flags: Flags): Promise<void> {
     },
     (items) => {
       transitions += items.length;
+      if (writer) {
+        for (const i of items) writer.write(i);
+        writer.flush();
+        return items.length;
+      }
       let text = '';
       for (const i of items) text += flags.json ? itemJsonLine(i) : itemLine(i);
       if (text !== '') cli.o.out(text);

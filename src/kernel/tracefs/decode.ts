@@ -17,6 +17,15 @@ export interface RecordContext {
 /** Decodes the data of one record of its event type; throws `OutOfBounds` on a short record. */
 export type RecordDecoder = (data: ByteReader, ctx: RecordContext) => TraceEvent | undefined;
 
+/**
+ * Texts made once and looked up after: the same few addresses and the same sockets' kernel
+ * addresses come back in every event (a socket has about five). Bounded: cleared when full.
+ */
+const CACHE_MAX = 1 << 16;
+const v4Texts = new Map<number, string>();
+/** Kernel addresses by their low 32 bits, with the high word to check against. */
+const skTexts = new Map<number, { hi: number; text: string }>();
+
 /** Field accessors over a format, with the host's byte order. */
 class Fields {
   constructor(
@@ -57,7 +66,12 @@ class Fields {
     if (f.size !== 8) return d.u32At(f.offset, this.le).toString(16);
     const lo = d.u32At(f.offset + (this.le ? 0 : 4), this.le);
     const hi = d.u32At(f.offset + (this.le ? 4 : 0), this.le);
-    return hi === 0 ? lo.toString(16) : hi.toString(16) + lo.toString(16).padStart(8, '0');
+    const hit = skTexts.get(lo);
+    if (hit !== undefined && hit.hi === hi) return hit.text;
+    const text = hi === 0 ? lo.toString(16) : hi.toString(16) + lo.toString(16).padStart(8, '0');
+    if (skTexts.size >= CACHE_MAX) skTexts.clear();
+    skTexts.set(lo, { hi, text });
+    return text;
   }
 }
 
@@ -73,8 +87,30 @@ interface EndpointReader {
 }
 
 function v4At(d: ByteReader, off: number): string {
-  d.need(off, 4);
-  return `${d.u8At(off)}.${d.u8At(off + 1)}.${d.u8At(off + 2)}.${d.u8At(off + 3)}`;
+  const key = d.u32beAt(off);
+  let text = v4Texts.get(key);
+  if (text === undefined) {
+    text = `${key >>> 24}.${(key >>> 16) & 255}.${(key >>> 8) & 255}.${key & 255}`;
+    if (v4Texts.size >= CACHE_MAX) v4Texts.clear();
+    v4Texts.set(key, text);
+  }
+  return text;
+}
+
+const v6Texts = new Map<number, { a: number; b: number; c: number; text: string }>();
+
+/** An IPv6 address (a mapped one as IPv4), by its last word and checked against the other three. */
+function v6At(d: ByteReader, off: number): string {
+  const a = d.u32beAt(off);
+  const b = d.u32beAt(off + 4);
+  const c = d.u32beAt(off + 8);
+  const w = d.u32beAt(off + 12);
+  const hit = v6Texts.get(w);
+  if (hit !== undefined && hit.a === a && hit.b === b && hit.c === c) return hit.text;
+  const text = formatIpv6(d.bytesAt(off, 16));
+  if (v6Texts.size >= CACHE_MAX) v6Texts.clear();
+  v6Texts.set(w, { a, b, c, text });
+  return text;
 }
 
 /**
@@ -88,7 +124,7 @@ function endpoints(F: Fields): EndpointReader {
   if (saddr.size >= 16 && !F.has('family')) {
     const six = (d: ByteReader) => d.u16At(saddr.offset, F.le) === AF_INET6;
     const addr = (d: ByteReader, f: FieldFormat) =>
-      d.u16At(f.offset, F.le) === AF_INET6 ? formatIpv6(d.bytesAt(f.offset + 8, 16)) : v4At(d, f.offset + 4);
+      d.u16At(f.offset, F.le) === AF_INET6 ? v6At(d, f.offset + 8) : v4At(d, f.offset + 4);
     return {
       six,
       saddr: (d) => addr(d, saddr),
@@ -104,8 +140,8 @@ function endpoints(F: Fields): EndpointReader {
   const d6 = F.has('daddr_v6') ? F.get('daddr_v6') : undefined;
   return {
     six: (d) => F.int(d, family) === AF_INET6 && s6 !== undefined && d6 !== undefined,
-    saddr: (d, six) => (six && s6 ? formatIpv6(d.bytesAt(s6.offset, 16)) : v4At(d, saddr.offset)),
-    daddr: (d, six) => (six && d6 ? formatIpv6(d.bytesAt(d6.offset, 16)) : v4At(d, daddr.offset)),
+    saddr: (d, six) => (six && s6 ? v6At(d, s6.offset) : v4At(d, saddr.offset)),
+    daddr: (d, six) => (six && d6 ? v6At(d, d6.offset) : v4At(d, daddr.offset)),
     sport: (d) => F.int(d, sport),
     dport: (d) => F.int(d, dport),
   };

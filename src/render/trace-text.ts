@@ -140,6 +140,8 @@ export const LIFE_HEADER = `${[
   'PROCESS'.padEnd(20),
   'LOCAL'.padEnd(24),
   'REMOTE'.padEnd(24),
+  'TX_KB'.padStart(8),
+  'RX_KB'.padStart(8),
   'MS'.padStart(10),
   'STATES',
 ].join(' ')}\n`;
@@ -151,6 +153,8 @@ export function lifeLine(l: ConnectionLife): string {
     ownerCell(l.owner).padEnd(20),
     endpointOf(l.local).padEnd(24),
     endpointOf(l.remote).padEnd(24),
+    (l.bytes ? String(Math.floor(l.bytes.sent / 1024)) : '-').padStart(8),
+    (l.bytes ? String(Math.floor(l.bytes.received / 1024)) : '-').padStart(8),
     (l.durationMs !== undefined ? msText(l.durationMs) : '-').padStart(10),
     (l.opened === 'unseen' ? '... ' : '') + l.states.join(' > '),
   ].join(' ')}\n`;
@@ -170,6 +174,7 @@ export function lifeJson(l: ConnectionLife): Record<string, unknown> {
   };
   if (l.durationMs !== undefined) o['durationMs'] = round3(l.durationMs);
   if (l.owner) o['owner'] = { pid: l.owner.pid, command: l.owner.command, via: l.owner.via };
+  if (l.bytes) o['bytes'] = { sent: l.bytes.sent, received: l.bytes.received, ageMs: round3(l.bytes.ageMs) };
   return o;
 }
 

@@ -27,6 +27,18 @@ export interface ConnectionLife {
   stateMs: Partial<Record<TcpState, number>>;
   /** Where its transitions came from: kernel events, or socket tables compared (`--sampled`). */
   source: 'kernel' | 'sampled';
+  /**
+   * Bytes each way from tcp_info (bytes_acked, bytes_received) at the last socket table that held
+   * it, `ageMs` before it ended: absent when no table caught it open.
+   */
+  bytes?: { sent: number; received: number; ageMs: number };
+}
+
+/** A socket in a table with its tcp_info counters, when read. */
+export interface SocketBytes {
+  readonly local: Endpoint;
+  readonly remote: Endpoint;
+  readonly info?: { bytes_acked?: number; bytes_received?: number };
 }
 
 interface Open {
@@ -35,7 +47,12 @@ interface Open {
   states: TcpState[];
   stateMs: Partial<Record<TcpState, number>>;
   owner?: TraceOwner;
+  /** Its 4-tuple once its local port is known, and its bytes at the last table. */
+  tuple?: string;
+  bytes?: { sent: number; received: number; atMs: number };
 }
+
+const tupleOf = (l: Endpoint, r: Endpoint) => `${l.address} ${l.port} ${r.address} ${r.port}`;
 
 function keyOf(t: TraceTransition): string {
   return t.skaddr ?? `${t.local.address} ${t.local.port} ${t.remote.address} ${t.remote.port}`;
@@ -44,6 +61,19 @@ function keyOf(t: TraceTransition): string {
 /** Follows transitions and hands back each connection as it ends. */
 export class LifeTracker {
   private readonly open = new Map<string, Open>();
+  /** Open connections by 4-tuple, for the tables that give their bytes. */
+  private readonly byTuple = new Map<string, Open>();
+
+  /** Bytes of the open connections in a table read at `atMs`. */
+  observe(atMs: number, sockets: readonly SocketBytes[]): void {
+    if (this.byTuple.size === 0) return;
+    for (const s of sockets) {
+      const i = s.info;
+      if (i?.bytes_acked === undefined || i.bytes_received === undefined) continue;
+      const o = this.byTuple.get(tupleOf(s.local, s.remote));
+      if (o) o.bytes = { sent: i.bytes_acked, received: i.bytes_received, atMs };
+    }
+  }
 
   push(t: TraceTransition): ConnectionLife | undefined {
     if (t.from === 'LISTEN' && t.to !== 'SYN_RECV') return undefined; // a listener's own life
@@ -70,10 +100,15 @@ export class LifeTracker {
       this.open.set(key, o);
     }
     if (t.owner && !o.owner) o.owner = t.owner;
+    if (o.tuple === undefined && t.local.port !== 0 && t.to !== 'CLOSE' && t.to !== 'TIME_WAIT') {
+      o.tuple = tupleOf(t.local, t.remote);
+      this.byTuple.set(o.tuple, o);
+    }
     if (t.durationMs !== undefined) o.stateMs[t.from] = (o.stateMs[t.from] ?? 0) + t.durationMs;
     o.states.push(t.to);
     if (t.to !== 'CLOSE' && t.to !== 'TIME_WAIT') return undefined;
     this.open.delete(key);
+    if (o.tuple !== undefined && this.byTuple.get(o.tuple) === o) this.byTuple.delete(o.tuple);
     const life: ConnectionLife = {
       timeMs: t.timeMs,
       family: t.family,
@@ -86,16 +121,31 @@ export class LifeTracker {
     };
     if (o.owner) life.owner = o.owner;
     if (o.opened !== 'unseen') life.durationMs = t.timeMs - o.first.timeMs;
+    if (o.bytes)
+      life.bytes = {
+        sent: o.bytes.sent,
+        received: o.bytes.received,
+        ageMs: Math.max(0, t.timeMs - o.bytes.atMs),
+      };
     return life;
   }
 }
 
 /** Why a state's time cannot be measured from the events. */
 export const UNMEASURED: Partial<Record<TcpState, string>> = {
-  SYN_RECV: 'request sockets are never announced: pair with snapshots to time them',
+  SYN_RECV: 'request sockets are never announced: only those a socket table caught are timed',
   FIN_WAIT2: 'after our FIN is acknowledged an orphan lives on in a timewait socket, unannounced',
-  TIME_WAIT: 'timewait sockets are never announced (a fixed 60 s on Linux unless reused or reset)',
+  TIME_WAIT: 'timewait sockets are never announced: only those a socket table caught are timed',
 };
+
+/** How the phases timed through socket tables went, per state. */
+export interface TableTimed {
+  count: number;
+  /** The largest ± of them, ms. */
+  resolutionMs: number;
+  /** SYN_RECV: requests that never completed (no child was made). */
+  incomplete: number;
+}
 
 /** A log2 histogram of durations in microseconds: bucket i holds [2^i, 2^(i+1)) µs, bucket 0 [0, 2). */
 export interface DurationHistogram {
@@ -110,6 +160,28 @@ export interface DurationHistogram {
 export class StateDurations {
   readonly states = new Map<TcpState, DurationHistogram>();
   readonly unmeasured = new Map<TcpState, number>();
+  readonly byTables = new Map<TcpState, TableTimed>();
+
+  /**
+   * Adds a phase timed through socket tables. A completed request's SYN_RECV and an orphan's
+   * FIN_WAIT2 were counted unmeasured at their event: they move to the measured.
+   */
+  addPhase(p: { state: TcpState; ms: number; resolutionMs: number; incomplete?: true }): void {
+    this.addMs(p.state, p.ms);
+    let t = this.byTables.get(p.state);
+    if (!t) {
+      t = { count: 0, resolutionMs: 0, incomplete: 0 };
+      this.byTables.set(p.state, t);
+    }
+    t.count++;
+    t.resolutionMs = Math.max(t.resolutionMs, p.resolutionMs);
+    if (p.incomplete) t.incomplete++;
+    const n = this.unmeasured.get(p.state);
+    if (!p.incomplete && p.state !== 'TIME_WAIT' && n !== undefined) {
+      if (n <= 1) this.unmeasured.delete(p.state);
+      else this.unmeasured.set(p.state, n - 1);
+    }
+  }
 
   /** Adds a transition's measured time in its `from` state, or counts it unmeasured. */
   add(t: TraceTransition): void {

@@ -137,6 +137,31 @@ const scenarios: Record<string, () => Promise<void>> = {
     if (server) await closed(server);
     srv.close();
   },
+  'time-wait': async () => {
+    // Data each way, the client closes first and holds TIME_WAIT; 1.2 s later the timewait socket
+    // is destroyed (SOCK_DESTROY through ss -K) rather than waited out.
+    let server: net.Socket | undefined;
+    const srv = await serve('127.0.0.1', (s) => {
+      server = s;
+      s.resume();
+      s.write(Buffer.alloc(50_000, 1));
+      s.on('end', () => s.end());
+    });
+    const c = await connect('127.0.0.1');
+    let got = 0;
+    c.on('data', (d: Buffer) => {
+      got += d.length;
+    });
+    c.write(Buffer.alloc(30_000, 2));
+    while (got < 50_000) await sleep(5);
+    await sleep(300);
+    c.end();
+    await closed(c);
+    if (server) await closed(server);
+    srv.close();
+    await sleep(1200);
+    execFileSync('ss', ['-K', 'state', 'time-wait', 'dport', '=', `:${port}`], { stdio: 'ignore' });
+  },
   'orphan-fin-wait2': async () => {
     // tcp_fin_timeout is 1 s in this namespace: the orphan's FIN_WAIT2 expires unannounced.
     let server: net.Socket | undefined;

@@ -56,9 +56,15 @@ export interface Running {
   exited: Promise<number | null>;
 }
 
-/** `tcpscope ARGS` as a process; resolves once its tracefs instance exists (it is tracing). */
-export async function startTcpscope(args: string[], purpose = 'trace'): Promise<Running> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * `tcpscope ARGS` as a process (in namespace `netns` when given: its socket tables are read there,
+ * while tracefs is the kernel's own); resolves once its tracefs instance exists (it is tracing).
+ */
+export async function startTcpscope(args: string[], purpose = 'trace', netns?: string): Promise<Running> {
+  const argv = [process.execPath, CLI, ...args];
+  const child = netns
+    ? spawn('ip', ['netns', 'exec', netns, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseTraceText } from '../../src/kernel/tracefs/text.js';
 import { stateName } from '../../src/trace/track.js';
@@ -263,6 +264,72 @@ describe('life: one line per connection, durations as measured', { concurrency: 
       assert.equal(summary.unmeasured['SYN_RECV']?.count, 1);
       assert.equal(summary.unmeasured['FIN_WAIT2']?.count, 1);
       assert.equal(summary.states['SYN_RECV'], undefined);
+    } finally {
+      t.child.kill('SIGKILL');
+      s.child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('life: the phases no event times, timed through socket tables', { concurrency: false }, () => {
+  let ns: TestNetns;
+  const port = 41000 + (process.pid % 20000);
+  before(() => {
+    ns = makeNetns();
+    ns.exec(['sysctl', '-qw', 'net.ipv4.tcp_fin_timeout=1']);
+  });
+  after(() => ns.delete());
+
+  it('times a held SYN_RECV, an orphan FIN_WAIT2 and a TIME_WAIT, and reads bytes each way', async () => {
+    const args = ['--json', '--tables', '100', '--port', String(port)];
+    const t = await startTcpscope(['life', ...args], 'life', ns.name);
+    const s = await startTcpscope(['life', '--summary', ...args], 'life', ns.name);
+    try {
+      // SYN_RECV held 400 ms by a dropped ACK; an orphan FIN_WAIT2 that expires after 1 s;
+      // a TIME_WAIT ended after 1.2 s; bytes each way.
+      for (const scenario of ['syn-recv', 'orphan-fin-wait2', 'time-wait'])
+        ns.exec([process.execPath, SCENARIO, scenario, String(port)]);
+      // The last table after the TIME_WAIT ended has been read.
+      await sleep(400);
+      t.child.kill('SIGINT');
+      s.child.kill('SIGINT');
+      assert.equal(await t.exited, 0, t.err());
+      assert.equal(await s.exited, 0, s.err());
+      const summary = JSON.parse(s.out()) as {
+        states: Record<string, { count: number; minMs: number; maxMs: number }>;
+        byTables: Record<string, { count: number; resolutionMs: number; incomplete: number }>;
+      };
+      const timed = (state: string, lo: number, hi: number) => {
+        const h = summary.states[state];
+        const b = summary.byTables[state];
+        assert.ok(h && b && b.count >= 1, `${state} timed: ${JSON.stringify(summary.byTables)}`);
+        assert.ok(b.resolutionMs <= 150, `${state} within ±${b.resolutionMs} ms`);
+        // ss -K ends every TIME_WAIT on the port: the earlier scenarios' last longer.
+        assert.ok(
+          [h.minMs, h.maxMs].some((ms) => ms >= lo && ms <= hi),
+          `${state} ${h.minMs}..${h.maxMs} ms, expected ${lo}..${hi}`,
+        );
+      };
+      timed('SYN_RECV', 250, 900);
+      timed('FIN_WAIT2', 700, 2600);
+      timed('TIME_WAIT', 900, 1800);
+      const lives = t
+        .out()
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as Line & { bytes?: { sent: number; received: number; ageMs: number } });
+      const withData = lives.filter((l) => l.bytes && l.bytes.received >= 30_000);
+      const client = withData.find((l) => l.remote.port === port);
+      const server = withData.find((l) => l.local.port === port);
+      // bytes_acked counts an acknowledged FIN as one byte.
+      assert.ok(
+        client && client.bytes!.received === 50_000 && client.bytes!.sent >= 30_000,
+        JSON.stringify(lives),
+      );
+      assert.ok(
+        server && server.bytes!.received === 30_000 && server.bytes!.sent >= 50_000,
+        JSON.stringify(lives),
+      );
     } finally {
       t.child.kill('SIGKILL');
       s.child.kill('SIGKILL');

@@ -596,6 +596,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: 'one line per finished connection with its duration and states (like tcplife); --summary',
     options: [
       { flags: '--summary', description: 'at the end: a histogram of the time spent in each state' },
+      {
+        flags: '--tables <ms>',
+        description:
+          "read socket tables every MS: times SYN_RECV, orphaned FIN_WAIT2 and TIME_WAIT, which no event times, and reads each connection's bytes (0: never)",
+        default: '1000',
+      },
       ...TRACE_OPTIONS,
     ],
     examples: LIFE_EXAMPLES,

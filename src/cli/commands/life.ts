@@ -1,32 +1,61 @@
 /** `tcpscope life`: one line per finished connection, like bcc's tcplife; `--summary`: how long states last. */
+import { UsageError } from '../../errors.js';
 import { histogramText, LIFE_HEADER, lifeJson, lifeLine } from '../../render/trace-text.js';
-import { LifeTracker, StateDurations, UNMEASURED } from '../../trace/life.js';
+import { LifeTracker, StateDurations, type TableTimed, UNMEASURED } from '../../trace/life.js';
+import { PhaseClock } from '../../trace/phases.js';
+import { readTables } from '../../trace/tables.js';
 import type { Cli } from '../output.js';
-import { runStream, type TraceFlags } from '../trace-run.js';
+import { parseIntFlag } from '../socket-options.js';
+import { runStream, streamOptions, type TraceFlags } from '../trace-run.js';
 
 interface Flags extends TraceFlags {
   summary?: boolean;
+  tables?: string;
 }
 
 /** Runs `life`. */
 export async function run(cli: Cli, flags: Flags): Promise<void> {
   const lives = new LifeTracker();
   const durations = new StateDurations();
+  const clock = new PhaseClock();
+  const tablesMs = parseIntFlag('--tables', flags.tables ?? '1000', 0, 3_600_000);
+  if (tablesMs > 0 && tablesMs < 10) throw new UsageError('--tables: at least 10 ms, or 0 for none');
   let sampled = false;
-  await runStream(
+  let tables: Promise<void> | undefined;
+  const tablesStop = new AbortController();
+  const stream = runStream(
     cli,
     flags,
     { events: 'states', purpose: 'life' },
-    (s) => {
+    (s, signal) => {
       sampled = s.source === 'sampled';
       if (!flags.json && !flags.summary) cli.o.out(LIFE_HEADER);
+      if (sampled || tablesMs === 0) return;
+      signal.addEventListener('abort', () => tablesStop.abort());
+      const filter = streamOptions(flags, {}).filter;
+      tables = readTables(
+        {
+          intervalMs: tablesMs,
+          bytes: !flags.summary,
+          signal: tablesStop.signal,
+          ...(filter ? { filter } : {}),
+          note: (l) => cli.o.note(l),
+        },
+        (atMs, sockets) => {
+          for (const p of clock.table(atMs, sockets)) durations.addPhase(p);
+          lives.observe(atMs, sockets);
+        },
+      );
     },
     (items) => {
       let text = '';
       let n = 0;
       for (const i of items) {
         if (i.kind !== 'transition') continue;
-        if (i.source === 'kernel') durations.add(i);
+        if (i.source === 'kernel') {
+          durations.add(i);
+          clock.transition(i);
+        }
         const life = lives.push(i);
         if (!life) continue;
         n++;
@@ -37,10 +66,22 @@ export async function run(cli: Cli, flags: Flags): Promise<void> {
       return n;
     },
   );
-  if (flags.summary) cli.o.out(summaryText(durations, sampled, flags.json ?? false));
+  try {
+    await stream;
+  } finally {
+    tablesStop.abort();
+    await tables;
+  }
+  if (flags.summary) cli.o.out(summaryText(durations, sampled, flags.json ?? false, tablesMs));
 }
 
-function summaryText(d: StateDurations, sampled: boolean, json: boolean): string {
+/** How the states timed through socket tables were timed, in words. */
+function tablesNote(t: TableTimed, tablesMs: number): string {
+  const incomplete = t.incomplete > 0 ? `, ${t.incomplete} never completed` : '';
+  return `  ${t.count} timed by socket tables read every ${tablesMs} ms (within ±${Math.ceil(t.resolutionMs)} ms)${incomplete}\n`;
+}
+
+function summaryText(d: StateDurations, sampled: boolean, json: boolean, tablesMs: number): string {
   if (json) {
     const states = Object.fromEntries(
       [...d.states].map(([s, h]) => [
@@ -51,11 +92,15 @@ function summaryText(d: StateDurations, sampled: boolean, json: boolean): string
     const unmeasured = Object.fromEntries(
       [...d.unmeasured].map(([s, n]) => [s, { count: n, why: UNMEASURED[s] }]),
     );
-    return `${JSON.stringify({ states, unmeasured, source: sampled ? 'sampled' : 'kernel' })}\n`;
+    const byTables = Object.fromEntries([...d.byTables].map(([s, t]) => [s, { ...t, intervalMs: tablesMs }]));
+    return `${JSON.stringify({ states, unmeasured, byTables, source: sampled ? 'sampled' : 'kernel' })}\n`;
   }
   if (sampled) return 'Sampled tables measure no state durations: run as root for tracefs.\n';
   let out = '';
-  for (const [s, h] of d.states) out += `${histogramText(s, h)}\n`;
+  for (const [s, h] of d.states) {
+    const t = d.byTables.get(s);
+    out += `${histogramText(s, h)}${t ? tablesNote(t, tablesMs) : ''}\n`;
+  }
   for (const [s, n] of d.unmeasured)
     out += `${s}: ${n} unmeasured${UNMEASURED[s] ? ` (${UNMEASURED[s]})` : ''}\n`;
   if (out === '') out = 'No transitions seen.\n';

@@ -14,7 +14,7 @@ import { itemFilter } from './filter.js';
 import { procOwnerLookup } from './owners.js';
 import { diffTables, indexSockets } from './sampled.js';
 import { type TrackerCounts, TransitionTracker } from './track.js';
-import type { TraceItem } from './types.js';
+import type { TraceItem, TraceTransition } from './types.js';
 
 /** What to follow. */
 export interface TransitionOptions {
@@ -109,11 +109,17 @@ async function kernelStream(o: TransitionOptions): Promise<TransitionStream> {
   const tracker = new TransitionTracker(procOwnerLookup(o.procRoot, Date.now, tracefsRoot));
   if (seed) tracker.seedOwners(seed);
   const keep = itemFilter(o.filter ?? {}, o.events === 'all');
+  const hold =
+    o.filter?.ports !== undefined || o.filter?.sports !== undefined ? new HeldConnects(keep) : undefined;
   let lostSeen = 0;
   async function* batches(): AsyncIterable<TraceItem[]> {
     for await (const batch of session.batches()) {
       const out: TraceItem[] = [];
-      for (const e of batch) for (const item of tracker.push(e)) if (keep(item)) out.push(item);
+      for (const e of batch)
+        for (const item of tracker.push(e)) {
+          if (hold?.take(item, out)) continue;
+          if (keep(item)) out.push(item);
+        }
       const lost = session.stats().lost;
       if (lost > lostSeen) {
         o.note?.(`${lost - lostSeen} kernel event(s) lost (buffer full): transitions are missing`);
@@ -130,6 +136,35 @@ async function kernelStream(o: TransitionOptions): Promise<TransitionStream> {
       for await (const b of batches()) yield* b;
     },
   };
+}
+
+/**
+ * A filter on the local port cannot judge connect()'s first transition, CLOSE→SYN_SENT, which the
+ * kernel announces before it picks the port (sport 0). Such a transition that the filter does not
+ * already keep waits for the socket's next one, whose port decides both; it is then written as
+ * the kernel gave it. Bounded: the oldest waiting are dropped past 65,536 (sockets that never
+ * said more were never in the filter's range as far as anyone can tell).
+ */
+class HeldConnects {
+  private readonly held = new Map<string, TraceTransition>();
+  constructor(private readonly keep: (i: TraceItem) => boolean) {}
+
+  /** Takes over `item` (returns true) or lets the caller filter it; adds what it releases to `out`. */
+  take(item: TraceItem, out: TraceItem[]): boolean {
+    if (item.kind !== 'transition' || item.skaddr === undefined) return false;
+    if (item.from === 'CLOSE' && item.to === 'SYN_SENT' && item.local.port === 0) {
+      if (this.keep(item)) return false;
+      if (this.held.size >= 65_536) this.held.delete(this.held.keys().next().value!);
+      this.held.set(item.skaddr, item);
+      return true;
+    }
+    if (this.held.size === 0) return false;
+    const h = this.held.get(item.skaddr);
+    if (h === undefined) return false;
+    this.held.delete(item.skaddr);
+    if (this.keep({ ...h, local: item.local })) out.push(h);
+    return false;
+  }
 }
 
 function sampledStream(o: TransitionOptions): TransitionStream {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_PAGE_HEADER } from '../../src/kernel/tracefs/format.js';
 import {
   decodePage,
@@ -11,6 +13,8 @@ import {
   tracefsMounts,
 } from '../../src/kernel/tracefs/index.js';
 import { ByteReader, ByteWriter } from '../../src/net/byte-reader.js';
+
+const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/tracefs', import.meta.url));
 
 /** A page: header (timestamp, commit word with flags) then the given event words and bytes. */
 function page(ts: number, body: number[], flags = 0, missed?: number): ByteReader {
@@ -166,6 +170,13 @@ describe('event formats', () => {
     assert.deepEqual(f, {
       tcp_send_reset: 'family == 10 && (sport == 80 || dport == 80 || sport == 443 || dport == 443)',
       tcp_receive_reset: 'family == 10',
+    });
+  });
+
+  it('lets connect()’s first state event through a port filter: its sport is still 0', () => {
+    const fmt = parseEventFormat('sock', readFileSync(`${FIXTURES}/sock-inet_sock_set_state.format`, 'utf8'));
+    assert.deepEqual(kernelFilters(new Map([['inet_sock_set_state', fmt]]), { ports: [80] }), {
+      inet_sock_set_state: 'protocol == 6 && (sport == 80 || dport == 80 || sport == 0 && newstate == 2)',
     });
   });
 });

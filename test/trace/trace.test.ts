@@ -271,6 +271,36 @@ describe('life: one line per connection, durations as measured', { concurrency: 
   });
 });
 
+describe('trace --port on a client’s own port', { concurrency: false }, () => {
+  let ns: TestNetns;
+  const port = 42000 + (process.pid % 2000);
+  before(() => {
+    ns = makeNetns();
+    // The client's port can only be one of two: the filter names them.
+    ns.exec(['sysctl', '-qw', 'net.ipv4.ip_local_port_range=45000 45001']);
+  });
+  after(() => ns.delete());
+
+  it('keeps connect()’s CLOSE→SYN_SENT, announced before the port is picked (sport 0)', async () => {
+    const t = await startTcpscope(['trace', '--json', '--port', '45000,45001']);
+    try {
+      ns.exec([process.execPath, SCENARIO, 'open-close', String(port)]);
+      const client = () =>
+        t
+          .out()
+          .split('\n')
+          .filter((l) => l !== '')
+          .map((l) => JSON.parse(l) as Line)
+          .filter((l) => l.remote.port === port)
+          .map((l) => `${l.local.port === 0 ? 0 : 'P'} ${l.from}>${l.to}`);
+      await until('the client’s transitions', 10_000, () => client().includes('P LAST_ACK>CLOSE'));
+      assert.deepEqual(client().slice(0, 2), ['0 CLOSE>SYN_SENT', 'P SYN_SENT>ESTABLISHED']);
+    } finally {
+      t.child.kill('SIGKILL');
+    }
+  });
+});
+
 describe('life: the phases no event times, timed through socket tables', { concurrency: false }, () => {
   let ns: TestNetns;
   const port = 41000 + (process.pid % 20000);

@@ -31,8 +31,13 @@ export function kernelFilters(
     if ((f.tcpOnly ?? true) && has('protocol')) parts.push(`protocol == ${IPPROTO.TCP}`);
     if (f.family !== undefined && has('family')) parts.push(`family == ${f.family === 4 ? 2 : 10}`);
     const ports = f.ports ?? [];
-    if (ports.length > 0 && has('sport') && has('dport'))
-      parts.push(`(${ports.map((p) => `sport == ${p} || dport == ${p}`).join(' || ')})`);
+    if (ports.length > 0 && has('sport') && has('dport')) {
+      const any = ports.map((p) => `sport == ${p} || dport == ${p}`);
+      // connect() announces SYN_SENT before it picks the local port (sport 0): those pass, and the
+      // reader decides once a later event of the socket names its port.
+      if (has('newstate')) any.push('sport == 0 && newstate == 2');
+      parts.push(`(${any.join(' || ')})`);
+    }
     if (f.connectErrors && name === 'sys_exit_connect' && has('ret')) parts.push('ret < 0 && ret != -115');
     if (parts.length > 0) out[name] = parts.join(' && ');
   }

@@ -25,6 +25,7 @@
 import { UsageError } from '../errors.js';
 import type { CounterSample } from '../kernel/counters-types.js';
 import type { LeanTable } from '../kernel/netlink/lean.js';
+import type { WideColumns } from '../kernel/netlink/wide.js';
 import type { CountResult } from '../snapshot/aggregate.js';
 import type { FilterSpec } from '../snapshot/filter.js';
 import { selectSockets } from '../snapshot/select.js';
@@ -32,6 +33,7 @@ import {
   type NetnsTarget,
   openDiagSocket,
   readLeanTable,
+  readWideTable,
   resolveTarget,
   type SourceChoice,
 } from '../snapshot/source.js';
@@ -102,6 +104,8 @@ export interface Probe {
    * that only count. Undefined when the probe does not read with netlink.
    */
   lean(): Promise<LeanTable | undefined>;
+  /** The table as wide columns (netlink); undefined where netlink is not what this probe reads. */
+  wide(): Promise<WideColumns | undefined>;
   /** The counters once: /proc/net/snmp, snmp6, netstat, sockstat. */
   counters(): CounterSample;
   /** The listening sockets, with their owners unless `owners: false`. */
@@ -160,6 +164,10 @@ export async function openProbe(opts: ProbeOptions = {}): Promise<Probe> {
     async lean() {
       live();
       return readLeanTable(target, tableRequest(readOptions, ALL_STATES));
+    },
+    async wide() {
+      live();
+      return readWideTable(target, tableRequest(readOptions, ALL_STATES));
     },
     counters() {
       live();

@@ -11,7 +11,7 @@ import { type PeriodicHealth, startPeriodic } from '../probe/periodic.js';
 import { countStates } from '../snapshot/aggregate.js';
 import type { Snapshot } from '../tcp/socket.js';
 import { TCP_STATES, type TcpState } from '../tcp/states.js';
-import type { WatchFinding, WatchSample, WatchTransition } from '../watch/model.js';
+import type { RecordSample, WatchFinding, WatchSample, WatchTransition } from '../watch/model.js';
 import { openWatchSampler, type WatchSamplerOptions } from '../watch/sampler.js';
 
 export interface HubOptions extends WatchSamplerOptions {
@@ -44,7 +44,7 @@ export type HubHealth = PeriodicHealth;
 
 export interface Hub {
   /** The last good reading; undefined before the first. */
-  latest(): WatchSample | undefined;
+  latest(): RecordSample | undefined;
   /** The reading before it (for the "stayed" gauges of /metrics). */
   previousSnapshot(): Snapshot | undefined;
   history(q?: { from?: number; to?: number }): HistoryPoint[];
@@ -60,7 +60,13 @@ export interface Hub {
 }
 
 /** Every state's count, zeros included (the chart and the diagram want them all). */
-function countsOf(s: WatchSample): { total: number; states: Record<TcpState, number> } {
+/** The hub reads records (its sampler is not asked for columns). */
+function asRecords(s: WatchSample): RecordSample {
+  if (!s.sockets || !s.snapshot) throw new Error('serve: a reading without socket records');
+  return s as RecordSample;
+}
+
+function countsOf(s: RecordSample): { total: number; states: Record<TcpState, number> } {
   const { total, states } = countStates(s.sockets);
   return { total, states: { ...ZERO, ...states } };
 }
@@ -75,12 +81,12 @@ export async function startHub(o: HubOptions): Promise<Hub> {
   const history: HistoryPoint[] = [];
   const transitions: WatchTransition[] = [];
   const subscribers = new Set<(e: LiveEvent) => void>();
-  let latest: WatchSample | undefined;
+  let latest: RecordSample | undefined;
   let previous: Snapshot | undefined;
   let event: LiveEvent | undefined;
 
   const readOnce = async (): Promise<void> => {
-    const s = await sampler.next();
+    const s = asRecords(await sampler.next());
     // Only what the "stayed" gauges of /metrics compare with.
     previous = latest?.snapshot ? keptForComparison(latest.snapshot) : undefined;
     latest = s;

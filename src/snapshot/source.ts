@@ -11,6 +11,7 @@ import { destroySockets } from '../kernel/netlink/destroy.js';
 import { countTcp, dumpTcp } from '../kernel/netlink/dump.js';
 import { type LeanTable, leanTcp } from '../kernel/netlink/lean.js';
 import { DiagSocket, loadNetlink } from '../kernel/netlink/socket.js';
+import { type WideColumns, wideTcp } from '../kernel/netlink/wide.js';
 import { inNetns, NETNS_RUN_DIR, namedNetns, netnsInode, netnsRef, prepareNetns } from '../kernel/netns.js';
 import { countTcpTable, readTcpTable } from '../kernel/procfs.js';
 import type { NetnsRef, Socket } from '../tcp/socket.js';
@@ -260,6 +261,17 @@ export async function readLeanTable(target: NetnsTarget, req: TableRequest): Pro
   if (!wantsNetlink(req) || req.filter) return undefined;
   return withDiagSocket(target, (sock) =>
     leanTcp(sock, { ...(req.families ? { families: req.families } : {}), states: req.states }),
+  );
+}
+
+/** The table as wide columns over netlink (the live view); undefined as for {@link readLeanTable}. */
+export async function readWideTable(
+  target: NetnsTarget,
+  req: TableRequest,
+): Promise<WideColumns | undefined> {
+  if (!wantsNetlink(req) || req.filter) return undefined;
+  return withDiagSocket(target, (sock) =>
+    wideTcp(sock, { ...(req.families ? { families: req.families } : {}), states: req.states }),
   );
 }
 

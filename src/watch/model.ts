@@ -10,9 +10,11 @@ import type { DoctorConfig } from '../doctor/config.js';
 import type { Diagnosis } from '../doctor/diagnose.js';
 import type { DoctorInput } from '../doctor/types.js';
 import { formatEndpoint } from '../net/endpoint.js';
+import { isWildcard } from '../net/ip.js';
 import { sparkline as drawSparkline } from '../render/sparkline.js';
-import type { Snapshot, Socket } from '../tcp/socket.js';
+import type { Attribution, Owner, Snapshot, Socket } from '../tcp/socket.js';
 import { TCP_STATES, type TcpState } from '../tcp/states.js';
+import { addressAt, peerOrder, socketAt, tableOf, type WatchTable } from './table.js';
 
 /** How many refreshes a new, changed or closed connection stays marked. */
 export const MARK_REFRESHES = 3;
@@ -44,7 +46,12 @@ export interface WatchTransition {
 export interface WatchSample {
   /** Wall-clock milliseconds. */
   time: number;
-  sockets: readonly Socket[];
+  /** The table as columns (the live view reads this); made from `sockets` when absent. */
+  table?: WatchTable;
+  /** The owners of an inode as the last lookup found them (with `table`). */
+  ownersOf?: (inode: number) => readonly Owner[] | undefined;
+  /** The table as records (servers, tests); with owners when they were looked up or carried. */
+  sockets?: readonly Socket[];
   /** Counters per second since the previous reading, under nstat's names. */
   rates?: Readonly<Record<string, number>>;
   findings?: readonly WatchFinding[];
@@ -52,7 +59,7 @@ export interface WatchSample {
   transitions?: readonly WatchTransition[];
   /** Why there is no transition stream, when there is none. */
   transitionsUnavailable?: string;
-  /** The reading's table, for servers that serve more than the view keeps. */
+  /** The reading's table as records, for servers that serve more than the view keeps. */
   snapshot?: Snapshot;
   /** Absolute counters under nstat's names. */
   counters?: Readonly<Record<string, number>>;
@@ -60,9 +67,13 @@ export interface WatchSample {
   doctor?: { input: DoctorInput; diagnosis: Diagnosis; config: DoctorConfig };
 }
 
-/** A connection as the view keeps it across refreshes. */
+/** A sample read as records (servers: they serve the sockets themselves). */
+export type RecordSample = WatchSample & { sockets: readonly Socket[]; snapshot: Snapshot };
+
+/** A connection as the view keeps it across refreshes (its texts made only once it is shown). */
 export interface ConnView {
-  id: string;
+  /** Its identity: the hash of family and 4-tuple. */
+  id: number;
   state: TcpState;
   /** The state it had before its last change, when it changed while watched. */
   previous?: TcpState;
@@ -80,9 +91,19 @@ export interface ConnView {
   lastSeen: number;
   /** The refresh it disappeared at (kept a few refreshes, fading). */
   closedAt?: number;
-  socket?: Socket;
-  /** What `process` was made from (the socket's first owner, or its attribution), to make it again only when that changes. */
+  /** Its row in the current table (-1 once closed). */
+  row: number;
+  /** What `process` was made from (an owner, or the listener it is attributed to), to make it again only when that changes. */
   processFrom?: object;
+}
+
+/** A listener as attribution needs it: port, family, address, and the lowest pid holding it. */
+interface ListenerRef {
+  family: number;
+  address: string;
+  wildcard: boolean;
+  owner?: Owner;
+  texts: Partial<Record<Attribution['kind'], string>>;
 }
 
 export interface WatchModel {
@@ -92,7 +113,15 @@ export interface WatchModel {
   /** Counts at the previous refresh; undefined at the first. */
   before?: Record<TcpState, number>;
   history: Record<TcpState, number[]>;
-  conns: Map<string, ConnView>;
+  conns: Map<number, ConnView>;
+  /** The current table and each row's view. */
+  table: WatchTable;
+  views: ConnView[];
+  /** Connections gone from the table, kept a few refreshes. */
+  closed: ConnView[];
+  ownersOf: (inode: number) => readonly Owner[] | undefined;
+  /** Listeners by port, for sockets no process holds (their queue's owner). */
+  listeners: Map<number, ListenerRef[]>;
   selected: TcpState;
   sort: SortKey;
   /** The `ls` filter flags as typed, and the predicate they make. */
@@ -109,6 +138,8 @@ function zeros(): Record<TcpState, number> {
   return Object.fromEntries(TCP_STATES.map((s) => [s, 0])) as Record<TcpState, number>;
 }
 
+const noOwners = (): undefined => undefined;
+
 export function createModel(selected: TcpState = 'ESTABLISHED'): WatchModel {
   return {
     refresh: 0,
@@ -119,6 +150,11 @@ export function createModel(selected: TcpState = 'ESTABLISHED'): WatchModel {
       number[]
     >,
     conns: new Map(),
+    table: tableOf([]),
+    views: [],
+    closed: [],
+    ownersOf: noOwners,
+    listeners: new Map(),
     selected,
     sort: 'new',
     paused: false,
@@ -129,73 +165,86 @@ export function createModel(selected: TcpState = 'ESTABLISHED'): WatchModel {
   };
 }
 
-/** A socket's identity across refreshes: its 4-tuple (a socket keeps it from SYN to close). */
-export function connId(s: Socket): string {
-  return `${s.family} ${s.local.address} ${s.local.port} ${s.remote.address} ${s.remote.port}${s.state === 'LISTEN' ? ' L' : ''}`;
-}
-
-function processName(s: Socket): string {
-  const o = s.owners?.[0];
-  if (o) return `${o.command}[${o.pid}]`;
-  const a = s.attribution;
-  if (a) return a.command ? `(${a.kind} ${a.command})` : `(${a.kind})`;
-  return '';
+/** Owners of records by inode, for a sample given as records. */
+function ownersByInode(sockets: readonly Socket[]): (inode: number) => readonly Owner[] | undefined {
+  const m = new Map<number, Owner[]>();
+  for (const s of sockets) if (s.inode !== 0 && s.owners?.length) m.set(s.inode, s.owners);
+  return (inode) => m.get(inode);
 }
 
 /** Takes in one reading: counts, history, connections marked new, changed or closed. */
 export function applySample(m: WatchModel, sample: WatchSample): void {
+  const t = sample.table ?? tableOf(sample.sockets ?? []);
   const first = m.refresh === 0;
+  const old = m.table;
   m.refresh++;
   m.time = sample.time;
   if (first) delete m.before;
   else m.before = m.counts;
   const counts = zeros();
-  for (const s of sample.sockets) counts[s.state]++;
+  const codeCounts = new Uint32Array(TCP_STATES.length + 1);
+  for (let i = 0; i < t.n; i++) codeCounts[t.state[i]!]!++;
+  for (let c = 1; c <= TCP_STATES.length; c++) counts[TCP_STATES[c - 1]!] = codeCounts[c]!;
   m.counts = counts;
   for (const st of TCP_STATES) {
     const h = m.history[st];
     h.push(counts[st]);
     if (h.length > HISTORY) h.splice(0, h.length - HISTORY);
   }
-  // Views are kept and updated in place across refreshes (a busy table would otherwise make tens of
-  // thousands of objects a second for the collector); `lastSeen` tells which are gone.
-  for (const s of sample.sockets) {
-    const id = connId(s);
-    const old = m.conns.get(id);
-    if (old && old.closedAt === undefined) {
-      if (old.state !== s.state) {
-        old.previous = old.state;
-        old.changedAt = m.refresh;
-        old.state = s.state;
+  // Views are kept and updated in place across refreshes, found by the tuple's hash: a busy table
+  // would otherwise make objects and strings for each of its sockets every second.
+  const views = new Array<ConnView>(t.n);
+  for (let i = 0; i < t.n; i++) {
+    const id = t.key[i]!;
+    const state = TCP_STATES[t.state[i]! - 1]!;
+    const v = m.conns.get(id);
+    if (v && v.closedAt === undefined && v.lastSeen !== m.refresh) {
+      if (v.state !== state) {
+        v.previous = v.state;
+        v.changedAt = m.refresh;
+        v.state = state;
       }
-      old.recvQ = s.recvQ;
-      old.sendQ = s.sendQ;
-      old.socket = s;
-      old.lastSeen = m.refresh;
+      v.recvQ = t.recvQ[i]!;
+      v.sendQ = t.sendQ[i]!;
+      v.lastSeen = m.refresh;
+      v.row = i;
+      views[i] = v;
       continue;
     }
-    // The texts are made when the connection is listed (only the selected state's are).
-    m.conns.set(id, {
+    const nv: ConnView = {
       id,
-      state: s.state,
+      state,
       local: '',
       remote: '',
-      localPort: s.local.port,
-      process: old?.process ?? '',
-      recvQ: s.recvQ,
-      sendQ: s.sendQ,
+      localPort: t.lport[i]!,
+      process: '',
+      recvQ: t.recvQ[i]!,
+      sendQ: t.sendQ[i]!,
       seenAt: first ? 0 : m.refresh,
       lastSeen: m.refresh,
-      socket: s,
-    });
+      row: i,
+    };
+    // Two sockets of one tuple (listeners sharing a port): the first keeps the identity.
+    if (!v || v.lastSeen !== m.refresh) m.conns.set(id, nv);
+    views[i] = nv;
   }
-  for (const [id, c] of m.conns) {
-    if (c.lastSeen === m.refresh) continue;
-    if (c.closedAt === undefined) {
-      c.closedAt = m.refresh;
-      delete c.socket;
-    } else if (m.refresh - c.closedAt >= MARK_REFRESHES) m.conns.delete(id);
+  // Gone since the last refresh: a closed one in the selected state gets its texts from the table
+  // it was last in, so it can be shown fading.
+  const closed: ConnView[] = [];
+  for (const c of m.closed) if (m.refresh - c.closedAt! < MARK_REFRESHES) closed.push(c);
+  for (const v of m.views) {
+    if (v.lastSeen === m.refresh || v.closedAt !== undefined || m.conns.get(v.id) !== v) continue;
+    v.closedAt = m.refresh;
+    if (v.state === m.selected && v.local === '') describe(m, v, old);
+    v.row = -1;
+    if (m.conns.get(v.id) === v) m.conns.delete(v.id);
+    closed.push(v);
   }
+  m.closed = closed;
+  m.table = t;
+  m.views = views;
+  m.ownersOf = sample.ownersOf ?? (sample.sockets ? ownersByInode(sample.sockets) : noOwners);
+  m.listeners = listenersOf(t, m.ownersOf);
   if (sample.rates) m.rates = sample.rates;
   if (sample.findings) m.findings = sample.findings;
   if (sample.transitions) {
@@ -203,6 +252,97 @@ export function applySample(m: WatchModel, sample: WatchSample): void {
     if (m.transitions.length > 200) m.transitions.splice(0, m.transitions.length - 200);
   }
   if (sample.transitionsUnavailable !== undefined) m.transitionsUnavailable = sample.transitionsUnavailable;
+}
+
+const LISTEN_CODE = TCP_STATES.indexOf('LISTEN') + 1;
+
+function listenersOf(
+  t: WatchTable,
+  ownersOf: (inode: number) => readonly Owner[] | undefined,
+): Map<number, ListenerRef[]> {
+  const out = new Map<number, ListenerRef[]>();
+  for (let i = 0; i < t.n; i++) {
+    if (t.state[i] !== LISTEN_CODE) continue;
+    const owners = t.inode[i] ? ownersOf(t.inode[i]!) : undefined;
+    const owner = owners?.length ? owners.reduce((a, b) => (b.pid < a.pid ? b : a)) : undefined;
+    const address = addressAt(t, i, false);
+    const ref: ListenerRef = { family: t.family[i]!, address, wildcard: isWildcard(address), texts: {} };
+    if (owner) ref.owner = owner;
+    const list = out.get(t.lport[i]!);
+    if (list) list.push(ref);
+    else out.set(t.lport[i]!, [ref]);
+  }
+  return out;
+}
+
+/** The listener a connection without an inode came through, as `snapshot/attribute.ts` finds it. */
+function listenerFor(m: WatchModel, t: WatchTable, i: number): ListenerRef | undefined {
+  const list = m.listeners.get(t.lport[i]!);
+  if (!list) return undefined;
+  const address = addressAt(t, i, false);
+  let best: ListenerRef | undefined;
+  let bestScore = 0;
+  for (const l of list) {
+    const exact = l.address === address;
+    if (!exact && !l.wildcard) continue;
+    const score = (exact ? 2 : 1) + (l.family === t.family[i] ? 4 : 0);
+    if (score > bestScore) {
+      best = l;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+const ownerTexts = new WeakMap<Owner, string>();
+const TIMEWAIT = {};
+const ORPHAN = {};
+
+/** Row `i`'s process text, and the object it was made from (its owner, or the listener it is queued on). */
+function processAt(m: WatchModel, t: WatchTable, i: number): [string, object] {
+  const inode = t.inode[i]!;
+  if (inode !== 0) {
+    const o = m.ownersOf(inode)?.[0];
+    if (!o) return ['', ORPHAN];
+    let s = ownerTexts.get(o);
+    if (s === undefined) {
+      s = `${o.command}[${o.pid}]`;
+      ownerTexts.set(o, s);
+    }
+    return [s, o];
+  }
+  const state = TCP_STATES[t.state[i]! - 1]!;
+  if (state === 'TIME_WAIT') return ['(timewait)', TIMEWAIT];
+  const l =
+    state === 'SYN_RECV' || state === 'ESTABLISHED' || state === 'CLOSE_WAIT'
+      ? listenerFor(m, t, i)
+      : undefined;
+  if (!l) return ['(orphan)', ORPHAN];
+  const kind = state === 'SYN_RECV' ? 'request' : 'queued';
+  let s = l.texts[kind];
+  if (s === undefined) {
+    s = l.owner ? `(${kind} ${l.owner.command})` : `(${kind})`;
+    l.texts[kind] = s;
+  }
+  return [s, l];
+}
+
+/** The attribution of row `i` when no process holds it (for a filter's record). */
+function attributionAt(m: WatchModel, t: WatchTable, i: number): Attribution | undefined {
+  if (t.inode[i] !== 0) return undefined;
+  const state = TCP_STATES[t.state[i]! - 1]!;
+  if (state === 'TIME_WAIT') return { kind: 'timewait' };
+  const l =
+    state === 'SYN_RECV' || state === 'ESTABLISHED' || state === 'CLOSE_WAIT'
+      ? listenerFor(m, t, i)
+      : undefined;
+  if (!l) return { kind: 'orphan' };
+  const a: Attribution = { kind: state === 'SYN_RECV' ? 'request' : 'queued', port: t.lport[i]! };
+  if (l.owner) {
+    a.pid = l.owner.pid;
+    a.command = l.owner.command;
+  }
+  return a;
 }
 
 export type Mark = 'new' | 'changed' | 'closed' | undefined;
@@ -215,50 +355,88 @@ export function markOf(m: WatchModel, c: ConnView): Mark {
   return undefined;
 }
 
-const byText = (x: string, y: string): number => x.localeCompare(y);
-
 /**
- * Fills a connection's texts from its socket, once: the endpoints never change (they are its
- * identity), the process only when the socket's owner or attribution does (owners carried between
- * lookups are the same objects). A closed one keeps its last. Made again every refresh for every
- * listed connection, the texts were most of what the collector had to sweep.
+ * Fills a connection's texts from its row: the endpoints once (they are its identity), the process
+ * again only when what it is made from changes (owners carried between lookups are the same
+ * objects). A closed one keeps its last.
  */
-function describe(c: ConnView): void {
-  const s = c.socket;
-  if (!s) return;
+function describe(m: WatchModel, c: ConnView, t: WatchTable = m.table): void {
+  const i = c.row;
+  if (i < 0) return;
   if (c.local === '') {
-    c.local = formatEndpoint(s.local.address, s.local.port);
-    c.remote = s.state === 'LISTEN' ? '*' : formatEndpoint(s.remote.address, s.remote.port);
+    c.local = formatEndpoint(addressAt(t, i, false), t.lport[i]!);
+    c.remote = c.state === 'LISTEN' ? '*' : formatEndpoint(addressAt(t, i, true), t.rport[i]!);
   }
-  const from = s.owners?.[0] ?? s.attribution;
-  if (from === undefined || from !== c.processFrom) {
-    c.process = processName(s) || c.process;
-    if (from !== undefined) c.processFrom = from;
-    else delete c.processFrom;
+  const [text, from] = processAt(m, t, i);
+  if (from !== c.processFrom) {
+    c.process = text || c.process;
+    c.processFrom = from;
   }
 }
 
-/** The connections listed for the selected state (closed ones whose last state it was), filtered and sorted. */
-export function listed(m: WatchModel): ConnView[] {
-  const out: ConnView[] = [];
-  for (const c of m.conns.values()) {
-    if (c.state !== m.selected) continue;
-    if (m.filter && (c.socket ? !m.filter.match(c.socket) : true)) continue;
-    describe(c);
-    out.push(c);
-  }
+/** Whether row `i` passes the filter (a record is made only when there is one). */
+function passes(m: WatchModel, i: number): boolean {
+  if (!m.filter) return true;
+  const t = m.table;
+  return m.filter.match(
+    socketAt(t, i, t.inode[i] ? m.ownersOf(t.inode[i]!) : undefined, attributionAt(m, t, i)),
+  );
+}
+
+/**
+ * The first `limit` connections listed for the selected state (closed ones whose last state it
+ * was), filtered and sorted, and how many there are in all. Only the rows returned get texts.
+ */
+export function listing(
+  m: WatchModel,
+  limit = Number.POSITIVE_INFINITY,
+): { rows: ConnView[]; total: number } {
+  const t = m.table;
+  const code = TCP_STATES.indexOf(m.selected) + 1;
   const rank = (c: ConnView): number => {
     const k = markOf(m, c);
     return k === 'new' ? 0 : k === 'changed' ? 1 : k === 'closed' ? 3 : 2;
   };
+  const peer = (c: ConnView): number => (c.row >= 0 ? peerOrder(t, c.row) : Number.MAX_SAFE_INTEGER);
+  const processOf = (c: ConnView): string => (c.row >= 0 ? processAt(m, t, c.row)[0] : c.process);
   const by: Record<SortKey, (a: ConnView, b: ConnView) => number> = {
-    new: (a, b) => rank(a) - rank(b) || b.seenAt - a.seenAt || a.localPort - b.localPort,
-    local: (a, b) => a.localPort - b.localPort || a.local.localeCompare(b.local),
-    peer: (a, b) => a.remote.localeCompare(b.remote),
-    process: (a, b) => byText(a.process, b.process) || a.localPort - b.localPort,
-    queue: (a, b) => b.recvQ + b.sendQ - (a.recvQ + a.sendQ),
+    new: (a, b) => rank(a) - rank(b) || b.seenAt - a.seenAt || a.localPort - b.localPort || a.id - b.id,
+    local: (a, b) => a.localPort - b.localPort || a.id - b.id,
+    peer: (a, b) => peer(a) - peer(b) || a.id - b.id,
+    process: (a, b) => processOf(a).localeCompare(processOf(b)) || a.localPort - b.localPort || a.id - b.id,
+    queue: (a, b) => b.recvQ + b.sendQ - (a.recvQ + a.sendQ) || a.id - b.id,
   };
-  return out.sort(by[m.sort]);
+  const cmp = by[m.sort];
+  // The best `limit` kept in order as the rows go by: no sort of the whole state.
+  const best: ConnView[] = [];
+  let total = 0;
+  const offer = (c: ConnView): void => {
+    total++;
+    if (best.length >= limit && cmp(c, best[best.length - 1]!) >= 0) return;
+    let at = best.length;
+    while (at > 0 && cmp(c, best[at - 1]!) < 0) at--;
+    best.splice(at, 0, c);
+    if (best.length > limit) best.pop();
+  };
+  for (let i = 0; i < t.n; i++) {
+    if (t.state[i] !== code) continue;
+    const v = m.views[i]!;
+    if (m.conns.get(v.id) !== v) continue; // a second socket of one tuple
+    if (!passes(m, i)) continue;
+    offer(v);
+  }
+  for (const c of m.closed) {
+    if (c.state !== m.selected) continue;
+    if (m.filter && c.local === '') continue;
+    offer(c);
+  }
+  for (const c of best) describe(m, c);
+  return { rows: best, total };
+}
+
+/** Every connection listed for the selected state (tests; the screen asks for what fits). */
+export function listed(m: WatchModel): ConnView[] {
+  return listing(m).rows;
 }
 
 /** The top values of the selected state's sockets by local port, process and peer address. */
@@ -266,19 +444,24 @@ export function tops(
   m: WatchModel,
   n = 3,
 ): { ports: [string, number][]; processes: [string, number][]; peers: [string, number][] } {
+  const t = m.table;
+  const code = TCP_STATES.indexOf(m.selected) + 1;
   const ports = new Map<number, number>();
   const processes = new Map<string, number>();
-  const peers = new Map<string, number>();
-  const add = <K>(map: Map<K, number>, k: K): void => {
-    map.set(k, (map.get(k) ?? 0) + 1);
-  };
-  for (const c of m.conns.values()) {
-    if (c.state !== m.selected || c.closedAt !== undefined || !c.socket) continue;
-    if (m.filter && !m.filter.match(c.socket)) continue;
-    describe(c);
-    add(ports, c.localPort);
-    add(processes, c.process || '-');
-    if (c.state !== 'LISTEN') add(peers, c.socket.remote.address);
+  const peers = new Map<number, { n: number; row: number }>();
+  const listen = m.selected === 'LISTEN';
+  for (let i = 0; i < t.n; i++) {
+    if (t.state[i] !== code) continue;
+    if (m.filter && !passes(m, i)) continue;
+    const p = t.lport[i]!;
+    ports.set(p, (ports.get(p) ?? 0) + 1);
+    const name = processAt(m, t, i)[0] || '-';
+    processes.set(name, (processes.get(name) ?? 0) + 1);
+    if (listen) continue;
+    const k = peerOrder(t, i) - t.rport[i]!;
+    const e = peers.get(k);
+    if (e) e.n++;
+    else peers.set(k, { n: 1, row: i });
   }
   const top = (map: Map<string, number>): [string, number][] =>
     [...map].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, n);
@@ -286,7 +469,11 @@ export function tops(
     .sort((a, b) => b[1] - a[1] || String(a[0]).localeCompare(String(b[0])))
     .slice(0, n)
     .map(([p, k]): [string, number] => [String(p), k]);
-  return { ports: byPort, processes: top(processes), peers: top(peers) };
+  const byPeer = [...peers.values()]
+    .map((e): [string, number] => [addressAt(t, e.row, true), e.n])
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, n);
+  return { ports: byPort, processes: top(processes), peers: byPeer };
 }
 
 /** The next or previous state in the table's order. */

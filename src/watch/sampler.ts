@@ -19,6 +19,7 @@ import type { Snapshot } from '../tcp/socket.js';
 import { openTransitions, type TransitionStream } from '../trace/stream.js';
 import type { TraceTransition } from '../trace/types.js';
 import type { WatchFinding, WatchSample, WatchTransition } from './model.js';
+import { tableOf, type WatchTable } from './table.js';
 
 export interface WatchSamplerOptions {
   procRoot?: string;
@@ -33,6 +34,13 @@ export interface WatchSamplerOptions {
   /** Follow transitions with tracefs (root). */
   trace?: boolean;
   lang?: 'en' | 'zh';
+  /**
+   * Read the table as columns (the live view): no socket records but at owner lookups, which also
+   * wait until 20 times their own cost has passed (at 100,000 sockets the /proc scan takes about a
+   * second of CPU), so they stay under 5% of a core. Samples then carry `table` and `ownersOf`,
+   * not `sockets` and `snapshot`.
+   */
+  columns?: boolean;
 }
 
 export interface WatchSampler {
@@ -91,18 +99,50 @@ export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSam
     }
   } else unavailable = 'not traced (--no-trace)';
 
+  // Columns: owners looked up every `ownersEvery` refreshes at most, and no sooner than 20 times
+  // what the last lookup cost.
+  let sinceOwners = Number.POSITIVE_INFINITY;
+  let ownersAt = 0;
+  let ownersCost = 0;
+  let lastDoctor = Number.NEGATIVE_INFINITY;
+  const ownersDue = (): boolean =>
+    sinceOwners >= Math.max(1, o.ownersEvery ?? 1) && performance.now() - ownersAt >= 20 * ownersCost;
+
   const sample = async (): Promise<WatchSample> => {
-    const withOwners = carry.due();
+    const columns = o.columns === true;
+    const withOwners = columns ? ownersDue() : carry.due();
     n++;
-    const snapshot = await probe.snapshot({ owners: withOwners, cmdline: withOwners && o.cmdline === true });
-    carry.apply(snapshot.sockets, withOwners);
+    sinceOwners++;
+    let snapshot: Snapshot | undefined;
+    let table: WatchTable | undefined;
+    if (withOwners || !columns) {
+      const t0 = performance.now();
+      snapshot = await probe.snapshot({ owners: withOwners, cmdline: withOwners && o.cmdline === true });
+      carry.apply(snapshot.sockets, withOwners);
+      if (withOwners) {
+        sinceOwners = 0;
+        ownersAt = performance.now();
+        ownersCost = ownersAt - t0;
+      }
+      if (columns) table = tableOf(snapshot.sockets);
+    } else {
+      table = await probe.wide();
+      if (!table) {
+        // Not netlink (procfs): records it is.
+        snapshot = await probe.snapshot({ owners: false });
+        carry.apply(snapshot.sockets, false);
+        table = tableOf(snapshot.sockets);
+      }
+    }
     const reading: Reading = { sample: probe.counters(), time: probe.clock.wall(), mono: performance.now() };
     let rates: Record<string, number> | undefined;
     if (lastReading) {
       const iv = intervalBetween(lastReading, reading);
       rates = Object.fromEntries(RATES.map((k) => [k, (iv.delta[k] ?? 0) / Math.max(iv.seconds, 0.001)]));
     }
-    if (withOwners && (n - 1) % doctorEvery === 0) {
+    const doctorDue = columns ? n - lastDoctor >= doctorEvery : (n - 1) % doctorEvery === 0;
+    if (withOwners && snapshot && doctorDue) {
+      lastDoctor = n;
       try {
         const input = await inputFor(snapshot, { probe, config, lang: o.lang ?? 'en' });
         if (previous && lastReading) {
@@ -121,26 +161,36 @@ export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSam
     }
     lastReading = reading;
     // Only what the doctor's next window compares with.
-    previous = keptForComparison(snapshot);
+    if (snapshot && (!columns || withOwners)) previous = keptForComparison(snapshot);
     const out: WatchSample = {
       time: reading.time.getTime(),
-      sockets: snapshot.sockets,
       ...(rates ? { rates } : {}),
-      snapshot,
       counters: reading.sample.counters,
     };
+    if (columns) {
+      out.table = table!;
+      out.ownersOf = carry.ownersOf;
+    } else if (snapshot) {
+      out.sockets = snapshot.sockets;
+      out.snapshot = snapshot;
+    }
     if (doctor) out.doctor = doctor;
     if (findings) out.findings = findings;
     if (unavailable !== undefined) out.transitionsUnavailable = unavailable;
     else {
       const foreign = o.netns !== undefined || o.netnsPid !== undefined;
       const taken = pending.splice(0, pending.length);
-      // The table's 4-tuples, made only when there are transitions to keep to them.
+      // Kept to the namespace's sockets: by 4-tuple from records; by local port from columns.
       const known = new Set<string>();
-      if (foreign && taken.length > 0)
-        for (const s of snapshot.sockets) known.add(tupleKey(s.local, s.remote));
+      const ports = new Uint8Array(foreign && table && taken.length > 0 ? 65536 : 0);
+      if (foreign && taken.length > 0) {
+        if (table) for (let i = 0; i < table.n; i++) ports[table.lport[i]!] = 1;
+        else if (snapshot) for (const s of snapshot.sockets) known.add(tupleKey(s.local, s.remote));
+      }
+      const inTable = (t: TraceTransition): boolean =>
+        table ? ports[t.local.port] === 1 : known.has(tupleKey(t.local, t.remote));
       out.transitions = taken
-        .filter((t) => !foreign || known.has(tupleKey(t.local, t.remote)))
+        .filter((t) => !foreign || inTable(t))
         .slice(-50)
         .map(
           (t): WatchTransition => ({

@@ -8,7 +8,7 @@ import { stateText } from '../render/socket-text.js';
 import { STATE_COLOURS } from '../render/state-colours.js';
 import { textWidth } from '../render/width.js';
 import { TCP_STATES } from '../tcp/states.js';
-import { listed, markOf, sparkline, tops, type WatchModel } from './model.js';
+import { listing, markOf, sparkline, tops, type WatchModel } from './model.js';
 
 export interface ScreenOptions {
   rows: number;
@@ -124,7 +124,6 @@ export function renderScreen(m: WatchModel, o: ScreenOptions): string[] {
   push(
     `   ports ${list(t.ports)} · processes ${list(t.processes)}${m.selected === 'LISTEN' ? '' : ` · peers ${list(t.peers)}`}`,
   );
-  const conns = listed(m);
   const localW = Math.min(28, Math.max(14, Math.floor((cols - 20) / 3)));
   const peerW = localW;
   push(
@@ -162,7 +161,8 @@ export function renderScreen(m: WatchModel, o: ScreenOptions): string[] {
   else bottom.push(['q quit · j/k state · / filter · s sort · p pause · ? help', 'faint']);
 
   const room = Math.max(0, o.rows - lines.length - bottom.length);
-  const shown = conns.slice(0, room);
+  const conns = listing(m, room);
+  const shown = conns.rows;
   for (const c of shown) {
     const mark = markOf(m, c);
     const sign = mark === 'new' ? '+' : mark === 'changed' ? '~' : mark === 'closed' ? '-' : ' ';
@@ -173,9 +173,9 @@ export function renderScreen(m: WatchModel, o: ScreenOptions): string[] {
       mark === 'new' ? 'green' : mark === 'changed' ? 'yellow' : mark === 'closed' ? 'faint' : undefined,
     );
   }
-  if (conns.length > shown.length && shown.length > 0) {
+  if (conns.total > shown.length && shown.length > 0) {
     lines.pop();
-    push(`  … ${num(conns.length - shown.length + 1)} more`, 'faint');
+    push(`  … ${num(conns.total - shown.length + 1)} more`, 'faint');
   }
   while (lines.length < o.rows - bottom.length) push('');
   for (const [text, colour] of bottom) push(text, colour);

@@ -9,6 +9,7 @@ import {
   applySample,
   createModel,
   listed,
+  listing,
   markOf,
   moveSelection,
   sparkline,
@@ -65,6 +66,36 @@ describe('watch model', () => {
     );
     assert.deepEqual(tops(m).ports, [['80', 1]]);
     assert.deepEqual(tops(m).processes, [['app[42]', 1]]);
+  });
+
+  it('lists the first rows of each sort as a full sort would, texts made only for them', () => {
+    const m = createModel('ESTABLISHED');
+    const table = (seed: number) =>
+      Array.from({ length: 400 }, (_, i) => {
+        const s = sock(i % 7 === seed % 7 ? 'CLOSE_WAIT' : 'ESTABLISHED', 80 + (i % 13), 5000 + i, `p${i % 5}`);
+        s.recvQ = (i * 37) % 11;
+        s.remote.address = `10.0.${i % 3}.${(i * 7) % 250}`;
+        return s;
+      });
+    for (let r = 0; r < 4; r++) applySample(m, { time: r, sockets: table(r).slice(r * 10) });
+    for (const sort of ['new', 'local', 'peer', 'process', 'queue'] as const) {
+      m.sort = sort;
+      const all = listed(m);
+      const first = listing(m, 12);
+      assert.equal(first.total, all.length);
+      assert.deepEqual(
+        first.rows.map((c) => c.id),
+        all.slice(0, 12).map((c) => c.id),
+        sort,
+      );
+    }
+    const described = [...m.conns.values()].filter((c) => c.local !== '').length;
+    m.sort = 'new';
+    const fresh = createModel('ESTABLISHED');
+    applySample(fresh, { time: 0, sockets: table(0) });
+    listing(fresh, 5);
+    assert.equal([...fresh.conns.values()].filter((c) => c.local !== '').length, 5);
+    assert.ok(described > 5);
   });
 
   it('moves the selection round the states and draws sparklines to their own scale', () => {

@@ -78,6 +78,7 @@ export async function run(cli: Cli, flags: Flags): Promise<void> {
     ...(source.netnsPid !== undefined ? { netnsPid: source.netnsPid } : {}),
     trace: flags.trace !== false,
     ownersEvery: parseIntFlag('--owners-every', flags.ownersEvery, 1, 1000),
+    columns: true,
   }).catch((e) => {
     term?.restore();
     throw e;

@@ -82,7 +82,7 @@ export function leanDatagram(dgram: ByteReader, status: DumpStatus, c: LeanColum
 }
 
 /** A set of the tuple hashes (whole numbers from 1 to 2^53), open addressing in a typed array. */
-class HashSet {
+export class HashSet {
   private keys: Float64Array;
   private size = 0;
   constructor(capacity: number) {

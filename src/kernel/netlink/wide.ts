@@ -1,0 +1,131 @@
+/**
+ * The TCP table as columns wide enough to show connections, for the live view: per socket its
+ * state, family, both ports, both addresses (16 bytes each, IPv4 in the first 4), queues, inode and
+ * a 53-bit hash of its 4-tuple (its identity across readings: a connection keeps its tuple from SYN
+ * to close, while its inode comes at accept() and goes when it is orphaned). No object or string is
+ * made per socket: a reader makes texts only for the rows it shows. Deduplicated like `lean.ts`.
+ */
+import type { ByteReader } from '../../net/byte-reader.js';
+import { UintSet } from '../../net/uint-set.js';
+import { type DumpOptions, forEachDump, LITTLE_ENDIAN, retryInterrupted, runDump } from './dump.js';
+import { HashSet } from './lean.js';
+import { stateCodeOf } from './parse.js';
+import type { DiagSocket } from './socket.js';
+import { tupleKey } from './tuple-key.js';
+import { type DumpStatus, walkDatagram } from './walk.js';
+import { DIAG_MSG, SOCKID } from './wire.js';
+
+/** Columns that grow by doubling; `n` sockets in each. */
+export class WideColumns {
+  n = 0;
+  /** The kernel's state code, 1 to 11 (a request socket's 12 counted as SYN_RECV, 3). */
+  state = new Uint8Array(1024);
+  family = new Uint8Array(1024);
+  lport = new Uint16Array(1024);
+  rport = new Uint16Array(1024);
+  /** 16 bytes a socket, network order; an IPv4 address in the first 4. */
+  laddr = new Uint8Array(1024 * 16);
+  raddr = new Uint8Array(1024 * 16);
+  recvQ = new Uint32Array(1024);
+  sendQ = new Uint32Array(1024);
+  /** 0 for a socket no file holds (timewait, request and orphaned sockets). */
+  inode = new Uint32Array(1024);
+  /** Hash of family and 4-tuple, 1 to 2^53. */
+  key = new Float64Array(1024);
+  malformed = 0;
+  firstError?: string;
+  interrupted = false;
+  retried?: true;
+
+  grow(): void {
+    const size = this.state.length * 2;
+    const more = <T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(a: T, b: T): T => {
+      b.set(a);
+      return b;
+    };
+    this.state = more(this.state, new Uint8Array(size));
+    this.family = more(this.family, new Uint8Array(size));
+    this.lport = more(this.lport, new Uint16Array(size));
+    this.rport = more(this.rport, new Uint16Array(size));
+    this.laddr = more(this.laddr, new Uint8Array(size * 16));
+    this.raddr = more(this.raddr, new Uint8Array(size * 16));
+    this.recvQ = more(this.recvQ, new Uint32Array(size));
+    this.sendQ = more(this.sendQ, new Uint32Array(size));
+    this.inode = more(this.inode, new Uint32Array(size));
+    this.key = more(this.key, new Float64Array(size));
+  }
+
+  /** Moves socket `from` to row `to` (to < from). */
+  move(from: number, to: number): void {
+    this.state[to] = this.state[from]!;
+    this.family[to] = this.family[from]!;
+    this.lport[to] = this.lport[from]!;
+    this.rport[to] = this.rport[from]!;
+    this.laddr.copyWithin(to * 16, from * 16, from * 16 + 16);
+    this.raddr.copyWithin(to * 16, from * 16, from * 16 + 16);
+    this.recvQ[to] = this.recvQ[from]!;
+    this.sendQ[to] = this.sendQ[from]!;
+    this.inode[to] = this.inode[from]!;
+    this.key[to] = this.key[from]!;
+  }
+}
+
+const words = new Uint32Array(9);
+
+/** Adds the sockets of one reply datagram to the columns. */
+export function wideDatagram(dgram: ByteReader, status: DumpStatus, c: WideColumns): void {
+  walkDatagram(dgram, LITTLE_ENDIAN, status, (r, off, len) => {
+    const code = stateCodeOf(r, off, len, status);
+    if (code === 0) return;
+    if (c.n === c.state.length) c.grow();
+    const i = c.n++;
+    const id = off + DIAG_MSG.id;
+    const family = r.u8At(off + DIAG_MSG.family) === 10 ? 6 : 4;
+    c.state[i] = code;
+    c.family[i] = family;
+    // Ports big-endian on the wire.
+    c.lport[i] = r.u16beAt(id + SOCKID.sport);
+    c.rport[i] = r.u16beAt(id + SOCKID.dport);
+    const src = r.bytesAt(id + SOCKID.src, 16);
+    const dst = r.bytesAt(id + SOCKID.dst, 16);
+    c.laddr.set(src, i * 16);
+    c.raddr.set(dst, i * 16);
+    c.recvQ[i] = r.u32At(off + DIAG_MSG.rqueue, LITTLE_ENDIAN);
+    c.sendQ[i] = r.u32At(off + DIAG_MSG.wqueue, LITTLE_ENDIAN);
+    c.inode[i] = r.u32At(off + DIAG_MSG.inode, LITTLE_ENDIAN);
+    for (let k = 0; k < 9; k++) words[k] = r.u32At(id + k * 4, LITTLE_ENDIAN);
+    c.key[i] = tupleKey(family, words);
+  });
+}
+
+/** Keeps each socket once: by inode, or by its key when it has none. */
+function dedupe(c: WideColumns): void {
+  const seenInodes = new UintSet(c.n);
+  const seenKeys = new HashSet(1024);
+  let w = 0;
+  for (let i = 0; i < c.n; i++) {
+    const inode = c.inode[i]!;
+    if (!(inode !== 0 ? seenInodes.add(inode) : seenKeys.add(c.key[i]!))) continue;
+    if (w !== i) c.move(i, w);
+    w++;
+  }
+  c.n = w;
+}
+
+/** The table as wide columns (both families unless `opts.families` says otherwise). */
+export function wideTcp(sock: DiagSocket, opts: DumpOptions): Promise<WideColumns> {
+  return retryInterrupted(async () => {
+    const c = new WideColumns();
+    const plain = { ...opts, info: false, memory: false, plainRecv: true };
+    const statuses = await forEachDump(opts.families, (family, status) =>
+      runDump(sock, family, plain, status, (d) => wideDatagram(d, status, c)),
+    );
+    dedupe(c);
+    for (const st of statuses) {
+      c.malformed += st.malformed;
+      if (c.firstError === undefined && st.firstError !== undefined) c.firstError = st.firstError;
+      if (st.interrupted) c.interrupted = true;
+    }
+    return c;
+  });
+}

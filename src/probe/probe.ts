@@ -104,8 +104,11 @@ export interface Probe {
    * that only count. Undefined when the probe does not read with netlink.
    */
   lean(): Promise<LeanTable | undefined>;
-  /** The table as wide columns (netlink); undefined where netlink is not what this probe reads. */
-  wide(): Promise<WideColumns | undefined>;
+  /**
+   * The table as wide columns (netlink), into `into` when given; undefined where netlink is not
+   * what this probe reads.
+   */
+  wide(into?: WideColumns): Promise<WideColumns | undefined>;
   /** The counters once: /proc/net/snmp, snmp6, netstat, sockstat. */
   counters(): CounterSample;
   /** The listening sockets, with their owners unless `owners: false`. */
@@ -165,9 +168,9 @@ export async function openProbe(opts: ProbeOptions = {}): Promise<Probe> {
       live();
       return readLeanTable(target, tableRequest(readOptions, ALL_STATES));
     },
-    async wide() {
+    async wide(into) {
       live();
-      return readWideTable(target, tableRequest(readOptions, ALL_STATES));
+      return readWideTable(target, tableRequest(readOptions, ALL_STATES), into);
     },
     counters() {
       live();

@@ -268,10 +268,11 @@ export async function readLeanTable(target: NetnsTarget, req: TableRequest): Pro
 export async function readWideTable(
   target: NetnsTarget,
   req: TableRequest,
+  into?: WideColumns,
 ): Promise<WideColumns | undefined> {
   if (!wantsNetlink(req) || req.filter) return undefined;
   return withDiagSocket(target, (sock) =>
-    wideTcp(sock, { ...(req.families ? { families: req.families } : {}), states: req.states }),
+    wideTcp(sock, { ...(req.families ? { families: req.families } : {}), states: req.states }, into),
   );
 }
 

@@ -14,6 +14,7 @@ import { isWildcard } from '../net/ip.js';
 import { sparkline as drawSparkline } from '../render/sparkline.js';
 import type { Attribution, Owner, Snapshot, Socket } from '../tcp/socket.js';
 import { TCP_STATES, type TcpState } from '../tcp/states.js';
+import { KeyIndex } from './key-index.js';
 import { addressAt, peerOrder, socketAt, tableOf, type WatchTable } from './table.js';
 
 /** How many refreshes a new, changed or closed connection stays marked. */
@@ -93,6 +94,8 @@ export interface ConnView {
   closedAt?: number;
   /** Its row in the current table (-1 once closed). */
   row: number;
+  /** A second socket of a tuple already listed (listeners sharing a port): counted, not listed. */
+  dup?: true;
   /** What `process` was made from (an owner, or the listener it is attributed to), to make it again only when that changes. */
   processFrom?: object;
 }
@@ -103,7 +106,14 @@ interface ListenerRef {
   address: string;
   wildcard: boolean;
   owner?: Owner;
-  texts: Partial<Record<Attribution['kind'], string>>;
+  /** What its request sockets and its queued children are called (their process key). */
+  request: Who;
+  queued: Who;
+}
+
+/** A process as the view names it: an owner's `command[pid]`, or an attribution in brackets. */
+interface Who {
+  text: string;
 }
 
 export interface WatchModel {
@@ -113,15 +123,17 @@ export interface WatchModel {
   /** Counts at the previous refresh; undefined at the first. */
   before?: Record<TcpState, number>;
   history: Record<TcpState, number[]>;
-  conns: Map<number, ConnView>;
-  /** The current table and each row's view. */
+  /** The current table, each row's view, and each connection's row by its identity. */
   table: WatchTable;
   views: ConnView[];
+  index: KeyIndex;
   /** Connections gone from the table, kept a few refreshes. */
   closed: ConnView[];
   ownersOf: (inode: number) => readonly Owner[] | undefined;
   /** Listeners by port, for sockets no process holds (their queue's owner). */
   listeners: Map<number, ListenerRef[]>;
+  /** Scratch counts by local port (all zero between uses). */
+  portCounts: Uint32Array;
   selected: TcpState;
   sort: SortKey;
   /** The `ls` filter flags as typed, and the predicate they make. */
@@ -149,12 +161,13 @@ export function createModel(selected: TcpState = 'ESTABLISHED'): WatchModel {
       TcpState,
       number[]
     >,
-    conns: new Map(),
     table: tableOf([]),
     views: [],
+    index: new KeyIndex(0),
     closed: [],
     ownersOf: noOwners,
     listeners: new Map(),
+    portCounts: new Uint32Array(65536),
     selected,
     sort: 'new',
     paused: false,
@@ -193,12 +206,16 @@ export function applySample(m: WatchModel, sample: WatchSample): void {
   }
   // Views are kept and updated in place across refreshes, found by the tuple's hash: a busy table
   // would otherwise make objects and strings for each of its sockets every second.
+  const before = m.index;
+  const index = new KeyIndex(t.n);
   const views = new Array<ConnView>(t.n);
   for (let i = 0; i < t.n; i++) {
     const id = t.key[i]!;
     const state = TCP_STATES[t.state[i]! - 1]!;
-    const v = m.conns.get(id);
-    if (v && v.closedAt === undefined && v.lastSeen !== m.refresh) {
+    const dup = !index.add(id, i);
+    const r = dup ? -1 : before.get(id);
+    const v = r >= 0 ? m.views[r] : undefined;
+    if (v) {
       if (v.state !== state) {
         v.previous = v.state;
         v.changedAt = m.refresh;
@@ -225,7 +242,7 @@ export function applySample(m: WatchModel, sample: WatchSample): void {
       row: i,
     };
     // Two sockets of one tuple (listeners sharing a port): the first keeps the identity.
-    if (!v || v.lastSeen !== m.refresh) m.conns.set(id, nv);
+    if (dup) nv.dup = true;
     views[i] = nv;
   }
   // Gone since the last refresh: a closed one in the selected state gets its texts from the table
@@ -233,13 +250,13 @@ export function applySample(m: WatchModel, sample: WatchSample): void {
   const closed: ConnView[] = [];
   for (const c of m.closed) if (m.refresh - c.closedAt! < MARK_REFRESHES) closed.push(c);
   for (const v of m.views) {
-    if (v.lastSeen === m.refresh || v.closedAt !== undefined || m.conns.get(v.id) !== v) continue;
+    if (v.lastSeen === m.refresh || v.dup) continue;
     v.closedAt = m.refresh;
     if (v.state === m.selected && v.local === '') describe(m, v, old);
     v.row = -1;
-    if (m.conns.get(v.id) === v) m.conns.delete(v.id);
     closed.push(v);
   }
+  m.index = index;
   m.closed = closed;
   m.table = t;
   m.views = views;
@@ -266,7 +283,13 @@ function listenersOf(
     const owners = t.inode[i] ? ownersOf(t.inode[i]!) : undefined;
     const owner = owners?.length ? owners.reduce((a, b) => (b.pid < a.pid ? b : a)) : undefined;
     const address = addressAt(t, i, false);
-    const ref: ListenerRef = { family: t.family[i]!, address, wildcard: isWildcard(address), texts: {} };
+    const ref: ListenerRef = {
+      family: t.family[i]!,
+      address,
+      wildcard: isWildcard(address),
+      request: { text: owner ? `(request ${owner.command})` : '(request)' },
+      queued: { text: owner ? `(queued ${owner.command})` : '(queued)' },
+    };
     if (owner) ref.owner = owner;
     const list = out.get(t.lport[i]!);
     if (list) list.push(ref);
@@ -294,38 +317,51 @@ function listenerFor(m: WatchModel, t: WatchTable, i: number): ListenerRef | und
   return best;
 }
 
-const ownerTexts = new WeakMap<Owner, string>();
-const TIMEWAIT = {};
-const ORPHAN = {};
+/** A remote address as a small integer (IPv4 exactly; IPv6 hashed), for counting peers. */
+function peerKey(t: WatchTable, i: number): number {
+  const a = t.raddr;
+  const o = i * 16;
+  if (t.family[i] === 4) return (a[o]! << 24) | (a[o + 1]! << 16) | (a[o + 2]! << 8) | a[o + 3]!;
+  let h = 0x811c9dc5;
+  for (let k = 0; k < 16; k++) h = Math.imul(h ^ a[o + k]!, 0x01000193);
+  return h ^ 0x40000000;
+}
 
-/** Row `i`'s process text, and the object it was made from (its owner, or the listener it is queued on). */
-function processAt(m: WatchModel, t: WatchTable, i: number): [string, object] {
+/** Processes by pid (each socket has an owner object of its own; the process is what is counted). */
+const byPid = new Map<number, Who & { command: string }>();
+const TIMEWAIT: Who = { text: '(timewait)' };
+const ORPHAN: Who = { text: '(orphan)' };
+const NOBODY: Who = { text: '' };
+
+/**
+ * Row `i`'s process, as an object shared by every row of it (counted and compared without making
+ * a string per row): its owner's, or that of the listener it is queued on.
+ */
+function whoAt(m: WatchModel, t: WatchTable, i: number): Who {
   const inode = t.inode[i]!;
   if (inode !== 0) {
     const o = m.ownersOf(inode)?.[0];
-    if (!o) return ['', ORPHAN];
-    let s = ownerTexts.get(o);
-    if (s === undefined) {
-      s = `${o.command}[${o.pid}]`;
-      ownerTexts.set(o, s);
+    if (!o) return NOBODY;
+    let w = byPid.get(o.pid);
+    if (w === undefined || w.command !== o.command) {
+      w = { text: `${o.command}[${o.pid}]`, command: o.command };
+      if (byPid.size >= 1 << 16) byPid.clear();
+      byPid.set(o.pid, w);
     }
-    return [s, o];
+    return w;
   }
-  const state = TCP_STATES[t.state[i]! - 1]!;
-  if (state === 'TIME_WAIT') return ['(timewait)', TIMEWAIT];
-  const l =
-    state === 'SYN_RECV' || state === 'ESTABLISHED' || state === 'CLOSE_WAIT'
-      ? listenerFor(m, t, i)
-      : undefined;
-  if (!l) return ['(orphan)', ORPHAN];
-  const kind = state === 'SYN_RECV' ? 'request' : 'queued';
-  let s = l.texts[kind];
-  if (s === undefined) {
-    s = l.owner ? `(${kind} ${l.owner.command})` : `(${kind})`;
-    l.texts[kind] = s;
-  }
-  return [s, l];
+  const code = t.state[i]!;
+  if (code === TIME_WAIT_CODE) return TIMEWAIT;
+  if (code !== SYN_RECV_CODE && code !== ESTABLISHED_CODE && code !== CLOSE_WAIT_CODE) return ORPHAN;
+  const l = listenerFor(m, t, i);
+  if (!l) return ORPHAN;
+  return code === SYN_RECV_CODE ? l.request : l.queued;
 }
+
+const TIME_WAIT_CODE = TCP_STATES.indexOf('TIME_WAIT') + 1;
+const SYN_RECV_CODE = TCP_STATES.indexOf('SYN_RECV') + 1;
+const ESTABLISHED_CODE = TCP_STATES.indexOf('ESTABLISHED') + 1;
+const CLOSE_WAIT_CODE = TCP_STATES.indexOf('CLOSE_WAIT') + 1;
 
 /** The attribution of row `i` when no process holds it (for a filter's record). */
 function attributionAt(m: WatchModel, t: WatchTable, i: number): Attribution | undefined {
@@ -367,10 +403,10 @@ function describe(m: WatchModel, c: ConnView, t: WatchTable = m.table): void {
     c.local = formatEndpoint(addressAt(t, i, false), t.lport[i]!);
     c.remote = c.state === 'LISTEN' ? '*' : formatEndpoint(addressAt(t, i, true), t.rport[i]!);
   }
-  const [text, from] = processAt(m, t, i);
-  if (from !== c.processFrom) {
-    c.process = text || c.process;
-    c.processFrom = from;
+  const who = whoAt(m, t, i);
+  if (who !== c.processFrom) {
+    c.process = who.text || c.process;
+    c.processFrom = who;
   }
 }
 
@@ -398,7 +434,7 @@ export function listing(
     return k === 'new' ? 0 : k === 'changed' ? 1 : k === 'closed' ? 3 : 2;
   };
   const peer = (c: ConnView): number => (c.row >= 0 ? peerOrder(t, c.row) : Number.MAX_SAFE_INTEGER);
-  const processOf = (c: ConnView): string => (c.row >= 0 ? processAt(m, t, c.row)[0] : c.process);
+  const processOf = (c: ConnView): string => (c.row >= 0 ? whoAt(m, t, c.row).text : c.process);
   const by: Record<SortKey, (a: ConnView, b: ConnView) => number> = {
     new: (a, b) => rank(a) - rank(b) || b.seenAt - a.seenAt || a.localPort - b.localPort || a.id - b.id,
     local: (a, b) => a.localPort - b.localPort || a.id - b.id,
@@ -421,7 +457,7 @@ export function listing(
   for (let i = 0; i < t.n; i++) {
     if (t.state[i] !== code) continue;
     const v = m.views[i]!;
-    if (m.conns.get(v.id) !== v) continue; // a second socket of one tuple
+    if (v.dup) continue;
     if (!passes(m, i)) continue;
     offer(v);
   }
@@ -446,26 +482,32 @@ export function tops(
 ): { ports: [string, number][]; processes: [string, number][]; peers: [string, number][] } {
   const t = m.table;
   const code = TCP_STATES.indexOf(m.selected) + 1;
-  const ports = new Map<number, number>();
-  const processes = new Map<string, number>();
+  const ports = m.portCounts;
+  const touched: number[] = [];
+  const who = new Map<Who, number>();
   const peers = new Map<number, { n: number; row: number }>();
   const listen = m.selected === 'LISTEN';
   for (let i = 0; i < t.n; i++) {
     if (t.state[i] !== code) continue;
     if (m.filter && !passes(m, i)) continue;
     const p = t.lport[i]!;
-    ports.set(p, (ports.get(p) ?? 0) + 1);
-    const name = processAt(m, t, i)[0] || '-';
-    processes.set(name, (processes.get(name) ?? 0) + 1);
+    if (ports[p] === 0) touched.push(p);
+    ports[p] = ports[p]! + 1;
+    const w = whoAt(m, t, i);
+    who.set(w, (who.get(w) ?? 0) + 1);
     if (listen) continue;
-    const k = peerOrder(t, i) - t.rport[i]!;
+    const k = peerKey(t, i);
     const e = peers.get(k);
     if (e) e.n++;
     else peers.set(k, { n: 1, row: i });
   }
+  const portList = touched.map((p): [number, number] => [p, ports[p]!]);
+  for (const p of touched) ports[p] = 0;
+  const processes = new Map<string, number>();
+  for (const [w, k] of who) processes.set(w.text || '-', (processes.get(w.text || '-') ?? 0) + k);
   const top = (map: Map<string, number>): [string, number][] =>
     [...map].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, n);
-  const byPort = [...ports]
+  const byPort = portList
     .sort((a, b) => b[1] - a[1] || String(a[0]).localeCompare(String(b[0])))
     .slice(0, n)
     .map(([p, k]): [string, number] => [String(p), k]);

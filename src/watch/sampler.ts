@@ -10,6 +10,7 @@ import { diagnose } from '../doctor/diagnose.js';
 import { inputFor } from '../doctor/gather.js';
 import { explainPathOf } from '../doctor/sources.js';
 import { keptForComparison, windowOf } from '../doctor/window.js';
+import { WideColumns } from '../kernel/netlink/wide.js';
 import { formatEndpoint } from '../net/endpoint.js';
 import { ownerCarry } from '../probe/owner-carry.js';
 import { openProbe } from '../probe/probe.js';
@@ -105,6 +106,7 @@ export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSam
   let ownersAt = 0;
   let ownersCost = 0;
   let lastDoctor = Number.NEGATIVE_INFINITY;
+  const buffers = [new WideColumns(), new WideColumns()];
   const ownersDue = (): boolean =>
     sinceOwners >= Math.max(1, o.ownersEvery ?? 1) && performance.now() - ownersAt >= 20 * ownersCost;
 
@@ -124,13 +126,15 @@ export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSam
         ownersAt = performance.now();
         ownersCost = ownersAt - t0;
       }
-      if (columns) table = tableOf(snapshot.sockets);
-    } else {
-      table = await probe.wide();
+    }
+    if (columns) {
+      // Two sets of columns in turn: the view still holds the last reading's while this one is read.
+      const into = buffers[n % 2]!;
+      table = await probe.wide(into);
       if (!table) {
         // Not netlink (procfs): records it is.
-        snapshot = await probe.snapshot({ owners: false });
-        carry.apply(snapshot.sockets, false);
+        snapshot ??= await probe.snapshot({ owners: false });
+        if (!withOwners) carry.apply(snapshot.sockets, false);
         table = tableOf(snapshot.sockets);
       }
     }

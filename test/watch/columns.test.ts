@@ -75,7 +75,7 @@ describe('the live view’s columns', () => {
       // The same table as records keeps every connection's identity: nothing new, changed or closed.
       applySample(m, { time: 1, sockets: records.sockets });
       assert.equal(m.closed.length, 0);
-      assert.ok([...m.conns.values()].every((c) => c.seenAt === 0 && c.changedAt === undefined));
+      assert.ok(m.views.every((c) => c.seenAt === 0 && c.changedAt === undefined));
     } finally {
       await probe.close();
     }

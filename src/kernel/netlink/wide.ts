@@ -37,6 +37,16 @@ export class WideColumns {
   interrupted = false;
   retried?: true;
 
+  /** Empties the columns for another reading, keeping their memory. */
+  reset(): this {
+    this.n = 0;
+    this.malformed = 0;
+    delete this.firstError;
+    this.interrupted = false;
+    delete this.retried;
+    return this;
+  }
+
   grow(): void {
     const size = this.state.length * 2;
     const more = <T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(a: T, b: T): T => {
@@ -112,10 +122,13 @@ function dedupe(c: WideColumns): void {
   c.n = w;
 }
 
-/** The table as wide columns (both families unless `opts.families` says otherwise). */
-export function wideTcp(sock: DiagSocket, opts: DumpOptions): Promise<WideColumns> {
+/**
+ * The table as wide columns (both families unless `opts.families` says otherwise), into `into`
+ * when given (a reader that reads again and again keeps its columns' memory).
+ */
+export function wideTcp(sock: DiagSocket, opts: DumpOptions, into?: WideColumns): Promise<WideColumns> {
   return retryInterrupted(async () => {
-    const c = new WideColumns();
+    const c = into ? into.reset() : new WideColumns();
     const plain = { ...opts, info: false, memory: false, plainRecv: true };
     const statuses = await forEachDump(opts.families, (family, status) =>
       runDump(sock, family, plain, status, (d) => wideDatagram(d, status, c)),

@@ -24,6 +24,19 @@ export class KeyIndex {
     return Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) & this.mask;
   }
 
+  /** Empties the index for `capacity` keys, keeping its memory when it is large enough. */
+  reset(capacity: number): this {
+    if (capacity * 2 > this.keys.length) {
+      let n = this.keys.length;
+      while (n < capacity * 2) n *= 2;
+      this.keys = new Float64Array(n);
+      this.rows = new Int32Array(n);
+      this.mask = n - 1;
+    } else this.keys.fill(0);
+    this.size = 0;
+    return this;
+  }
+
   /** The row of `k`, or -1. */
   get(k: number): number {
     const keys = this.keys;

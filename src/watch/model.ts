@@ -51,6 +51,8 @@ export interface WatchSample {
   table?: WatchTable;
   /** The owners of an inode as the last lookup found them (with `table`). */
   ownersOf?: (inode: number) => readonly Owner[] | undefined;
+  /** Changes when the owners were looked up again (what `ownersOf` answers changed). */
+  ownersVersion?: number;
   /** The table as records (servers, tests); with owners when they were looked up or carried. */
   sockets?: readonly Socket[];
   /** Counters per second since the previous reading, under nstat's names. */
@@ -96,6 +98,9 @@ export interface ConnView {
   row: number;
   /** A second socket of a tuple already listed (listeners sharing a port): counted, not listed. */
   dup?: true;
+  /** Its process while its owners are those of `whoVersion` (sockets with an inode). */
+  who?: Who;
+  whoVersion?: number;
   /** What `process` was made from (an owner, or the listener it is attributed to), to make it again only when that changes. */
   processFrom?: object;
 }
@@ -114,6 +119,8 @@ interface ListenerRef {
 /** A process as the view names it: an owner's `command[pid]`, or an attribution in brackets. */
 interface Who {
   text: string;
+  /** Scratch count while tallying (0 between tallies). */
+  n?: number;
 }
 
 export interface WatchModel {
@@ -127,9 +134,14 @@ export interface WatchModel {
   table: WatchTable;
   views: ConnView[];
   index: KeyIndex;
+  /** The index and array the next refresh fills. */
+  spare: { index: KeyIndex; views: ConnView[] };
   /** Connections gone from the table, kept a few refreshes. */
   closed: ConnView[];
   ownersOf: (inode: number) => readonly Owner[] | undefined;
+  ownersVersion?: number;
+  /** Counts `ownersVersion` for samples that do not say it (records: each has its own owners). */
+  whoEpoch: number;
   /** Listeners by port, for sockets no process holds (their queue's owner). */
   listeners: Map<number, ListenerRef[]>;
   /** Scratch counts by local port (all zero between uses). */
@@ -164,8 +176,10 @@ export function createModel(selected: TcpState = 'ESTABLISHED'): WatchModel {
     table: tableOf([]),
     views: [],
     index: new KeyIndex(0),
+    spare: { index: new KeyIndex(0), views: [] },
     closed: [],
     ownersOf: noOwners,
+    whoEpoch: 0,
     listeners: new Map(),
     portCounts: new Uint32Array(65536),
     selected,
@@ -206,15 +220,27 @@ export function applySample(m: WatchModel, sample: WatchSample): void {
   }
   // Views are kept and updated in place across refreshes, found by the tuple's hash: a busy table
   // would otherwise make objects and strings for each of its sockets every second.
+  // Two indexes and two arrays of views in turn, their memory kept (the last refresh's are read
+  // while this one's are made).
   const before = m.index;
-  const index = new KeyIndex(t.n);
-  const views = new Array<ConnView>(t.n);
+  const index = m.spare.index.reset(t.n);
+  const views = m.spare.views;
+  views.length = t.n;
+  const prev = m.views;
+  // The kernel lists sockets in the same order from one dump to the next: the previous table is
+  // followed row by row, and the index asked only where it parts.
+  let j = 0;
   for (let i = 0; i < t.n; i++) {
     const id = t.key[i]!;
     const state = TCP_STATES[t.state[i]! - 1]!;
     const dup = !index.add(id, i);
-    const r = dup ? -1 : before.get(id);
-    const v = r >= 0 ? m.views[r] : undefined;
+    let r = -1;
+    if (!dup) {
+      if (j < prev.length && prev[j]!.id === id && !prev[j]!.dup) r = j;
+      else r = before.get(id);
+      if (r >= 0) j = r + 1;
+    }
+    const v = r >= 0 ? prev[r] : undefined;
     if (v) {
       if (v.state !== state) {
         v.previous = v.state;
@@ -256,11 +282,15 @@ export function applySample(m: WatchModel, sample: WatchSample): void {
     v.row = -1;
     closed.push(v);
   }
+  m.spare = { index: before, views: m.views };
   m.index = index;
   m.closed = closed;
   m.table = t;
   m.views = views;
   m.ownersOf = sample.ownersOf ?? (sample.sockets ? ownersByInode(sample.sockets) : noOwners);
+  if (sample.ownersVersion === undefined || sample.ownersVersion !== m.ownersVersion) m.whoEpoch++;
+  if (sample.ownersVersion !== undefined) m.ownersVersion = sample.ownersVersion;
+  else delete m.ownersVersion;
   m.listeners = listenersOf(t, m.ownersOf);
   if (sample.rates) m.rates = sample.rates;
   if (sample.findings) m.findings = sample.findings;
@@ -340,13 +370,23 @@ const NOBODY: Who = { text: '' };
 function whoAt(m: WatchModel, t: WatchTable, i: number): Who {
   const inode = t.inode[i]!;
   if (inode !== 0) {
+    // Kept on the row's view until the owners are looked up again.
+    const v = m.views[i];
+    if (v !== undefined && v.row === i && v.whoVersion === m.whoEpoch) return v.who!;
     const o = m.ownersOf(inode)?.[0];
-    if (!o) return NOBODY;
-    let w = byPid.get(o.pid);
-    if (w === undefined || w.command !== o.command) {
-      w = { text: `${o.command}[${o.pid}]`, command: o.command };
-      if (byPid.size >= 1 << 16) byPid.clear();
-      byPid.set(o.pid, w);
+    let w: Who = NOBODY;
+    if (o) {
+      let p = byPid.get(o.pid);
+      if (p === undefined || p.command !== o.command) {
+        p = { text: `${o.command}[${o.pid}]`, command: o.command };
+        if (byPid.size >= 1 << 16) byPid.clear();
+        byPid.set(o.pid, p);
+      }
+      w = p;
+    }
+    if (v !== undefined && v.row === i) {
+      v.who = w;
+      v.whoVersion = m.whoEpoch;
     }
     return w;
   }
@@ -484,7 +524,7 @@ export function tops(
   const code = TCP_STATES.indexOf(m.selected) + 1;
   const ports = m.portCounts;
   const touched: number[] = [];
-  const who = new Map<Who, number>();
+  const who: Who[] = [];
   const peers = new Map<number, { n: number; row: number }>();
   const listen = m.selected === 'LISTEN';
   for (let i = 0; i < t.n; i++) {
@@ -494,23 +534,41 @@ export function tops(
     if (ports[p] === 0) touched.push(p);
     ports[p] = ports[p]! + 1;
     const w = whoAt(m, t, i);
-    who.set(w, (who.get(w) ?? 0) + 1);
+    if (!w.n) {
+      w.n = 0;
+      who.push(w);
+    }
+    w.n++;
     if (listen) continue;
     const k = peerKey(t, i);
     const e = peers.get(k);
     if (e) e.n++;
     else peers.set(k, { n: 1, row: i });
   }
-  const portList = touched.map((p): [number, number] => [p, ports[p]!]);
-  for (const p of touched) ports[p] = 0;
+  // The busiest ports, found in one pass: the ephemeral side of 100,000 connections lists as many.
+  const byPortNum: [number, number][] = [];
+  for (const p of touched) {
+    const k = ports[p]!;
+    ports[p] = 0;
+    const last = byPortNum[byPortNum.length - 1];
+    if (byPortNum.length >= n && last && (k < last[1] || (k === last[1] && p > last[0]))) continue;
+    let at = byPortNum.length;
+    while (
+      at > 0 &&
+      (k > byPortNum[at - 1]![1] || (k === byPortNum[at - 1]![1] && p < byPortNum[at - 1]![0]))
+    )
+      at--;
+    byPortNum.splice(at, 0, [p, k]);
+    if (byPortNum.length > n) byPortNum.pop();
+  }
   const processes = new Map<string, number>();
-  for (const [w, k] of who) processes.set(w.text || '-', (processes.get(w.text || '-') ?? 0) + k);
+  for (const w of who) {
+    processes.set(w.text || '-', (processes.get(w.text || '-') ?? 0) + w.n!);
+    w.n = 0;
+  }
   const top = (map: Map<string, number>): [string, number][] =>
     [...map].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, n);
-  const byPort = portList
-    .sort((a, b) => b[1] - a[1] || String(a[0]).localeCompare(String(b[0])))
-    .slice(0, n)
-    .map(([p, k]): [string, number] => [String(p), k]);
+  const byPort = byPortNum.map(([p, k]): [string, number] => [String(p), k]);
   const byPeer = [...peers.values()]
     .map((e): [string, number] => [addressAt(t, e.row, true), e.n])
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))

@@ -37,9 +37,9 @@ export interface WatchSamplerOptions {
   lang?: 'en' | 'zh';
   /**
    * Read the table as columns (the live view): no socket records but at owner lookups, which also
-   * wait until 20 times their own cost has passed (at 100,000 sockets the /proc scan takes about a
-   * second of CPU), so they stay under 5% of a core. Samples then carry `table` and `ownersOf`,
-   * not `sockets` and `snapshot`.
+   * wait until 40 times their own cost has passed (at 100,000 sockets the /proc scan takes about a
+   * second of CPU), so they stay under 2.5% of a core, and until connections were opened. Samples
+   * then carry `table` and `ownersOf`, not `sockets` and `snapshot`.
    */
   columns?: boolean;
 }
@@ -100,15 +100,22 @@ export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSam
     }
   } else unavailable = 'not traced (--no-trace)';
 
-  // Columns: owners looked up every `ownersEvery` refreshes at most, and no sooner than 20 times
-  // what the last lookup cost.
+  // Columns: owners looked up every `ownersEvery` refreshes at most, no sooner than 40 times what
+  // the last lookup cost (at most 2.5% of a core on the /proc scan), and only when connections were
+  // opened since (the kernel's open counters) or a minute of refreshes has passed.
   let sinceOwners = Number.POSITIVE_INFINITY;
   let ownersAt = 0;
   let ownersCost = 0;
+  let openedAtLookup = -1;
+  let ownersVersion = 0;
   let lastDoctor = Number.NEGATIVE_INFINITY;
   const buffers = [new WideColumns(), new WideColumns()];
+  const opened = (r: Reading | undefined): number =>
+    r ? (r.sample.counters['TcpActiveOpens'] ?? 0) + (r.sample.counters['TcpPassiveOpens'] ?? 0) : -1;
   const ownersDue = (): boolean =>
-    sinceOwners >= Math.max(1, o.ownersEvery ?? 1) && performance.now() - ownersAt >= 20 * ownersCost;
+    sinceOwners >= Math.max(1, o.ownersEvery ?? 1) &&
+    performance.now() - ownersAt >= 40 * ownersCost &&
+    (opened(lastReading) !== openedAtLookup || sinceOwners >= 60);
 
   const sample = async (): Promise<WatchSample> => {
     const columns = o.columns === true;
@@ -125,6 +132,8 @@ export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSam
         sinceOwners = 0;
         ownersAt = performance.now();
         ownersCost = ownersAt - t0;
+        openedAtLookup = opened(lastReading);
+        ownersVersion++;
       }
     }
     if (columns) {
@@ -174,6 +183,7 @@ export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSam
     if (columns) {
       out.table = table!;
       out.ownersOf = carry.ownersOf;
+      out.ownersVersion = ownersVersion;
     } else if (snapshot) {
       out.sockets = snapshot.sockets;
       out.snapshot = snapshot;

@@ -89,21 +89,28 @@ export function wideDatagram(dgram: ByteReader, status: DumpStatus, c: WideColum
     if (code === 0) return;
     if (c.n === c.state.length) c.grow();
     const i = c.n++;
-    const id = off + DIAG_MSG.id;
-    const family = r.u8At(off + DIAG_MSG.family) === 10 ? 6 : 4;
+    // stateCodeOf saw the whole fixed message: its bytes are read straight from the datagram.
+    const at = r.need(off, DIAG_MSG.SIZE);
+    const b = r.bytes;
+    const v = r.view;
+    const id = at + DIAG_MSG.id;
+    const family = b[at + DIAG_MSG.family] === 10 ? 6 : 4;
     c.state[i] = code;
     c.family[i] = family;
     // Ports big-endian on the wire.
-    c.lport[i] = r.u16beAt(id + SOCKID.sport);
-    c.rport[i] = r.u16beAt(id + SOCKID.dport);
-    const src = r.bytesAt(id + SOCKID.src, 16);
-    const dst = r.bytesAt(id + SOCKID.dst, 16);
-    c.laddr.set(src, i * 16);
-    c.raddr.set(dst, i * 16);
-    c.recvQ[i] = r.u32At(off + DIAG_MSG.rqueue, LITTLE_ENDIAN);
-    c.sendQ[i] = r.u32At(off + DIAG_MSG.wqueue, LITTLE_ENDIAN);
-    c.inode[i] = r.u32At(off + DIAG_MSG.inode, LITTLE_ENDIAN);
-    for (let k = 0; k < 9; k++) words[k] = r.u32At(id + k * 4, LITTLE_ENDIAN);
+    c.lport[i] = (b[id + SOCKID.sport]! << 8) | b[id + SOCKID.sport + 1]!;
+    c.rport[i] = (b[id + SOCKID.dport]! << 8) | b[id + SOCKID.dport + 1]!;
+    const la = c.laddr;
+    const ra = c.raddr;
+    const o = i * 16;
+    for (let k = 0; k < 16; k++) {
+      la[o + k] = b[id + SOCKID.src + k]!;
+      ra[o + k] = b[id + SOCKID.dst + k]!;
+    }
+    c.recvQ[i] = v.getUint32(at + DIAG_MSG.rqueue, LITTLE_ENDIAN);
+    c.sendQ[i] = v.getUint32(at + DIAG_MSG.wqueue, LITTLE_ENDIAN);
+    c.inode[i] = v.getUint32(at + DIAG_MSG.inode, LITTLE_ENDIAN);
+    for (let k = 0; k < 9; k++) words[k] = v.getUint32(id + k * 4, LITTLE_ENDIAN);
     c.key[i] = tupleKey(family, words);
   });
 }

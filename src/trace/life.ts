@@ -47,10 +47,12 @@ interface Open {
   states: TcpState[];
   stateMs: Partial<Record<TcpState, number>>;
   owner?: TraceOwner;
-  /** Its 4-tuple once its local port is known, and its bytes at the last table. */
+  /** Its 4-tuple once its local port is known. */
   tuple?: string;
-  bytes?: { sent: number; received: number; atMs: number };
 }
+
+/** Tables whose bytes are kept (two at least): the events of a connection's end come within a second or so. */
+const TABLES_KEPT_MS = 2000;
 
 const tupleOf = (l: Endpoint, r: Endpoint) => `${l.address} ${l.port} ${r.address} ${r.port}`;
 
@@ -61,18 +63,23 @@ function keyOf(t: TraceTransition): string {
 /** Follows transitions and hands back each connection as it ends. */
 export class LifeTracker {
   private readonly open = new Map<string, Open>();
-  /** Open connections by 4-tuple, for the tables that give their bytes. */
-  private readonly byTuple = new Map<string, Open>();
+  /**
+   * Bytes by 4-tuple in the last few tables, newest first: a connection takes the bytes of the
+   * newest table that held it when it ends (its events may be read after tables that saw it).
+   */
+  private tables: { atMs: number; bytes: Map<string, { sent: number; received: number }> }[] = [];
 
   /** Bytes of the open connections in a table read at `atMs`. */
   observe(atMs: number, sockets: readonly SocketBytes[]): void {
-    if (this.byTuple.size === 0) return;
+    const bytes = new Map<string, { sent: number; received: number }>();
     for (const s of sockets) {
       const i = s.info;
       if (i?.bytes_acked === undefined || i.bytes_received === undefined) continue;
-      const o = this.byTuple.get(tupleOf(s.local, s.remote));
-      if (o) o.bytes = { sent: i.bytes_acked, received: i.bytes_received, atMs };
+      bytes.set(tupleOf(s.local, s.remote), { sent: i.bytes_acked, received: i.bytes_received });
     }
+    this.tables.unshift({ atMs, bytes });
+    while (this.tables.length > 2 && atMs - this.tables[this.tables.length - 1]!.atMs > TABLES_KEPT_MS)
+      this.tables.pop();
   }
 
   push(t: TraceTransition): ConnectionLife | undefined {
@@ -100,15 +107,11 @@ export class LifeTracker {
       this.open.set(key, o);
     }
     if (t.owner && !o.owner) o.owner = t.owner;
-    if (o.tuple === undefined && t.local.port !== 0 && t.to !== 'CLOSE' && t.to !== 'TIME_WAIT') {
-      o.tuple = tupleOf(t.local, t.remote);
-      this.byTuple.set(o.tuple, o);
-    }
+    if (o.tuple === undefined && t.local.port !== 0) o.tuple = tupleOf(t.local, t.remote);
     if (t.durationMs !== undefined) o.stateMs[t.from] = (o.stateMs[t.from] ?? 0) + t.durationMs;
     o.states.push(t.to);
     if (t.to !== 'CLOSE' && t.to !== 'TIME_WAIT') return undefined;
     this.open.delete(key);
-    if (o.tuple !== undefined && this.byTuple.get(o.tuple) === o) this.byTuple.delete(o.tuple);
     const life: ConnectionLife = {
       timeMs: t.timeMs,
       family: t.family,
@@ -121,12 +124,11 @@ export class LifeTracker {
     };
     if (o.owner) life.owner = o.owner;
     if (o.opened !== 'unseen') life.durationMs = t.timeMs - o.first.timeMs;
-    if (o.bytes)
-      life.bytes = {
-        sent: o.bytes.sent,
-        received: o.bytes.received,
-        ageMs: Math.max(0, t.timeMs - o.bytes.atMs),
-      };
+    const tuple = o.tuple;
+    const seen = tuple === undefined ? undefined : this.tables.find((x) => x.bytes.has(tuple));
+    const b = seen?.bytes.get(tuple!);
+    if (seen && b)
+      life.bytes = { sent: b.sent, received: b.received, ageMs: Math.max(0, t.timeMs - seen.atMs) };
     return life;
   }
 }

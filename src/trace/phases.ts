@@ -63,6 +63,8 @@ const key = (l: Endpoint, r: Endpoint) => `${l.address} ${l.port} ${r.address} $
 /** Entries not seen for this long are dropped (lost events, sockets in another namespace). */
 const STALE_MS = 10 * 60_000;
 const MAX_ENTRIES = 1 << 18;
+/** How long a request gone from the tables waits for its child's event before it counts as never completed. */
+const GRACE_MS = 1000;
 
 /** Pairs transitions with tables; `table` returns the phases each new table completes. */
 export class PhaseClock {
@@ -71,6 +73,8 @@ export class PhaseClock {
   private readonly fw2 = new Map<string, number>();
   private readonly closing = new Map<string, Closing>();
   private lastTable: number | undefined;
+  /** What the last table showed of the requests and timewait sockets, by 4-tuple. */
+  private lastSeen = new Map<string, TcpState>();
   private readonly done: PhaseTime[] = [];
 
   /** Feeds a kernel transition (in time order). */
@@ -94,13 +98,13 @@ export class PhaseClock {
       if (this.closing.size >= MAX_ENTRIES) return;
       const c: Closing = { handedAt: t.timeMs };
       if (fw2Start !== undefined) c.fw2Start = fw2Start;
-      this.closing.set(k, c);
+      if (this.seenBefore(k, c)) this.closing.set(k, c);
       return;
     }
     if (t.from === 'CLOSING' && t.to === 'TIME_WAIT') {
       // The tracker's inference: CLOSING→CLOSE with no reset hands over to TIME_WAIT at once.
-      if (this.closing.size < MAX_ENTRIES)
-        this.closing.set(k, { handedAt: t.timeMs, twStart: { at: t.timeMs, res: 0 } });
+      const c: Closing = { handedAt: t.timeMs, twStart: { at: t.timeMs, res: 0 } };
+      if (this.closing.size < MAX_ENTRIES && this.seenBefore(k, c)) this.closing.set(k, c);
       return;
     }
     if (t.from === 'FIN_WAIT2') this.fw2.delete(k);
@@ -120,6 +124,7 @@ export class PhaseClock {
     }
     this.requestsIn(atMs, prev, seen);
     this.closingIn(atMs, seen);
+    this.lastSeen = seen;
     return this.done.splice(0);
   }
 
@@ -129,11 +134,9 @@ export class PhaseClock {
         r.lastSeen = atMs;
         continue;
       }
-      if (r.goneAt === undefined) {
-        // Its child's event may still be on its way: wait one more table for it.
-        r.goneAt = atMs;
-        continue;
-      }
+      if (r.goneAt === undefined) r.goneAt = atMs;
+      // Its child's event may still be on its way (events are read a few times a second).
+      if (atMs - r.goneAt < GRACE_MS) continue;
       this.requests.delete(k);
       this.measure('SYN_RECV', r.start, mid(r.lastSeen, r.goneAt), true);
     }
@@ -148,21 +151,8 @@ export class PhaseClock {
   private closingIn(atMs: number, seen: Map<string, TcpState>): void {
     for (const [k, c] of this.closing) {
       const st = seen.get(k);
-      const since = c.lastSeen ?? c.handedAt;
       if (st === 'FIN_WAIT2' || st === 'TIME_WAIT') {
-        if (st === 'TIME_WAIT' && c.twStart === undefined) {
-          if (c.lastState === 'FIN_WAIT2') {
-            // An orphan's FIN_WAIT2 ended (the peer's FIN) between its last sight and this table.
-            c.twStart = mid(since, atMs);
-            if (c.fw2Start !== undefined) this.measure('FIN_WAIT2', { at: c.fw2Start, res: 0 }, c.twStart);
-          } else {
-            // First seen in TIME_WAIT: the peer's FIN came at the hand-over (the usual close) or
-            // soon after it; FIN_WAIT2 is not timed, TIME_WAIT began within the gap.
-            c.twStart = mid(c.handedAt, atMs);
-          }
-        }
-        c.lastSeen = atMs;
-        c.lastState = st;
+        this.sight(c, atMs, st);
         continue;
       }
       // Gone from the table.
@@ -175,6 +165,36 @@ export class PhaseClock {
     }
     for (const [k, at] of this.fw2) if (atMs - at > STALE_MS) this.fw2.delete(k);
     for (const [k, r] of this.requests) if (atMs - r.lastSeen > STALE_MS) this.requests.delete(k);
+  }
+
+  /** A timewait socket seen in a table at `atMs`, as FIN_WAIT2 (an orphan) or TIME_WAIT. */
+  private sight(c: Closing, atMs: number, st: 'FIN_WAIT2' | 'TIME_WAIT'): void {
+    const since = c.lastSeen ?? c.handedAt;
+    if (st === 'TIME_WAIT' && c.twStart === undefined) {
+      if (c.lastState === 'FIN_WAIT2') {
+        // An orphan's FIN_WAIT2 ended (the peer's FIN) between its last sight and this table.
+        c.twStart = mid(since, atMs);
+        if (c.fw2Start !== undefined) this.measure('FIN_WAIT2', { at: c.fw2Start, res: 0 }, c.twStart);
+      } else {
+        // First seen in TIME_WAIT: the peer's FIN came at the hand-over (the usual close) or
+        // soon after it; FIN_WAIT2 is not timed, TIME_WAIT began within the gap.
+        c.twStart = mid(c.handedAt, atMs);
+      }
+    }
+    c.lastSeen = atMs;
+    c.lastState = st;
+  }
+
+  /**
+   * A hand-over whose event arrives after a table read later than it: that table already showed
+   * the timewait socket, or showed it gone. Returns false when it was gone (or never kept).
+   */
+  private seenBefore(k: string, c: Closing): boolean {
+    if (this.lastTable === undefined || c.handedAt >= this.lastTable) return true;
+    const st = this.lastSeen.get(k);
+    if (st !== 'FIN_WAIT2' && st !== 'TIME_WAIT') return false;
+    this.sight(c, this.lastTable, st);
+    return true;
   }
 
   private measure(state: PhaseTime['state'], start: Edge, end: Edge, incomplete = false): void {

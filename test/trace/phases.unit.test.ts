@@ -21,13 +21,27 @@ describe('phases timed through socket tables', () => {
     assert.deepEqual(c.table(1500, []), [{ state: 'SYN_RECV', ms: 400, resolutionMs: 50 }]);
   });
 
-  it('times a request that vanished with no child as never completed, after one table of grace', () => {
+  it('times a request that vanished with no child as never completed, after a second of grace', () => {
     const c = new PhaseClock();
     c.table(0, []);
     c.table(100, [seen('SYN_RECV')]);
     c.table(200, [seen('SYN_RECV')]);
     assert.deepEqual(c.table(300, []), []);
-    assert.deepEqual(c.table(400, []), [{ state: 'SYN_RECV', ms: 200, resolutionMs: 100, incomplete: true }]);
+    assert.deepEqual(c.table(1200, []), []);
+    assert.deepEqual(c.table(1300, []), [
+      { state: 'SYN_RECV', ms: 200, resolutionMs: 100, incomplete: true },
+    ]);
+  });
+
+  it('takes a hand-over whose event comes after a table that already showed its timewait socket', () => {
+    const c = new PhaseClock();
+    c.table(0, []);
+    c.table(100, [seen('TIME_WAIT')]);
+    // The event (at 40) is read after the table at 100.
+    c.transition(tr(30, 'FIN_WAIT1', 'FIN_WAIT2'));
+    c.transition(tr(40, 'FIN_WAIT2', 'CLOSE'));
+    assert.deepEqual(c.table(200, [seen('TIME_WAIT')]), []);
+    assert.deepEqual(c.table(300, []), [{ state: 'TIME_WAIT', ms: 180, resolutionMs: 80 }]);
   });
 
   it('leaves requests of the first table untimed: they began at no known time', () => {

@@ -4,7 +4,8 @@
  * text pipe, as one time-ordered async iterable of typed events, ended by an AbortSignal.
  *
  * Reading: each CPU's ring is opened O_NONBLOCK and drained with synchronous reads (one page a
- * read) until EAGAIN, then the reader sleeps `pollMs`, or a few ms while events come fast: small
+ * read) until EAGAIN, then the reader sleeps `pollMs` (longer, up to 250 ms, while the rings stay
+ * quiet), or a few ms while events come fast: small
  * rounds keep what a round holds (decoded events, transitions, output) within V8's young
  * generation, so it dies there instead of being copied and promoted (at 100,000 events a second,
  * 50 ms rounds spent more CPU in the collector than in decoding). A blocking read would hold a libuv thread per
@@ -97,6 +98,14 @@ const PAGES_PER_TURN = 8;
 /** A round with more events than this is followed by a short sleep. */
 const BUSY_EVENTS = 256;
 const BUSY_POLL_MS = 5;
+const IDLE_POLL_MS = 250;
+/** A round with fewer events than this counts as quiet. */
+const QUIET_EVENTS = 64;
+
+/** The sleep after `quiet` empty rounds in a row: `pollMs`, doubling after the second, to IDLE_POLL_MS. */
+function idleWait(pollMs: number, quiet: number): number {
+  return quiet <= 2 ? pollMs : Math.max(pollMs, Math.min(IDLE_POLL_MS, pollMs * 2 ** (quiet - 2)));
+}
 const STATS_EVERY_MS = 1000;
 const MAX_BATCH = 2048;
 
@@ -175,6 +184,7 @@ class Session implements TraceSession {
   async *batches(): AsyncIterable<TraceEvent[]> {
     const signal = this.o.signal;
     const pollMs = this.o.pollMs ?? 50;
+    let quiet = 0;
     try {
       while (!this.closed && !signal?.aborted) {
         const { batch, busy } = this.mode === 'text' ? this.readText() : this.readRaw();
@@ -183,13 +193,14 @@ class Session implements TraceSession {
         // Bounded batches keep what a consumer builds from one (strings, arrays) small.
         for (let i = 0; i < batch.length; i += MAX_BATCH)
           yield batch.length <= MAX_BATCH ? batch : batch.slice(i, i + MAX_BATCH);
+        // Quiet rings (a few events a round at most) are read less and less often, up to
+        // IDLE_POLL_MS: each wake-up costs about a millisecond of CPU, and the buffers hold
+        // seconds of events at high rates.
+        quiet =
+          batch.length < QUIET_EVENTS && this.pending.length < QUIET_EVENTS ? Math.min(quiet + 1, 8) : 0;
+        const wait = batch.length > BUSY_EVENTS ? Math.min(BUSY_POLL_MS, pollMs) : idleWait(pollMs, quiet);
         if (busy) await new Promise<void>((r) => setImmediate(r));
-        else
-          await sleep(
-            batch.length > BUSY_EVENTS ? Math.min(BUSY_POLL_MS, pollMs) : pollMs,
-            undefined,
-            signal ? { signal } : {},
-          ).catch(() => undefined);
+        else await sleep(wait, undefined, signal ? { signal } : {}).catch(() => undefined);
       }
       // What is left in the buffers when the stream ends is still delivered.
       if (!this.closed) {

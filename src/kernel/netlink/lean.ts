@@ -39,16 +39,18 @@ export class LeanColumns {
   key = new Float64Array(1024);
   grow(): void {
     const size = this.state.length * 2;
-    const more = <T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(a: T, b: T): T => {
-      b.set(a);
-      return b;
-    };
-    this.state = more(this.state, new Uint8Array(size));
-    this.family = more(this.family, new Uint8Array(size));
-    this.port = more(this.port, new Uint16Array(size));
-    this.inode = more(this.inode, new Uint32Array(size));
-    this.key = more(this.key, new Float64Array(size));
+    this.state = grown(this.state, new Uint8Array(size));
+    this.family = grown(this.family, new Uint8Array(size));
+    this.port = grown(this.port, new Uint16Array(size));
+    this.inode = grown(this.inode, new Uint32Array(size));
+    this.key = grown(this.key, new Float64Array(size));
   }
+}
+
+/** `b` (a larger column) holding what `a` held. */
+export function grown<T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(a: T, b: T): T {
+  b.set(a);
+  return b;
 }
 
 /** Two FNV-1a hashes of the 4-tuple (ports and addresses, 36 bytes) folded into 53 bits. */

@@ -8,7 +8,7 @@
 import type { ByteReader } from '../../net/byte-reader.js';
 import { UintSet } from '../../net/uint-set.js';
 import { type DumpOptions, forEachDump, LITTLE_ENDIAN, retryInterrupted, runDump } from './dump.js';
-import { HashSet } from './lean.js';
+import { grown, HashSet } from './lean.js';
 import { stateCodeOf } from './parse.js';
 import type { DiagSocket } from './socket.js';
 import { tupleKey } from './tuple-key.js';
@@ -49,20 +49,16 @@ export class WideColumns {
 
   grow(): void {
     const size = this.state.length * 2;
-    const more = <T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(a: T, b: T): T => {
-      b.set(a);
-      return b;
-    };
-    this.state = more(this.state, new Uint8Array(size));
-    this.family = more(this.family, new Uint8Array(size));
-    this.lport = more(this.lport, new Uint16Array(size));
-    this.rport = more(this.rport, new Uint16Array(size));
-    this.laddr = more(this.laddr, new Uint8Array(size * 16));
-    this.raddr = more(this.raddr, new Uint8Array(size * 16));
-    this.recvQ = more(this.recvQ, new Uint32Array(size));
-    this.sendQ = more(this.sendQ, new Uint32Array(size));
-    this.inode = more(this.inode, new Uint32Array(size));
-    this.key = more(this.key, new Float64Array(size));
+    this.state = grown(this.state, new Uint8Array(size));
+    this.family = grown(this.family, new Uint8Array(size));
+    this.lport = grown(this.lport, new Uint16Array(size));
+    this.rport = grown(this.rport, new Uint16Array(size));
+    this.laddr = grown(this.laddr, new Uint8Array(size * 16));
+    this.raddr = grown(this.raddr, new Uint8Array(size * 16));
+    this.recvQ = grown(this.recvQ, new Uint32Array(size));
+    this.sendQ = grown(this.sendQ, new Uint32Array(size));
+    this.inode = grown(this.inode, new Uint32Array(size));
+    this.key = grown(this.key, new Float64Array(size));
   }
 
   /** Moves socket `from` to row `to` (to < from). */

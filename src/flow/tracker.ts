@@ -97,6 +97,25 @@ export interface TrackerOptions {
   readonly fastPath?: boolean;
   /** Called with each connection as it is done (replaced by the next on its 4-tuple, evicted, or at `finish`). */
   readonly onConn?: (c: Conn) => void;
+  /** Called with each end's transition as the segments make it (live captures print them). */
+  readonly onTransition?: (t: FlowTransition) => void;
+}
+
+/** One end's change of state, rebuilt from the segments, with the connection it belongs to. */
+export interface FlowTransition {
+  /** The connection's number in the capture. */
+  readonly n: number;
+  readonly family: 4 | 6;
+  readonly end: 'client' | 'server';
+  /** This end, and its peer. */
+  readonly local: { readonly address: string; readonly port: number };
+  readonly remote: { readonly address: string; readonly port: number };
+  readonly from: TcpState;
+  readonly to: TcpState;
+  /** What made it (`ack-of-fin`, `close`, `time-wait`, `reused`...). */
+  readonly cause: string;
+  /** When (µs since the epoch). */
+  readonly atUs: number;
 }
 
 export interface TrackerStats {
@@ -151,6 +170,13 @@ interface Flow {
   synRetransmitted: boolean;
   /** Recorded ladder rows, when this connection is recorded. */
   events: ConnEvent[] | undefined;
+  /**
+   * The server end's transitions told only once it answers (`onTransition`): a SYN answered by an
+   * RST alone found no listener, and that end never existed.
+   */
+  held?: FlowTransition[];
+  /** The server end turned out never to have existed: nothing more is told of it. */
+  serverless?: true;
   initial: [TcpState, TcpState];
 }
 
@@ -521,12 +547,57 @@ export class FlowTracker {
     const id = k === 0 ? 'client' : 'server';
     for (const a of r.anomalies) f.anomalies.add(a.id);
     const out: ConnTransition[] = [];
+    const hook = this.opts.onTransition;
     for (const t of r.transitions) {
       out.push({ end: id, from: t.from, to: t.to, cause: t.cause });
+      if (hook) this.tell(f, k, t.from, t.to, t.cause, atUs);
       const state: TcpState = t.to === 'LISTEN' ? 'CLOSE' : t.to;
       if (e.states.at(-1)?.state !== state) e.states.push({ state, atUs });
     }
     return out;
+  }
+
+  private tell(f: Flow, k: 0 | 1, from: TcpState, to: TcpState, cause: string, atUs: number): void {
+    const e = f.ends[k];
+    const o = f.ends[k === 0 ? 1 : 0];
+    const t: FlowTransition = {
+      n: f.n,
+      family: f.family,
+      end: k === 0 ? 'client' : 'server',
+      local: { address: e.address, port: e.port },
+      remote: { address: o.address, port: o.port },
+      from,
+      to,
+      cause,
+      atUs,
+    };
+    if (k === 1 && !f.midstream) {
+      if (f.serverless) return;
+      if (e.packets === 0) {
+        if (f.held) f.held.push(t);
+        else f.held = [t];
+        return;
+      }
+      if (f.held) {
+        const held = f.held;
+        delete f.held;
+        // Its first answer an RST, no SYN+ACK: nothing listened there.
+        if ((e.letters & (LETTER.r | LETTER.h)) === LETTER.r) {
+          f.serverless = true;
+          return;
+        }
+        for (const h of held) this.opts.onTransition!(h);
+      }
+    }
+    this.opts.onTransition!(t);
+  }
+
+  /** Tells the server end's transitions still held (a SYN never answered, as far as the capture saw). */
+  private release(f: Flow): void {
+    const held = f.held;
+    if (!held) return;
+    delete f.held;
+    for (const h of held) this.opts.onTransition!(h);
   }
 
   /** TIME_WAIT ends after 2MSL (60 s on Linux): fires the timer of each end whose deadline passed. */
@@ -605,6 +676,7 @@ export class FlowTracker {
 
   /** A connection is over (or cut short): its summary goes out. */
   private done(f: Flow, atUs: number, why: 'reused' | 'evicted' | 'end'): void {
+    if (this.opts.onTransition) this.release(f);
     // A FIN still waiting for its acknowledgment when the capture ends is taken as received.
     f.ends.forEach((e, k) => {
       const fin = e.pendingFin;
@@ -615,11 +687,14 @@ export class FlowTracker {
       this.note(f, k as 0 | 1, r, f.lastUs);
     });
     if (why !== 'evicted') this.expire(f, atUs / 1000);
-    for (const e of f.ends) {
+    f.ends.forEach((e, k) => {
       const last = e.states.at(-1)!.state;
       // A TIME_WAIT end gives way to the next connection on its 4-tuple.
-      if (why === 'reused' && last === 'TIME_WAIT') e.states.push({ state: 'CLOSE', atUs });
-    }
+      if (why === 'reused' && last === 'TIME_WAIT') {
+        e.states.push({ state: 'CLOSE', atUs });
+        if (this.opts.onTransition) this.tell(f, k as 0 | 1, 'TIME_WAIT', 'CLOSE', 'reused', atUs);
+      }
+    });
     const server = f.ends[1];
     // An RST answering the SYN, no SYN+ACK ever: nothing listened there, the server end never existed.
     if (!f.midstream && (server.letters & (LETTER.r | LETTER.h)) === LETTER.r && server.bytes === 0)

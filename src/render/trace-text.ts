@@ -16,7 +16,8 @@ export function clockText(timeMs: number): string {
     clockSec = sec;
     clockHead = `${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}.`;
   }
-  const us = Math.floor((timeMs - sec * 1000) * 1000);
+  // A hair added so that a whole microsecond given as milliseconds is not floored below itself.
+  const us = Math.floor((timeMs - sec * 1000) * 1000 + 1e-6);
   return `${clockHead}${String(Math.min(999_999, Math.max(0, us))).padStart(6, '0')}`;
 }
 let clockSec = Number.NaN;

@@ -130,6 +130,53 @@ describe('tcpscope capture (root, tcpdump in a namespace)', () => {
     assert.match(two[1]!, /127\.0\.0\.1:1 > .* RST\+ACK/);
   });
 
+  it('--states prints both ends’ transitions as they pass: those the capture it kept rebuilds', async () => {
+    const file = join(dir, 'states.pcap');
+    // The traffic is done well within the run: every segment reaches both the lines and the file.
+    const run = start(['--states', '--json', '--write', file, '--duration', '4s']);
+    await run.listening;
+    traffic();
+    assert.equal(await run.exit, 0, run.err());
+    interface Line {
+      connection: number;
+      end: 'client' | 'server';
+      from: string;
+      to: string;
+      source: string;
+      local: { port: number };
+    }
+    const lines = run
+      .out()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Line);
+    assert.ok(lines.length >= 20, String(lines.length));
+    assert.ok(lines.every((l) => l.source === 'capture'));
+    const live = new Map<string, string[]>();
+    for (const l of lines) {
+      const k = `${l.connection} ${l.end}`;
+      const seq = live.get(k) ?? [];
+      // The file's rebuild lists states from the first after the start; a listener's LISTEN is none.
+      seq.push(l.to === 'LISTEN' ? 'CLOSE' : l.to);
+      live.set(k, seq);
+    }
+    const rebuilt = JSON.parse(tcpscope(['pcap', file, '--json']).stdout) as {
+      connections: { id: number; client: { states: string[] }; server: { states: string[] } }[];
+    };
+    const want = new Map<string, string[]>();
+    for (const c of rebuilt.connections) {
+      want.set(`${c.id} client`, c.client.states);
+      // A SYN refused by an RST alone found no listener: that server end never existed, and says nothing.
+      const never = c.server.states.length === 1 && c.server.states[0] === 'CLOSE';
+      if (c.server.states.length > 0 && !never) want.set(`${c.id} server`, c.server.states);
+    }
+    assert.deepEqual(Object.fromEntries(live), Object.fromEntries(want));
+    assert.ok(
+      rebuilt.connections.some((c) => c.server.states.join() === 'CLOSE'),
+      'the traffic includes a refused connect',
+    );
+  });
+
   it('stops on --duration, on SIGTERM, on Ctrl-C (SIGINT) and on a closed stdout, leaving no tcpdump', async () => {
     const t0 = Date.now();
     const timed = start(['--duration', '1s']);

@@ -6,7 +6,11 @@ import { captureFilter, type FilterFlags } from '../../capture/bpf.js';
 import { totalSkipped } from '../../capture/stats.js';
 import { captureLive } from '../../capture/tcpdump.js';
 import { UsageError } from '../../errors.js';
+import { isoTime } from '../../flow/report.js';
+import { FlowTracker, type FlowTransition } from '../../flow/tracker.js';
+import { endpointOf } from '../../net/endpoint.js';
 import { packetJson, packetLine } from '../../render/packet-text.js';
+import { clockText } from '../../render/trace-text.js';
 import type { Cli } from '../output.js';
 import { parseIntFlag } from '../socket-options.js';
 
@@ -19,7 +23,38 @@ interface CaptureFlags extends FilterFlags {
   netns?: string;
   json?: boolean;
   tcpdump?: string;
+  states?: boolean;
 }
+
+/** A transition as `trace --json` writes one, with the end, the connection and the cause. */
+function transitionJson(t: FlowTransition): string {
+  return `${JSON.stringify({
+    time: isoTime(t.atUs),
+    family: t.family,
+    local: t.local,
+    remote: t.remote,
+    from: t.from,
+    to: t.to,
+    source: 'capture',
+    end: t.end,
+    connection: t.n,
+    cause: t.cause,
+  })}\n`;
+}
+
+/** A transition as a line: time, which end, both endpoints, the change, the connection. */
+function transitionLine(t: FlowTransition): string {
+  return `${[
+    clockText(t.atUs / 1000).padEnd(15),
+    t.end.padEnd(6),
+    endpointOf(t.local).padEnd(24),
+    endpointOf(t.remote).padEnd(24),
+    `${t.from} -> ${t.to}`.padEnd(28),
+    `#${t.n}`,
+  ].join(' ')}\n`;
+}
+
+const STATES_HEADER = `${['TIME'.padEnd(15), 'END'.padEnd(6), 'LOCAL'.padEnd(24), 'REMOTE'.padEnd(24), 'TRANSITION'.padEnd(28), 'CONN'].join(' ')}\n`;
 
 /** Runs `capture`. */
 export async function run(cli: Cli, flags: CaptureFlags): Promise<void> {
@@ -32,6 +67,17 @@ export async function run(cli: Cli, flags: CaptureFlags): Promise<void> {
   const timer = durationMs === undefined ? undefined : setTimeout(() => stop.abort(), durationMs);
   let seen = 0;
   const render = flags.json ? packetJson : packetLine;
+  // --states: both ends' transitions, rebuilt from the segments as they pass.
+  const tracker = flags.states
+    ? new FlowTracker({
+        onTransition: (t) => {
+          if (!stop.signal.aborted || finishing)
+            cli.o.out(flags.json ? transitionJson(t) : transitionLine(t));
+        },
+      })
+    : undefined;
+  let finishing = false;
+  if (tracker && !flags.json) cli.o.out(STATES_HEADER);
   try {
     const result = await captureLive({
       iface: flags.interface,
@@ -44,10 +90,16 @@ export async function run(cli: Cli, flags: CaptureFlags): Promise<void> {
       onListening: (line) => cli.o.note(`capturing: ${line.replace(/^tcpdump: /, '')}`),
       onPacket: (p) => {
         if (stop.signal.aborted) return;
-        cli.o.out(render(p));
+        if (tracker) tracker.push(p);
+        else cli.o.out(render(p));
         if (count !== undefined && ++seen >= count) stop.abort();
       },
     });
+    if (tracker) {
+      // What the end of the capture settles (a FIN still unacknowledged, TIME_WAIT gone by).
+      finishing = true;
+      tracker.finish();
+    }
     const skipped = totalSkipped(result.stats);
     cli.o.note(
       `${result.stats.packets} TCP packets${skipped ? `, ${skipped} records skipped` : ''}${result.dropped ? `, ${result.dropped} dropped by the kernel (a busy link: narrow the filter)` : ''}`,

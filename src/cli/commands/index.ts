@@ -277,6 +277,7 @@ Examples:
   sudo tcpscope capture --bpf 'tcp[tcpflags] & (tcp-syn|tcp-rst) != 0'   SYNs and RSTs only
   sudo tcpscope capture --write web.pcap --port 443   keep the capture for 'tcpscope pcap web.pcap'
   sudo tcpscope capture --netns blue --json      inside a named namespace, NDJSON
+  sudo tcpscope capture -i lo --port 9000 --states   both ends' states as the segments change them
 Ends on Ctrl-C, SIGTERM, --duration, --count or a closed stdout, and leaves no tcpdump behind.
 Exit status: 0, or 2 when tcpdump is missing, not permitted or refuses the interface or filter.
 `;
@@ -702,7 +703,11 @@ export const COMMANDS: readonly CommandSpec[] = [
         default: '256',
       },
       { flags: '--netns <name>', description: 'capture inside a named network namespace (ip netns exec)' },
-      { flags: '--json', description: 'NDJSON: one object per segment' },
+      { flags: '--json', description: 'NDJSON: one object per segment (per transition with --states)' },
+      {
+        flags: '--states',
+        description: "both ends' state transitions rebuilt from the segments, instead of the segments",
+      },
       { flags: '--tcpdump <path>', description: 'the tcpdump to run', hidden: true },
     ],
     examples: CAPTURE_EXAMPLES,

@@ -151,6 +151,8 @@ interface End {
   pendingFin: Segment | undefined;
   /** When that FIN was seen, and the ladder row that shows it (-1 when not recorded). */
   pendingAt: { us: number; row: number };
+  /** Opened at the same time as its peer: its SYN+ACK repeats its SYN, and may cross the peer's. */
+  simOpen?: true;
 }
 
 interface Flow {
@@ -397,6 +399,28 @@ export class FlowTracker {
     }
     const nowMs = p.timeUs / 1000;
     if (a.tcb.state === 'TIME_WAIT' || b.tcb.state === 'TIME_WAIT') this.expire(f, nowMs);
+    // A bare SYN from the end taken for a listener, before it sent anything else: both ends were
+    // opening at once (simultaneous open, RFC 9293 section 3.5). That end never listened: it sent
+    // its SYN before the peer's reached it, then received the peer's SYN.
+    const crossed =
+      from === 1 &&
+      !f.midstream &&
+      s.packets === 0 &&
+      (flags & (SYN | ACK | RST)) === SYN &&
+      r.nxt !== undefined;
+    if (crossed) {
+      delete f.held;
+      s.tcb = { ...createTcb({ limits: {} }), rcvWnd: OBSERVER_WINDOW };
+      s.states = [{ state: 'CLOSE', atUs: s.states[0]!.atUs }];
+      s.simOpen = true;
+      r.simOpen = true;
+    }
+    // Its first SYN+ACK, sent before the peer's reached it, is seen after: it changes nothing here.
+    const crossingSynAck =
+      s.simOpen === true &&
+      (flags & (SYN | ACK | RST | FIN)) === (SYN | ACK) &&
+      (s.letters & LETTER.h) === 0 &&
+      s.tcb.state === 'ESTABLISHED';
     f.lastUs = p.timeUs;
     s.packets++;
     s.bytes += p.len;
@@ -426,9 +450,18 @@ export class FlowTracker {
     ) {
       s.tcb = { ...s.tcb, rcvNxt: p.ack, ooo: [] };
     }
-    const sent = step(s.tcb, { kind: 'sent', time: nowMs, segment: seg });
+    const sent: StepResult = crossingSynAck
+      ? { tcb: s.tcb, transitions: [], anomalies: [], send: [], applied: [] }
+      : step(s.tcb, { kind: 'sent', time: nowMs, segment: seg });
     s.tcb = sent.tcb;
     ts.push(...this.note(f, from, sent, p.timeUs));
+    if (crossed) {
+      // The peer's SYN, seen earlier at the capture point, reached this end after its own left.
+      const peerSyn: Segment = { seq: seqAdd(r.nxt!, -1), ack: 0, flags: SYN, len: 0 };
+      const got = step(s.tcb, { kind: 'recv', time: nowMs, segment: peerSyn });
+      s.tcb = got.tcb;
+      ts.push(...this.note(f, from, got, p.timeUs));
+    }
     // A FIN reaches the peer when the peer says so (above); what comes with it counts now.
     let toPeer = seg;
     if ((flags & (FIN | RST | SYN)) === FIN) {
@@ -481,7 +514,10 @@ export class FlowTracker {
     const end = seqAdd(p.seq, space);
     let fate: '' | 'retransmission' | 'gap' = '';
     if (s.nxt !== undefined) {
-      if (seqLt(p.seq, s.nxt)) {
+      // A simultaneous open's SYN+ACK carries the SYN again: the handshake, not a retransmission.
+      const synAckOfSimOpen =
+        s.simOpen === true && (p.flags & (SYN | ACK)) === (SYN | ACK) && (s.letters & LETTER.h) === 0;
+      if (seqLt(p.seq, s.nxt) && !synAckOfSimOpen) {
         fate = 'retransmission';
         s.retransmissions++;
         if ((p.flags & SYN) !== 0) f.synRetransmitted = true;

@@ -1,7 +1,8 @@
 /**
  * The tracker against the kernel (root, iproute2, nftables, tcpdump, tracefs): real connections in a
  * private namespace (open and close, refused, half-close, RST, a SYN dropped by nft, a port reused
- * after TIME_WAIT, a simultaneous close made by dropping the first FIN each way) while tcpdump captures its loopback and tracefs records the kernel's own
+ * after TIME_WAIT, a simultaneous close made by dropping the first FIN each way, a simultaneous open
+ * made by dropping the first SYN each way) while tcpdump captures its loopback and tracefs records the kernel's own
  * `sock/inet_sock_set_state` events. For every connection, the states rebuilt for each end from the
  * capture equal the kernel's, with the kernel's blind spots mapped: TIME_WAIT is never announced (the
  * timewait socket takes over with FIN_WAIT2 or CLOSING -> CLOSE: TIME_WAIT is checked with ss at the
@@ -27,7 +28,7 @@ const TRAFFIC = join(
   dirname(fileURLToPath(import.meta.url)),
   '../../../test/fixtures/flow/ground-truth-traffic.mjs',
 );
-const PORTS = [47001, 47002, 47003, 47004, 47005, 47006, 47007, 47100];
+const PORTS = [47001, 47002, 47003, 47004, 47005, 47006, 47007, 47008, 47009, 47100];
 
 /** Kernel state codes 1..11 to names; 12 (NEW_SYN_RECV) is SYN_RECV. */
 const stateName = (code: number): TcpState => (code === 12 ? 'SYN_RECV' : TCP_STATES[code - 1]!);
@@ -105,6 +106,12 @@ describe('flow tracker against the kernel', { timeout: 120_000 }, () => {
         'nft',
         'add rule inet truth in tcp dport 47005 tcp flags & (syn | ack) == syn quota until 100 bytes drop',
       ]);
+      // The first SYN each way between 47008 and 47009: both ends are in SYN_SENT when the other's comes.
+      for (const port of [47008, 47009])
+        ns.exec([
+          'nft',
+          `add rule inet truth in tcp dport ${port} tcp flags & (syn | ack) == syn quota until 100 bytes drop`,
+        ]);
       // The first FIN each way on 47007 too: both ends are in FIN_WAIT1 when the other's FIN comes.
       for (const dir of ['dport', 'sport'])
         ns.exec([
@@ -166,7 +173,7 @@ describe('flow tracker against the kernel', { timeout: 120_000 }, () => {
       await readCaptureFile(file, (p) => tracker.push(p));
       tracker.finish();
       conns.sort((a, b) => a.n - b.n);
-      assert.equal(conns.length, 8, 'seven situations, one with two connections on one 4-tuple');
+      assert.equal(conns.length, 9, 'eight situations, one with two connections on one 4-tuple');
 
       const lives = kernelLives(events);
       const used = new Set<Life>();
@@ -200,7 +207,7 @@ describe('flow tracker against the kernel', { timeout: 120_000 }, () => {
           compared++;
         }
       }
-      assert.equal(compared, 15, 'every end but the refused server');
+      assert.equal(compared, 17, 'every end but the refused server');
       const lost = conns.find((c) => c.server.port === 47005)!;
       assert.ok(lost.anomalies.includes('syn-retransmitted'));
       const reuse = conns.filter((c) => c.server.port === 47006);
@@ -211,6 +218,19 @@ describe('flow tracker against the kernel', { timeout: 120_000 }, () => {
       assert.ok(
         [both.client, both.server].some((e) => e.states.some((s) => s.state === 'CLOSING')),
         'a simultaneous close',
+      );
+      // Both ends opened: each went from SYN_SENT, and one at least through SYN_RECV, no listener.
+      const open = conns.find((c) => [c.client.port, c.server.port].includes(47008))!;
+      for (const e of [open.client, open.server]) assert.equal(e.states[0]!.state, 'SYN_SENT');
+      assert.ok(
+        [open.client, open.server].some((e) => e.states.some((s) => s.state === 'SYN_RECV')),
+        'a simultaneous open',
+      );
+      // nft dropped the first SYNs after the capture point saw them: to the capture they arrived, so
+      // their retransmissions are sends the machine did not expect in SYN_RECV. Nothing else.
+      assert.deepEqual(
+        open.anomalies.filter((a) => a !== 'syn-retransmitted' && a !== 'unexpected'),
+        [],
       );
     } finally {
       ac.abort();

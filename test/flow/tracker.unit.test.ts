@@ -97,6 +97,27 @@ describe('flow tracker', () => {
   // was lost; the tracker counts a FIN once its receiver acknowledges it or it comes again, which is
   // right for a lost FIN (the kernel test below) and sees only one end in CLOSING for crossing ones.
   for (const [id, [client, server, code]] of Object.entries(fromSim)) {
+    it('a simultaneous open: both ends sent a SYN, neither listened, crossing SYN+ACKs change nothing', () => {
+      const P: [number, number] = [40000, 40001];
+      const { conns } = track([
+        seg(0, 'c', SYN, 100, 0, 0, P),
+        seg(1, 's', SYN, 500, 0, 0, P),
+        seg(2, 'c', SYN | ACK, 100, 501, 0, P),
+        seg(3, 's', SYN | ACK, 500, 101, 0, P),
+        seg(10, 'c', FIN | ACK, 101, 501, 0, P),
+        seg(11, 's', ACK, 501, 102, 0, P),
+        seg(12, 's', FIN | ACK, 501, 102, 0, P),
+        seg(13, 'c', ACK, 102, 502, 0, P),
+      ]);
+      assert.equal(conns.length, 1);
+      assert.equal(
+        states(conns[0]!, 'client'),
+        'SYN_SENT>SYN_RECV>ESTABLISHED>FIN_WAIT1>FIN_WAIT2>TIME_WAIT',
+      );
+      assert.equal(states(conns[0]!, 'server'), 'SYN_SENT>SYN_RECV>ESTABLISHED>CLOSE_WAIT>LAST_ACK>CLOSE');
+      assert.deepEqual(conns[0]!.anomalies, []);
+    });
+
     it(`rebuilds both ends of '${id}' from what arrived`, () => {
       const { conns } = track(capturedArrivals(simulate(builtinScenario(id)!)));
       assert.equal(conns.length, 1);

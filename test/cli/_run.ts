@@ -8,8 +8,11 @@ export interface Ran {
   code: number;
 }
 
-/** `tcpscope ARGS...`, on a terminal when `tty`; exit codes as the program maps them (3 is a bug). */
-export async function tcpscope(args: string[], tty = false): Promise<Ran> {
+/**
+ * `tcpscope ARGS...`, on a terminal when `tty` (stderr too when `errTty`); exit codes as the program
+ * maps them (3 is a bug).
+ */
+export async function tcpscope(args: string[], tty = false, errTty = false): Promise<Ran> {
   const r: Ran = { out: '', err: '', code: 0 };
   const o: Output = {
     out: (t) => {
@@ -25,6 +28,7 @@ export async function tcpscope(args: string[], tty = false): Promise<Ran> {
       r.err += `tcpscope: ${line}\n`;
     },
     tty,
+    errTty,
     columns: 100,
   };
   await runProgram(o, ['node', 'tcpscope', ...args], (c) => {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { concat, frame, ipPacket, pcapFile } from '../helpers/capture-writer.js';
 import { tcpscope } from './_run.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/capture');
@@ -17,6 +18,35 @@ const dir = mkdtempSync(join(tmpdir(), 'tcpscope-pcap-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('tcpscope pcap', () => {
+  it('shows its progress on a terminal’s stderr for a big file, cleared at the end; never on a pipe', async () => {
+    // 20 MB of 100-byte segments of one connection.
+    const seg = pcapFile(
+      Array.from({ length: 1000 }, (_, i) => ({
+        data: frame(
+          'ethernet',
+          ipPacket({
+            src: '10.0.0.1',
+            dst: '10.0.0.2',
+            sport: 40000,
+            dport: 80,
+            seq: 1 + i * 46,
+            len: 46,
+            flags: 0x18,
+          }),
+        ),
+      })),
+    ).subarray(24);
+    const big = join(dir, 'big.pcap');
+    writeFileSync(big, concat([pcapFile([]), ...Array.from({ length: 200 }, () => seg)]));
+    const onTerminal = await tcpscope(['pcap', big, '--json'], false, true);
+    assert.equal(onTerminal.code, 0, onTerminal.err);
+    assert.match(onTerminal.err, /\r\x1b\[Kreading .*big\.pcap: \d+% \(\d+ of \d+ MB, [\d.]+ s\)/);
+    assert.ok(onTerminal.err.endsWith('\r\x1b[K'), 'the line is cleared at the end');
+    const onPipe = await tcpscope(['pcap', big, '--json']);
+    assert.doesNotMatch(onPipe.err, /reading/);
+    assert.equal(onPipe.out, onTerminal.out);
+  });
+
   it('lists every connection with both ends at the end of the capture', async () => {
     const r = await tcpscope(['pcap', LO]);
     assert.equal(r.code, 0, r.err);

@@ -4,6 +4,7 @@
 # after the first 10 s and at the end (memory growth), and, for scale, what one `ss -tan` dump of
 # the same table costs. Markdown. Root, tmux, a built tree; loopback of a namespace of its own.
 #   bench/watch/run.sh [DURATION] [SIZE...]       defaults 120, 10000 100000
+#   EVERY=60 bench/watch/run.sh 3600 100000        an hour at 100k, RSS every minute on stderr
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -43,8 +44,18 @@ for size in "${sizes[@]}"; do
   done
   sleep 10
   r10=$(rss "$pid"); c0=$(cpu "$pid"); t0=$(date +%s.%N)
-  sleep "$duration"
+  # RSS every EVERY seconds (60 by default) over the run, for memory growth over long runs.
+  every=${EVERY:-60}
+  series=()
+  left=$duration
+  while [ "$left" -gt 0 ]; do
+    step=$(( left < every ? left : every ))
+    sleep "$step"
+    left=$(( left - step ))
+    series+=("$(rss "$pid")")
+  done
   c1=$(cpu "$pid"); t1=$(date +%s.%N); rend=$(rss "$pid")
+  echo "# $size sockets: RSS (MB) every ${every} s: ${series[*]}" >&2
   printf '| %d | %.1f%% | %d | %d | %s |\n' "$sockets" "$(echo "($c1 - $c0) / $ticks / ($t1 - $t0) * 100" | bc -l)" "$r10" "$rend" "$ss_time"
   tmux kill-session -t "$session"
   farm_stop

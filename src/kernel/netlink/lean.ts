@@ -119,33 +119,67 @@ export class HashSet {
   }
 }
 
-/** Keeps each socket once: by inode, or by its tuple's hash when it has none. */
-function dedupe(c: LeanColumns): number {
-  const seenInodes = new UintSet(c.n);
+/**
+ * Keeps each of `n` sockets once (a table that changed under the dump can list one twice): by
+ * inode, or by its tuple's hash when it has none. `move(from, to)` compacts the columns; returns
+ * how many are left.
+ */
+export function keepOnce(
+  n: number,
+  inode: Uint32Array,
+  key: Float64Array,
+  move: (from: number, to: number) => void,
+): number {
+  const seenInodes = new UintSet(n);
   const seenKeys = new HashSet(1024);
   let w = 0;
-  for (let i = 0; i < c.n; i++) {
-    const inode = c.inode[i]!;
-    if (!(inode !== 0 ? seenInodes.add(inode) : seenKeys.add(c.key[i]!))) continue;
-    if (w !== i) {
-      c.state[w] = c.state[i]!;
-      c.family[w] = c.family[i]!;
-      c.port[w] = c.port[i]!;
-      c.inode[w] = inode;
-    }
+  for (let i = 0; i < n; i++) {
+    const ino = inode[i]!;
+    if (!(ino !== 0 ? seenInodes.add(ino) : seenKeys.add(key[i]!))) continue;
+    if (w !== i) move(i, w);
     w++;
   }
   return w;
+}
+
+function dedupe(c: LeanColumns): number {
+  return keepOnce(c.n, c.inode, c.key, (i, w) => {
+    c.state[w] = c.state[i]!;
+    c.family[w] = c.family[i]!;
+    c.port[w] = c.port[i]!;
+    c.inode[w] = c.inode[i]!;
+  });
+}
+
+/** Dumps the table without extensions (both families unless `opts.families` says otherwise), datagram by datagram. */
+export function dumpPlain(
+  sock: DiagSocket,
+  opts: DumpOptions,
+  feed: (dgram: ByteReader, status: DumpStatus) => void,
+): Promise<DumpStatus[]> {
+  const plain = { ...opts, info: false, memory: false, plainRecv: true };
+  return forEachDump(opts.families, (family, status) =>
+    runDump(sock, family, plain, status, (d) => feed(d, status)),
+  );
+}
+
+/** What the dumps' statuses say, added into `out`. */
+export function foldStatuses(
+  out: { malformed: number; firstError?: string; interrupted: boolean },
+  statuses: readonly DumpStatus[],
+): void {
+  for (const st of statuses) {
+    out.malformed += st.malformed;
+    if (out.firstError === undefined && st.firstError !== undefined) out.firstError = st.firstError;
+    if (st.interrupted) out.interrupted = true;
+  }
 }
 
 /** The table as columns (both families unless `opts.families` says otherwise). */
 export function leanTcp(sock: DiagSocket, opts: DumpOptions): Promise<LeanTable> {
   return retryInterrupted(async () => {
     const c = new LeanColumns();
-    const plain = { ...opts, info: false, memory: false, plainRecv: true };
-    const statuses = await forEachDump(opts.families, (family, status) =>
-      runDump(sock, family, plain, status, (d) => leanDatagram(d, status, c)),
-    );
+    const statuses = await dumpPlain(sock, opts, (d, status) => leanDatagram(d, status, c));
     return leanTable(c, statuses);
   });
 }
@@ -161,10 +195,6 @@ export function leanTable(c: LeanColumns, statuses: readonly DumpStatus[]): Lean
     malformed: 0,
     interrupted: false,
   };
-  for (const st of statuses) {
-    out.malformed += st.malformed;
-    if (out.firstError === undefined && st.firstError !== undefined) out.firstError = st.firstError;
-    if (st.interrupted) out.interrupted = true;
-  }
+  foldStatuses(out, statuses);
   return out;
 }

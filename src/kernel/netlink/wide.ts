@@ -6,9 +6,8 @@
  * made per socket: a reader makes texts only for the rows it shows. Deduplicated like `lean.ts`.
  */
 import type { ByteReader } from '../../net/byte-reader.js';
-import { UintSet } from '../../net/uint-set.js';
-import { type DumpOptions, forEachDump, LITTLE_ENDIAN, retryInterrupted, runDump } from './dump.js';
-import { grown, HashSet } from './lean.js';
+import { type DumpOptions, LITTLE_ENDIAN, retryInterrupted } from './dump.js';
+import { dumpPlain, foldStatuses, grown, keepOnce } from './lean.js';
 import { stateCodeOf } from './parse.js';
 import type { DiagSocket } from './socket.js';
 import { tupleKey } from './tuple-key.js';
@@ -111,37 +110,16 @@ export function wideDatagram(dgram: ByteReader, status: DumpStatus, c: WideColum
   });
 }
 
-/** Keeps each socket once: by inode, or by its key when it has none. */
-function dedupe(c: WideColumns): void {
-  const seenInodes = new UintSet(c.n);
-  const seenKeys = new HashSet(1024);
-  let w = 0;
-  for (let i = 0; i < c.n; i++) {
-    const inode = c.inode[i]!;
-    if (!(inode !== 0 ? seenInodes.add(inode) : seenKeys.add(c.key[i]!))) continue;
-    if (w !== i) c.move(i, w);
-    w++;
-  }
-  c.n = w;
-}
-
 /**
  * The table as wide columns (both families unless `opts.families` says otherwise), into `into`
- * when given (a reader that reads again and again keeps its columns' memory).
+ * when given (a reader that reads again and again keeps its columns' memory). Each socket once.
  */
 export function wideTcp(sock: DiagSocket, opts: DumpOptions, into?: WideColumns): Promise<WideColumns> {
   return retryInterrupted(async () => {
     const c = into ? into.reset() : new WideColumns();
-    const plain = { ...opts, info: false, memory: false, plainRecv: true };
-    const statuses = await forEachDump(opts.families, (family, status) =>
-      runDump(sock, family, plain, status, (d) => wideDatagram(d, status, c)),
-    );
-    dedupe(c);
-    for (const st of statuses) {
-      c.malformed += st.malformed;
-      if (c.firstError === undefined && st.firstError !== undefined) c.firstError = st.firstError;
-      if (st.interrupted) c.interrupted = true;
-    }
+    const statuses = await dumpPlain(sock, opts, (d, status) => wideDatagram(d, status, c));
+    c.n = keepOnce(c.n, c.inode, c.key, (i, w) => c.move(i, w));
+    foldStatuses(c, statuses);
     return c;
   });
 }

@@ -59,12 +59,16 @@ async function run(): Promise<void> {
     },
     {
       env: process.env,
+      // Ctrl-C, SIGTERM, and SIGHUP (the terminal closed: an SSH session gone, a tmux window
+      // killed): a long-running command ends as cleanly on each, its tracefs instance removed.
       onInterrupt: (handler) => {
         process.on('SIGINT', handler);
         process.on('SIGTERM', handler);
+        process.on('SIGHUP', handler);
         return () => {
           process.off('SIGINT', handler);
           process.off('SIGTERM', handler);
+          process.off('SIGHUP', handler);
         };
       },
     },

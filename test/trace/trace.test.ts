@@ -196,7 +196,7 @@ describe('trace: transitions equal the kernel’s, read beside tcpscope', { conc
 });
 
 describe('trace: nothing left in tracefs', { concurrency: false }, () => {
-  for (const how of ['SIGINT', 'SIGTERM', 'closed stdout'] as const) {
+  for (const how of ['SIGINT', 'SIGTERM', 'SIGHUP', 'closed stdout'] as const) {
     it(`after ${how}`, async () => {
       const t = await startTcpscope(['trace', '--json']);
       if (how === 'closed stdout') {

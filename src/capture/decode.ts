@@ -4,8 +4,9 @@
  * end once, then indexes bytes directly; the only allocation is the packet itself (addresses come
  * from a cache). Anything else is counted in the tally with the record's offset.
  */
+
+import { AddressCache } from '../net/address-cache.js';
 import type { WirePacket } from '../net/packet.js';
-import { AddressCache } from './address-cache.js';
 import { type CaptureStats, countProblem } from './stats.js';
 import { IPPROTO, IPV4, IPV6, IPV6_FRAGMENT, TCP } from './wire-ip.js';
 import { ETHERNET, ETHERTYPE, LINKTYPE, LOOP_AF, NULL_HEADER, SLL, SLL2 } from './wire-link.js';

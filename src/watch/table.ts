@@ -4,7 +4,8 @@
  * The view reads 100,000 sockets a second; it makes texts only for the rows on the screen.
  */
 import { tupleKey } from '../kernel/netlink/tuple-key.js';
-import { formatIpv6, parseIp } from '../net/ip.js';
+import { AddressCache } from '../net/address-cache.js';
+import { parseIp } from '../net/ip.js';
 import type { Attribution, Owner, Socket } from '../tcp/socket.js';
 import { TCP_STATES, type TcpState } from '../tcp/states.js';
 
@@ -86,32 +87,15 @@ function isMappedBytes(b: Uint8Array): boolean {
   return b[10] === 0xff && b[11] === 0xff;
 }
 
-const v4Texts = new Map<number, string>();
-const v6Texts = new Map<string, string>();
+const addresses = new AddressCache();
+/** A view over the last address column asked for (columns are replaced only when they grow). */
+let viewOf: { bytes: Uint8Array; view: DataView } | undefined;
 
 /** Row `i`'s local or remote address as the contract writes it. */
 export function addressAt(t: WatchTable, i: number, remote: boolean): string {
   const a = remote ? t.raddr : t.laddr;
-  const o = i * 16;
-  if (t.family[i] === 4) {
-    const k = ((a[o]! << 24) | (a[o + 1]! << 16) | (a[o + 2]! << 8) | a[o + 3]!) >>> 0;
-    let s = v4Texts.get(k);
-    if (s === undefined) {
-      s = `${a[o]}.${a[o + 1]}.${a[o + 2]}.${a[o + 3]}`;
-      if (v4Texts.size > 1 << 16) v4Texts.clear();
-      v4Texts.set(k, s);
-    }
-    return s;
-  }
-  const bytes = a.subarray(o, o + 16);
-  const k = String.fromCharCode(...bytes);
-  let s = v6Texts.get(k);
-  if (s === undefined) {
-    s = formatIpv6(bytes);
-    if (v6Texts.size > 1 << 16) v6Texts.clear();
-    v6Texts.set(k, s);
-  }
-  return s;
+  if (viewOf?.bytes !== a) viewOf = { bytes: a, view: new DataView(a.buffer, a.byteOffset, a.byteLength) };
+  return t.family[i] === 4 ? addresses.v4(viewOf.view, i * 16) : addresses.v6(a, viewOf.view, i * 16);
 }
 
 /** A number that orders rows by remote address (IPv4 exactly, IPv6 by its first 4 bytes), then port. */

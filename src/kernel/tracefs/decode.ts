@@ -2,8 +2,9 @@
  * Records of the binary ring to typed events, with the field layout each event's `format` file gave
  * (offsets are looked up once, when the decoder is made, never hard-coded). Pure.
  */
+
+import { AddressCache } from '../../net/address-cache.js';
 import { type ByteReader, HOST_LITTLE_ENDIAN } from '../../net/byte-reader.js';
-import { formatIpv6 } from '../../net/ip.js';
 import type { ResetEvent, RetransmitEvent, TraceEvent, TraceEventName } from './events.js';
 import type { EventFormat, FieldFormat } from './format.js';
 
@@ -18,11 +19,10 @@ export interface RecordContext {
 export type RecordDecoder = (data: ByteReader, ctx: RecordContext) => TraceEvent | undefined;
 
 /**
- * Texts made once and looked up after: the same few addresses and the same sockets' kernel
- * addresses come back in every event (a socket has about five). Bounded: cleared when full.
+ * Sockets' kernel addresses as text, made once: a socket comes back in about five events.
+ * Bounded: cleared when full.
  */
 const CACHE_MAX = 1 << 16;
-const v4Texts = new Map<number, string>();
 /** Kernel addresses by their low 32 bits, with the high word to check against. */
 const skTexts = new Map<number, { hi: number; text: string }>();
 
@@ -86,31 +86,16 @@ interface EndpointReader {
   dport(d: ByteReader): number;
 }
 
+/** Address texts made once: the same few addresses come back in every event. */
+const addresses = new AddressCache();
+
 function v4At(d: ByteReader, off: number): string {
-  const key = d.u32beAt(off);
-  let text = v4Texts.get(key);
-  if (text === undefined) {
-    text = `${key >>> 24}.${(key >>> 16) & 255}.${(key >>> 8) & 255}.${key & 255}`;
-    if (v4Texts.size >= CACHE_MAX) v4Texts.clear();
-    v4Texts.set(key, text);
-  }
-  return text;
+  return addresses.v4(d.view, d.need(off, 4));
 }
 
-const v6Texts = new Map<number, { a: number; b: number; c: number; text: string }>();
-
-/** An IPv6 address (a mapped one as IPv4), by its last word and checked against the other three. */
+/** An IPv6 address (a mapped one as IPv4). */
 function v6At(d: ByteReader, off: number): string {
-  const a = d.u32beAt(off);
-  const b = d.u32beAt(off + 4);
-  const c = d.u32beAt(off + 8);
-  const w = d.u32beAt(off + 12);
-  const hit = v6Texts.get(w);
-  if (hit !== undefined && hit.a === a && hit.b === b && hit.c === c) return hit.text;
-  const text = formatIpv6(d.bytesAt(off, 16));
-  if (v6Texts.size >= CACHE_MAX) v6Texts.clear();
-  v6Texts.set(w, { a, b, c, text });
-  return text;
+  return addresses.v6(d.bytes, d.view, d.need(off, 16));
 }
 
 /**

@@ -2,7 +2,7 @@
  * Address strings without a string per packet: a direct-mapped cache from the address bytes to
  * their text form, bounded (a collision replaces the slot). Pure.
  */
-import { formatIpv6 } from '../net/ip.js';
+import { formatIpv6 } from './ip.js';
 
 const SLOTS = 4096;
 const MASK = SLOTS - 1;

@@ -11,10 +11,10 @@ import type { Diagnosis } from '../doctor/diagnose.js';
 import type { DoctorInput } from '../doctor/types.js';
 import { formatEndpoint } from '../net/endpoint.js';
 import { isWildcard } from '../net/ip.js';
+import { KeyIndex } from '../net/key-index.js';
 import { sparkline as drawSparkline } from '../render/sparkline.js';
 import type { Attribution, Owner, Snapshot, Socket } from '../tcp/socket.js';
 import { TCP_STATES, type TcpState } from '../tcp/states.js';
-import { KeyIndex } from './key-index.js';
 import { addressAt, peerOrder, socketAt, tableOf, type WatchTable } from './table.js';
 
 /** How many refreshes a new, changed or closed connection stays marked. */

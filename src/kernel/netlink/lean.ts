@@ -6,6 +6,7 @@
  * the dump is kept once (by inode, or for a socket without one by a 53-bit hash of its 4-tuple).
  */
 import type { ByteReader } from '../../net/byte-reader.js';
+import { KeyIndex } from '../../net/key-index.js';
 import { UintSet } from '../../net/uint-set.js';
 import { type DumpOptions, forEachDump, LITTLE_ENDIAN, retryInterrupted, runDump } from './dump.js';
 import { stateCodeOf } from './parse.js';
@@ -83,42 +84,6 @@ export function leanDatagram(dgram: ByteReader, status: DumpStatus, c: LeanColum
   });
 }
 
-/** A set of the tuple hashes (whole numbers from 1 to 2^53), open addressing in a typed array. */
-export class HashSet {
-  private keys: Float64Array;
-  private size = 0;
-  constructor(capacity: number) {
-    let n = 16;
-    while (n < capacity * 2) n *= 2;
-    this.keys = new Float64Array(n);
-  }
-  /** False when `k` was there already. */
-  add(k: number): boolean {
-    let keys = this.keys;
-    let mask = keys.length - 1;
-    let i = Math.imul(k >>> 0, 0x9e3779b1) & mask;
-    for (;;) {
-      const at = keys[i]!;
-      if (at === 0) break;
-      if (at === k) return false;
-      i = (i + 1) & mask;
-    }
-    keys[i] = k;
-    if (++this.size * 2 > keys.length) {
-      const old = keys;
-      keys = this.keys = new Float64Array(old.length * 2);
-      mask = keys.length - 1;
-      for (const x of old) {
-        if (x === 0) continue;
-        let j = Math.imul(x >>> 0, 0x9e3779b1) & mask;
-        while (keys[j] !== 0) j = (j + 1) & mask;
-        keys[j] = x;
-      }
-    }
-    return true;
-  }
-}
-
 /**
  * Keeps each of `n` sockets once (a table that changed under the dump can list one twice): by
  * inode, or by its tuple's hash when it has none. `move(from, to)` compacts the columns; returns
@@ -131,11 +96,11 @@ export function keepOnce(
   move: (from: number, to: number) => void,
 ): number {
   const seenInodes = new UintSet(n);
-  const seenKeys = new HashSet(1024);
+  const seenKeys = new KeyIndex(1024);
   let w = 0;
   for (let i = 0; i < n; i++) {
     const ino = inode[i]!;
-    if (!(ino !== 0 ? seenInodes.add(ino) : seenKeys.add(key[i]!))) continue;
+    if (!(ino !== 0 ? seenInodes.add(ino) : seenKeys.add(key[i]!, i))) continue;
     if (w !== i) move(i, w);
     w++;
   }

@@ -1,7 +1,7 @@
 /**
- * Whole-number keys (1 to 2^53: the tuple hashes) to rows, in typed arrays with open addressing.
- * Pure. A `Map` keyed by numbers this large boxes every key it hashes; at 100,000 sockets a
- * refresh, that was most of the view's bookkeeping.
+ * Whole-number keys (1 to 2^53: sockets' tuple hashes) to rows, in typed arrays with open
+ * addressing; also a set (`add` says whether the key was new). Pure. A `Map` keyed by numbers this
+ * large boxes every key it hashes: at 100,000 sockets a reading, that cost more than the reading.
  */
 export class KeyIndex {
   private keys: Float64Array;

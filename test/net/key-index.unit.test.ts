@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { KeyIndex } from '../../src/watch/key-index.js';
+import { KeyIndex } from '../../src/net/key-index.js';
 
 describe('key index', () => {
   it('finds every key up to 2^53 it was given, refuses a second add, and grows', () => {

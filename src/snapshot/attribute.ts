@@ -6,6 +6,7 @@
  */
 import { isWildcard } from '../net/ip.js';
 import type { Attribution, Socket } from '../tcp/socket.js';
+import type { TcpState } from '../tcp/states.js';
 
 /** What attribution needs to know of a socket. */
 export type Attributable = Pick<Socket, 'state' | 'family' | 'local'>;
@@ -31,38 +32,49 @@ export function attributor(sockets: readonly Socket[]): (s: Attributable) => Att
   return (s) => attributionOf(s, listeners);
 }
 
-function attributionOf(s: Attributable, listeners: Map<number, Socket[]>): Attribution {
-  switch (s.state) {
-    case 'TIME_WAIT':
-      return { kind: 'timewait' };
-    case 'SYN_RECV':
-    case 'ESTABLISHED':
-    case 'CLOSE_WAIT': {
-      const l = listenerFor(s, listeners.get(s.local.port));
-      if (!l) return { kind: 'orphan' };
-      const a: Attribution = { kind: s.state === 'SYN_RECV' ? 'request' : 'queued', port: l.local.port };
-      const owner = l.owners?.length ? l.owners.reduce((a, b) => (b.pid < a.pid ? b : a)) : undefined;
-      if (owner) {
-        a.pid = owner.pid;
-        a.command = owner.command;
-      }
-      return a;
-    }
-    default:
-      // FIN_WAIT1, FIN_WAIT2 (also the timewait socket of an orphan in FIN_WAIT2), CLOSING, LAST_ACK.
-      return { kind: 'orphan' };
-  }
+/**
+ * What a socket no process holds is, by its state: a request or an unaccepted child in a listener's
+ * queue (when a listener is found for it), a timewait socket, or an orphan (FIN_WAIT1, FIN_WAIT2,
+ * the timewait socket of an orphan in FIN_WAIT2, CLOSING, LAST_ACK).
+ */
+export function queueKindOf(state: TcpState): Attribution['kind'] {
+  if (state === 'TIME_WAIT') return 'timewait';
+  if (state === 'SYN_RECV') return 'request';
+  return state === 'ESTABLISHED' || state === 'CLOSE_WAIT' ? 'queued' : 'orphan';
 }
 
-/** The listener a connection came in through: same port, same or wildcard address, same family first. */
-function listenerFor(s: Attributable, candidates: Socket[] | undefined): Socket | undefined {
+function attributionOf(s: Attributable, listeners: Map<number, Socket[]>): Attribution {
+  const kind = queueKindOf(s.state);
+  if (kind !== 'request' && kind !== 'queued') return { kind };
+  const l = bestListener(listeners.get(s.local.port), s.local.address, s.family, (x) => x.local.address);
+  if (!l) return { kind: 'orphan' };
+  const a: Attribution = { kind, port: l.local.port };
+  const owner = l.owners?.length ? l.owners.reduce((a, b) => (b.pid < a.pid ? b : a)) : undefined;
+  if (owner) {
+    a.pid = owner.pid;
+    a.command = owner.command;
+  }
+  return a;
+}
+
+/**
+ * The listener a connection came in through, among those on its port: the same or a wildcard
+ * address, the same family first.
+ */
+export function bestListener<L extends { family: number }>(
+  candidates: readonly L[] | undefined,
+  address: string,
+  family: number,
+  addressOf: (l: L) => string,
+): L | undefined {
   if (!candidates) return undefined;
-  let best: Socket | undefined;
+  let best: L | undefined;
   let bestScore = 0;
   for (const l of candidates) {
-    const exact = l.local.address === s.local.address;
-    if (!exact && !isWildcard(l.local.address)) continue;
-    const score = (exact ? 2 : 1) + (l.family === s.family ? 4 : 0);
+    const at = addressOf(l);
+    const exact = at === address;
+    if (!exact && !isWildcard(at)) continue;
+    const score = (exact ? 2 : 1) + (l.family === family ? 4 : 0);
     if (score > bestScore) {
       best = l;
       bestScore = score;

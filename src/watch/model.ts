@@ -10,9 +10,9 @@ import type { DoctorConfig } from '../doctor/config.js';
 import type { Diagnosis } from '../doctor/diagnose.js';
 import type { DoctorInput } from '../doctor/types.js';
 import { formatEndpoint } from '../net/endpoint.js';
-import { isWildcard } from '../net/ip.js';
 import { KeyIndex } from '../net/key-index.js';
 import { sparkline as drawSparkline } from '../render/sparkline.js';
+import { bestListener, queueKindOf } from '../snapshot/attribute.js';
 import type { Attribution, Owner, Snapshot, Socket } from '../tcp/socket.js';
 import { TCP_STATES, type TcpState } from '../tcp/states.js';
 import { addressAt, peerOrder, socketAt, tableOf, type WatchTable } from './table.js';
@@ -109,7 +109,6 @@ export interface ConnView {
 interface ListenerRef {
   family: number;
   address: string;
-  wildcard: boolean;
   owner?: Owner;
   /** What its request sockets and its queued children are called (their process key). */
   request: Who;
@@ -316,7 +315,6 @@ function listenersOf(
     const ref: ListenerRef = {
       family: t.family[i]!,
       address,
-      wildcard: isWildcard(address),
       request: { text: owner ? `(request ${owner.command})` : '(request)' },
       queued: { text: owner ? `(queued ${owner.command})` : '(queued)' },
     };
@@ -330,21 +328,7 @@ function listenersOf(
 
 /** The listener a connection without an inode came through, as `snapshot/attribute.ts` finds it. */
 function listenerFor(m: WatchModel, t: WatchTable, i: number): ListenerRef | undefined {
-  const list = m.listeners.get(t.lport[i]!);
-  if (!list) return undefined;
-  const address = addressAt(t, i, false);
-  let best: ListenerRef | undefined;
-  let bestScore = 0;
-  for (const l of list) {
-    const exact = l.address === address;
-    if (!exact && !l.wildcard) continue;
-    const score = (exact ? 2 : 1) + (l.family === t.family[i] ? 4 : 0);
-    if (score > bestScore) {
-      best = l;
-      bestScore = score;
-    }
-  }
-  return best;
+  return bestListener(m.listeners.get(t.lport[i]!), addressAt(t, i, false), t.family[i]!, (l) => l.address);
 }
 
 /** A remote address as a small integer (IPv4 exactly; IPv6 hashed), for counting peers. */
@@ -390,30 +374,20 @@ function whoAt(m: WatchModel, t: WatchTable, i: number): Who {
     }
     return w;
   }
-  const code = t.state[i]!;
-  if (code === TIME_WAIT_CODE) return TIMEWAIT;
-  if (code !== SYN_RECV_CODE && code !== ESTABLISHED_CODE && code !== CLOSE_WAIT_CODE) return ORPHAN;
-  const l = listenerFor(m, t, i);
+  const kind = queueKindOf(TCP_STATES[t.state[i]! - 1]!);
+  if (kind === 'timewait') return TIMEWAIT;
+  const l = kind === 'orphan' ? undefined : listenerFor(m, t, i);
   if (!l) return ORPHAN;
-  return code === SYN_RECV_CODE ? l.request : l.queued;
+  return kind === 'request' ? l.request : l.queued;
 }
-
-const TIME_WAIT_CODE = TCP_STATES.indexOf('TIME_WAIT') + 1;
-const SYN_RECV_CODE = TCP_STATES.indexOf('SYN_RECV') + 1;
-const ESTABLISHED_CODE = TCP_STATES.indexOf('ESTABLISHED') + 1;
-const CLOSE_WAIT_CODE = TCP_STATES.indexOf('CLOSE_WAIT') + 1;
 
 /** The attribution of row `i` when no process holds it (for a filter's record). */
 function attributionAt(m: WatchModel, t: WatchTable, i: number): Attribution | undefined {
   if (t.inode[i] !== 0) return undefined;
-  const state = TCP_STATES[t.state[i]! - 1]!;
-  if (state === 'TIME_WAIT') return { kind: 'timewait' };
-  const l =
-    state === 'SYN_RECV' || state === 'ESTABLISHED' || state === 'CLOSE_WAIT'
-      ? listenerFor(m, t, i)
-      : undefined;
-  if (!l) return { kind: 'orphan' };
-  const a: Attribution = { kind: state === 'SYN_RECV' ? 'request' : 'queued', port: t.lport[i]! };
+  const kind = queueKindOf(TCP_STATES[t.state[i]! - 1]!);
+  const l = kind === 'request' || kind === 'queued' ? listenerFor(m, t, i) : undefined;
+  if (!l) return { kind: kind === 'timewait' ? 'timewait' : 'orphan' };
+  const a: Attribution = { kind, port: t.lport[i]! };
   if (l.owner) {
     a.pid = l.owner.pid;
     a.command = l.owner.command;

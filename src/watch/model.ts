@@ -11,11 +11,12 @@ import type { Diagnosis } from '../doctor/diagnose.js';
 import type { DoctorInput } from '../doctor/types.js';
 import { formatEndpoint } from '../net/endpoint.js';
 import { KeyIndex } from '../net/key-index.js';
+import { ownerCarry } from '../probe/owner-carry.js';
 import { sparkline as drawSparkline } from '../render/sparkline.js';
 import { bestListener, queueKindOf } from '../snapshot/attribute.js';
 import type { Attribution, Owner, Snapshot, Socket } from '../tcp/socket.js';
 import { TCP_STATES, type TcpState } from '../tcp/states.js';
-import { addressAt, peerOrder, socketAt, tableOf, type WatchTable } from './table.js';
+import { addressAt, peerKey, peerOrder, socketAt, tableOf, type WatchTable } from './table.js';
 
 /** How many refreshes a new, changed or closed connection stays marked. */
 export const MARK_REFRESHES = 3;
@@ -193,9 +194,9 @@ export function createModel(selected: TcpState = 'ESTABLISHED'): WatchModel {
 
 /** Owners of records by inode, for a sample given as records. */
 function ownersByInode(sockets: readonly Socket[]): (inode: number) => readonly Owner[] | undefined {
-  const m = new Map<number, Owner[]>();
-  for (const s of sockets) if (s.inode !== 0 && s.owners?.length) m.set(s.inode, s.owners);
-  return (inode) => m.get(inode);
+  const carry = ownerCarry(1);
+  carry.apply(sockets, true);
+  return carry.ownersOf;
 }
 
 /** Takes in one reading: counts, history, connections marked new, changed or closed. */
@@ -331,16 +332,6 @@ function listenerFor(m: WatchModel, t: WatchTable, i: number): ListenerRef | und
   return bestListener(m.listeners.get(t.lport[i]!), addressAt(t, i, false), t.family[i]!, (l) => l.address);
 }
 
-/** A remote address as a small integer (IPv4 exactly; IPv6 hashed), for counting peers. */
-function peerKey(t: WatchTable, i: number): number {
-  const a = t.raddr;
-  const o = i * 16;
-  if (t.family[i] === 4) return (a[o]! << 24) | (a[o + 1]! << 16) | (a[o + 2]! << 8) | a[o + 3]!;
-  let h = 0x811c9dc5;
-  for (let k = 0; k < 16; k++) h = Math.imul(h ^ a[o + k]!, 0x01000193);
-  return h ^ 0x40000000;
-}
-
 /** Processes by pid (each socket has an owner object of its own; the process is what is counted). */
 const byPid = new Map<number, Who & { command: string }>();
 const TIMEWAIT: Who = { text: '(timewait)' };
@@ -462,11 +453,7 @@ export function listing(
   let total = 0;
   const offer = (c: ConnView): void => {
     total++;
-    if (best.length >= limit && cmp(c, best[best.length - 1]!) >= 0) return;
-    let at = best.length;
-    while (at > 0 && cmp(c, best[at - 1]!) < 0) at--;
-    best.splice(at, 0, c);
-    if (best.length > limit) best.pop();
+    keepBest(best, c, limit, cmp);
   };
   for (let i = 0; i < t.n; i++) {
     if (t.state[i] !== code) continue;
@@ -482,6 +469,15 @@ export function listing(
   }
   for (const c of best) describe(m, c);
   return { rows: best, total };
+}
+
+/** Puts `x` into `best` (sorted by `cmp`, at most `n` long) if it is among the first `n`. */
+function keepBest<T>(best: T[], x: T, n: number, cmp: (a: T, b: T) => number): void {
+  if (best.length >= n && cmp(x, best[best.length - 1]!) >= 0) return;
+  let at = best.length;
+  while (at > 0 && cmp(x, best[at - 1]!) < 0) at--;
+  best.splice(at, 0, x);
+  if (best.length > n) best.pop();
 }
 
 /** Every connection listed for the selected state (tests; the screen asks for what fits). */
@@ -521,19 +517,10 @@ export function tops(
   }
   // The busiest ports, found in one pass: the ephemeral side of 100,000 connections lists as many.
   const byPortNum: [number, number][] = [];
+  const busiest = (a: [number, number], b: [number, number]): number => b[1] - a[1] || a[0] - b[0];
   for (const p of touched) {
-    const k = ports[p]!;
+    keepBest(byPortNum, [p, ports[p]!], n, busiest);
     ports[p] = 0;
-    const last = byPortNum[byPortNum.length - 1];
-    if (byPortNum.length >= n && last && (k < last[1] || (k === last[1] && p > last[0]))) continue;
-    let at = byPortNum.length;
-    while (
-      at > 0 &&
-      (k > byPortNum[at - 1]![1] || (k === byPortNum[at - 1]![1] && p < byPortNum[at - 1]![0]))
-    )
-      at--;
-    byPortNum.splice(at, 0, [p, k]);
-    if (byPortNum.length > n) byPortNum.pop();
   }
   const processes = new Map<string, number>();
   for (const w of who) {

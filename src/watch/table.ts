@@ -98,12 +98,24 @@ export function addressAt(t: WatchTable, i: number, remote: boolean): string {
   return t.family[i] === 4 ? addresses.v4(viewOf.view, i * 16) : addresses.v6(a, viewOf.view, i * 16);
 }
 
+/** The 4 bytes at `o`, big-endian, unsigned. */
+function firstWord(a: Uint8Array, o: number): number {
+  return ((a[o]! << 24) | (a[o + 1]! << 16) | (a[o + 2]! << 8) | a[o + 3]!) >>> 0;
+}
+
 /** A number that orders rows by remote address (IPv4 exactly, IPv6 by its first 4 bytes), then port. */
 export function peerOrder(t: WatchTable, i: number): number {
+  return (t.family[i] === 4 ? 0 : 2 ** 48) + firstWord(t.raddr, i * 16) * 65536 + t.rport[i]!;
+}
+
+/** A remote address as a small integer (IPv4 exactly; IPv6 hashed), for counting peers. */
+export function peerKey(t: WatchTable, i: number): number {
   const a = t.raddr;
   const o = i * 16;
-  const word = ((a[o]! << 24) | (a[o + 1]! << 16) | (a[o + 2]! << 8) | a[o + 3]!) >>> 0;
-  return (t.family[i] === 4 ? 0 : 2 ** 48) + word * 65536 + t.rport[i]!;
+  if (t.family[i] === 4) return firstWord(a, o) | 0;
+  let h = 0x811c9dc5;
+  for (let k = 0; k < 16; k++) h = Math.imul(h ^ a[o + k]!, 0x01000193);
+  return h ^ 0x40000000;
 }
 
 /** A socket record for row `i` (what a filter tests), with its owners and attribution. */

@@ -614,16 +614,13 @@ export class FlowTracker {
         else f.held = [t];
         return;
       }
-      if (f.held) {
-        const held = f.held;
+      // Its first answer an RST, no SYN+ACK: nothing listened there.
+      if (f.held && (e.letters & (LETTER.r | LETTER.h)) === LETTER.r) {
         delete f.held;
-        // Its first answer an RST, no SYN+ACK: nothing listened there.
-        if ((e.letters & (LETTER.r | LETTER.h)) === LETTER.r) {
-          f.serverless = true;
-          return;
-        }
-        for (const h of held) this.opts.onTransition!(h);
+        f.serverless = true;
+        return;
       }
+      this.release(f);
     }
     this.opts.onTransition!(t);
   }

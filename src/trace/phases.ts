@@ -74,7 +74,7 @@ export class PhaseClock {
   private readonly closing = new Map<string, Closing>();
   private lastTable: number | undefined;
   /** What the last table showed of the requests and timewait sockets, by 4-tuple. */
-  private lastSeen = new Map<string, TcpState>();
+  private lastTableSeen = new Map<string, TcpState>();
   private readonly done: PhaseTime[] = [];
 
   /** Feeds a kernel transition (in time order). */
@@ -124,7 +124,7 @@ export class PhaseClock {
     }
     this.requestsIn(atMs, prev, seen);
     this.closingIn(atMs, seen);
-    this.lastSeen = seen;
+    this.lastTableSeen = seen;
     return this.done.splice(0);
   }
 
@@ -191,7 +191,7 @@ export class PhaseClock {
    */
   private seenBefore(k: string, c: Closing): boolean {
     if (this.lastTable === undefined || c.handedAt >= this.lastTable) return true;
-    const st = this.lastSeen.get(k);
+    const st = this.lastTableSeen.get(k);
     if (st !== 'FIN_WAIT2' && st !== 'TIME_WAIT') return false;
     this.sight(c, this.lastTable, st);
     return true;

@@ -67,7 +67,7 @@ export async function runStream(
   cli: Cli,
   flags: TraceFlags,
   extra: Partial<TransitionOptions>,
-  onStart: (s: TransitionStream, signal: AbortSignal) => void,
+  onStart: (s: TransitionStream, opts: TransitionOptions) => void,
   onBatch: (items: TraceItem[]) => number,
 ): Promise<TransitionStream> {
   const durationMs = flags.duration !== undefined ? seconds('--duration', flags.duration) : undefined;
@@ -78,7 +78,7 @@ export async function runStream(
   const timer = durationMs !== undefined ? setTimeout(() => stop.abort(), durationMs) : undefined;
   try {
     const stream = await openTransitions(opts);
-    onStart(stream, stop.signal);
+    onStart(stream, opts);
     let lines = 0;
     for await (const batch of stream.batches()) {
       lines += onBatch(count !== undefined ? batch.slice(0, Math.max(0, count - lines)) : batch);

@@ -5,9 +5,8 @@
  * addresses applied by the kernel.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { openProbe, type Probe } from '../probe/probe.js';
 import type { FilterSpec } from '../snapshot/filter.js';
-import { filterOptions } from '../snapshot/select.js';
-import { takeSnapshot } from '../snapshot/take.js';
 import type { Socket } from '../tcp/socket.js';
 import { maskOf } from '../tcp/state-names.js';
 
@@ -28,30 +27,39 @@ export interface TableOptions {
 }
 
 /**
- * Reads a table every `intervalMs` until the signal aborts, handing each over with the moment it
- * stands for (the middle of its dump).
+ * Reads a table every `intervalMs` until the signal aborts, and one last table then (what ended
+ * before the stop is seen gone), handing each over with the moment it stands for (the middle of its
+ * dump). One sock_diag socket is kept for all of them (a probe).
  */
 export async function readTables(
   o: TableOptions,
   onTable: (atMs: number, sockets: readonly Socket[]) => void,
 ): Promise<void> {
   const { states: _states, pids: _pids, process: _process, ...kernelPart } = o.filter ?? {};
-  const opts = filterOptions(
-    { ...(o.procRoot ? { procRoot: o.procRoot } : {}), ...(o.bytes ? { info: true } : {}) },
-    kernelPart,
-  );
-  opts.stateMask = o.bytes ? PHASES | OPEN : PHASES;
-  opts.owners = false;
-  while (!o.signal?.aborted) {
-    const before = Date.now();
-    try {
-      const snap = await takeSnapshot(opts);
-      onTable((before + Date.now()) / 2, snap.sockets);
-    } catch (e) {
-      o.note?.(`socket tables not read (${(e as Error).message}): phases without events stay unmeasured`);
-      return;
+  const spec: FilterSpec = { ...kernelPart, states: o.bytes ? PHASES | OPEN : PHASES };
+  let probe: Probe;
+  try {
+    probe = await openProbe(o.procRoot ? { procRoot: o.procRoot } : {});
+  } catch (e) {
+    o.note?.(`socket tables not read (${(e as Error).message}): phases without events stay unmeasured`);
+    return;
+  }
+  try {
+    for (;;) {
+      const last = o.signal?.aborted === true;
+      const before = Date.now();
+      try {
+        const snap = await probe.select(spec, o.bytes ? { info: true } : {});
+        onTable((before + Date.now()) / 2, snap.sockets);
+      } catch (e) {
+        o.note?.(`socket tables not read (${(e as Error).message}): phases without events stay unmeasured`);
+        return;
+      }
+      if (last) return;
+      const wait = before + o.intervalMs - Date.now();
+      await sleep(Math.max(0, wait), undefined, o.signal ? { signal: o.signal } : {}).catch(() => undefined);
     }
-    const wait = before + o.intervalMs - Date.now();
-    await sleep(Math.max(0, wait), undefined, o.signal ? { signal: o.signal } : {}).catch(() => undefined);
+  } finally {
+    await probe.close();
   }
 }

@@ -6,7 +6,7 @@ import { PhaseClock } from '../../trace/phases.js';
 import { readTables } from '../../trace/tables.js';
 import type { Cli } from '../output.js';
 import { parseIntFlag } from '../socket-options.js';
-import { runStream, streamOptions, type TraceFlags } from '../trace-run.js';
+import { runStream, type TraceFlags } from '../trace-run.js';
 
 interface Flags extends TraceFlags {
   summary?: boolean;
@@ -27,12 +27,11 @@ export async function run(cli: Cli, flags: Flags): Promise<void> {
     cli,
     flags,
     { events: 'states', purpose: 'life' },
-    (s, signal) => {
+    (s, { filter }) => {
       sampled = s.source === 'sampled';
       if (!flags.json && !flags.summary) cli.o.out(LIFE_HEADER);
       if (sampled || tablesMs === 0) return;
-      signal.addEventListener('abort', () => tablesStop.abort());
-      const filter = streamOptions(flags, {}).filter;
+      // The tables go on until the stream has delivered its last events, then read one more.
       tables = readTables(
         {
           intervalMs: tablesMs,

@@ -19,6 +19,11 @@ export interface TableOptions {
   header?: boolean;
   /** Spaces between columns. */
   gap?: number;
+  /**
+   * The columns' widths so far: each column is at least this wide, and the array is widened to what
+   * these rows need (a table written in batches keeps its columns from one batch to the next).
+   */
+  widths?: number[];
 }
 
 /** Aligned columns, the last one left unpadded. */
@@ -50,7 +55,11 @@ export function writeTable<T>(
   const gap = spaces(opts.gap ?? 2);
   const n = columns.length;
   const gets = columns.map((c) => c.get);
-  const widths = columns.map((c) => (header ? textWidth(c.header) : 0));
+  const widths = opts.widths ?? [];
+  for (let i = 0; i < n; i++) {
+    const w = header ? textWidth(columns[i]!.header) : 0;
+    if (widths[i] === undefined || w > widths[i]!) widths[i] = w;
+  }
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r]!;
     for (let i = 0; i < n; i++) {
@@ -82,6 +91,47 @@ export function writeTable<T>(
     }
   }
   if (chunk.length > 0) write(chunk);
+}
+
+/**
+ * A table of rows that arrive one at a time and may never fit in memory (the connections of a
+ * capture): the first `settle` rows are held to learn the column widths, then every row is written
+ * as it comes, in batches. A later cell wider than its column widens the column from the next batch
+ * on; the lines before stay as they were written.
+ */
+export class TableStream<T> {
+  private held: T[] = [];
+  private readonly widths: number[] = [];
+  private started = false;
+
+  constructor(
+    private readonly columns: readonly Column<T>[],
+    private readonly write: (text: string) => void,
+    private readonly opts: { header?: boolean; gap?: number; settle?: number; batch?: number } = {},
+  ) {}
+
+  push(row: T): void {
+    this.held.push(row);
+    const limit = this.started ? (this.opts.batch ?? 256) : (this.opts.settle ?? 1000);
+    if (this.held.length >= limit) this.flush();
+  }
+
+  /** Writes what is held (the header too when nothing was written yet). */
+  end(): void {
+    if (this.held.length > 0 || !this.started) this.flush();
+  }
+
+  private flush(): void {
+    const header = !this.started && (this.opts.header ?? true);
+    const gap = this.opts.gap;
+    writeTable(this.held, this.columns, this.write, {
+      header,
+      widths: this.widths,
+      ...(gap === undefined ? {} : { gap }),
+    });
+    this.started = true;
+    this.held = [];
+  }
 }
 
 const SPACES: string[] = [];

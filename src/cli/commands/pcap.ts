@@ -10,7 +10,7 @@ import { type Conn, FlowTracker } from '../../flow/index.js';
 import { connJson, isoTime, isSocket, parseMoment, statesAt } from '../../flow/report.js';
 import { endpointOf } from '../../net/endpoint.js';
 import type { Theme } from '../../render/index.js';
-import { type Column, renderTable } from '../../render/table.js';
+import { type Column, renderTable, TableStream } from '../../render/table.js';
 import { type FilterSpec, portIn } from '../../snapshot/filter.js';
 import { maskHas } from '../../tcp/state-names.js';
 import { TCP_STATES, type TcpState } from '../../tcp/states.js';
@@ -78,7 +78,11 @@ function progressMeter(cli: Cli, file: string): ((offset: number) => void) | und
   };
 }
 
-/** Runs `pcap FILE`. */
+/**
+ * Runs `pcap FILE`. Connections are handled as the tracker finishes them (replaced on their 4-tuple,
+ * evicted, or at the end of the capture): the listing is written as it goes, and the counts keep
+ * only counts, so memory is the open flows' whatever the size of the capture.
+ */
 export async function run(cli: Cli, flags: Flags, file: string): Promise<void> {
   const spec = filterSpec(flags);
   const maxFlows = parseIntFlag('--max-flows', flags.maxFlows, 1, 100_000_000);
@@ -88,48 +92,65 @@ export async function run(cli: Cli, flags: Flags, file: string): Promise<void> {
       ? undefined
       : parseIntFlag('--timeline', flags.timeline.replace(/^#/, ''), 1, 2 ** 31);
   const by = flags.by === undefined ? undefined : parseBy(flags.by);
-  const conns: Conn[] = [];
+  if (flags.at !== undefined && parseMoment(flags.at, 0) === undefined)
+    throw new UsageError(
+      `--at '${flags.at}': give an ISO 8601 time (2026-12-04T12:00:03.250Z), a time of day (12:00:03) or an offset (+12.5s)`,
+    );
   let firstUs: number | undefined;
+  let atUs: number | undefined;
+  let recorded: Conn | undefined;
+  let total = 0;
+  const sink =
+    timeline !== undefined
+      ? undefined
+      : by !== undefined
+        ? new ByCounts(by)
+        : flags.at !== undefined
+          ? new AtRows()
+          : flags.json
+            ? new JsonList(cli)
+            : new ConnTable(cli, flags.header);
   const tracker = new FlowTracker({
     maxFlows,
-    onConn: (c) => conns.push(c),
+    onConn: (c) => {
+      total++;
+      if (timeline !== undefined) {
+        if (c.n === timeline) recorded = c;
+        return;
+      }
+      const row = selectOne(c, spec, atUs);
+      if (row) sink!.add(row);
+    },
     ...(timeline === undefined ? {} : { record: (n: number) => n === timeline }),
   });
   const { readCaptureFile } = await import('../../capture/index.js');
   const progress = progressMeter(cli, file);
   const stats = await readCaptureFile(file, (p) => {
-    firstUs ??= p.timeUs;
+    if (firstUs === undefined) {
+      firstUs = p.timeUs;
+      if (flags.at !== undefined) atUs = parseMoment(flags.at, firstUs);
+    }
     tracker.push(p);
     progress?.(p.offset);
   });
   progress?.(-1);
   tracker.finish();
-  conns.sort((a, b) => a.n - b.n);
   reportSkipped(cli, file, stats, tracker.stats.evicted);
 
   if (timeline !== undefined) {
-    const c = conns.find((x) => x.n === timeline);
-    if (!c?.trace)
-      throw new UsageError(`--timeline: no connection ${timeline} (the capture has ${conns.length})`);
-    await ladder(cli, c, flags);
+    if (!recorded?.trace)
+      throw new UsageError(`--timeline: no connection ${timeline} (the capture has ${total})`);
+    await ladder(cli, recorded, flags);
     return;
   }
-  let atUs: number | undefined;
-  if (flags.at !== undefined) {
-    atUs = firstUs === undefined ? undefined : parseMoment(flags.at, firstUs);
-    if (firstUs !== undefined && atUs === undefined)
-      throw new UsageError(
-        `--at '${flags.at}': give an ISO 8601 time (2026-12-04T12:00:03.250Z), a time of day (12:00:03) or an offset (+12.5s)`,
-      );
-  }
-  const rows = select(conns, spec, atUs);
-  if (by !== undefined) {
-    const result = countBy(rows, by, top);
+  if (sink instanceof ByCounts) {
+    const result = sink.result(top);
     if (flags.json) cli.o.out(`${JSON.stringify(result)}\n`);
     else cli.o.out(renderCrossTab(cli, result, flags.header));
     return;
   }
-  if (atUs !== undefined || flags.at !== undefined) {
+  if (sink instanceof AtRows) {
+    const rows = sink.rows.sort((a, b) => a.c.n - b.c.n);
     const counts = countStates(rows);
     if (flags.json) {
       const time = atUs === undefined ? undefined : isoTime(atUs);
@@ -141,17 +162,58 @@ export async function run(cli: Cli, flags: Flags, file: string): Promise<void> {
     if (rows.length > 0) cli.o.out(`\n${renderConns(cli, rows, flags.header)}`);
     return;
   }
-  if (flags.json) {
-    const doc = {
-      connections: rows.map((r) => connJson(r.c)),
+  if (sink instanceof JsonList) {
+    const rest = {
       skipped: { ...stats.skipped, problems: stats.problems },
       packets: stats.packets,
       evicted: tracker.stats.evicted,
     };
-    cli.o.out(`${JSON.stringify(doc)}\n`);
+    sink.end(`${JSON.stringify(rest).slice(1)}`);
     return;
   }
-  cli.o.out(renderConns(cli, rows, flags.header));
+  sink!.end();
+}
+
+/** Where the connections go as they are finished. */
+interface Sink {
+  add(r: Row): void;
+  end(tail?: string): void;
+}
+
+/** `--json`: the contract's document, written a connection at a time. */
+class JsonList implements Sink {
+  private n = 0;
+  constructor(private readonly cli: Cli) {}
+  add(r: Row): void {
+    this.cli.o.out(`${this.n++ === 0 ? '{"connections":[' : ','}${JSON.stringify(connJson(r.c))}`);
+  }
+  /** `tail`: the document's other members, as JSON without the opening brace. */
+  end(tail = '}'): void {
+    this.cli.o.out(`${this.n === 0 ? '{"connections":[' : ''}],${tail}\n`);
+  }
+}
+
+/** The default listing: a table written as the connections come. */
+class ConnTable implements Sink {
+  private readonly table: TableStream<Row>;
+  constructor(cli: Cli, header: boolean) {
+    this.table = new TableStream(connColumns(cli), (text) => cli.o.out(text), { header });
+  }
+  add(r: Row): void {
+    this.table.push(r);
+  }
+  end(): void {
+    this.table.end();
+  }
+}
+
+/** `--at` without `--by`: the connections that exist then (no more than were open at once). */
+class AtRows implements Sink {
+  readonly rows: Row[] = [];
+  add(r: Row): void {
+    this.rows.push(r);
+  }
+  end(): void {}
 }
 
 /** A connection with both ends' states at the moment asked (the end of the capture by default). */
@@ -160,23 +222,20 @@ interface Row {
   readonly states: { client: TcpState; server: TcpState };
 }
 
-function select(conns: readonly Conn[], spec: FilterSpec, atUs: number | undefined): Row[] {
-  const out: Row[] = [];
-  for (const c of conns) {
-    const states =
-      atUs === undefined
-        ? {
-            client: c.client.states.at(-1)?.state ?? 'CLOSE',
-            server: c.server.states.at(-1)?.state ?? 'CLOSE',
-          }
-        : statesAt(c, atUs);
-    if (!states) continue;
-    // At a moment, netstat lists only what exists then.
-    if (atUs !== undefined && !isSocket(states.client) && !isSocket(states.server)) continue;
-    if (!matches(spec, c, states)) continue;
-    out.push({ c, states });
-  }
-  return out;
+/** A connection as the listing shows it, or undefined when the filters or the moment leave it out. */
+function selectOne(c: Conn, spec: FilterSpec, atUs: number | undefined): Row | undefined {
+  const states =
+    atUs === undefined
+      ? {
+          client: c.client.states.at(-1)?.state ?? 'CLOSE',
+          server: c.server.states.at(-1)?.state ?? 'CLOSE',
+        }
+      : statesAt(c, atUs);
+  if (!states) return undefined;
+  // At a moment, netstat lists only what exists then.
+  if (atUs !== undefined && !isSocket(states.client) && !isSocket(states.server)) return undefined;
+  if (!matches(spec, c, states)) return undefined;
+  return { c, states };
 }
 
 function matches(spec: FilterSpec, c: Conn, st: Row['states']): boolean {
@@ -215,42 +274,63 @@ interface ByRow {
   states: StateCounts;
 }
 
-/** `count --by`'s shape: ends by state, by the server's port or by the client's address. */
-function countBy(rows: readonly Row[], by: (typeof BY)[number], top: number): { by: string; rows: ByRow[] } {
-  const groups = new Map<string, Row[]>();
-  for (const r of rows) {
-    const keys =
-      by === 'state'
-        ? [r.states.client, r.states.server].filter(isSocket)
-        : [by === 'port' ? String(r.c.server.port) : r.c.client.address];
-    for (const k of new Set(keys)) {
-      const g = groups.get(k);
-      if (g) g.push(r);
-      else groups.set(k, [r]);
+/**
+ * `count --by`'s shape, counted as the connections come: ends that are sockets, by state, by the
+ * server's port or by the client's address.
+ */
+class ByCounts implements Sink {
+  /** Per key, ends per state (indexed as TCP_STATES). */
+  private readonly groups = new Map<string, number[]>();
+  constructor(private readonly by: (typeof BY)[number]) {}
+
+  add(r: Row): void {
+    const { client, server } = r.states;
+    if (this.by === 'state') {
+      if (isSocket(client)) this.count(client, client);
+      if (isSocket(server)) this.count(server, server);
+      return;
     }
+    const key = this.by === 'port' ? String(r.c.server.port) : r.c.client.address;
+    if (isSocket(client)) this.count(key, client);
+    if (isSocket(server)) this.count(key, server);
   }
-  const counted = [...groups].map(([key, g]): ByRow => {
-    const counts = countStates(by === 'state' ? g.map((r) => only(r, key as TcpState)) : g);
-    return { key, total: counts.total, states: counts.states };
-  });
-  const all = counted.filter((r) => r.total > 0);
-  all.sort((a, b) => b.total - a.total || (a.key < b.key ? -1 : 1));
-  if (all.length <= top) return { by, rows: all };
-  const rest = all.slice(top);
-  const states: StateCounts = {};
-  for (const r of rest)
-    for (const [s, v] of Object.entries(r.states) as [TcpState, number][]) states[s] = (states[s] ?? 0) + v;
-  const other: ByRow = { key: '(other)', other: true, total: rest.reduce((n, r) => n + r.total, 0), states };
-  return { by, rows: [...all.slice(0, top), other] };
+
+  end(): void {}
+
+  private count(key: string, s: TcpState): void {
+    let g = this.groups.get(key);
+    if (!g) {
+      g = new Array<number>(TCP_STATES.length).fill(0);
+      this.groups.set(key, g);
+    }
+    g[STATE_INDEX.get(s)!]!++;
+  }
+
+  result(top: number): { by: string; rows: ByRow[] } {
+    const all = [...this.groups].map(([key, g]): ByRow => {
+      const states: StateCounts = {};
+      let total = 0;
+      TCP_STATES.forEach((s, i) => {
+        if (g[i]! > 0) {
+          states[s] = g[i]!;
+          total += g[i]!;
+        }
+      });
+      return { key, total, states };
+    });
+    all.sort((a, b) => b.total - a.total || (a.key < b.key ? -1 : 1));
+    const by = this.by;
+    if (all.length <= top) return { by, rows: all };
+    const rest = all.slice(top);
+    const states: StateCounts = {};
+    for (const r of rest)
+      for (const [s, v] of Object.entries(r.states) as [TcpState, number][]) states[s] = (states[s] ?? 0) + v;
+    const other: ByRow = { key: '(other)', other: true, total: rest.reduce((n, r) => n + r.total, 0), states };
+    return { by, rows: [...all.slice(0, top), other] };
+  }
 }
 
-/** A row keeping only the ends in one state (the other shown as gone). */
-function only(r: Row, s: TcpState): Row {
-  return {
-    c: r.c,
-    states: { client: r.states.client === s ? s : 'CLOSE', server: r.states.server === s ? s : 'CLOSE' },
-  };
-}
+const STATE_INDEX = new Map<TcpState, number>(TCP_STATES.map((s, i) => [s, i]));
 
 function renderCrossTab(cli: Cli, r: { by: string; rows: ByRow[] }, header: boolean): string {
   const present = TCP_STATES.filter((st) => r.rows.some((row) => row.states[st]));
@@ -283,6 +363,11 @@ function duration(us: number): string {
 }
 
 function renderConns(cli: Cli, rows: readonly Row[], header: boolean): string {
+  return renderTable(rows, connColumns(cli), { header });
+}
+
+/** The listing's columns. */
+function connColumns(cli: Cli): Column<Row>[] {
   const state = (end: 'client' | 'server'): Column<Row> => ({
     header: end === 'client' ? 'CLIENT STATE' : 'SERVER STATE',
     get: (r) => r.states[end],
@@ -311,7 +396,7 @@ function renderConns(cli: Cli, rows: readonly Row[], header: boolean): string {
     },
     { header: 'NOTES', get: (r) => r.c.anomalies.join(',') || '-' },
   ];
-  return renderTable(rows, cols, { header });
+  return cols;
 }
 
 async function ladder(cli: Cli, c: Conn, flags: Flags): Promise<void> {

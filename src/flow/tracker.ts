@@ -19,6 +19,7 @@ import {
   FIN,
   type FsmEvent,
   flagsText,
+  LINUX_LIMITS,
   RST,
   type Segment,
   type StepResult,
@@ -27,7 +28,7 @@ import {
   seqGt,
   seqLe,
   seqLt,
-  step,
+  stepInPlace,
   type Tcb,
   type TcpState,
 } from '../tcp/index.js';
@@ -150,7 +151,8 @@ interface End {
    */
   pendingFin: Segment | undefined;
   /** When that FIN was seen, and the ladder row that shows it (-1 when not recorded). */
-  pendingAt: { us: number; row: number };
+  pendingAtUs: number;
+  pendingAtRow: number;
   /** Opened at the same time as its peer: its SYN+ACK repeats its SYN, and may cross the peer's. */
   simOpen?: true;
 }
@@ -167,7 +169,8 @@ interface Flow {
   lastUs: number;
   readonly midstream: boolean;
   history: string;
-  anomalies: Set<ConnAnomaly>;
+  /** Each named once. */
+  anomalies: ConnAnomaly[];
   firstClose: { end: 0 | 1; how: 'FIN' | 'RST' } | undefined;
   synRetransmitted: boolean;
   /** Recorded ladder rows, when this connection is recorded. */
@@ -176,11 +179,21 @@ interface Flow {
    * The server end's transitions told only once it answers (`onTransition`): a SYN answered by an
    * RST alone found no listener, and that end never existed.
    */
-  held?: FlowTransition[];
+  held: FlowTransition[] | undefined;
   /** The server end turned out never to have existed: nothing more is told of it. */
   serverless?: true;
   initial: [TcpState, TcpState];
+  /** In the queue of flows whose ends are both gone, since this moment (µs); -1 when not. */
+  goneSince: number;
 }
+
+/** An end in one of these is no connection's any more (a listener's end is the listener, not a socket of this flow). */
+function isGone(s: TcpState): boolean {
+  return s === 'CLOSE' || s === 'TIME_WAIT' || s === 'LISTEN';
+}
+
+/** How long a flow whose ends are both gone is kept after its last segment: TIME_WAIT's 60 s (Linux's TCP_TIMEWAIT_LEN). */
+const GONE_FOR_US = LINUX_LIMITS.timeWaitMs * 1000;
 
 /** Zeek's history letters that are written once a direction, as bits. */
 const LETTER = { s: 1, h: 2, a: 4, d: 8, f: 16, r: 32, g: 64, q: 128 } as const;
@@ -207,6 +220,11 @@ export class FlowTracker {
   private readonly fastPath: boolean;
   private nextN = 1;
   private lastUs = 0;
+  /** Flows whose ends are both gone (CLOSE, TIME_WAIT, LISTEN), oldest first, from `goneHead` on. */
+  private gone: (Flow | undefined)[] = [];
+  private goneHead = 0;
+  /** How many of those are still open (the others were forgotten since, and are dropped in time). */
+  private goneOpen = 0;
   readonly stats: TrackerStats = { packets: 0, fast: 0, connections: 0, evicted: 0 };
 
   constructor(private readonly opts: TrackerOptions = {}) {
@@ -231,10 +249,61 @@ export class FlowTracker {
     }
     f ??= this.open(lo, hi, ports, p);
     this.segment(f, p);
+    if (f.goneSince < 0 && isGone(f.ends[0].tcb.state) && isGone(f.ends[1].tcb.state)) {
+      f.goneSince = f.lastUs;
+      this.gone.push(f);
+      this.goneOpen++;
+    }
+    if ((this.stats.packets & 1023) === 0) this.sweep();
+  }
+
+  /**
+   * Flows whose ends are both gone and that saw nothing for as long as TIME_WAIT lasts are done: no
+   * end of theirs can still be a socket, so what comes later on their 4-tuple is another connection.
+   * Memory then holds the last minute of connections, not the whole capture's.
+   */
+  private sweep(): void {
+    const q = this.gone;
+    const now = this.lastUs;
+    while (this.goneHead < q.length) {
+      const f = q[this.goneHead]!;
+      if (f.goneSince < 0) {
+        // Forgotten since it was queued (its 4-tuple reused, or evicted).
+        q[this.goneHead++] = undefined;
+        continue;
+      }
+      if (f.goneSince + GONE_FOR_US >= now) break;
+      q[this.goneHead++] = undefined;
+      if (!isGone(f.ends[0].tcb.state) || !isGone(f.ends[1].tcb.state)) {
+        f.goneSince = -1;
+        this.goneOpen--;
+        continue;
+      }
+      if (f.lastUs + GONE_FOR_US >= now) {
+        // Something came since it was queued: its minute starts again.
+        f.goneSince = f.lastUs;
+        q.push(f);
+        continue;
+      }
+      this.forget(f);
+      this.done(f, now, 'end');
+    }
+    // The queue holds forgotten flows until their minute is up: when they are most of it, they go.
+    const queued = q.length - this.goneHead;
+    if (queued > 4096 && queued > 2 * this.goneOpen) {
+      this.gone = q.slice(this.goneHead).filter((f) => f !== undefined && f.goneSince >= 0);
+      this.goneHead = 0;
+    } else if (this.goneHead > 4096 && this.goneHead * 2 > q.length) {
+      this.gone = q.slice(this.goneHead);
+      this.goneHead = 0;
+    }
   }
 
   /** Ends the capture: every flow still open is done, as it stands at the last packet. */
   finish(): void {
+    this.gone = [];
+    this.goneHead = 0;
+    this.goneOpen = 0;
     const open = [...this.flows].sort((a, b) => a.n - b.n);
     this.flows.clear();
     this.index.clear();
@@ -254,8 +323,7 @@ export class FlowTracker {
   /** Whether a bare SYN on a known 4-tuple begins a new connection rather than belonging to this one. */
   private startsAnew(f: Flow, p: WirePacket): boolean {
     const [a, b] = f.ends;
-    const gone = (s: TcpState) => s === 'CLOSE' || s === 'TIME_WAIT' || s === 'LISTEN';
-    if (gone(a.tcb.state) && gone(b.tcb.state)) return true;
+    if (isGone(a.tcb.state) && isGone(b.tcb.state)) return true;
     const sender = p.src === a.address && p.sport === a.port ? a : b;
     // The same SYN again is a retransmission; a SYN with another ISS before any answer is a new attempt.
     const answered = ((a.letters | b.letters) & LETTER.h) !== 0;
@@ -264,6 +332,10 @@ export class FlowTracker {
 
   private forget(f: Flow): void {
     this.flows.delete(f);
+    if (f.goneSince >= 0) {
+      f.goneSince = -1;
+      this.goneOpen--;
+    }
     const byHi = this.index.get(f.lo);
     const byPorts = byHi?.get(f.hi);
     byPorts?.delete(f.ports);
@@ -289,46 +361,38 @@ export class FlowTracker {
     if (this.flows.size >= this.maxFlows) this.evict();
     const syn = (p.flags & SYN) !== 0 && (p.flags & RST) === 0;
     const synAck = syn && (p.flags & ACK) !== 0;
-    const limits = {};
     let client: End;
     let server: End;
     let midstream = false;
-    const end = (address: string, port: number, tcb: Tcb): End => ({
-      address,
-      port,
-      tcb: { ...tcb, rcvWnd: OBSERVER_WINDOW },
-      states: [],
-      packets: 0,
-      bytes: 0,
-      retransmissions: 0,
-      nxt: undefined,
-      zeek: 'INACTIVE',
-      letters: 0,
-      retransLetters: 0,
-      zeroWindows: 0,
-      sentFin: false,
-      pendingFin: undefined,
-      pendingAt: { us: 0, row: -1 },
-    });
+    const w = OBSERVER_WINDOW;
     if (syn && !synAck) {
-      client = end(p.src, p.sport, createTcb({ limits }));
-      server = end(p.dst, p.dport, createTcb({ state: 'LISTEN', limits }));
+      client = newEnd(p.src, p.sport, createTcb({ rcvWnd: w }));
+      server = newEnd(p.dst, p.dport, createTcb({ state: 'LISTEN', rcvWnd: w }));
     } else if (synAck) {
       // The handshake's first SYN was missed: the receiver of this SYN+ACK is the client.
-      client = end(p.dst, p.dport, createTcb({ state: 'SYN_SENT', iss: seqAdd(p.ack, -1), limits }));
-      server = end(p.src, p.sport, createTcb({ state: 'LISTEN', limits }));
+      client = newEnd(p.dst, p.dport, createTcb({ state: 'SYN_SENT', iss: seqAdd(p.ack, -1), rcvWnd: w }));
+      server = newEnd(p.src, p.sport, createTcb({ state: 'LISTEN', rcvWnd: w }));
       client.nxt = p.ack;
       midstream = true;
     } else {
       midstream = true;
       const ack = (p.flags & ACK) !== 0 ? p.ack : 0;
-      const seqSide = { state: 'ESTABLISHED' as const, limits };
-      client = end(p.src, p.sport, createTcb({ ...seqSide, iss: seqAdd(p.seq, -1), irs: seqAdd(ack, -1) }));
-      server = end(p.dst, p.dport, createTcb({ ...seqSide, iss: seqAdd(ack, -1), irs: seqAdd(p.seq, -1) }));
+      const est = 'ESTABLISHED' as const;
+      client = newEnd(
+        p.src,
+        p.sport,
+        createTcb({ state: est, iss: seqAdd(p.seq, -1), irs: seqAdd(ack, -1), rcvWnd: w }),
+      );
+      server = newEnd(
+        p.dst,
+        p.dport,
+        createTcb({ state: est, iss: seqAdd(ack, -1), irs: seqAdd(p.seq, -1), rcvWnd: w }),
+      );
       client.nxt = p.seq;
       server.nxt = ack;
     }
-    for (const e of [client, server]) e.states.push({ state: e.tcb.state, atUs: p.timeUs });
+    client.states.push({ state: client.tcb.state, atUs: p.timeUs });
+    server.states.push({ state: server.tcb.state, atUs: p.timeUs });
     const n = this.nextN++;
     const f: Flow = {
       n,
@@ -341,11 +405,13 @@ export class FlowTracker {
       lastUs: p.timeUs,
       midstream,
       history: '',
-      anomalies: new Set(midstream ? ['midstream'] : []),
+      anomalies: midstream ? ['midstream'] : [],
       firstClose: undefined,
       synRetransmitted: false,
       events: this.opts.record?.(n) ? [] : undefined,
       initial: [client.tcb.state, server.tcb.state],
+      goneSince: -1,
+      held: undefined,
     };
     this.flows.add(f);
     let byHi = this.index.get(lo);
@@ -409,8 +475,8 @@ export class FlowTracker {
       (flags & (SYN | ACK | RST)) === SYN &&
       r.nxt !== undefined;
     if (crossed) {
-      delete f.held;
-      s.tcb = { ...createTcb({ limits: {} }), rcvWnd: OBSERVER_WINDOW };
+      f.held = undefined;
+      s.tcb = createTcb({ rcvWnd: OBSERVER_WINDOW });
       s.states = [{ state: 'CLOSE', atUs: s.states[0]!.atUs }];
       s.simOpen = true;
       r.simOpen = true;
@@ -433,12 +499,12 @@ export class FlowTracker {
     if (pending && (flags & ACK) !== 0 && (flags & RST) === 0 && seqGt(p.ack, pending.seq)) {
       s.pendingFin = undefined;
       const was = s.tcb.state;
-      const at = Math.max(s.pendingAt.us, s.states.at(-1)?.atUs ?? 0);
-      const got = step(s.tcb, { kind: 'recv', time: at / 1000, segment: pending });
+      const at = Math.max(s.pendingAtUs, s.states.at(-1)?.atUs ?? 0);
+      const got = stepInPlace(s.tcb as MutableTcb, { kind: 'recv', time: at / 1000, segment: pending });
       s.tcb = got.tcb;
       const moved = this.note(f, from, got, at);
       // It arrived when it was seen, unless this end did something in between: the ladder says so.
-      if (!this.backdate(f, from, s.pendingAt.row, was, moved, got)) ts.push(...moved);
+      if (!this.backdate(f, from, s.pendingAtRow, was, moved, got)) ts.push(...moved);
     }
     // The capture missed what this end acknowledges: take its word for what it has received.
     if (
@@ -448,17 +514,19 @@ export class FlowTracker {
       s.tcb.rcvNxt !== undefined &&
       seqGt(p.ack, s.tcb.rcvNxt)
     ) {
-      s.tcb = { ...s.tcb, rcvNxt: p.ack, ooo: [] };
+      const t = s.tcb as MutableTcb;
+      t.rcvNxt = p.ack;
+      if (t.ooo.length > 0) t.ooo = [];
     }
     const sent: StepResult = crossingSynAck
       ? { tcb: s.tcb, transitions: [], anomalies: [], send: [], applied: [] }
-      : step(s.tcb, { kind: 'sent', time: nowMs, segment: seg });
+      : stepInPlace(s.tcb as MutableTcb, { kind: 'sent', time: nowMs, segment: seg });
     s.tcb = sent.tcb;
     ts.push(...this.note(f, from, sent, p.timeUs));
     if (crossed) {
       // The peer's SYN, seen earlier at the capture point, reached this end after its own left.
       const peerSyn: Segment = { seq: seqAdd(r.nxt!, -1), ack: 0, flags: SYN, len: 0 };
-      const got = step(s.tcb, { kind: 'recv', time: nowMs, segment: peerSyn });
+      const got = stepInPlace(s.tcb as MutableTcb, { kind: 'recv', time: nowMs, segment: peerSyn });
       s.tcb = got.tcb;
       ts.push(...this.note(f, from, got, p.timeUs));
     }
@@ -469,11 +537,12 @@ export class FlowTracker {
       const again = r.pendingFin !== undefined && r.pendingFin.seq === fin.seq;
       if (!again && SYNCED.has(r.tcb.state) && r.tcb.rcvNxt !== undefined && seqLe(fin.seq, r.tcb.rcvNxt)) {
         r.pendingFin = fin;
-        r.pendingAt = { us: p.timeUs, row: f.events ? f.events.length : -1 };
+        r.pendingAtUs = p.timeUs;
+        r.pendingAtRow = f.events ? f.events.length : -1;
         toPeer = { ...seg, flags: flags & ~FIN };
       } else if (again) r.pendingFin = undefined;
     }
-    const recv = step(r.tcb, { kind: 'recv', time: nowMs, segment: toPeer });
+    const recv = stepInPlace(r.tcb as MutableTcb, { kind: 'recv', time: nowMs, segment: toPeer });
     r.tcb = recv.tcb;
     ts.push(...this.note(f, from === 0 ? 1 : 0, recv, p.timeUs));
     if (f.events) this.row(f, p, from, fate, ts, [sent, recv]);
@@ -539,7 +608,7 @@ export class FlowTracker {
     if (rst) {
       letter(f, s, from, 'r');
       s.zeek = 'RESET';
-      f.anomalies.add('rst');
+      addAnomaly(f, 'rst');
       f.firstClose ??= { end: from, how: 'RST' };
       return;
     }
@@ -550,7 +619,7 @@ export class FlowTracker {
     }
     if (p.len > 0) {
       letter(f, s, from, 'd');
-      if (o.sentFin && !s.sentFin) f.anomalies.add('half-close');
+      if (o.sentFin && !s.sentFin) addAnomaly(f, 'half-close');
     }
     if (fate === 'retransmission' && p.len > 0) {
       s.retransLetters++;
@@ -559,7 +628,7 @@ export class FlowTracker {
     if (fate === 'gap') letter(f, s, from, 'g');
     if (p.window === 0 && !syn) {
       s.zeroWindows++;
-      f.anomalies.add('zero-window');
+      addAnomaly(f, 'zero-window');
       if (isPowerOf10(s.zeroWindows)) f.history += from === 0 ? 'W' : 'w';
     }
     if (!syn && (fl & ACK) !== 0 && p.len === 0 && !fin) letter(f, s, from, 'a');
@@ -581,7 +650,7 @@ export class FlowTracker {
   private note(f: Flow, k: 0 | 1, r: StepResult, atUs: number): ConnTransition[] {
     const e = f.ends[k];
     const id = k === 0 ? 'client' : 'server';
-    for (const a of r.anomalies) f.anomalies.add(a.id);
+    for (const a of r.anomalies) addAnomaly(f, a.id);
     const out: ConnTransition[] = [];
     const hook = this.opts.onTransition;
     for (const t of r.transitions) {
@@ -616,7 +685,7 @@ export class FlowTracker {
       }
       // Its first answer an RST, no SYN+ACK: nothing listened there.
       if (f.held && (e.letters & (LETTER.r | LETTER.h)) === LETTER.r) {
-        delete f.held;
+        f.held = undefined;
         f.serverless = true;
         return;
       }
@@ -629,7 +698,7 @@ export class FlowTracker {
   private release(f: Flow): void {
     const held = f.held;
     if (!held) return;
-    delete f.held;
+    f.held = undefined;
     for (const h of held) this.opts.onTransition!(h);
   }
 
@@ -639,7 +708,7 @@ export class FlowTracker {
       const due = e.tcb.timers['time-wait'];
       if (e.tcb.state !== 'TIME_WAIT' || due === undefined || due > nowMs) return;
       const ev: FsmEvent = { kind: 'timer', time: due, timer: 'time-wait' };
-      const r = step(e.tcb, ev);
+      const r = stepInPlace(e.tcb as MutableTcb, ev);
       e.tcb = r.tcb;
       const ts = this.note(f, k as 0 | 1, r, Math.round(due * 1000));
       if (f.events) {
@@ -715,7 +784,7 @@ export class FlowTracker {
       const fin = e.pendingFin;
       if (!fin || e.tcb.state === 'CLOSE') return;
       e.pendingFin = undefined;
-      const r = step(e.tcb, { kind: 'recv', time: f.lastUs / 1000, segment: fin });
+      const r = stepInPlace(e.tcb as MutableTcb, { kind: 'recv', time: f.lastUs / 1000, segment: fin });
       e.tcb = r.tcb;
       this.note(f, k as 0 | 1, r, f.lastUs);
     });
@@ -732,10 +801,10 @@ export class FlowTracker {
     // An RST answering the SYN, no SYN+ACK ever: nothing listened there, the server end never existed.
     if (!f.midstream && (server.letters & (LETTER.r | LETTER.h)) === LETTER.r && server.bytes === 0)
       server.states = [server.states[0]!, { state: 'CLOSE', atUs: server.states[0]!.atUs }];
-    if (why === 'evicted') f.anomalies.add('evicted');
-    if (f.synRetransmitted) f.anomalies.add('syn-retransmitted');
+    if (why === 'evicted') addAnomaly(f, 'evicted');
+    if (f.synRetransmitted) addAnomaly(f, 'syn-retransmitted');
     const established = f.ends.every((e) => e.states.some((s) => s.state === 'ESTABLISHED'));
-    if (!established && !f.midstream) f.anomalies.add('handshake-incomplete');
+    if (!established && !f.midstream) addAnomaly(f, 'handshake-incomplete');
     const end = (e: End): ConnEnd => ({
       address: e.address,
       port: e.port,
@@ -758,7 +827,7 @@ export class FlowTracker {
       ...(f.firstClose
         ? { firstClose: { end: f.firstClose.end === 0 ? 'client' : 'server', how: f.firstClose.how } }
         : {}),
-      anomalies: [...f.anomalies],
+      anomalies: f.anomalies,
       ...(f.events ? { trace: traceOf(f) } : {}),
     };
     this.stats.connections++;
@@ -786,6 +855,32 @@ function fastSegment(s: MutableTcb, r: MutableTcb, p: WirePacket): void {
     r.rcvNxt = end;
     r.unread += p.len;
   }
+}
+
+function addAnomaly(f: Flow, a: ConnAnomaly): void {
+  if (!f.anomalies.includes(a)) f.anomalies.push(a);
+}
+
+/** A new end of a flow, nothing seen from it yet. */
+function newEnd(address: string, port: number, tcb: Tcb): End {
+  return {
+    address,
+    port,
+    tcb,
+    states: [],
+    packets: 0,
+    bytes: 0,
+    retransmissions: 0,
+    nxt: undefined,
+    zeek: 'INACTIVE',
+    letters: 0,
+    retransLetters: 0,
+    zeroWindows: 0,
+    sentFin: false,
+    pendingFin: undefined,
+    pendingAtUs: 0,
+    pendingAtRow: -1,
+  };
 }
 
 /** Writes a history letter the first time this end shows it (upper case from the client). */

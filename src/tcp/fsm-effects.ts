@@ -6,11 +6,18 @@ import type { EventClass, FsmEvent, OutOfOrder, Tcb } from './fsm-types.js';
 import { ACK, FIN, has, type Segment } from './segment.js';
 import { seqAdd, seqGt } from './seq.js';
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+/** A TCB whose fields may be assigned: a step's own working copy. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** The TCB after the bookkeeping of one class (the state itself is the table's business). */
 export function applyEffects(tcb: Tcb, cls: EventClass, ev: FsmEvent): Tcb {
   const t: Mutable<Tcb> = { ...tcb };
+  applyEffectsTo(t, cls, ev);
+  return t;
+}
+
+/** applyEffects on a TCB the caller owns (a step's working copy), changed in place. */
+export function applyEffectsTo(t: Mutable<Tcb>, cls: EventClass, ev: FsmEvent): void {
   if (ev.kind === 'call') {
     callEffects(t, cls);
     if (cls === 'connect') t.synAt = ev.time;
@@ -22,12 +29,12 @@ export function applyEffects(tcb: Tcb, cls: EventClass, ev: FsmEvent): Tcb {
     sentEffects(t, cls, ev.segment);
     if (cls === 'sent-syn' && t.synAt === undefined) t.synAt = ev.time;
   } else if (cls === 'rto') {
-    t.retries = tcb.retries + 1;
+    const retries = t.retries + 1;
     // A SYN's RTO stays at a second for its first retransmissions (tcp_syn_linear_timeouts), then doubles.
-    const linear = tcb.state === 'SYN_SENT' && t.retries <= tcb.limits.synLinearTimeouts;
-    t.rtoMs = linear ? tcb.rtoMs : Math.min(tcb.rtoMs * 2, tcb.limits.rtoMaxMs);
+    const linear = t.state === 'SYN_SENT' && retries <= t.limits.synLinearTimeouts;
+    t.retries = retries;
+    t.rtoMs = linear ? t.rtoMs : Math.min(t.rtoMs * 2, t.limits.rtoMaxMs);
   }
-  return t;
 }
 
 function callEffects(t: Mutable<Tcb>, cls: EventClass): void {

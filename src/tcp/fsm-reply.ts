@@ -3,18 +3,23 @@
  * @see https://www.rfc-editor.org/rfc/rfc9293#section-3.10.7.1 (the form of an RST answering a segment)
  * @see net/ipv4/tcp_output.c tcp_send_active_reset() (RST+ACK from SND.NXT)
  */
+import type { Mutable } from './fsm-effects.js';
 import type { Outgoing, Reply, Tcb } from './fsm-types.js';
 import { ACK, FIN, has, PSH, RST, type Segment, SYN, segSpace } from './segment.js';
 import { seqAdd, seqDiff, seqGt, seqLe } from './seq.js';
 
-/** The segments for `replies`, merged (one ACK is enough; a reset replaces everything else). */
+/**
+ * The segments for `replies`, merged (one ACK is enough; a reset replaces everything else), with
+ * SND.NXT and the FIN's place advanced in `t`, which the caller owns (a step's working copy).
+ */
 export function replySegments(
-  tcb: Tcb,
+  t: Mutable<Tcb>,
   replies: readonly Reply[],
   incoming: Segment | undefined,
   bytes: number,
-): { tcb: Tcb; send: Outgoing[] } {
-  let wanted = [...new Set(replies)];
+): Outgoing[] {
+  if (replies.length === 0) return [];
+  let wanted = replies.length === 1 ? replies : [...new Set(replies)];
   if (wanted.includes('RST') || wanted.includes('RST-reply')) {
     wanted = wanted.filter((r) => r === 'RST' || r === 'RST-reply').slice(0, 1);
   }
@@ -23,50 +28,49 @@ export function replySegments(
     wanted = wanted.filter((r) => r !== 'ACK');
   }
   if (wanted.includes('challenge-ACK')) wanted = wanted.filter((r) => r !== 'ACK');
-  let t = tcb;
   const send: Outgoing[] = [];
   for (const reply of wanted) {
-    const built = build(t, reply, incoming, bytes);
-    if (!built) continue;
-    t = built.tcb;
-    send.push({ segment: built.segment, reply });
+    const segment = build(t, reply, incoming, bytes);
+    if (segment) send.push({ segment, reply });
   }
-  return { tcb: t, send };
+  return send;
 }
 
 function build(
-  t: Tcb,
+  t: Mutable<Tcb>,
   reply: Reply,
   incoming: Segment | undefined,
   bytes: number,
-): { tcb: Tcb; segment: Segment } | undefined {
+): Segment | undefined {
   const ack = t.rcvNxt ?? 0;
   const ackFlag = t.rcvNxt === undefined ? 0 : ACK;
   switch (reply) {
     case 'SYN':
-      return { tcb: { ...t, sndUna: t.iss, sndNxt: seqAdd(t.iss, 1) }, segment: seg(t.iss, 0, SYN) };
-    case 'SYN-ACK': {
-      const nxt = seqGt(t.sndNxt, t.iss) ? t.sndNxt : seqAdd(t.iss, 1);
-      return { tcb: { ...t, sndNxt: nxt }, segment: seg(t.iss, ack, SYN | ACK) };
-    }
+      t.sndUna = t.iss;
+      t.sndNxt = seqAdd(t.iss, 1);
+      return seg(t.iss, 0, SYN);
+    case 'SYN-ACK':
+      if (!seqGt(t.sndNxt, t.iss)) t.sndNxt = seqAdd(t.iss, 1);
+      return seg(t.iss, ack, SYN | ACK);
     case 'ACK':
     case 'challenge-ACK':
-      return { tcb: t, segment: seg(t.sndNxt, ack, ACK) };
-    case 'FIN':
-      return {
-        tcb: { ...t, finSeq: t.sndNxt, sndNxt: seqAdd(t.sndNxt, 1) },
-        segment: seg(t.sndNxt, ack, FIN | ackFlag),
-      };
-    case 'data':
+      return seg(t.sndNxt, ack, ACK);
+    case 'FIN': {
+      const at = t.sndNxt;
+      t.finSeq = at;
+      t.sndNxt = seqAdd(at, 1);
+      return seg(at, ack, FIN | ackFlag);
+    }
+    case 'data': {
       if (bytes <= 0) return undefined;
-      return {
-        tcb: { ...t, sndNxt: seqAdd(t.sndNxt, bytes) },
-        segment: seg(t.sndNxt, ack, ACK | PSH, bytes),
-      };
+      const at = t.sndNxt;
+      t.sndNxt = seqAdd(at, bytes);
+      return seg(at, ack, ACK | PSH, bytes);
+    }
     case 'RST':
-      return { tcb: t, segment: seg(t.sndNxt, ack, RST | ackFlag) };
+      return seg(t.sndNxt, ack, RST | ackFlag);
     case 'RST-reply':
-      return incoming ? { tcb: t, segment: resetFor(incoming) } : undefined;
+      return incoming ? resetFor(incoming) : undefined;
     case 'retransmit':
       return retransmission(t);
   }
@@ -79,15 +83,14 @@ export function resetFor(incoming: Segment): Segment {
 }
 
 /** The oldest unacknowledged segment, again: SYN, SYN+ACK, or the data from SND.UNA with the FIN if sent. */
-function retransmission(t: Tcb): { tcb: Tcb; segment: Segment } | undefined {
-  if (t.state === 'SYN_SENT') return { tcb: t, segment: seg(t.iss, 0, SYN) };
-  if (t.state === 'SYN_RECV' && !seqGt(t.sndUna, t.iss))
-    return { tcb: t, segment: seg(t.iss, t.rcvNxt ?? 0, SYN | ACK) };
+function retransmission(t: Tcb): Segment | undefined {
+  if (t.state === 'SYN_SENT') return seg(t.iss, 0, SYN);
+  if (t.state === 'SYN_RECV' && !seqGt(t.sndUna, t.iss)) return seg(t.iss, t.rcvNxt ?? 0, SYN | ACK);
   if (!seqGt(t.sndNxt, t.sndUna)) return undefined;
   const fin = t.finSeq !== undefined && seqLe(t.sndUna, t.finSeq);
   const len = seqDiff(t.sndUna, fin ? t.finSeq! : t.sndNxt);
   const flags = ACK | (fin ? FIN : 0) | (len > 0 ? PSH : 0);
-  return { tcb: t, segment: seg(t.sndUna, t.rcvNxt ?? 0, flags, len) };
+  return seg(t.sndUna, t.rcvNxt ?? 0, flags, len);
 }
 
 function seg(seq: number, ack: number, flags: number, len = 0): Segment {

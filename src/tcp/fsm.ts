@@ -6,10 +6,10 @@
  * @see https://www.rfc-editor.org/rfc/rfc9293#section-3.10 (event processing)
  */
 import { classify } from './fsm-classify.js';
-import { applyEffects } from './fsm-effects.js';
+import { applyEffectsTo, type Mutable } from './fsm-effects.js';
 import { replySegments } from './fsm-reply.js';
 import { outcomeOf } from './fsm-table.js';
-import { armTimers } from './fsm-timers.js';
+import { armTimers, type TimerBasis } from './fsm-timers.js';
 import type {
   EventClass,
   FsmAnomaly,
@@ -24,7 +24,7 @@ import type {
 import type { TcpState } from './states.js';
 
 /** Linux's defaults (sysctl values of a fresh network namespace, and the kernel's constants). */
-export const LINUX_LIMITS: Limits = {
+export const LINUX_LIMITS: Limits = Object.freeze({
   synRetries: 6,
   synLinearTimeouts: 4,
   synackRetries: 5,
@@ -35,7 +35,7 @@ export const LINUX_LIMITS: Limits = {
   rtoInitialMs: 1_000,
   rtoMinMs: 200,
   rtoMaxMs: 120_000,
-};
+});
 
 export interface TcbInit {
   state?: TcpState;
@@ -56,7 +56,11 @@ export function createTcb(init: TcbInit = {}): Tcb {
   const state = init.state ?? 'CLOSE';
   const iss = init.iss ?? 0;
   const synced = state !== 'CLOSE' && state !== 'LISTEN' && state !== 'SYN_SENT';
-  const limits = { ...LINUX_LIMITS, ...init.limits };
+  // Shared when the defaults are taken whole (a capture's flows make many TCBs).
+  const limits =
+    init.limits === undefined || Object.keys(init.limits).length === 0
+      ? LINUX_LIMITS
+      : { ...LINUX_LIMITS, ...init.limits };
   const irs = init.irs ?? (synced ? 0 : undefined);
   return {
     state,
@@ -84,49 +88,63 @@ const FINAL = new Set<EventClass>(['rst', 'rst-inexact', 'rst-outside', 'syn', '
 
 /** One event: the next TCB, the state changes, the anomalies met and the segments to send. */
 export function step(tcb: Tcb, event: FsmEvent): StepResult {
+  // The step's own copy, changed in place by each stage; `tcb` itself is never touched.
+  return stepTo({ ...tcb }, tcb, event);
+}
+
+/**
+ * step() on a TCB the caller owns and shares with no one (an observer's machines): changed in place
+ * and returned as the result's `tcb`, so a long-lived TCB is not copied at every segment.
+ */
+export function stepInPlace(tcb: Mutable<Tcb>, event: FsmEvent): StepResult {
+  const before = { state: tcb.state, sndUna: tcb.sndUna, retries: tcb.retries, timers: tcb.timers };
+  return stepTo(tcb, before, event);
+}
+
+/** The step, in `t`; `before` is what `t` was (it may be `t` itself only when unchanged until the timers). */
+function stepTo(t: Mutable<Tcb>, before: TimerBasis, event: FsmEvent): StepResult {
   const transitions: FsmTransition[] = [];
   const anomalies: FsmAnomaly[] = [];
   const replies: Reply[] = [];
   const applied: { cls: EventClass; outcome: Outcome }[] = [];
-  let t = tcb;
+  const fromListen = before.state === 'LISTEN';
   let restart = false;
-  for (const cls of classify(tcb, event)) {
+  for (const cls of classify(t, event)) {
     const outcome = outcomeOf(t.state, cls, t.passive);
     applied.push({ cls, outcome });
     if (outcome.anomaly)
       anomalies.push({ time: event.time, id: outcome.anomaly, state: t.state, cause: cls });
-    t = applyEffects(t, cls, event);
+    applyEffectsTo(t, cls, event);
     if (outcome.to !== undefined) {
       transitions.push({ time: event.time, from: t.state, to: outcome.to, cause: cls });
-      t = enter(t, outcome.to);
+      enter(t, outcome.to);
     }
     if (outcome.restart === 'time-wait') restart = true;
-    replies.push(...(outcome.send ?? []));
-    if (FINAL.has(cls) || t.state === 'CLOSE' || (outcome.to === 'LISTEN' && tcb.state !== 'LISTEN')) break;
+    if (outcome.send) for (const r of outcome.send) replies.push(r);
+    if (FINAL.has(cls) || t.state === 'CLOSE' || (outcome.to === 'LISTEN' && !fromListen)) break;
   }
   const incoming = event.kind === 'recv' ? event.segment : undefined;
-  const built = replySegments(t, replies, incoming, event.kind === 'call' ? (event.bytes ?? 0) : 0);
-  const next = armTimers(built.tcb, tcb, event.time, restart);
-  return { tcb: next, transitions, anomalies, send: built.send, applied };
+  const send = replySegments(t, replies, incoming, event.kind === 'call' ? (event.bytes ?? 0) : 0);
+  armTimers(t, before, event.time, restart);
+  return { tcb: t, transitions, anomalies, send, applied };
 }
 
-/** The bookkeeping of entering a state. */
-function enter(t: Tcb, to: TcpState): Tcb {
+/** The bookkeeping of entering a state, in the step's copy. */
+function enter(t: Mutable<Tcb>, to: TcpState): void {
   if (to === 'LISTEN') {
     // Back to LISTEN: the half-open connection is forgotten; the listener is what remains.
-    return {
-      ...t,
-      state: to,
-      irs: undefined,
-      rcvNxt: undefined,
-      sndUna: t.iss,
-      sndNxt: t.iss,
-      retries: 0,
-      unread: 0,
-    };
+    t.state = to;
+    t.irs = undefined;
+    t.rcvNxt = undefined;
+    t.sndUna = t.iss;
+    t.sndNxt = t.iss;
+    t.retries = 0;
+    t.unread = 0;
+    return;
   }
   if (to === 'ESTABLISHED' && t.state !== 'ESTABLISHED') {
-    return { ...t, state: to, retries: 0, rtoMs: t.limits.rtoMinMs };
+    t.retries = 0;
+    t.rtoMs = t.limits.rtoMinMs;
   }
-  return { ...t, state: to };
+  t.state = to;
 }

@@ -1,7 +1,14 @@
 /** The moments `pcap --at` takes, and an end's state at a moment. */
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { isoTime, parseMoment, stateAt } from '../../src/flow/report.js';
+import { fileURLToPath } from 'node:url';
+import { readCaptureFile } from '../../src/capture/index.js';
+import { type Conn, FlowTracker } from '../../src/flow/index.js';
+import { connJson, connJsonText, isoTime, parseMoment, stateAt } from '../../src/flow/report.js';
+import { testSeed } from '../helpers/random.js';
+import { synthetic } from './synthetic.js';
 
 // 2026-12-04T21:44:03.746680Z
 const FIRST = 1_796_420_643_746_680;
@@ -50,5 +57,45 @@ describe('pcap moments', () => {
     assert.equal(stateAt(end, 5), undefined);
     assert.equal(stateAt(end, 10), 'SYN_SENT');
     assert.equal(stateAt(end, 25), 'ESTABLISHED');
+  });
+
+  it('writes moments as Date.toISOString with the microseconds, whatever the second before', () => {
+    let x = testSeed() >>> 0 || 1;
+    const plain = (us: number) => {
+      const iso = new Date(Math.floor(us / 1000)).toISOString();
+      const rest = Math.round(us % 1000);
+      return rest === 0 ? iso : iso.replace('Z', `${String(rest).padStart(3, '0')}Z`);
+    };
+    for (let i = 0; i < 20_000; i++) {
+      x ^= x << 13;
+      x >>>= 0;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      x >>>= 0;
+      // Runs of moments within a second, jumps back and forth, whole milliseconds and seconds.
+      const us = FIRST + (i % 7 === 0 ? -x : x) * (i % 3 === 0 ? 1000 : 1) + (i % 11 === 0 ? 0.5 : 0);
+      assert.equal(isoTime(us), plain(us), String(us));
+    }
+    for (const us of [0, 999, 1000, 1_000_000, FIRST - (FIRST % 1_000_000)])
+      assert.equal(isoTime(us), plain(us));
+  });
+
+  it('writes a connection directly as JSON.stringify writes connJson', async () => {
+    const conns: Conn[] = [];
+    const track = (packets: Iterable<Parameters<FlowTracker['push']>[0]>) => {
+      const t = new FlowTracker({ onConn: (c) => conns.push(c) });
+      for (const p of packets) t.push(p);
+      t.finish();
+    };
+    track(synthetic(40, 3, testSeed()));
+    const dir = join(dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/capture');
+    for (const name of readdirSync(dir).filter((n) => n.endsWith('.pcap') || n.endsWith('.pcapng'))) {
+      const packets: Parameters<FlowTracker['push']>[0][] = [];
+      await readCaptureFile(join(dir, name), (p) => packets.push(p));
+      track(packets);
+    }
+    assert.ok(conns.some((c) => c.firstClose) && conns.some((c) => c.anomalies.length > 0));
+    assert.ok(conns.some((c) => c.family === 6));
+    for (const c of conns) assert.equal(connJsonText(c), JSON.stringify(connJson(c)));
   });
 });

@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import type { CaptureStats } from '../../capture/index.js';
 import { UsageError } from '../../errors.js';
 import { type Conn, FlowTracker } from '../../flow/index.js';
-import { connJson, isoTime, isSocket, parseMoment, statesAt } from '../../flow/report.js';
+import { connJson, connJsonText, isoTime, isSocket, parseMoment, statesAt } from '../../flow/report.js';
 import { endpointOf } from '../../net/endpoint.js';
 import type { Theme } from '../../render/index.js';
 import { type Column, renderTable, TableStream } from '../../render/table.js';
@@ -180,16 +180,21 @@ interface Sink {
   end(tail?: string): void;
 }
 
-/** `--json`: the contract's document, written a connection at a time. */
+/** `--json`: the contract's document, written a few dozen connections at a time. */
 class JsonList implements Sink {
   private n = 0;
+  private chunk = '{"connections":[';
   constructor(private readonly cli: Cli) {}
   add(r: Row): void {
-    this.cli.o.out(`${this.n++ === 0 ? '{"connections":[' : ','}${JSON.stringify(connJson(r.c))}`);
+    this.chunk += `${this.n++ === 0 ? '' : ','}${connJsonText(r.c)}`;
+    if (this.chunk.length >= 65536) {
+      this.cli.o.out(this.chunk);
+      this.chunk = '';
+    }
   }
   /** `tail`: the document's other members, as JSON without the opening brace. */
   end(tail = '}'): void {
-    this.cli.o.out(`${this.n === 0 ? '{"connections":[' : ''}],${tail}\n`);
+    this.cli.o.out(`${this.chunk}],${tail}\n`);
   }
 }
 
@@ -325,7 +330,12 @@ class ByCounts implements Sink {
     const states: StateCounts = {};
     for (const r of rest)
       for (const [s, v] of Object.entries(r.states) as [TcpState, number][]) states[s] = (states[s] ?? 0) + v;
-    const other: ByRow = { key: '(other)', other: true, total: rest.reduce((n, r) => n + r.total, 0), states };
+    const other: ByRow = {
+      key: '(other)',
+      other: true,
+      total: rest.reduce((n, r) => n + r.total, 0),
+      states,
+    };
     return { by, rows: [...all.slice(0, top), other] };
   }
 }

@@ -129,6 +129,33 @@ describe('flow tracker', () => {
     });
   }
 
+  it('is done with a closed connection after a minute of quiet, the time TIME_WAIT lasts', () => {
+    const done: { n: number; beforeFinish: boolean; conn: Conn }[] = [];
+    let finishing = false;
+    const t = new FlowTracker({ onConn: (c) => done.push({ n: c.n, beforeFinish: !finishing, conn: c }) });
+    const first = connection(0, 1000, 5000);
+    // A duplicate of the last ACK, 30 s later: TIME_WAIT still holds the 4-tuple.
+    const late = seg(30_000, 'c', ACK, 1102, 5302);
+    const others = Array.from({ length: 130 }, (_, i) =>
+      connection(31_000 + i * 600, 7000 + i, 9000, [41000 + i, 80]),
+    );
+    for (const p of [...first, late, ...others.flat()]) t.push(p);
+    const open = t.openFlows;
+    finishing = true;
+    t.finish();
+    const c = done.find((d) => d.n === 1)!;
+    assert.equal(c.beforeFinish, true, 'done while the capture went on');
+    assert.equal(done.filter((d) => d.conn.midstream).length, 0, 'the late ACK was no new connection');
+    assert.equal(states(c.conn, 'client'), 'SYN_SENT>ESTABLISHED>FIN_WAIT1>FIN_WAIT2>TIME_WAIT>CLOSE');
+    assert.equal(c.conn.client.states.at(-1)!.atUs - c.conn.client.states.at(-2)!.atUs, 60_000_000);
+    assert.equal(c.conn.client.packets, 7);
+    assert.ok(open < 131, `${open} flows open at the end`);
+    // The connections of the last minute were still open: they are done at the end, in TIME_WAIT.
+    const last = done.find((d) => d.n === 131)!;
+    assert.equal(last.beforeFinish, false);
+    assert.equal(states(last.conn, 'client'), 'SYN_SENT>ESTABLISHED>FIN_WAIT1>FIN_WAIT2>TIME_WAIT');
+  });
+
   it('says who closed first, counts packets and bytes each way, writes Zeek history', () => {
     const { conns } = track(connection(0, 1000, 5000));
     const c = conns[0]!;

@@ -76,6 +76,18 @@ await esbuild.build({
   logLevel: 'warning',
 });
 chmodSync(join(root, 'dist/tcpscope.cjs'), 0o755);
+// The program of `pcap`'s worker threads, beside it (the CLI starts it by that name).
+await esbuild.build({
+  entryPoints: [join(root, 'src/cli/pcap-worker-main.ts')],
+  outfile: join(root, 'dist/pcap-worker.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  define: { 'import.meta.url': '__tcpscopeUrl' },
+  banner: { js: "const __tcpscopeUrl = require('node:url').pathToFileURL(__filename).href;" },
+  logLevel: 'warning',
+});
 // The page `tcpscope serve` serves from memory: one script with uPlot inside, its styles, the HTML.
 // Nothing is loaded from elsewhere, so it works offline.
 await esbuild.build({

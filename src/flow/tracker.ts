@@ -98,6 +98,12 @@ export interface TrackerOptions {
   readonly fastPath?: boolean;
   /** Called with each connection as it is done (replaced by the next on its 4-tuple, evicted, or at `finish`). */
   readonly onConn?: (c: Conn) => void;
+  /**
+   * A new connection's number (default 1, 2, 3... in order of first packet). Trackers that share a
+   * capture between them number by the first packet's place in the capture, which a merger turns
+   * back into 1, 2, 3...
+   */
+  readonly number?: () => number;
   /** Called with each end's transition as the segments make it (live captures print them). */
   readonly onTransition?: (t: FlowTransition) => void;
 }
@@ -310,6 +316,20 @@ export class FlowTracker {
     for (const f of open) this.done(f, this.lastUs, 'end');
   }
 
+  /**
+   * The capture's clock moves on without a segment for this tracker (another tracker's share): time
+   * as it passes decides when TIME_WAIT ends and a closed flow is done.
+   */
+  clock(timeUs: number): void {
+    if (timeUs > this.lastUs) this.lastUs = timeUs;
+  }
+
+  /** The number of the oldest flow open now (Infinity when none). */
+  get oldestOpen(): number {
+    for (const f of this.flows) return f.n;
+    return Number.POSITIVE_INFINITY;
+  }
+
   /** The flows open now (for tests and progress). */
   get openFlows(): number {
     return this.flows.size;
@@ -393,7 +413,7 @@ export class FlowTracker {
     }
     client.states.push({ state: client.tcb.state, atUs: p.timeUs });
     server.states.push({ state: server.tcb.state, atUs: p.timeUs });
-    const n = this.nextN++;
+    const n = this.opts.number ? this.opts.number() : this.nextN++;
     const f: Flow = {
       n,
       lo,

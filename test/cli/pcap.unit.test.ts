@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { concat, frame, ipPacket, pcapFile } from '../helpers/capture-writer.js';
+import { synthetic } from '../flow/synthetic.js';
+import { concat, frame, ipPacket, pcapFile, type Rec } from '../helpers/capture-writer.js';
 import { tcpscope } from './_run.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/capture');
@@ -130,5 +131,54 @@ describe('tcpscope pcap', () => {
     assert.equal((await tcpscope(['pcap', join(dir, 'missing.pcap')])).code, 2);
     assert.equal((await tcpscope(['pcap', LO, '--at', 'yesterday'])).code, 2);
     assert.equal((await tcpscope(['pcap', LO, '--by', 'process'])).code, 2);
+  });
+
+  it('--threads: the flows shared between threads give what one thread gives, numbered the same', async () => {
+    // Two rounds of the same 600 connections, 70 s apart: the first round is done during the
+    // second (a minute of quiet), whose connections reuse its 4-tuples.
+    const round = synthetic(600, 2, 7);
+    const recs: Rec[] = [];
+    for (const shift of [0, 70_000_000])
+      for (const p of round) {
+        const us = p.timeUs + shift;
+        const ip = ipPacket({ ...p, window: p.window || 512 });
+        recs.push({ data: frame('ethernet', ip), sec: Math.floor(us / 1e6), frac: us % 1e6 });
+      }
+    const rounds = join(dir, 'rounds.pcap');
+    writeFileSync(rounds, pcapFile(recs));
+    const sorted = (out: string) => {
+      const j = JSON.parse(out);
+      j.connections.sort((a: { id: number }, b: { id: number }) => a.id - b.id);
+      return j;
+    };
+    for (const file of [rounds, LO, join(FIXTURES, 'any.pcap'), join(FIXTURES, 'lo.pcapng')]) {
+      const one = await tcpscope(['pcap', file, '--json', '--threads', '1']);
+      assert.equal(one.code, 0, one.err);
+      for (const threads of ['2', '3']) {
+        const many = await tcpscope(['pcap', file, '--json', '--threads', threads]);
+        assert.equal(many.code, 0, many.err);
+        assert.deepEqual(sorted(many.out), sorted(one.out), `${file} on ${threads} threads`);
+      }
+    }
+    const one = sorted((await tcpscope(['pcap', rounds, '--json', '--threads', '1'])).out);
+    assert.equal(one.connections.length, 1200);
+    assert.deepEqual(
+      one.connections.map((c: { id: number }) => c.id),
+      Array.from({ length: 1200 }, (_, i) => i + 1),
+    );
+    for (const extra of [
+      ['--by', 'state'],
+      ['--by', 'port'],
+      ['--at', '+75s'],
+      ['-s', 'time-wait', '--port', '1024-1100'],
+    ]) {
+      const a = await tcpscope(['pcap', rounds, '--json', '--threads', '1', ...extra]);
+      const b = await tcpscope(['pcap', rounds, '--json', '--threads', '2', ...extra]);
+      assert.equal(b.code, 0, b.err);
+      const norm = (o: string) => (extra[0] === '--by' || extra[0] === '--at' ? JSON.parse(o) : sorted(o));
+      assert.deepEqual(norm(b.out), norm(a.out), extra.join(' '));
+    }
+    const bad = await tcpscope(['pcap', rounds, '--threads', 'many']);
+    assert.equal(bad.code, 2);
   });
 });

@@ -750,6 +750,11 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: 'flows kept at once; the idlest are closed off beyond',
         default: '1000000',
       },
+      {
+        flags: '--threads <n>',
+        description: 'threads tracking flows in a file of 64 MB or more (auto: one per core, up to 4)',
+        default: 'auto',
+      },
       { flags: '--no-why', description: 'leave out the explanation of each step of a ladder' },
       JSON_OPTION,
       NO_HEADER,

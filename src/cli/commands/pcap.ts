@@ -4,15 +4,14 @@
  * moment (`--at`, netstat at time T), counts by state, port or peer, and the ladder of one connection.
  */
 import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { CaptureStats } from '../../capture/index.js';
 import { UsageError } from '../../errors.js';
 import { type Conn, FlowTracker } from '../../flow/index.js';
-import { connJson, connJsonText, isoTime, isSocket, parseMoment, statesAt } from '../../flow/report.js';
+import { connJson, connJsonText, isoTime, isSocket, parseMoment } from '../../flow/report.js';
 import { endpointOf } from '../../net/endpoint.js';
 import type { Theme } from '../../render/index.js';
 import { type Column, renderTable, TableStream } from '../../render/table.js';
-import { type FilterSpec, portIn } from '../../snapshot/filter.js';
-import { maskHas } from '../../tcp/state-names.js';
 import { TCP_STATES, type TcpState } from '../../tcp/states.js';
 import type { Cli } from '../output.js';
 import { stateColour } from '../paint-state.js';
@@ -20,6 +19,7 @@ import { type FilterFlags, filterSpec, parseIntFlag } from '../socket-options.js
 import { renderStateCounts } from '../state-counts.js';
 import { writeText } from './_files.js';
 import { styler } from './diagram.js';
+import { type Row, selectOne } from './pcap-share.js';
 
 interface Flags extends FilterFlags {
   at?: string;
@@ -31,6 +31,7 @@ interface Flags extends FilterFlags {
   theme: string;
   json?: boolean;
   maxFlows: string;
+  threads: string;
   why: boolean;
   header: boolean;
 }
@@ -78,6 +79,27 @@ function progressMeter(cli: Cli, file: string): ((offset: number) => void) | und
   };
 }
 
+/** Files this large are shared between threads (below, starting them costs more than it saves). */
+const THREADS_FROM_BYTES = 64 * 1024 * 1024;
+
+/** How many threads track flows: one for standard input, a small file or a ladder. */
+function threadsFor(flags: Flags, file: string, timeline: number | undefined): number {
+  const asked =
+    flags.threads === 'auto'
+      ? Math.min(4, availableParallelism())
+      : parseIntFlag('--threads', flags.threads, 1, 64);
+  if (asked <= 1 || file === '-' || timeline !== undefined) return 1;
+  let size = 0;
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) return 1;
+    size = st.size;
+  } catch {
+    return 1;
+  }
+  return flags.threads === 'auto' && size < THREADS_FROM_BYTES ? 1 : asked;
+}
+
 /**
  * Runs `pcap FILE`. Connections are handled as the tracker finishes them (replaced on their 4-tuple,
  * evicted, or at the end of the capture): the listing is written as it goes, and the counts keep
@@ -123,19 +145,49 @@ export async function run(cli: Cli, flags: Flags, file: string): Promise<void> {
     },
     ...(timeline === undefined ? {} : { record: (n: number) => n === timeline }),
   });
-  const { readCaptureFile } = await import('../../capture/index.js');
   const progress = progressMeter(cli, file);
-  const stats = await readCaptureFile(file, (p) => {
-    if (firstUs === undefined) {
-      firstUs = p.timeUs;
-      if (flags.at !== undefined) atUs = parseMoment(flags.at, firstUs);
+  const threads = threadsFor(flags, file, timeline);
+  const { readInParts, workerProgram } = await import('./pcap-parallel.js');
+  const program = threads > 1 ? workerProgram() : undefined;
+  let stats: CaptureStats;
+  let evicted = 0;
+  if (program !== undefined) {
+    if (flags.at !== undefined) {
+      firstUs = await firstPacketTime(file);
+      if (firstUs !== undefined) atUs = parseMoment(flags.at, firstUs);
     }
-    tracker.push(p);
-    progress?.(p.offset);
-  });
+    const json = sink instanceof JsonList;
+    const read = await readInParts(program, {
+      file,
+      parts: threads,
+      maxFlows,
+      json,
+      filters: json ? filterFlagsOf(flags) : undefined,
+      onText: (text) => (sink as JsonList).addText(text),
+      onConn: (c) => {
+        total++;
+        const row = selectOne(c, spec, atUs);
+        if (row) sink!.add(row);
+      },
+      ...(progress ? { onOffset: progress } : {}),
+    });
+    stats = read.stats;
+    evicted = read.evicted;
+  } else {
+    const { readCaptureFile } = await import('../../capture/index.js');
+    stats = await readCaptureFile(file, (p) => {
+      if (firstUs === undefined) {
+        firstUs = p.timeUs;
+        if (flags.at !== undefined) atUs = parseMoment(flags.at, firstUs);
+      }
+      tracker.push(p);
+      progress?.(p.offset);
+    });
+    tracker.finish();
+    evicted = tracker.stats.evicted;
+  }
   progress?.(-1);
-  tracker.finish();
-  reportSkipped(cli, file, stats, tracker.stats.evicted);
+  reportSkipped(cli, file, stats, evicted);
 
   if (timeline !== undefined) {
     if (!recorded?.trace)
@@ -166,7 +218,7 @@ export async function run(cli: Cli, flags: Flags, file: string): Promise<void> {
     const rest = {
       skipped: { ...stats.skipped, problems: stats.problems },
       packets: stats.packets,
-      evicted: tracker.stats.evicted,
+      evicted,
     };
     sink.end(`${JSON.stringify(rest).slice(1)}`);
     return;
@@ -186,7 +238,11 @@ class JsonList implements Sink {
   private chunk = '{"connections":[';
   constructor(private readonly cli: Cli) {}
   add(r: Row): void {
-    this.chunk += `${this.n++ === 0 ? '' : ','}${connJsonText(r.c)}`;
+    this.addText(connJsonText(r.c));
+  }
+  /** A connection already written as the listing's JSON. */
+  addText(text: string): void {
+    this.chunk += this.n++ === 0 ? text : `,${text}`;
     if (this.chunk.length >= 65536) {
       this.cli.o.out(this.chunk);
       this.chunk = '';
@@ -219,40 +275,6 @@ class AtRows implements Sink {
     this.rows.push(r);
   }
   end(): void {}
-}
-
-/** A connection with both ends' states at the moment asked (the end of the capture by default). */
-interface Row {
-  readonly c: Conn;
-  readonly states: { client: TcpState; server: TcpState };
-}
-
-/** A connection as the listing shows it, or undefined when the filters or the moment leave it out. */
-function selectOne(c: Conn, spec: FilterSpec, atUs: number | undefined): Row | undefined {
-  const states =
-    atUs === undefined
-      ? {
-          client: c.client.states.at(-1)?.state ?? 'CLOSE',
-          server: c.server.states.at(-1)?.state ?? 'CLOSE',
-        }
-      : statesAt(c, atUs);
-  if (!states) return undefined;
-  // At a moment, netstat lists only what exists then.
-  if (atUs !== undefined && !isSocket(states.client) && !isSocket(states.server)) return undefined;
-  if (!matches(spec, c, states)) return undefined;
-  return { c, states };
-}
-
-function matches(spec: FilterSpec, c: Conn, st: Row['states']): boolean {
-  const { states, ports, sports, dports, src, dst, family } = spec;
-  if (states !== undefined && !maskHas(states, st.client) && !maskHas(states, st.server)) return false;
-  if (family !== undefined && c.family !== family) return false;
-  if (ports && !portIn(ports, c.client.port) && !portIn(ports, c.server.port)) return false;
-  if (sports && !portIn(sports, c.client.port)) return false;
-  if (dports && !portIn(dports, c.server.port)) return false;
-  if (src && !src(c.client.address)) return false;
-  if (dst && !dst(c.server.address)) return false;
-  return true;
 }
 
 type StateCounts = Partial<Record<TcpState, number>>;
@@ -453,4 +475,28 @@ function themeOf(t: string): Theme {
   if (t !== 'auto' && t !== 'light' && t !== 'dark')
     throw new UsageError(`--theme '${t}': valid are auto, light, dark`);
   return t;
+}
+
+/** The filter flags alone, as a worker thread takes them (the flags object carries commander's own). */
+function filterFlagsOf(flags: Flags): FilterFlags {
+  const { state, port, sport, dport, src, dst, pid, process, ipv4, ipv6, listening } = flags;
+  return JSON.parse(
+    JSON.stringify({ state, port, sport, dport, src, dst, pid, process, ipv4, ipv6, listening }),
+  );
+}
+
+/** The first packet's time, for `--at` before the threads read the file. */
+async function firstPacketTime(file: string): Promise<number | undefined> {
+  const { readCaptureFile } = await import('../../capture/index.js');
+  const stop = new AbortController();
+  let first: number | undefined;
+  await readCaptureFile(
+    file,
+    (p) => {
+      first ??= p.timeUs;
+      stop.abort();
+    },
+    { signal: stop.signal },
+  );
+  return first;
 }

@@ -1,0 +1,102 @@
+/**
+ * `pcap` on several threads: each worker (dist/pcap-worker.cjs) reads the whole capture and tracks
+ * the flows of its share; this thread numbers their connections as one tracker would and hands them
+ * on in the order they finish. Reading is cheap next to tracking, so reading the file once per
+ * worker costs little.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { CaptureStats } from '../../capture/index.js';
+import type { Conn } from '../../flow/index.js';
+import { type Batch, Numbering, type PartDone, type WorkerInput } from './pcap-share.js';
+
+export interface PartsOptions {
+  readonly file: string;
+  readonly parts: number;
+  /** The bound on flows, shared evenly between the workers. */
+  readonly maxFlows: number;
+  /** Have the workers write the listing's JSON (with these filter flags) instead of sending connections. */
+  readonly json: boolean;
+  readonly filters: unknown;
+  /** A connection as the listing's JSON, numbered. */
+  readonly onText: (text: string) => void;
+  /** A connection, numbered. */
+  readonly onConn: (c: Conn) => void;
+  /** How far into the file the first worker has read. */
+  readonly onOffset?: (offset: number) => void;
+}
+
+/** The worker's program beside this bundle, when there is one (not when run from the compiled sources). */
+export function workerProgram(): string | undefined {
+  const path = fileURLToPath(new URL('./pcap-worker.cjs', import.meta.url));
+  return existsSync(path) ? path : undefined;
+}
+
+type Message = Batch | PartDone | { failed: true; name: string; message: string };
+
+/** Reads the capture on `parts` workers; the reading's tally and the flows evicted. */
+export function readInParts(
+  program: string,
+  o: PartsOptions,
+): Promise<{ stats: CaptureStats; evicted: number }> {
+  const numbering = new Numbering<string | Conn>(o.parts, (n, item) => {
+    if (typeof item === 'string') o.onText(`{"id":${n}${item}`);
+    else o.onConn({ ...item, n });
+  });
+  const workers: Worker[] = [];
+  return new Promise((resolve, reject) => {
+    let stats: CaptureStats | undefined;
+    let evicted = 0;
+    let left = o.parts;
+    let failed = false;
+    const fail = (e: Error): void => {
+      if (failed) return;
+      failed = true;
+      for (const w of workers) void w.terminate();
+      reject(e);
+    };
+    for (let part = 0; part < o.parts; part++) {
+      const input: WorkerInput = {
+        file: o.file,
+        part,
+        parts: o.parts,
+        maxFlows: Math.max(1, Math.floor(o.maxFlows / o.parts)),
+        json: o.json,
+        filters: o.filters,
+      };
+      const w = new Worker(program, {
+        workerData: input,
+        stdout: false,
+        stderr: false,
+        // A worker's young generation is smaller than the main thread's by default; flows live long
+        // enough to be copied out of a small one, which cost a third more time.
+        resourceLimits: { maxYoungGenerationSizeMb: 64 },
+      });
+      workers.push(w);
+      w.on('message', (m: Message) => {
+        if (failed) return;
+        if ('failed' in m) {
+          const e = new Error(m.message);
+          e.name = m.name;
+          fail(e);
+        } else if ('done' in m) {
+          if (part === 0) stats = m.stats;
+          evicted += m.evicted;
+          numbering.finish(part);
+          if (--left === 0) resolve({ stats: stats!, evicted });
+        } else {
+          if (part === 0) o.onOffset?.(m.offset);
+          const items: [number, string | Conn][] = m.ends.length
+            ? m.ends.map((end, i) => [m.ords[i]!, m.text.slice(i === 0 ? 0 : m.ends[i - 1], end)])
+            : m.conns.map((c) => [c.n, c]);
+          numbering.batch(part, m.opens, m.progress, m.oldest, items);
+        }
+      });
+      w.on('error', (e) => fail(e));
+      w.on('exit', (code) => {
+        if (code !== 0 && !failed) fail(new Error(`a pcap worker stopped (exit code ${code})`));
+      });
+    }
+  });
+}

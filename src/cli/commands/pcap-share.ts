@@ -1,0 +1,193 @@
+/**
+ * What `pcap`'s threads share: which thread tracks a segment's flow, the messages of a worker, the
+ * listing's selection of a connection, and the numbering that turns each worker's connections,
+ * known by the place of their first packet in the capture, into the one tracker's 1, 2, 3... (pure)
+ */
+import type { CaptureStats } from '../../capture/index.js';
+import type { Conn } from '../../flow/index.js';
+import { isSocket, statesAt } from '../../flow/report.js';
+import type { WirePacket } from '../../net/packet.js';
+import { type FilterSpec, portIn } from '../../snapshot/filter.js';
+import { maskHas } from '../../tcp/state-names.js';
+import type { TcpState } from '../../tcp/states.js';
+
+/** A connection with both ends' states at the moment asked (the end of the capture by default). */
+export interface Row {
+  readonly c: Conn;
+  readonly states: { client: TcpState; server: TcpState };
+}
+
+/** A connection as the listing shows it, or undefined when the filters or the moment leave it out. */
+export function selectOne(c: Conn, spec: FilterSpec, atUs: number | undefined): Row | undefined {
+  const states =
+    atUs === undefined
+      ? {
+          client: c.client.states.at(-1)?.state ?? 'CLOSE',
+          server: c.server.states.at(-1)?.state ?? 'CLOSE',
+        }
+      : statesAt(c, atUs);
+  if (!states) return undefined;
+  // At a moment, netstat lists only what exists then.
+  if (atUs !== undefined && !isSocket(states.client) && !isSocket(states.server)) return undefined;
+  if (!matches(spec, c, states)) return undefined;
+  return { c, states };
+}
+
+function matches(spec: FilterSpec, c: Conn, st: Row['states']): boolean {
+  const { states, ports, sports, dports, src, dst, family } = spec;
+  if (states !== undefined && !maskHas(states, st.client) && !maskHas(states, st.server)) return false;
+  if (family !== undefined && c.family !== family) return false;
+  if (ports && !portIn(ports, c.client.port) && !portIn(ports, c.server.port)) return false;
+  if (sports && !portIn(sports, c.client.port)) return false;
+  if (dports && !portIn(dports, c.server.port)) return false;
+  if (src && !src(c.client.address)) return false;
+  if (dst && !dst(c.server.address)) return false;
+  return true;
+}
+
+/**
+ * The thread of `parts` that tracks this segment's flow: from both ports and the last character of
+ * both addresses, each end mixed apart and then added, so the same whichever way the segment goes.
+ * (Linux gives connect() even ports and listeners are often odd: a plain XOR of the ports would put
+ * every flow on one side.)
+ */
+export function shareOf(p: WirePacket, parts: number): number {
+  const a = Math.imul(p.sport + 1, 0x9e3779b1) ^ Math.imul(p.src.charCodeAt(p.src.length - 1), 0x85ebca6b);
+  const b = Math.imul(p.dport + 1, 0x9e3779b1) ^ Math.imul(p.dst.charCodeAt(p.dst.length - 1), 0x85ebca6b);
+  return (((a + b) >>> 0) >>> 16) % parts;
+}
+
+/** What a worker is given. */
+export interface WorkerInput {
+  readonly file: string;
+  readonly part: number;
+  readonly parts: number;
+  readonly maxFlows: number;
+  /** Write the listing's JSON in the worker (with the filters), rather than send connections. */
+  readonly json: boolean;
+  /** The command's filter flags (for `json`). */
+  readonly filters: unknown;
+}
+
+/**
+ * A worker's news: the place in the capture (0-based, counting every TCP segment) of the first
+ * packet of each connection it opened, how far it has read, its oldest open connection, and the
+ * connections it finished, each known by its first packet's place (`ords` for `text`, `n` for `conns`).
+ */
+export interface Batch {
+  readonly opens: number[];
+  readonly progress: number;
+  readonly oldest: number;
+  /** Byte offset of the last record read. */
+  readonly offset: number;
+  readonly ords: number[];
+  /**
+   * The connections as the listing's JSON, one after the other, each without its opening `{"id":N`
+   * (written once N is known); `ends` has where each ends. One string crosses threads faster than many.
+   */
+  readonly text: string;
+  readonly ends: number[];
+  readonly conns: Conn[];
+}
+
+/** A worker's last message. */
+export interface PartDone {
+  readonly done: true;
+  readonly stats: CaptureStats;
+  readonly evicted: number;
+}
+
+/**
+ * Numbers connections from several workers as one tracker would (1, 2, 3... in order of first
+ * packet): a connection whose first packet is at place X is number 1 + the connections any worker
+ * opened before X, which is known once every worker has read past X. Connections arrive in the
+ * order their workers finish them and wait, few, until they can be numbered.
+ */
+export class Numbering<T> {
+  /** Per worker, the places of the connections it opened, from `base[w]` on (the older ones counted only). */
+  private readonly opens: number[][];
+  private readonly base: number[];
+  private readonly progress: number[];
+  private readonly oldest: number[];
+  private readonly done: boolean[];
+  private waiting: { ord: number; item: T }[] = [];
+
+  constructor(
+    parts: number,
+    private readonly emit: (n: number, item: T) => void,
+  ) {
+    this.opens = Array.from({ length: parts }, () => []);
+    this.base = new Array<number>(parts).fill(0);
+    this.progress = new Array<number>(parts).fill(-1);
+    this.oldest = new Array<number>(parts).fill(0);
+    this.done = new Array<boolean>(parts).fill(false);
+  }
+
+  /** A worker's batch: what it opened and read, then what it finished. */
+  batch(w: number, opens: readonly number[], progress: number, oldest: number, items: [number, T][]): void {
+    const list = this.opens[w]!;
+    for (const o of opens) list.push(o);
+    this.progress[w] = progress;
+    this.oldest[w] = oldest;
+    for (const [ord, item] of items) this.waiting.push({ ord, item });
+    this.flush();
+  }
+
+  /** A worker has read the whole capture and sent all it had. */
+  finish(w: number): void {
+    this.done[w] = true;
+    this.flush();
+  }
+
+  /** Connections still waiting (none once every worker has finished). */
+  get pending(): number {
+    return this.waiting.length;
+  }
+
+  private flush(): void {
+    let until = Number.POSITIVE_INFINITY;
+    for (let w = 0; w < this.done.length; w++) if (!this.done[w]) until = Math.min(until, this.progress[w]!);
+    const still: { ord: number; item: T }[] = [];
+    for (const x of this.waiting) {
+      if (x.ord <= until) this.emit(this.numberOf(x.ord), x.item);
+      else still.push(x);
+    }
+    this.waiting = still;
+    this.prune();
+  }
+
+  /** 1 + how many connections any worker opened before place `ord`. */
+  private numberOf(ord: number): number {
+    let n = 1;
+    for (let w = 0; w < this.opens.length; w++) n += this.base[w]! + below(this.opens[w]!, ord);
+    return n;
+  }
+
+  /** Places no connection still to be numbered can come before are kept as a count. */
+  private prune(): void {
+    if (this.opens.every((l) => l.length < 65536)) return;
+    let floor = Number.POSITIVE_INFINITY;
+    for (let w = 0; w < this.done.length; w++)
+      if (!this.done[w]) floor = Math.min(floor, this.oldest[w]!, this.progress[w]! + 1);
+    for (const x of this.waiting) floor = Math.min(floor, x.ord);
+    for (let w = 0; w < this.opens.length; w++) {
+      const list = this.opens[w]!;
+      const k = below(list, floor);
+      if (k === 0) continue;
+      this.base[w] = this.base[w]! + k;
+      this.opens[w] = list.slice(k);
+    }
+  }
+}
+
+/** How many of the sorted `list` are below `x`. */
+function below(list: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

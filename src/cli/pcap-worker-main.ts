@@ -1,0 +1,78 @@
+/**
+ * The program of one `pcap` worker thread (bundled apart, as dist/pcap-worker.cjs): it reads the
+ * whole capture, tracks the flows of its share (by a hash of the 4-tuple, the same both ways) and
+ * sends its finished connections to the main thread in batches, with the connections it opened and
+ * how far it has read, from which the main thread numbers connections as one tracker would.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { readCaptureFile } from '../capture/index.js';
+import { type Conn, FlowTracker } from '../flow/index.js';
+import { connJsonText } from '../flow/report.js';
+import { type Batch, type PartDone, selectOne, shareOf, type WorkerInput } from './commands/pcap-share.js';
+import { type FilterFlags, filterSpec } from './socket-options.js';
+
+/** Packets between two batches. */
+const BATCH_PACKETS = 8192;
+
+async function main(input: WorkerInput): Promise<void> {
+  const port = parentPort!;
+  const spec = input.json ? filterSpec(input.filters as FilterFlags) : undefined;
+  let ordinal = -1;
+  let opens: number[] = [];
+  let text = '';
+  let ends: number[] = [];
+  let ords: number[] = [];
+  let conns: Conn[] = [];
+  let offset = 0;
+  const tracker = new FlowTracker({
+    maxFlows: input.maxFlows,
+    number: () => {
+      opens.push(ordinal);
+      return ordinal;
+    },
+    onConn: (c) => {
+      if (input.json) {
+        if (!spec || !selectOne(c, spec, undefined)) return;
+        ords.push(c.n);
+        // Without its `{"id":N`, which the main thread writes once it knows N.
+        const t = connJsonText(c);
+        text += t.slice(t.indexOf(','));
+        ends.push(text.length);
+      } else conns.push(c);
+    },
+  });
+  const send = (): void => {
+    const batch: Batch = {
+      opens,
+      progress: ordinal,
+      oldest: tracker.oldestOpen,
+      offset,
+      ords,
+      text,
+      ends,
+      conns,
+    };
+    port.postMessage(batch);
+    opens = [];
+    text = '';
+    ends = [];
+    ords = [];
+    conns = [];
+  };
+  const stats = await readCaptureFile(input.file, (p) => {
+    ordinal++;
+    offset = p.offset;
+    if (shareOf(p, input.parts) === input.part) tracker.push(p);
+    else tracker.clock(p.timeUs);
+    if ((ordinal & (BATCH_PACKETS - 1)) === BATCH_PACKETS - 1) send();
+  });
+  tracker.finish();
+  send();
+  const done: PartDone = { done: true, stats, evicted: tracker.stats.evicted };
+  port.postMessage(done);
+}
+
+main(workerData as WorkerInput).catch((e: unknown) => {
+  const err = e as Error;
+  parentPort!.postMessage({ failed: true, name: err?.name ?? 'Error', message: err?.message ?? String(e) });
+});

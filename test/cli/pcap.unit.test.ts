@@ -11,6 +11,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { synthetic } from '../flow/synthetic.js';
 import { concat, frame, ipPacket, pcapFile, type Rec } from '../helpers/capture-writer.js';
+import { tcpscope as built } from '../helpers/cli.js';
 import { tcpscope } from './_run.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/capture');
@@ -151,16 +152,23 @@ describe('tcpscope pcap', () => {
       j.connections.sort((a: { id: number }, b: { id: number }) => a.id - b.id);
       return j;
     };
+    // The built CLI, which has its worker program beside it.
+    const run = (args: string[]) => {
+      const r = built(args);
+      assert.equal(r.status, 0, r.stderr);
+      assert.doesNotMatch(r.stderr, /missing/);
+      return r.stdout;
+    };
     for (const file of [rounds, LO, join(FIXTURES, 'any.pcap'), join(FIXTURES, 'lo.pcapng')]) {
-      const one = await tcpscope(['pcap', file, '--json', '--threads', '1']);
-      assert.equal(one.code, 0, one.err);
-      for (const threads of ['2', '3']) {
-        const many = await tcpscope(['pcap', file, '--json', '--threads', threads]);
-        assert.equal(many.code, 0, many.err);
-        assert.deepEqual(sorted(many.out), sorted(one.out), `${file} on ${threads} threads`);
-      }
+      const one = run(['pcap', file, '--json', '--threads', '1']);
+      for (const threads of ['2', '3'])
+        assert.deepEqual(
+          sorted(run(['pcap', file, '--json', '--threads', threads])),
+          sorted(one),
+          `${file} on ${threads} threads`,
+        );
     }
-    const one = sorted((await tcpscope(['pcap', rounds, '--json', '--threads', '1'])).out);
+    const one = sorted(run(['pcap', rounds, '--json', '--threads', '1']));
     assert.equal(one.connections.length, 1200);
     assert.deepEqual(
       one.connections.map((c: { id: number }) => c.id),
@@ -172,12 +180,15 @@ describe('tcpscope pcap', () => {
       ['--at', '+75s'],
       ['-s', 'time-wait', '--port', '1024-1100'],
     ]) {
-      const a = await tcpscope(['pcap', rounds, '--json', '--threads', '1', ...extra]);
-      const b = await tcpscope(['pcap', rounds, '--json', '--threads', '2', ...extra]);
-      assert.equal(b.code, 0, b.err);
+      const a = run(['pcap', rounds, '--json', '--threads', '1', ...extra]);
+      const b = run(['pcap', rounds, '--json', '--threads', '2', ...extra]);
       const norm = (o: string) => (extra[0] === '--by' || extra[0] === '--at' ? JSON.parse(o) : sorted(o));
-      assert.deepEqual(norm(b.out), norm(a.out), extra.join(' '));
+      assert.deepEqual(norm(b), norm(a), extra.join(' '));
     }
+    // Run in-process from the compiled sources, there is no worker program: one thread, and it says so.
+    const here = await tcpscope(['pcap', LO, '--json', '--threads', '2']);
+    assert.equal(here.code, 0, here.err);
+    assert.match(here.err, /worker program .* is missing: one thread/);
     const bad = await tcpscope(['pcap', rounds, '--threads', 'many']);
     assert.equal(bad.code, 2);
   });

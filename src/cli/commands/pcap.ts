@@ -149,6 +149,8 @@ export async function run(cli: Cli, flags: Flags, file: string): Promise<void> {
   const threads = threadsFor(flags, file, timeline);
   const { readInParts, workerProgram } = await import('./pcap-parallel.js');
   const program = threads > 1 ? workerProgram() : undefined;
+  if (threads > 1 && program === undefined && flags.threads !== 'auto')
+    cli.o.note('--threads: the worker program (pcap-worker.cjs beside the CLI) is missing: one thread');
   let stats: CaptureStats;
   let evicted = 0;
   if (program !== undefined) {

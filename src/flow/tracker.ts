@@ -414,25 +414,17 @@ export class FlowTracker {
     client.states.push({ state: client.tcb.state, atUs: p.timeUs });
     server.states.push({ state: server.tcb.state, atUs: p.timeUs });
     const n = this.opts.number ? this.opts.number() : this.nextN++;
-    const f: Flow = {
+    const f: Flow = new FlowRecord(
       n,
       lo,
       hi,
       ports,
-      family: p.family,
-      ends: [client, server],
-      startUs: p.timeUs,
-      lastUs: p.timeUs,
+      p.family,
+      [client, server],
+      p.timeUs,
       midstream,
-      history: '',
-      anomalies: midstream ? ['midstream'] : [],
-      firstClose: undefined,
-      synRetransmitted: false,
-      events: this.opts.record?.(n) ? [] : undefined,
-      initial: [client.tcb.state, server.tcb.state],
-      goneSince: -1,
-      held: undefined,
-    };
+      this.opts.record?.(n) ? [] : undefined,
+    );
     this.flows.add(f);
     let byHi = this.index.get(lo);
     if (!byHi) {
@@ -881,26 +873,63 @@ function addAnomaly(f: Flow, a: ConnAnomaly): void {
   if (!f.anomalies.includes(a)) f.anomalies.push(a);
 }
 
-/** A new end of a flow, nothing seen from it yet. */
+/**
+ * A new end of a flow, nothing seen from it yet. Ends and flows are made by constructors, not object
+ * literals: their sequence numbers and port pairs are small integers or not as they come, which
+ * would change a literal's field representations from one object to the next (and cost a
+ * microsecond each); a constructor's shape settles once.
+ */
 function newEnd(address: string, port: number, tcb: Tcb): End {
-  return {
-    address,
-    port,
-    tcb,
-    states: [],
-    packets: 0,
-    bytes: 0,
-    retransmissions: 0,
-    nxt: undefined,
-    zeek: 'INACTIVE',
-    letters: 0,
-    retransLetters: 0,
-    zeroWindows: 0,
-    sentFin: false,
-    pendingFin: undefined,
-    pendingAtUs: 0,
-    pendingAtRow: -1,
-  };
+  return new EndRecord(address, port, tcb);
+}
+
+class EndRecord implements End {
+  states: StateAt[] = [];
+  packets = 0;
+  bytes = 0;
+  retransmissions = 0;
+  nxt: number | undefined = undefined;
+  zeek: ZeekEnd = 'INACTIVE';
+  letters = 0;
+  retransLetters = 0;
+  zeroWindows = 0;
+  sentFin = false;
+  pendingFin: Segment | undefined = undefined;
+  pendingAtUs = 0;
+  pendingAtRow = -1;
+  simOpen?: true;
+  constructor(
+    readonly address: string,
+    readonly port: number,
+    public tcb: Tcb,
+  ) {}
+}
+
+class FlowRecord implements Flow {
+  lastUs: number;
+  history = '';
+  anomalies: ConnAnomaly[];
+  firstClose: { end: 0 | 1; how: 'FIN' | 'RST' } | undefined = undefined;
+  synRetransmitted = false;
+  held: FlowTransition[] | undefined = undefined;
+  serverless?: true;
+  initial: [TcpState, TcpState];
+  goneSince = -1;
+  constructor(
+    readonly n: number,
+    readonly lo: string,
+    readonly hi: string,
+    readonly ports: number,
+    readonly family: 4 | 6,
+    readonly ends: [End, End],
+    readonly startUs: number,
+    readonly midstream: boolean,
+    public events: ConnEvent[] | undefined,
+  ) {
+    this.lastUs = startUs;
+    this.anomalies = midstream ? ['midstream'] : [];
+    this.initial = [ends[0].tcb.state, ends[1].tcb.state];
+  }
 }
 
 /** Writes a history letter the first time this end shows it (upper case from the client). */

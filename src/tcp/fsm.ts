@@ -62,26 +62,69 @@ export function createTcb(init: TcbInit = {}): Tcb {
       ? LINUX_LIMITS
       : { ...LINUX_LIMITS, ...init.limits };
   const irs = init.irs ?? (synced ? 0 : undefined);
-  return {
+  return new TcbRecord(
     state,
-    passive: init.passive ?? state === 'LISTEN',
-    orphan: false,
-    finQueued: false,
+    init.passive ?? state === 'LISTEN',
     iss,
-    sndUna: synced ? (iss + 1) >>> 0 : iss,
-    sndNxt: synced || state === 'SYN_SENT' ? (iss + 1) >>> 0 : iss,
-    finSeq: undefined,
+    synced ? (iss + 1) >>> 0 : iss,
+    synced || state === 'SYN_SENT' ? (iss + 1) >>> 0 : iss,
     irs,
-    rcvNxt: irs === undefined ? undefined : (irs + 1) >>> 0,
-    rcvWnd: init.rcvWnd ?? 65_535,
-    unread: 0,
-    ooo: [],
-    retries: 0,
-    rtoMs: state === 'SYN_SENT' || state === 'SYN_RECV' ? limits.rtoInitialMs : limits.rtoMinMs,
-    timers: {},
+    irs === undefined ? undefined : (irs + 1) >>> 0,
+    init.rcvWnd ?? 65_535,
+    state === 'SYN_SENT' || state === 'SYN_RECV' ? limits.rtoInitialMs : limits.rtoMinMs,
     limits,
-  };
+  );
 }
+
+/**
+ * A TCB made by a constructor rather than an object literal, yet a plain object (its prototype is
+ * Object.prototype, so it compares and prints as one). Sequence numbers are small integers or not
+ * as they come: a literal's fields then change representation from one TCB to the next, which made
+ * each new TCB cost a microsecond; a constructor's shape settles once (a capture makes millions).
+ */
+const TcbRecord = function (
+  this: Mutable<Tcb>,
+  state: TcpState,
+  passive: boolean,
+  iss: number,
+  sndUna: number,
+  sndNxt: number,
+  irs: number | undefined,
+  rcvNxt: number | undefined,
+  rcvWnd: number,
+  rtoMs: number,
+  limits: Limits,
+) {
+  this.state = state;
+  this.passive = passive;
+  this.orphan = false;
+  this.finQueued = false;
+  this.iss = iss;
+  this.sndUna = sndUna;
+  this.sndNxt = sndNxt;
+  this.finSeq = undefined;
+  this.irs = irs;
+  this.rcvNxt = rcvNxt;
+  this.rcvWnd = rcvWnd;
+  this.unread = 0;
+  this.ooo = [];
+  this.retries = 0;
+  this.rtoMs = rtoMs;
+  this.timers = {};
+  this.limits = limits;
+} as unknown as new (
+  state: TcpState,
+  passive: boolean,
+  iss: number,
+  sndUna: number,
+  sndNxt: number,
+  irs: number | undefined,
+  rcvNxt: number | undefined,
+  rcvWnd: number,
+  rtoMs: number,
+  limits: Limits,
+) => Tcb;
+(TcbRecord as unknown as { prototype: object }).prototype = Object.prototype;
 
 /** Classes after which the rest of a segment is not looked at (RFC 9293: "drop the segment and return"). */
 const FINAL = new Set<EventClass>(['rst', 'rst-inexact', 'rst-outside', 'syn', 'syn-dup', 'bad-ack']);

@@ -2,7 +2,8 @@
 # The capture benchmark: builds a capture with real tcpdump in a private namespace (make-capture.sh;
 # TARGET bytes, 1.1 GB by default; kept in OUT and reused when present), then times side by side:
 # cat, tcpdump -r -w /dev/null, tshark's conv,tcp (once), the reader alone (walk.mjs) on pcap and
-# pcapng, and `tcpscope pcap --json` when the command exists. Root. Installs tshark and ethtool
+# pcapng, and `tcpscope pcap --json` (one thread per core, then one); then compares the number of
+# connections with tshark's. Root. Installs tshark and ethtool
 # (Debian) when missing: they are the benchmark's, not the tests'.
 #   TARGET=50000000 ./run.sh          a quick run while others work
 #   ./run.sh                          the full one, alone on the machine
@@ -29,10 +30,18 @@ cmds=(
   "node $HERE/walk.mjs $PCAP"
   "node $HERE/walk.mjs $NG"
 )
-if node "$ROOT/dist/tcpscope.cjs" help pcap >/dev/null 2>&1; then
-  cmds+=("node $ROOT/dist/tcpscope.cjs pcap $PCAP --json" "node $ROOT/dist/tcpscope.cjs pcap $NG --json")
-fi
-node "$HERE/time.mjs" --packets "$PACKETS" "${cmds[@]}" --once "tshark -r $PCAP -q -z conv,tcp"
+TS="node $ROOT/dist/tcpscope.cjs"
+cmds+=(
+  "$TS pcap $PCAP --json" "$TS pcap $NG --json"
+  "$TS pcap $PCAP --json --threads 1" "$TS pcap $NG --json --threads 1"
+)
+# tshark's conversations are kept for the count below.
+node "$HERE/time.mjs" --packets "$PACKETS" "${cmds[@]}" --once "tshark -r $PCAP -q -z conv,tcp | tee $OUT/conv.txt"
+echo
+# The same connections as tshark's conv,tcp (one per 4-tuple and reuse of it).
+THEIRS=$(grep -c '<->' "$OUT/conv.txt")
+OURS=$($TS pcap "$PCAP" --json | node -e 'let s="";process.stdin.on("data",(d)=>{s+=d}).on("end",()=>console.log(JSON.parse(s).connections.length))')
+echo "connections: tcpscope $OURS, tshark conv,tcp $THEIRS"
 echo
 echo "reader alone, in detail:"
 node "$HERE/walk.mjs" "$PCAP"

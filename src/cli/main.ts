@@ -13,6 +13,15 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
+// Writes to a pipe or socket block when the reader is slow, as a C program's stdout does: Node
+// otherwise queues what the pipe cannot take in memory, without bound (`pcap big.pcap --json | jq`).
+// A stalled reader stalls the command: `trace` then counts what its ring lost.
+if (process.stdout.isTTY !== true) {
+  const handle = (process.stdout as unknown as { _handle?: { setBlocking?: (on: boolean) => number } })
+    ._handle;
+  handle?.setBlocking?.(true);
+}
+
 const tty = process.stdout.isTTY === true && !process.env['NO_COLOR'] && process.env['TERM'] !== 'dumb';
 const output: Output = {
   out: (text) => {

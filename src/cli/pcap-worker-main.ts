@@ -13,6 +13,8 @@ import { type FilterFlags, filterSpec } from './socket-options.js';
 
 /** Packets between two batches. */
 const BATCH_PACKETS = 8192;
+/** Batches sent beyond what the main thread has allowed before this worker waits. */
+const AHEAD = 2;
 
 async function main(input: WorkerInput): Promise<void> {
   const port = parentPort!;
@@ -41,6 +43,10 @@ async function main(input: WorkerInput): Promise<void> {
       } else conns.push(c);
     },
   });
+  // The main thread allows batches one by one (when it has written what came before, and this worker
+  // is not far ahead of the others): a slow reader of the output, or a slow worker, holds this one.
+  const allowed = new Int32Array(input.allowed);
+  let sent = 0;
   const send = (): void => {
     const batch: Batch = {
       opens,
@@ -54,6 +60,12 @@ async function main(input: WorkerInput): Promise<void> {
     };
     port.postMessage(batch);
     opens = [];
+    sent++;
+    for (;;) {
+      const now = Atomics.load(allowed, input.part);
+      if (sent - now <= AHEAD) break;
+      Atomics.wait(allowed, input.part, now, 1000);
+    }
     text = '';
     ends = [];
     ords = [];

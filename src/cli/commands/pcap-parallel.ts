@@ -33,6 +33,9 @@ export function workerProgram(): string | undefined {
   return existsSync(path) ? path : undefined;
 }
 
+/** How far (in segments) a worker may read ahead of the slowest. */
+const AHEAD_PACKETS = 65536;
+
 type Message = Batch | PartDone | { failed: true; name: string; message: string };
 
 /** Reads the capture on `parts` workers; the reading's tally and the flows evicted. */
@@ -45,6 +48,22 @@ export function readInParts(
     else o.onConn({ ...item, n });
   });
   const workers: Worker[] = [];
+  // Flow control: a worker's batch is allowed once handled, unless the worker is far ahead of the
+  // slowest (its connections would wait here to be numbered); then once the slowest catches up.
+  const allowed = new Int32Array(new SharedArrayBuffer(4 * o.parts));
+  const received = new Array<number>(o.parts).fill(0);
+  const progress = new Array<number>(o.parts).fill(-1);
+  const finished = new Array<boolean>(o.parts).fill(false);
+  const allow = (): void => {
+    let slowest = Number.POSITIVE_INFINITY;
+    for (let w = 0; w < o.parts; w++) if (!finished[w]) slowest = Math.min(slowest, progress[w]!);
+    for (let w = 0; w < o.parts; w++) {
+      if (finished[w] || received[w] === Atomics.load(allowed, w)) continue;
+      if (progress[w]! > slowest + AHEAD_PACKETS) continue;
+      Atomics.store(allowed, w, received[w]!);
+      Atomics.notify(allowed, w);
+    }
+  };
   return new Promise((resolve, reject) => {
     let stats: CaptureStats | undefined;
     let evicted = 0;
@@ -64,6 +83,7 @@ export function readInParts(
         maxFlows: Math.max(1, Math.floor(o.maxFlows / o.parts)),
         json: o.json,
         filters: o.filters,
+        allowed: allowed.buffer as SharedArrayBuffer,
       };
       const w = new Worker(program, {
         workerData: input,
@@ -83,7 +103,9 @@ export function readInParts(
         } else if ('done' in m) {
           if (part === 0) stats = m.stats;
           evicted += m.evicted;
+          finished[part] = true;
           numbering.finish(part);
+          allow();
           if (--left === 0) resolve({ stats: stats!, evicted });
         } else {
           if (part === 0) o.onOffset?.(m.offset);
@@ -91,6 +113,9 @@ export function readInParts(
             ? m.ends.map((end, i) => [m.ords[i]!, m.text.slice(i === 0 ? 0 : m.ends[i - 1], end)])
             : m.conns.map((c) => [c.n, c]);
           numbering.batch(part, m.opens, m.progress, m.oldest, items);
+          received[part]!++;
+          progress[part] = m.progress;
+          allow();
         }
       });
       w.on('error', (e) => fail(e));

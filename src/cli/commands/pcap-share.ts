@@ -67,6 +67,8 @@ export interface WorkerInput {
   readonly json: boolean;
   /** The command's filter flags (for `json`). */
   readonly filters: unknown;
+  /** A SharedArrayBuffer of one Int32 per worker: how many batches the main thread allows it. */
+  readonly allowed: SharedArrayBuffer;
 }
 
 /**

@@ -1,0 +1,124 @@
+/**
+ * Every command as a normal user: `nobody`, no capabilities, inside a namespace of the test's own
+ * where root holds a listener and a connection. Each command either works with what it can see, or
+ * says in one line what it lacks and what would give it (root, a capability, tcpdump's own); never a
+ * stack trace, never exit 3.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { type RunningAgent, startServer } from '../helpers/agent.js';
+import { BIN } from '../helpers/cli.js';
+import { type Holder, makeNetns, startHolder, type TestNetns } from '../helpers/netns.js';
+
+const NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--'];
+const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/capture/lo.pcap');
+/** The holder's listener that answers a FIN with its own (test/helpers/holder.ts `states`). */
+const PORT = 7001;
+
+interface Case {
+  args: string[];
+  /** Exit codes that are right for it. */
+  codes: number[];
+  /** What stderr must say (what it lacks and what would give it), when it lacks something. */
+  says?: RegExp;
+}
+
+describe('every command as a normal user', { timeout: 180_000 }, () => {
+  let ns: TestNetns;
+  let holder: Holder;
+  // A home and files nobody may write and read.
+  const home = mkdtempSync(join(tmpdir(), 'tcpscope-nobody-'));
+  chmodSync(home, 0o777);
+  const capture = join(home, 'lo.pcap');
+  copyFileSync(FIXTURE, capture);
+  chmodSync(capture, 0o644);
+  const db = join(home, 'history.db');
+
+  before(async () => {
+    ns = makeNetns('nobody');
+    holder = await startHolder(ns, ['states']);
+  });
+  after(() => {
+    holder?.stop();
+    ns?.delete();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  const asNobody = (args: string[], timeout = 30_000) =>
+    spawnSync('ip', ['netns', 'exec', ns.name, ...NOBODY, process.execPath, BIN, ...args], {
+      encoding: 'utf8',
+      timeout,
+      env: { ...process.env, HOME: home, NO_COLOR: '1' },
+    });
+
+  const cases: Case[] = [
+    { args: [], codes: [0], says: /could not be inspected: run as root to see their sockets' owners/ },
+    { args: ['ls'], codes: [0] },
+    { args: ['ls', '-p'], codes: [0], says: /run as root to see their sockets' owners/ },
+    { args: ['count'], codes: [0] },
+    { args: ['who', String(PORT)], codes: [0, 1], says: /run as root/ },
+    { args: ['kill', '--port', String(PORT), '--yes'], codes: [2], says: /CAP_NET_ADMIN|root/ },
+    { args: ['stat', '0.2', '1'], codes: [0] },
+    { args: ['counters'], codes: [0] },
+    { args: ['counters', '--sysctl'], codes: [0] },
+    { args: ['watch', '--count', '2', '-n', '0.2'], codes: [0] },
+    { args: ['record', '--count', '2', '--interval', '0.2', '--db', db], codes: [0] },
+    { args: ['report', '--db', db], codes: [0] },
+    {
+      args: ['trace', '--duration', '0.3'],
+      codes: [0],
+      says: /tracefs.*(run as root|not mounted).*sampling/,
+    },
+    { args: ['life', '--duration', '0.3'], codes: [0], says: /sampling/ },
+    { args: ['explain', 'CLOSE_WAIT'], codes: [0] },
+    { args: ['doctor', '--now'], codes: [0, 1], says: /root/ },
+    { args: ['doctor', '--pcap', capture], codes: [0, 1] },
+    { args: ['diagram'], codes: [0] },
+    { args: ['simulate', 'normal-close'], codes: [0] },
+    { args: ['pcap', capture], codes: [0] },
+    {
+      args: ['capture', '--duration', '1'],
+      codes: [2],
+      says: /not permitted: run as root, or give tcpdump CAP_NET_RAW/,
+    },
+    { args: ['lab', 'list'], codes: [0] },
+    { args: ['lab', 'run', 'close-wait'], codes: [2], says: /needs root/ },
+    { args: ['ls', '--netns', 'NS'], codes: [2], says: /root|CAP_SYS_ADMIN/ },
+  ];
+
+  for (const c of cases) {
+    it(`tcpscope ${c.args.join(' ') || '(the overview)'}`, () => {
+      // The namespace's name is known only once it exists.
+      const args = c.args[0] === 'ls' && c.args[1] === '--netns' ? ['ls', '--netns', ns.name] : c.args;
+      const r = asNobody(args);
+      assert.equal(r.error, undefined, `${args.join(' ')}: ${r.error?.message}`);
+      assert.ok(c.codes.includes(r.status ?? -1), `exit ${r.status} (${c.codes.join(' or ')}): ${r.stderr}`);
+      assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
+      if (c.says) assert.match(r.stderr, c.says);
+      if (r.status === 2) assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+    });
+  }
+
+  for (const command of ['serve', 'agent']) {
+    it(`tcpscope ${command} serves as nobody, and says owners are hidden`, async () => {
+      let s: RunningAgent | undefined;
+      try {
+        s = await startServer(
+          ns,
+          command,
+          ['--listen', `127.0.0.1:${command === 'serve' ? 9465 : 9466}`],
+          NOBODY,
+        );
+        assert.equal(await s.stop('SIGTERM'), 0, s.stderr());
+        assert.doesNotMatch(s.stderr(), /^\s+at /m);
+      } finally {
+        if (s && s.child.exitCode === null) await s.stop('SIGKILL');
+      }
+    });
+  }
+});

@@ -29,7 +29,7 @@ interface Command {
   /** Exit codes by ending (0 when not given). */
   codes?: Partial<Record<Ending, number[]>>;
   /** Checks after it ended. */
-  then?: (dir: string) => void;
+  check?: (dir: string) => void;
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -47,7 +47,7 @@ const COMMANDS: Record<string, Command> = {
     args: (dir) => ['record', '--db', join(dir, 'h.db'), '--interval', '1', '--json'],
     ready: /"total":/,
     endings: ['SIGINT', 'SIGTERM', 'SIGHUP', 'closed stdout'],
-    then: (dir) => {
+    check: (dir) => {
       const r = spawnSync(process.execPath, [BIN, 'report', '--db', join(dir, 'h.db'), '--json'], {
         encoding: 'utf8',
       });
@@ -136,7 +136,7 @@ describe('long-running commands stop cleanly', { timeout: 300_000, concurrency: 
             [],
             'no namespace left',
           );
-          c.then?.(dir);
+          c.check?.(dir);
         } finally {
           try {
             process.kill(-pid, 'SIGKILL');

@@ -18,6 +18,8 @@ const LABELS = {
     findings: 'finding(s)',
     hidden: (n: number) =>
       `owners of other users' sockets are hidden: ${n} process(es) could not be inspected (run as root to see them); their sockets are "held by a process we could not inspect", never by no process`,
+    hiddenByMount: (v: string, gid?: number) =>
+      `owners of other users' sockets are hidden: /proc is mounted with hidepid=${v}, which does not even list their processes (run as root${gid === undefined ? '' : `, or as a member of group ${gid}`} to see them); their sockets are "held by a process we could not inspect", never by no process`,
   },
   zh: {
     none: '没有发现问题。',
@@ -29,6 +31,8 @@ const LABELS = {
     findings: '项发现',
     hidden: (n: number) =>
       `其他用户的套接字的属主被隐藏：${n} 个进程无法查看（以 root 运行可以看到）；它们的套接字记为“由无法查看的进程持有”，而不是无进程持有`,
+    hiddenByMount: (v: string, gid?: number) =>
+      `其他用户的套接字的属主被隐藏：/proc 以 hidepid=${v} 挂载，连它们的进程都不列出（以 root 运行${gid === undefined ? '' : `或加入组 ${gid}`}可以看到）；它们的套接字记为“由无法查看的进程持有”，而不是无进程持有`,
   },
 };
 
@@ -108,7 +112,16 @@ export function renderDiagnosis(
       `tcpscope doctor: ${d.findings.length} ${L.findings} (${n('critical')} critical, ${n('warning')} warning, ${n('info')} info); window ${opts.windowSeconds} s, source ${opts.source}`,
     ),
   );
-  if (d.unseen) lines.push(paint(o, 'yellow', L.hidden(d.unseen.processes)));
+  if (d.unseen)
+    lines.push(
+      paint(
+        o,
+        'yellow',
+        d.unseen.hidepid === undefined
+          ? L.hidden(d.unseen.processes)
+          : L.hiddenByMount(d.unseen.hidepid, d.unseen.gid),
+      ),
+    );
   if (!d.findings.some((f) => f.severity !== 'info')) lines.push(L.none);
   for (const f of d.findings) {
     lines.push('');

@@ -2,7 +2,7 @@
 import { localText, netnsText, ownerText, peerText, stateText, timerText } from '../render/socket-text.js';
 import type { Column } from '../render/table.js';
 import { memoryText, tcpInfoText } from '../render/tcp-info-text.js';
-import type { Snapshot, Socket } from '../tcp/socket.js';
+import { ownersHidden, type Snapshot, type Socket } from '../tcp/socket.js';
 import type { Cli } from './output.js';
 import { stateColour } from './paint-state.js';
 
@@ -79,5 +79,5 @@ export const BASE_COLUMNS: readonly SocketColumn[] = ['state', 'recvQ', 'sendQ',
 /** Prints the snapshot's warnings and what could not be seen, one line each, on stderr. */
 export function warnSnapshot(cli: Cli, snap: Snapshot): void {
   for (const w of snap.warnings ?? []) cli.o.note(w);
-  if (snap.unseen && snap.unseen.processes > 0 && snap.unseen.reason) cli.o.note(snap.unseen.reason);
+  if (ownersHidden(snap.unseen) && snap.unseen?.reason) cli.o.note(snap.unseen.reason);
 }

@@ -3,6 +3,7 @@
  * from the knowledge base through `explain`, the input from gather.ts. Each rule completes its own
  * findings; a rule that needs the window is skipped under `--now`, with what it would have needed.
  */
+import { ownersHidden } from '../tcp/socket.js';
 import { closeWaitLeak } from './rules/close-wait.js';
 import { connectFailures } from './rules/connect-failures.js';
 import { halfOpen, resets, retransmits, tcpMemory } from './rules/health.js';
@@ -67,7 +68,7 @@ export function diagnose(input: DoctorInput, explain: Explainer = NO_EXPLANATION
   findings.sort((a, b) => order(a) - order(b));
   const d: Diagnosis = { findings, skipped };
   const unseen = input.snapshot.unseen;
-  if (unseen && unseen.processes > 0) d.unseen = unseen;
+  if (unseen && ownersHidden(unseen)) d.unseen = unseen;
   return d;
 }
 

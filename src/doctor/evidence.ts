@@ -3,7 +3,7 @@
  * of sockets, the sysctls as numbers, counters over the window, and `finding()`, which builds a
  * finding complete with its explanation. Pure.
  */
-import type { Socket } from '../tcp/socket.js';
+import { ownersHidden, type Socket } from '../tcp/socket.js';
 import type { TcpInfo, TcpInfoField } from '../tcp/tcp-info.js';
 import type { DoctorInput, Evidence, Explainer, Finding, ProcessCount, Severity } from './types.js';
 import { pidOf } from './window.js';
@@ -140,7 +140,7 @@ export function holderText(
   sockets: readonly Socket[],
 ): string {
   if (p) return `${p.command}[${p.pid}]`;
-  const hidden = sockets.some((s) => s.inode !== 0) && (input.snapshot.unseen?.processes ?? 0) > 0;
+  const hidden = sockets.some((s) => s.inode !== 0) && ownersHidden(input.snapshot.unseen);
   if (input.lang === 'zh') return hidden ? '无法查看的进程' : '无进程';
   return hidden ? 'a process we could not inspect' : 'no process';
 }

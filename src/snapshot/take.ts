@@ -3,9 +3,11 @@
  * owners looked up when asked, and sockets without owners attributed. The I/O lives in kernel/;
  * this file only sequences it.
  */
+
 import { setFlagsFromString } from 'node:v8';
 import type { DiagExpr } from '../kernel/netlink/bytecode.js';
 import { attachOwners, type SocketFds, scanSocketFds, startSocketFdScan } from '../kernel/owners.js';
+import { procHiding } from '../kernel/proc-hiding.js';
 import { userNames } from '../kernel/users.js';
 import { UintSet } from '../net/uint-set.js';
 import type { Snapshot, Socket } from '../tcp/socket.js';
@@ -203,6 +205,23 @@ export function lookUpOwners(snap: Snapshot, procRoot: string, cmdline: boolean,
       processes: scan.unseen,
       reason: `${scan.unseen} process${scan.unseen === 1 ? '' : 'es'} could not be inspected: run as root to see their sockets' owners`,
     };
+  }
+  // With hidepid, other users' processes are not listed at all: their sockets have no owner and
+  // no process was refused, so the reason must come from the mount itself.
+  const hiding = procHiding(procRoot);
+  if (hiding) {
+    const sockets = snap.sockets.filter((s) => s.inode !== 0 && (s.owners?.length ?? 0) === 0).length;
+    if (sockets > 0) {
+      const group =
+        hiding.gid === undefined ? '' : `, or as a member of group ${hiding.gid} (the mount's gid=)`;
+      snap.unseen = {
+        processes: scan.unseen,
+        reason: `${sockets} socket${sockets === 1 ? '' : 's'} held by processes /proc hides (mounted with hidepid=${hiding.hidepid}): run as root${group} to see their owners`,
+        hidepid: hiding.hidepid,
+        sockets,
+        ...(hiding.gid === undefined ? {} : { gid: hiding.gid }),
+      };
+    }
   }
 }
 

@@ -80,6 +80,17 @@ export interface NetnsRef {
 export interface Unseen {
   processes: number;
   reason?: string;
+  /** /proc is mounted with this `hidepid=`: other users' processes are not even listed. */
+  hidepid?: string;
+  /** With `hidepid`: sockets held by processes it hides. */
+  sockets?: number;
+  /** With `hidepid`: the mount's `gid=`, whose members see every process. */
+  gid?: number;
+}
+
+/** Whether some owners could not be found: processes not inspected, or hidden by /proc's hidepid. */
+export function ownersHidden(u: Unseen | undefined): boolean {
+  return u !== undefined && (u.processes > 0 || u.hidepid !== undefined);
 }
 
 export interface Snapshot {

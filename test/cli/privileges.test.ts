@@ -110,6 +110,36 @@ describe('every command as a normal user', { timeout: 180_000 }, () => {
     });
   }
 
+  it("says when /proc hides other users' processes (hidepid) and who may see them", () => {
+    // A /proc of its own with hidepid=2, in a mount namespace of its own.
+    const hide = ['unshare', '-m', '--propagation', 'private', 'sh', '-c'];
+    const script = 'mount -t proc -o hidepid=2,gid=4 proc /proc && exec "$0" "$@"';
+    const run = (groups: string[]) =>
+      spawnSync(
+        'ip',
+        [
+          ...['netns', 'exec', ns.name, ...hide, script],
+          ...['setpriv', '--reuid=65534', '--regid=65534', ...groups, '--'],
+          ...[process.execPath, BIN, 'ls', '-p', '--json'],
+        ],
+        { encoding: 'utf8', timeout: 30_000, env: { ...process.env, HOME: home } },
+      );
+    const hidden = run(['--clear-groups']);
+    assert.equal(hidden.status, 0, hidden.stderr);
+    assert.match(
+      hidden.stderr,
+      /held by processes \/proc hides \(mounted with hidepid=(2|invisible)\): run as root, or as a member of group 4/,
+    );
+    const unseen = JSON.parse(hidden.stdout).unseen;
+    assert.equal(unseen.gid, 4);
+    assert.ok(unseen.sockets > 0, "the holder's sockets");
+    // In the mount's group every process is listed again: the usual message, no hidepid.
+    const member = run(['--groups=4']);
+    assert.equal(member.status, 0, member.stderr);
+    assert.doesNotMatch(member.stderr, /hidepid/);
+    assert.equal(JSON.parse(member.stdout).unseen.hidepid, undefined);
+  });
+
   for (const command of ['serve', 'agent']) {
     it(`tcpscope ${command} serves as nobody, and says owners are hidden`, async () => {
       let s: RunningAgent | undefined;

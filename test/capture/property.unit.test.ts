@@ -2,7 +2,8 @@
  * Property test of the capture readers: random bytes, and real captures with random bytes changed,
  * cut and split into random chunks, never throw anything but a one-line ParseError (for a file
  * header), never hang, and never hold more than one record's worth of bytes between chunks.
- * The seed comes from test/helpers/random.ts (`TCPSCOPE_SEED`) and is printed.
+ * The seed comes from test/helpers/random.ts (`TCPSCOPE_SEED`) and is printed; FUZZ_RUNS=N runs
+ * longer (bench/fuzz/run.sh).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -50,7 +51,9 @@ function feed(bytes: Uint8Array, sizes: number[]): { packets: number; maxBuffere
 const chunks = fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 8 });
 
 describe('capture readers on damaged input', () => {
-  it(`never throw but ParseError, never hang, bounded buffer (seed ${seed})`, { timeout: 120_000 }, (t) => {
+  it(`never throw but ParseError, never hang, bounded buffer (seed ${seed})`, {
+    timeout: process.env['FUZZ_RUNS'] ? Number.POSITIVE_INFINITY : 120_000,
+  }, (t) => {
     t.diagnostic(`TCPSCOPE_SEED=${seed}`);
     const mutated = fc.record({
       input: fc.integer({ min: 0, max: INPUTS.length - 1 }),
@@ -66,11 +69,13 @@ describe('capture readers on damaged input', () => {
         const { maxBuffered } = feed(b, chunks);
         assert.ok(maxBuffered <= MAX_BLOCK + 5000, `buffered ${maxBuffered}`);
       }),
-      withSeed({ numRuns: 400 }),
+      withSeed({ numRuns: Number(process.env['FUZZ_RUNS'] ?? 400) }),
     );
   });
 
-  it(`random bytes after a valid header, and with none (seed ${seed})`, { timeout: 120_000 }, () => {
+  it(`random bytes after a valid header, and with none (seed ${seed})`, {
+    timeout: process.env['FUZZ_RUNS'] ? Number.POSITIVE_INFINITY : 120_000,
+  }, () => {
     const headers = [
       new Uint8Array(0),
       pcapFile([]),
@@ -87,7 +92,7 @@ describe('capture readers on damaged input', () => {
           feed(concat([headers[h]!, body]), sizes);
         },
       ),
-      withSeed({ numRuns: 300 }),
+      withSeed({ numRuns: Number(process.env['FUZZ_RUNS'] ?? 300) }),
     );
   });
 });

@@ -20,7 +20,7 @@ import {
 import { TCP_STATES } from '../../src/tcp/states.js';
 import { withSeed } from '../helpers/random.js';
 
-const RUNS = { numRuns: 2000 };
+const RUNS = { numRuns: Number(process.env['FUZZ_RUNS'] ?? 2000) };
 /** Addresses with runs of zeros more often than uniform bytes would give. */
 const groups = fc.array(
   fc.oneof(

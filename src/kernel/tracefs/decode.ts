@@ -3,6 +3,7 @@
  * (offsets are looked up once, when the decoder is made, never hard-coded). Pure.
  */
 
+import { EnvironmentError } from '../../errors.js';
 import { AddressCache } from '../../net/address-cache.js';
 import { type ByteReader, HOST_LITTLE_ENDIAN } from '../../net/byte-reader.js';
 import type { ResetEvent, RetransmitEvent, TraceEvent, TraceEventName } from './events.js';
@@ -37,7 +38,10 @@ class Fields {
   }
   get(name: string): FieldFormat {
     const f = this.fmt.fields.get(name);
-    if (!f) throw new Error(`${this.fmt.system}/${this.fmt.name}: no field '${name}' in its format`);
+    if (!f)
+      throw new EnvironmentError(
+        `tracefs: this kernel's ${this.fmt.system}/${this.fmt.name} has no field '${name}' in its format`,
+      );
     return f;
   }
   /** An integer field of 1, 2, 4 or 8 bytes (8 bytes as a number: exact below 2^53). */

@@ -6,6 +6,7 @@
  */
 
 /** One field of an event record. `arrayLength` is set for `NAME[N]` fields. */
+import { ParseError } from '../../errors.js';
 export interface FieldFormat {
   readonly name: string;
   readonly type: string;
@@ -42,7 +43,7 @@ export function parseEventFormat(system: string, text: string): EventFormat {
     }
   }
   if (name === undefined || id === undefined || !Number.isInteger(id) || fields.size === 0)
-    throw new Error(`${system}: not an event format (name, ID or fields missing)`);
+    throw new ParseError(`tracefs: ${system}: not an event format (name, ID or fields missing)`);
   return { system, name, id, fields };
 }
 
@@ -87,7 +88,8 @@ export function parseHeaderPage(text: string): PageHeaderFormat {
   const ts = pos.get('timestamp');
   const commit = pos.get('commit');
   const data = pos.get('data');
-  if (!ts || !commit || !data) throw new Error('header_page: timestamp, commit or data missing');
+  if (!ts || !commit || !data)
+    throw new ParseError('tracefs: header_page: timestamp, commit or data missing');
   return {
     timestampOffset: ts.offset,
     commitOffset: commit.offset,

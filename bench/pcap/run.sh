@@ -47,3 +47,15 @@ echo
 echo "reader alone, in detail:"
 node "$HERE/walk.mjs" "$PCAP"
 node "$HERE/walk.mjs" "$NG"
+
+# A SYN flood: FLOOD SYNs (2,000,000 by default; FLOOD=0 skips it) from as many sources, none
+# answered, at the default --max-flows and at a tenth of it: time and peak memory.
+FLOOD=${FLOOD:-2000000}
+if [ "$FLOOD" -gt 0 ]; then
+  [ -s "$OUT/flood.pcap" ] || node "$HERE/synflood.mjs" "$OUT/flood.pcap" "$FLOOD"
+  echo "SYN flood ($FLOOD sources):"
+  for mf in 1000000 100000; do
+    /usr/bin/time -f "  --max-flows $mf: %e s, peak %M KB" $TS pcap "$OUT/flood.pcap" --by state --json --threads 1 --max-flows $mf >/dev/null 2>"$OUT/flood.err" || true
+    grep -v '^tcpscope:' "$OUT/flood.err" || true
+  done
+fi

@@ -188,9 +188,42 @@ interface Flow {
   held: FlowTransition[] | undefined;
   /** The server end turned out never to have existed: nothing more is told of it. */
   serverless?: true;
-  initial: [TcpState, TcpState];
   /** In the queue of flows whose ends are both gone, since this moment (µs); -1 when not. */
   goneSince: number;
+}
+
+/** The k-th smallest of `a` (0-based), by Hoare's selection in place: linear on average. */
+function nthSmallest(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
+}
+
+/**
+ * The index's key of a flow: one flat map, not a map per address (a SYN flood from a million
+ * sources made a million maps).
+ */
+function flowKeyOf(lo: string, hi: string, ports: number): string {
+  return `${ports} ${lo} ${hi}`;
 }
 
 /** An end in one of these is no connection's any more (a listener's end is the listener, not a socket of this flow). */
@@ -219,9 +252,9 @@ const SYNCED = new Set<TcpState>([
 const QUIET = new Set(['ack', 'data', 'sent-other']);
 
 export class FlowTracker {
-  /** Open flows, and the index that finds one from a segment without building a key string. */
+  /** Open flows (in order of first packet), and the index that finds one from a segment. */
   private readonly flows = new Set<Flow>();
-  private readonly index = new Map<string, Map<string, Map<number, Flow>>>();
+  private readonly index = new Map<string, Flow>();
   private readonly maxFlows: number;
   private readonly fastPath: boolean;
   private nextN = 1;
@@ -246,14 +279,15 @@ export class FlowTracker {
     const lo = fwd ? p.src : p.dst;
     const hi = fwd ? p.dst : p.src;
     const ports = fwd ? p.sport * 65536 + p.dport : p.dport * 65536 + p.sport;
-    let f = this.index.get(lo)?.get(hi)?.get(ports);
+    const key = flowKeyOf(lo, hi, ports);
+    let f = this.index.get(key);
     const bareSyn = (p.flags & (SYN | ACK | RST)) === SYN;
     if (f && bareSyn && this.startsAnew(f, p)) {
       this.forget(f);
       this.done(f, p.timeUs, 'reused');
       f = undefined;
     }
-    f ??= this.open(lo, hi, ports, p);
+    f ??= this.open(lo, hi, ports, key, p);
     this.segment(f, p);
     if (f.goneSince < 0 && isGone(f.ends[0].tcb.state) && isGone(f.ends[1].tcb.state)) {
       f.goneSince = f.lastUs;
@@ -356,19 +390,25 @@ export class FlowTracker {
       f.goneSince = -1;
       this.goneOpen--;
     }
-    const byHi = this.index.get(f.lo);
-    const byPorts = byHi?.get(f.hi);
-    byPorts?.delete(f.ports);
-    if (byPorts?.size === 0) {
-      byHi!.delete(f.hi);
-      if (byHi!.size === 0) this.index.delete(f.lo);
-    }
+    this.index.delete(flowKeyOf(f.lo, f.hi, f.ports));
   }
 
-  /** Over the bound: the flows idle the longest (1% of the bound at a time) are done. */
+  /** Over the bound: the flows idle the longest (a tenth of the bound at a time) are done. */
   private evict(): void {
-    const n = Math.max(1, Math.ceil(this.maxFlows / 100));
-    const idle = [...this.flows].sort((a, b) => a.lastUs - b.lastUs || a.n - b.n).slice(0, n);
+    const n = Math.max(1, Math.ceil(this.maxFlows / 10));
+    // The n-th smallest idle time by selection, not a sort of every flow: a SYN flood evicts
+    // again and again, and sorting a million flows each time cost a minute.
+    const times = new Float64Array(this.flows.size);
+    let i = 0;
+    for (const f of this.flows) times[i++] = f.lastUs;
+    const cut = nthSmallest(times, Math.min(n, times.length) - 1);
+    const idle: Flow[] = [];
+    for (const f of this.flows) if (f.lastUs < cut) idle.push(f);
+    // Those at the cut itself, oldest first, until n.
+    for (const f of this.flows) {
+      if (idle.length >= n) break;
+      if (f.lastUs === cut) idle.push(f);
+    }
     for (const f of idle.sort((a, b) => a.n - b.n)) {
       this.forget(f);
       const live = f.ends.some((e) => e.tcb.state !== 'CLOSE' && e.tcb.state !== 'LISTEN');
@@ -377,7 +417,7 @@ export class FlowTracker {
     }
   }
 
-  private open(lo: string, hi: string, ports: number, p: WirePacket): Flow {
+  private open(lo: string, hi: string, ports: number, key: string, p: WirePacket): Flow {
     if (this.flows.size >= this.maxFlows) this.evict();
     const syn = (p.flags & SYN) !== 0 && (p.flags & RST) === 0;
     const synAck = syn && (p.flags & ACK) !== 0;
@@ -426,17 +466,7 @@ export class FlowTracker {
       this.opts.record?.(n) ? [] : undefined,
     );
     this.flows.add(f);
-    let byHi = this.index.get(lo);
-    if (!byHi) {
-      byHi = new Map();
-      this.index.set(lo, byHi);
-    }
-    let byPorts = byHi.get(hi);
-    if (!byPorts) {
-      byPorts = new Map();
-      byHi.set(hi, byPorts);
-    }
-    byPorts.set(ports, f);
+    this.index.set(key, f);
     return f;
   }
 
@@ -913,7 +943,6 @@ class FlowRecord implements Flow {
   synRetransmitted = false;
   held: FlowTransition[] | undefined = undefined;
   serverless?: true;
-  initial: [TcpState, TcpState];
   goneSince = -1;
   constructor(
     readonly n: number,
@@ -928,7 +957,6 @@ class FlowRecord implements Flow {
   ) {
     this.lastUs = startUs;
     this.anomalies = midstream ? ['midstream'] : [];
-    this.initial = [ends[0].tcb.state, ends[1].tcb.state];
   }
 }
 

@@ -82,7 +82,7 @@ export function createTcb(init: TcbInit = {}): Tcb {
  * as they come: a literal's fields then change representation from one TCB to the next, which made
  * each new TCB cost a microsecond; a constructor's shape settles once (a capture makes millions).
  */
-const TcbRecord = function (
+function tcbInit(
   this: Mutable<Tcb>,
   state: TcpState,
   passive: boolean,
@@ -112,18 +112,8 @@ const TcbRecord = function (
   this.rtoMs = rtoMs;
   this.timers = {};
   this.limits = limits;
-} as unknown as new (
-  state: TcpState,
-  passive: boolean,
-  iss: number,
-  sndUna: number,
-  sndNxt: number,
-  irs: number | undefined,
-  rcvNxt: number | undefined,
-  rcvWnd: number,
-  rtoMs: number,
-  limits: Limits,
-) => Tcb;
+}
+const TcbRecord = tcbInit as unknown as new (...a: Parameters<typeof tcbInit>) => Tcb;
 (TcbRecord as unknown as { prototype: object }).prototype = Object.prototype;
 
 /** Classes after which the rest of a segment is not looked at (RFC 9293: "drop the segment and return"). */

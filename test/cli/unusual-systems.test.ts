@@ -13,6 +13,10 @@ import { after, before, describe, it } from 'node:test';
 import { BIN } from '../helpers/cli.js';
 import { makeNetns, type TestNetns } from '../helpers/netns.js';
 
+/** `tcpscope ARGS` inside the namespace. */
+const inNs = (ns: TestNetns, args: string[]) =>
+  run(['ip', 'netns', 'exec', ns.name, process.execPath, BIN, ...args]);
+
 function run(argv: string[]) {
   const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 30_000, maxBuffer: 256 << 20 });
   assert.doesNotMatch(r.stderr, /^\s+at /m, `no stack trace: ${r.stderr}`);
@@ -34,31 +38,9 @@ describe('unusual systems', { timeout: 120_000 }, () => {
     ns.exec(['sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1']);
     try {
       for (const source of ['netlink', 'procfs']) {
-        const r = run([
-          'ip',
-          'netns',
-          'exec',
-          ns.name,
-          process.execPath,
-          BIN,
-          'ls',
-          '-p',
-          '--source',
-          source,
-        ]);
+        const r = inNs(ns, ['ls', '-p', '--source', source]);
         assert.equal(r.status, 0, r.stderr);
-        const d = run([
-          'ip',
-          'netns',
-          'exec',
-          ns.name,
-          process.execPath,
-          BIN,
-          'doctor',
-          '--now',
-          '--source',
-          source,
-        ]);
+        const d = inNs(ns, ['doctor', '--now', '--source', source]);
         assert.ok(d.status === 0 || d.status === 1, d.stderr);
       }
     } finally {
@@ -130,7 +112,7 @@ describe('unusual systems', { timeout: 120_000 }, () => {
   });
 
   it('a namespace where tracefs is not mounted: trace mounts it for itself, or samples', () => {
-    const r = run(['ip', 'netns', 'exec', ns.name, process.execPath, BIN, 'trace', '--duration', '0.3']);
+    const r = inNs(ns, ['trace', '--duration', '0.3']);
     assert.equal(r.status, 0, r.stderr);
   });
 });

@@ -71,14 +71,17 @@ export async function serveUntilInterrupted(
     const code = (e as NodeJS.ErrnoException).code;
     throw new EnvironmentError(`cannot listen on ${listenUrlHost(at)}: ${code ?? (e as Error).message}`);
   }
-  cli.o.note(serving(`http://${listenUrlHost(at)}`));
-  await new Promise<void>((resolve) => {
+  // Ctrl-C and SIGTERM are taken before the line that says it serves: whoever reads that line and
+  // stops it at once (a service manager, a test) finds the handler there, even on a loaded machine.
+  const interrupted = new Promise<void>((resolve) => {
     const off = cli.onInterrupt?.(() => {
       off?.();
       resolve();
     });
     if (!cli.onInterrupt) resolve();
   });
+  cli.o.note(serving(`http://${listenUrlHost(at)}`));
+  await interrupted;
   server.close();
   server.closeAllConnections();
   await stop();

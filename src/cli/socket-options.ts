@@ -106,7 +106,7 @@ function addressFlag(flag: string, text: string) {
 
 /** A whole number within bounds, or a usage error naming the flag. */
 export function parseIntFlag(flag: string, text: string, min: number, max: number): number {
-  if (!/^\d+$/.test(text.trim())) throw new UsageError(`${flag}: '${text}' is not a number`);
+  if (!/^\d+$/.test(text.trim())) throw new UsageError(`${flag}: '${text}' is not a whole number`);
   const n = Number(text);
   if (n < min || n > max) throw new UsageError(`${flag}: ${n} is out of range ${min}..${max}`);
   return n;

@@ -218,7 +218,7 @@ describe('tcpscope lab', () => {
         {},
         /^tcpscope: lab scan: --count must be 1 to 500 \(addresses scanned\)\n$/,
       ],
-      [['lab', 'run', 'listen', '--hold', 'x'], {}, /^tcpscope: --hold: 'x' is not a number\n$/],
+      [['lab', 'run', 'listen', '--hold', 'x'], {}, /^tcpscope: --hold: 'x' is not a whole number\n$/],
       [['lab', 'down', 'not-a-lab'], {}, /^tcpscope: lab down: 'not-a-lab' is not a lab namespace\n$/],
       [
         ['lab', 'down', 'tcpscope-lab-x-1-0'],

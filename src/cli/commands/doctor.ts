@@ -6,7 +6,7 @@ import { explainRule } from '../../doctor/explain.js';
 import { baselineOf, gather, readBaseline } from '../../doctor/gather.js';
 import type { Finding, Severity } from '../../doctor/types.js';
 import { ParseError, UsageError } from '../../errors.js';
-import type { Conn } from '../../flow/index.js';
+import type { Conn, ConnEnd } from '../../flow/index.js';
 import { captureSeconds, doctorCaptureView, doctorView } from '../../views/doctor.js';
 import { langOf } from '../lang-option.js';
 import type { Cli } from '../output.js';
@@ -64,7 +64,7 @@ async function capture(
   const { WireFacts, diagnoseCapture } = await import('../../doctor/capture-rules.js');
   const conns: Conn[] = [];
   const facts = new WireFacts();
-  const tracker = new FlowTracker({ onConn: (c) => conns.push(c) });
+  const tracker = new FlowTracker({ onConn: (c) => conns.push(forRules(c)) });
   await readCaptureFile(file, (p) => {
     facts.push(p);
     tracker.push(p);
@@ -89,6 +89,15 @@ async function capture(
         source: `capture ${file} (${conns.length} connections)`,
       }),
     );
+}
+
+/**
+ * What the capture rules read of a connection: its counts, codes and anomalies, and each end's last
+ * state (the rules hold every connection until the end; their timelines would double that).
+ */
+function forRules(c: Conn): Conn {
+  const last = (e: ConnEnd): ConnEnd => (e.states.length <= 1 ? e : { ...e, states: [e.states.at(-1)!] });
+  return { ...c, client: last(c.client), server: last(c.server) };
 }
 
 function parseFailOn(text: string): Severity | 'never' {

@@ -259,12 +259,14 @@ describe('tcpscope serve', { timeout: 240_000 }, () => {
     it('filters the table with the ls flags and marks a new connection', async () => {
       await page.fill('#filter', '--state close-wait');
       await page.click('#filter-form button');
+      // The unfiltered table has the same eight CLOSE_WAIT rows: wait for the others to go too.
       await waitFor(
-        'eight CLOSE_WAIT rows',
-        async () => (await page.locator('#conns tbody tr[data-state="CLOSE_WAIT"]').count()) === 8,
+        'eight CLOSE_WAIT rows and no other',
+        async () =>
+          (await page.locator('#conns tbody tr[data-state="CLOSE_WAIT"]').count()) === 8 &&
+          (await page.locator('#conns tbody tr:not([data-state="CLOSE_WAIT"])').count()) === 0,
         { timeoutMs: 15_000 },
       );
-      assert.equal(await page.locator('#conns tbody tr:not([data-state="CLOSE_WAIT"])').count(), 0);
       // One more client connects and closes: the server never closes, a ninth CLOSE_WAIT appears, marked new.
       connectAndClose(lab.netns, lab.culprit.port);
       await waitFor(

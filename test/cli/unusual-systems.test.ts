@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BIN } from '../helpers/cli.js';
 import { makeNetns, type TestNetns } from '../helpers/netns.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** `tcpscope ARGS` inside the namespace. */
 const inNs = (ns: TestNetns, args: string[]) =>
@@ -93,7 +94,10 @@ describe('unusual systems', { timeout: 120_000 }, () => {
     const exited = new Promise((r) => churn.once('exit', r));
     let reads = 0;
     try {
-      await new Promise((r) => setTimeout(r, 300));
+      // Reading starts once connections are being made (more than the listener in the table).
+      await waitFor('the churn under way', () => ns.exec(['ss', '-tanH']).trim().split('\n').length > 4, {
+        timeoutMs: 10_000,
+      });
       for (let i = 0; i < 15; i++) {
         const r = run([process.execPath, BIN, 'count', '--source', 'procfs', '--netns', ns.name, '--json']);
         assert.equal(r.status, 0, r.stderr);

@@ -21,7 +21,8 @@ const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), '../../../test/fix
 const PORT = 7001;
 
 interface Case {
-  args: string[];
+  /** Its arguments, or how to make them from the test namespace's name. */
+  args: string[] | ((ns: string) => string[]);
   /** Exit codes that are right for it. */
   codes: number[];
   /** What it must say (what it lacks and what would give it), when it lacks something: on stderr, or on stdout with `inReport`. */
@@ -94,13 +95,13 @@ describe('every command as a normal user', { timeout: 180_000 }, () => {
     },
     { args: ['lab', 'list'], codes: [0] },
     { args: ['lab', 'run', 'close-wait'], codes: [2], says: /needs root/ },
-    { args: ['ls', '--netns', 'NS'], codes: [2], says: /root|CAP_SYS_ADMIN/ },
+    { args: (name) => ['ls', '--netns', name], codes: [2], says: /root|CAP_SYS_ADMIN/ },
   ];
 
   for (const c of cases) {
-    it(`tcpscope ${c.args.join(' ') || '(the overview)'}`, () => {
+    it(`tcpscope ${typeof c.args === 'function' ? c.args('NS').join(' ') : c.args.join(' ') || '(the overview)'}`, () => {
       // The namespace's name is known only once it exists.
-      const args = c.args[0] === 'ls' && c.args[1] === '--netns' ? ['ls', '--netns', ns.name] : c.args;
+      const args = typeof c.args === 'function' ? c.args(ns.name) : c.args;
       const r = asNobody(args);
       assert.equal(r.error, undefined, `${args.join(' ')}: ${r.error?.message}`);
       assert.ok(c.codes.includes(r.status ?? -1), `exit ${r.status} (${c.codes.join(' or ')}): ${r.stderr}`);

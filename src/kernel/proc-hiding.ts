@@ -52,11 +52,17 @@ export function seesPast(status: string, hiding: ProcHiding): boolean {
 
 /** What the /proc at `procRoot` hides from this process, or undefined when it hides nothing from it. */
 export function procHiding(procRoot = '/proc'): ProcHiding | undefined {
+  // Read once a process: owners are looked up again and again (watch, serve), mounts rarely change.
+  if (known.has(procRoot)) return known.get(procRoot);
+  let hiding: ProcHiding | undefined;
   try {
-    const hiding = parseProcMount(readFileSync('/proc/self/mountinfo', 'utf8'), procRoot);
-    if (!hiding) return undefined;
-    return seesPast(readFileSync('/proc/self/status', 'utf8'), hiding) ? undefined : hiding;
+    const h = parseProcMount(readFileSync('/proc/self/mountinfo', 'utf8'), procRoot);
+    hiding = h && !seesPast(readFileSync('/proc/self/status', 'utf8'), h) ? h : undefined;
   } catch {
-    return undefined;
+    hiding = undefined;
   }
+  known.set(procRoot, hiding);
+  return hiding;
 }
+
+const known = new Map<string, ProcHiding | undefined>();

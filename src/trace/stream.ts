@@ -33,6 +33,8 @@ export interface TransitionOptions {
   readonly purpose?: string;
   /** Read the text pipe instead of the binary ring. */
   readonly text?: boolean;
+  /** How long the kernel source sleeps between reads of quiet rings, ms (50 by default). */
+  readonly pollMs?: number;
   /** tracefs root, /proc root (fixtures, tests). */
   readonly tracefsRoot?: string;
   readonly procRoot?: string;
@@ -104,6 +106,7 @@ async function kernelStream(o: TransitionOptions): Promise<TransitionStream> {
     purpose: o.purpose ?? 'trace',
     ...(o.tracefsRoot ? { root: o.tracefsRoot } : {}),
     ...(o.text ? { text: true } : {}),
+    ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}),
   });
   const tracefsRoot = session.instance.replace(/\/instances\/[^/]+$/, '');
   const tracker = new TransitionTracker(procOwnerLookup(o.procRoot, Date.now, tracefsRoot));

@@ -30,16 +30,25 @@ export interface WatchSamplerOptions {
   ownersEvery?: number;
   /** Read the owners' command lines too (as `ls` does), when owners are looked up. */
   cmdline?: boolean;
+  /**
+   * Columns: an owner lookup waits this many times what the last one cost (100: at most 1% of a
+   * core on the /proc scan); 0 looks owners up whenever a socket's owner is unknown.
+   */
+  ownersCostRatio?: number;
   /** Run the doctor every this many refreshes. */
   doctorEvery?: number;
   /** Follow transitions with tracefs (root). */
   trace?: boolean;
+  /** The refresh interval, ms: quiet trace rings are read about this often (at most every second). */
+  intervalMs?: number;
   lang?: 'en' | 'zh';
   /**
-   * Read the table as columns (the live view): no socket records but at owner lookups, which also
-   * wait until 40 times their own cost has passed (at 100,000 sockets the /proc scan takes about a
-   * second of CPU), so they stay under 2.5% of a core, and until connections were opened. Samples
-   * then carry `table` and `ownersOf`, not `sockets` and `snapshot`.
+   * Read the table as columns (the live view): no socket records but at owner lookups and doctor
+   * runs. An owner lookup waits until the table shows a socket whose owner no lookup has seen (a
+   * connection born since), or a minute of refreshes, and until 100 times its own cost has passed
+   * (at 100,000 sockets the /proc scan takes about a second of CPU), so it stays under 1% of a core.
+   * The doctor waits 50 times its own cost (2%). Samples then carry `table` and `ownersOf`, not
+   * `sockets` and `snapshot`.
    */
   columns?: boolean;
 }
@@ -85,7 +94,16 @@ export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSam
   let reader: Promise<void> = Promise.resolve();
   if (o.trace !== false) {
     try {
-      stream = await openTransitions({ signal: abort.signal, purpose: 'watch', owners: false, procRoot });
+      // The view takes transitions once a refresh: quiet rings need no more reads than that (a
+      // busy ring is read at once, whatever this says).
+      const pollMs = Math.min(1000, Math.max(50, o.intervalMs ?? 1000));
+      stream = await openTransitions({
+        signal: abort.signal,
+        purpose: 'watch',
+        owners: false,
+        procRoot,
+        pollMs,
+      });
       const s = stream;
       reader = (async () => {
         for await (const batch of s.batches())
@@ -100,40 +118,57 @@ export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSam
     }
   } else unavailable = 'not traced (--no-trace)';
 
-  // Columns: owners looked up every `ownersEvery` refreshes at most, no sooner than 40 times what
-  // the last lookup cost (at most 2.5% of a core on the /proc scan), and only when connections were
-  // opened since (the kernel's open counters) or a minute of refreshes has passed.
+  // Columns: owners looked up every `ownersEvery` refreshes at most, no sooner than 100 times what
+  // the last lookup cost (at most 1% of a core on the /proc scan), and only when the last table
+  // holds a socket whose owner is unknown (its inode neither owned nor ownerless at the last lookup)
+  // or a minute of refreshes has passed (a socket's owner may change: fds are passed and inherited).
   let sinceOwners = Number.POSITIVE_INFINITY;
   let ownersAt = 0;
   let ownersCost = 0;
-  let openedAtLookup = -1;
   let ownersVersion = 0;
+  /** Inodes the last lookup found no process for (other users' without root, hidden by /proc). */
+  let ownerless = new Set<number>();
+  let unknownOwners = true;
   let lastDoctor = Number.NEGATIVE_INFINITY;
+  let doctorAt = 0;
+  let doctorCost = 0;
   const buffers = [new WideColumns(), new WideColumns()];
-  const opened = (r: Reading | undefined): number =>
-    r ? (r.sample.counters['TcpActiveOpens'] ?? 0) + (r.sample.counters['TcpPassiveOpens'] ?? 0) : -1;
   const ownersDue = (): boolean =>
     sinceOwners >= Math.max(1, o.ownersEvery ?? 1) &&
-    performance.now() - ownersAt >= 40 * ownersCost &&
-    (opened(lastReading) !== openedAtLookup || sinceOwners >= 60);
+    performance.now() - ownersAt >= (o.ownersCostRatio ?? 100) * ownersCost &&
+    (unknownOwners || sinceOwners >= 60);
+  /** Whether `t` holds a socket with an inode whose owner no lookup has seen. */
+  const hasUnknownOwner = (t: WatchTable): boolean => {
+    for (let i = 0; i < t.n; i++) {
+      const ino = t.inode[i]!;
+      if (ino !== 0 && carry.ownersOf(ino) === undefined && !ownerless.has(ino)) return true;
+    }
+    return false;
+  };
 
   const sample = async (): Promise<WatchSample> => {
     const columns = o.columns === true;
     const withOwners = columns ? ownersDue() : carry.due();
     n++;
     sinceOwners++;
+    // Columns: the doctor every `doctorEvery` refreshes at most, and no sooner than 50 times what its
+    // last run cost; records: every `doctorEvery` readings, at owner lookups.
+    const doctorDue = columns
+      ? n - lastDoctor >= doctorEvery && performance.now() - doctorAt >= 50 * doctorCost
+      : withOwners && (n - 1) % doctorEvery === 0;
     let snapshot: Snapshot | undefined;
     let table: WatchTable | undefined;
-    if (withOwners || !columns) {
-      const t0 = performance.now();
+    const t0 = performance.now();
+    if (withOwners || doctorDue || !columns) {
       snapshot = await probe.snapshot({ owners: withOwners, cmdline: withOwners && o.cmdline === true });
       carry.apply(snapshot.sockets, withOwners);
       if (withOwners) {
         sinceOwners = 0;
         ownersAt = performance.now();
         ownersCost = ownersAt - t0;
-        openedAtLookup = opened(lastReading);
         ownersVersion++;
+        ownerless = new Set();
+        for (const s of snapshot.sockets) if (s.inode !== 0 && !s.owners?.length) ownerless.add(s.inode);
       }
     }
     if (columns) {
@@ -146,6 +181,7 @@ export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSam
         if (!withOwners) carry.apply(snapshot.sockets, false);
         table = tableOf(snapshot.sockets);
       }
+      unknownOwners = hasUnknownOwner(table);
     }
     const reading: Reading = { sample: probe.counters(), time: probe.clock.wall(), mono: performance.now() };
     let rates: Record<string, number> | undefined;
@@ -153,8 +189,7 @@ export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSam
       const iv = intervalBetween(lastReading, reading);
       rates = Object.fromEntries(RATES.map((k) => [k, (iv.delta[k] ?? 0) / Math.max(iv.seconds, 0.001)]));
     }
-    const doctorDue = columns ? n - lastDoctor >= doctorEvery : (n - 1) % doctorEvery === 0;
-    if (withOwners && snapshot && doctorDue) {
+    if (snapshot && doctorDue) {
       lastDoctor = n;
       try {
         const input = await inputFor(snapshot, { probe, config, lang: o.lang ?? 'en' });
@@ -171,10 +206,12 @@ export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSam
       } catch {
         // The doctor is extra here: a failure keeps the last findings.
       }
+      doctorAt = performance.now();
+      doctorCost = doctorAt - t0 - (withOwners ? ownersCost : 0);
     }
     lastReading = reading;
     // Only what the doctor's next window compares with.
-    if (snapshot && (!columns || withOwners)) previous = keptForComparison(snapshot);
+    if (snapshot) previous = keptForComparison(snapshot);
     const out: WatchSample = {
       time: reading.time.getTime(),
       ...(rates ? { rates } : {}),

@@ -77,6 +77,7 @@ export async function run(cli: Cli, flags: Flags): Promise<void> {
     ...(source.netns !== undefined ? { netns: source.netns } : {}),
     ...(source.netnsPid !== undefined ? { netnsPid: source.netnsPid } : {}),
     trace: flags.trace !== false,
+    intervalMs: every,
     ownersEvery: parseIntFlag('--owners-every', flags.ownersEvery, 1, 1000),
     columns: true,
   }).catch((e) => {

@@ -143,7 +143,7 @@ async function readBatches(
  * changed while it was walked, so a socket may be missing or listed twice). The second result is
  * kept either way; its `interrupted` says whether it is still inconsistent.
  */
-export async function retryInterrupted<T extends { interrupted: boolean; retried?: true }>(
+export async function retryInterrupted<T extends { interrupted: boolean; retried?: true | undefined }>(
   dump: () => Promise<T>,
 ): Promise<T> {
   const first = await dump();

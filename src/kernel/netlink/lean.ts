@@ -130,7 +130,7 @@ export function dumpPlain(
 
 /** What the dumps' statuses say, added into `out`. */
 export function foldStatuses(
-  out: { malformed: number; firstError?: string; interrupted: boolean },
+  out: { malformed: number; firstError?: string | undefined; interrupted: boolean },
   statuses: readonly DumpStatus[],
 ): void {
   for (const st of statuses) {

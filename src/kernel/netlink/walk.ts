@@ -38,11 +38,18 @@ export interface DumpStatus {
 export type OnDiag = (dgram: ByteReader, off: number, len: number) => void;
 
 /**
- * Walks the messages of one datagram and hands each sock_diag message's payload to `onDiag`.
- * Updates `status` with the end of the dump, errors and malformed messages.
+ * Walks the messages of one datagram (from offset `from`, where a message starts) and hands each
+ * sock_diag message's payload to `onDiag`. Updates `status` with the end of the dump, errors and
+ * malformed messages.
  */
-export function walkDatagram(dgram: ByteReader, le: boolean, status: DumpStatus, onDiag: OnDiag): void {
-  let off = 0;
+export function walkDatagram(
+  dgram: ByteReader,
+  le: boolean,
+  status: DumpStatus,
+  onDiag: OnDiag,
+  from = 0,
+): void {
+  let off = from;
   while (off < dgram.length && !status.done) {
     const left = dgram.length - off;
     const len = left >= NLMSG.SIZE ? dgram.u32At(off + NLMSG.len, le) : 0;

@@ -12,7 +12,16 @@ import { stateCodeOf } from './parse.js';
 import type { DiagSocket } from './socket.js';
 import { tupleKey } from './tuple-key.js';
 import { type DumpStatus, walkDatagram } from './walk.js';
-import { DIAG_MSG, SOCKID } from './wire.js';
+import {
+  ALIGN,
+  DIAG_MSG,
+  NLM_F_DUMP_INTR,
+  NLMSG,
+  SOCK_DIAG_BY_FAMILY,
+  SOCKID,
+  TCP_NEW_SYN_RECV,
+  TCPDIAG_GETSOCK,
+} from './wire.js';
 
 /** Columns that grow by doubling; `n` sockets in each. */
 export class WideColumns {
@@ -25,6 +34,9 @@ export class WideColumns {
   /** 16 bytes a socket, network order; an IPv4 address in the first 4. */
   laddr = new Uint8Array(1024 * 16);
   raddr = new Uint8Array(1024 * 16);
+  /** The same bytes as host-order words, 4 a socket (how the reader fills them). */
+  laddr32 = new Uint32Array(this.laddr.buffer);
+  raddr32 = new Uint32Array(this.raddr.buffer);
   recvQ = new Uint32Array(1024);
   sendQ = new Uint32Array(1024);
   /** 0 for a socket no file holds (timewait, request and orphaned sockets). */
@@ -32,17 +44,18 @@ export class WideColumns {
   /** Hash of family and 4-tuple, 1 to 2^53. */
   key = new Float64Array(1024);
   malformed = 0;
-  firstError?: string;
+  /** Always present (undefined when none), as `retried`: a reader that reads again and again keeps one shape. */
+  firstError: string | undefined = undefined;
   interrupted = false;
-  retried?: true;
+  retried: true | undefined = undefined;
 
   /** Empties the columns for another reading, keeping their memory. */
   reset(): this {
     this.n = 0;
     this.malformed = 0;
-    delete this.firstError;
+    this.firstError = undefined;
     this.interrupted = false;
-    delete this.retried;
+    this.retried = undefined;
     return this;
   }
 
@@ -54,6 +67,8 @@ export class WideColumns {
     this.rport = grown(this.rport, new Uint16Array(size));
     this.laddr = grown(this.laddr, new Uint8Array(size * 16));
     this.raddr = grown(this.raddr, new Uint8Array(size * 16));
+    this.laddr32 = new Uint32Array(this.laddr.buffer);
+    this.raddr32 = new Uint32Array(this.raddr.buffer);
     this.recvQ = grown(this.recvQ, new Uint32Array(size));
     this.sendQ = grown(this.sendQ, new Uint32Array(size));
     this.inode = grown(this.inode, new Uint32Array(size));
@@ -77,37 +92,73 @@ export class WideColumns {
 
 const words = new Uint32Array(9);
 
-/** Adds the sockets of one reply datagram to the columns. */
+/** Adds socket `i`, whose fixed message starts at absolute offset `at` of `b`/`v`, to the columns. */
+function addSocket(c: WideColumns, b: Uint8Array, v: DataView, at: number, code: number): void {
+  if (c.n === c.state.length) c.grow();
+  const i = c.n++;
+  const le = LITTLE_ENDIAN;
+  const id = at + DIAG_MSG.id;
+  const family = b[at + DIAG_MSG.family] === 10 ? 6 : 4;
+  c.state[i] = code;
+  c.family[i] = family;
+  // Ports big-endian on the wire.
+  c.lport[i] = (b[id + SOCKID.sport]! << 8) | b[id + SOCKID.sport + 1]!;
+  c.rport[i] = (b[id + SOCKID.dport]! << 8) | b[id + SOCKID.dport + 1]!;
+  // The sockid's words in host order: ports, then each address's four words as its bytes lie.
+  for (let k = 0; k < 9; k++) words[k] = v.getUint32(id + k * 4, le);
+  const l = c.laddr32;
+  const r = c.raddr32;
+  const o = i * 4;
+  l[o] = words[1]!;
+  l[o + 1] = words[2]!;
+  l[o + 2] = words[3]!;
+  l[o + 3] = words[4]!;
+  r[o] = words[5]!;
+  r[o + 1] = words[6]!;
+  r[o + 2] = words[7]!;
+  r[o + 3] = words[8]!;
+  c.recvQ[i] = v.getUint32(at + DIAG_MSG.rqueue, le);
+  c.sendQ[i] = v.getUint32(at + DIAG_MSG.wqueue, le);
+  c.inode[i] = v.getUint32(at + DIAG_MSG.inode, le);
+  c.key[i] = tupleKey(family, words);
+}
+
+/**
+ * Adds the sockets of one reply datagram to the columns. The messages of a healthy dump (whole
+ * socket messages, one after another) are read in one loop; from the first other one (the end of
+ * the dump, an error, a short or unknown message) the rest of the datagram goes through
+ * `walkDatagram`, which says what it is.
+ */
 export function wideDatagram(dgram: ByteReader, status: DumpStatus, c: WideColumns): void {
-  walkDatagram(dgram, LITTLE_ENDIAN, status, (r, off, len) => {
-    const code = stateCodeOf(r, off, len, status);
-    if (code === 0) return;
-    if (c.n === c.state.length) c.grow();
-    const i = c.n++;
-    // stateCodeOf saw the whole fixed message: its bytes are read straight from the datagram.
-    const at = r.need(off, DIAG_MSG.SIZE);
-    const b = r.bytes;
-    const v = r.view;
-    const id = at + DIAG_MSG.id;
-    const family = b[at + DIAG_MSG.family] === 10 ? 6 : 4;
-    c.state[i] = code;
-    c.family[i] = family;
-    // Ports big-endian on the wire.
-    c.lport[i] = (b[id + SOCKID.sport]! << 8) | b[id + SOCKID.sport + 1]!;
-    c.rport[i] = (b[id + SOCKID.dport]! << 8) | b[id + SOCKID.dport + 1]!;
-    const la = c.laddr;
-    const ra = c.raddr;
-    const o = i * 16;
-    for (let k = 0; k < 16; k++) {
-      la[o + k] = b[id + SOCKID.src + k]!;
-      ra[o + k] = b[id + SOCKID.dst + k]!;
-    }
-    c.recvQ[i] = v.getUint32(at + DIAG_MSG.rqueue, LITTLE_ENDIAN);
-    c.sendQ[i] = v.getUint32(at + DIAG_MSG.wqueue, LITTLE_ENDIAN);
-    c.inode[i] = v.getUint32(at + DIAG_MSG.inode, LITTLE_ENDIAN);
-    for (let k = 0; k < 9; k++) words[k] = v.getUint32(id + k * 4, LITTLE_ENDIAN);
-    c.key[i] = tupleKey(family, words);
-  });
+  const b = dgram.bytes;
+  const v = dgram.view;
+  const le = LITTLE_ENDIAN;
+  const end = dgram.end;
+  let off = dgram.start;
+  while (!status.done && off + NLMSG.SIZE + DIAG_MSG.SIZE <= end) {
+    const len = v.getUint32(off + NLMSG.len, le);
+    const type = v.getUint16(off + NLMSG.type, le);
+    if (len < NLMSG.SIZE + DIAG_MSG.SIZE || len > end - off) break;
+    if (type !== SOCK_DIAG_BY_FAMILY && type !== TCPDIAG_GETSOCK) break;
+    const at = off + NLMSG.SIZE;
+    const state = b[at + DIAG_MSG.state]!;
+    if (state !== TCP_NEW_SYN_RECV && (state < 1 || state > 11)) break;
+    if ((v.getUint16(off + NLMSG.flags, le) & NLM_F_DUMP_INTR) !== 0) status.interrupted = true;
+    status.fed = true;
+    addSocket(c, b, v, at, state === TCP_NEW_SYN_RECV ? 3 : state);
+    off += (len + ALIGN - 1) & ~(ALIGN - 1);
+  }
+  if (status.done || off >= end) return;
+  walkDatagram(
+    dgram,
+    LITTLE_ENDIAN,
+    status,
+    (r, o, len) => {
+      const code = stateCodeOf(r, o, len, status);
+      if (code !== 0) addSocket(c, r.bytes, r.view, r.need(o, DIAG_MSG.SIZE), code);
+    },
+    off - dgram.start,
+  );
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { startAgentSampler } from '../../agent/sampler.js';
 import { startAgentServer } from '../../agent/server.js';
+import { keepCompiledCode } from '../long-running.js';
 import type { Cli } from '../output.js';
 import { type ServerFlags, serverOptions, serveUntilInterrupted } from '../server-options.js';
 import { parseIntFlag, type SourceFlags, sourceOptions } from '../socket-options.js';
@@ -21,6 +22,7 @@ interface Flags extends SourceFlags, ServerFlags {
 
 /** Runs `agent` until Ctrl-C or SIGTERM. */
 export async function run(cli: Cli, flags: Flags): Promise<void> {
+  keepCompiledCode();
   const { token, ...listen } = serverOptions(flags, 'your Prometheus');
   const intervalMs = parseIntFlag('--interval', flags.interval, 1, 3600) * 1000;
   const caps = {

@@ -17,6 +17,7 @@ import { defaultHistoryPath } from '../../store/paths.js';
 import { record } from '../../store/recorder.js';
 import type { SampleRows } from '../../store/sample-rows.js';
 import { openHistoryWriter } from '../../store/writer.js';
+import { keepCompiledCode } from '../long-running.js';
 import type { Cli } from '../output.js';
 import { parseIntFlag, type SourceFlags, sourceOptions } from '../socket-options.js';
 
@@ -50,6 +51,7 @@ export function historyFile(cli: Cli, db: string | undefined): string {
 
 /** Runs `record`. */
 export async function run(cli: Cli, flags: Flags): Promise<void> {
+  keepCompiledCode();
   const intervalMs = parseIntFlag('--interval', flags.interval, 1, 86_400) * 1000;
   const retainMs = flags.retain === undefined ? DEFAULT_RETAIN_MS : parseDuration('--retain', flags.retain);
   if (retainMs < MIN_RETAIN_MS) throw new UsageError(`--retain: ${flags.retain} is shorter than 1h`);

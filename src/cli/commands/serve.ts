@@ -7,6 +7,7 @@ import { createApp } from '../../serve/app.js';
 import { loadAssets } from '../../serve/assets.js';
 import { startHub } from '../../serve/hub.js';
 import { listenApp } from '../../serve/server.js';
+import { keepCompiledCode } from '../long-running.js';
 import type { Cli } from '../output.js';
 import { type ServerFlags, serverOptions, serveUntilInterrupted } from '../server-options.js';
 import { parseIntFlag, parseSecondsFlag, type SourceFlags, sourceOptions } from '../socket-options.js';
@@ -20,6 +21,7 @@ interface Flags extends SourceFlags, ServerFlags {
 }
 
 export async function run(cli: Cli, flags: Flags): Promise<void> {
+  keepCompiledCode();
   const { token, ...listen } = serverOptions(flags, 'you');
   const intervalMs = parseSecondsFlag('--interval', flags.interval, 0.2, 3600);
   const assets = loadAssets();

@@ -12,6 +12,7 @@ import { applySample, createModel, moveSelection, nextSort, type WatchModel } fr
 import { openWatchSampler } from '../../watch/sampler.js';
 import { renderPlain, renderScreen } from '../../watch/screen.js';
 import { type Key, openTerminal } from '../../watch/terminal.js';
+import { keepCompiledCode } from '../long-running.js';
 import type { Cli } from '../output.js';
 import {
   type FilterFlags,
@@ -55,6 +56,7 @@ function setFilter(m: WatchModel, text: string): string | undefined {
 
 /** Runs `watch` until q, Ctrl-C, SIGTERM or --count refreshes. */
 export async function run(cli: Cli, flags: Flags): Promise<void> {
+  keepCompiledCode();
   const every = parseSecondsFlag('-n', flags.interval, 0.2, 3600);
   const count = flags.count !== undefined ? parseIntFlag('--count', flags.count, 1, 1e9) : undefined;
   let selected: TcpState = 'ESTABLISHED';

@@ -47,16 +47,19 @@ export function parseSnmp(text: string): CounterParse<CounterTables> {
       i += fail(i + 2, `table ${h.table}: ${h.fields.length} names but ${v.fields.length} values`, 2);
       continue;
     }
-    const bad = v.fields.find((x) => !INTEGER.test(x));
+    let bad: string | undefined;
+    for (const x of v.fields)
+      if (!INTEGER.test(x)) {
+        bad = x;
+        break;
+      }
     if (bad !== undefined) {
       i += fail(i + 2, `table ${h.table}: '${bad}' is not an integer`, 2);
       continue;
     }
     const table = value[h.table] ?? {};
     value[h.table] = table;
-    h.fields.forEach((name, k) => {
-      table[name] = Number(v.fields[k]);
-    });
+    for (let k = 0; k < h.fields.length; k++) table[h.fields[k]!] = Number(v.fields[k]);
     i += 2;
   }
   const result: CounterParse<CounterTables> = { value, malformed };

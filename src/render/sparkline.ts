@@ -33,5 +33,7 @@ export function sparkline(values: readonly number[], width = 40, opts: { fromZer
   // From 0, unless the series never comes near it (then its movement would be a flat top line).
   const lo = !opts.fromZero && min > max / 2 ? min : 0;
   if (max <= lo) return (max === 0 ? BLOCKS[0]! : BLOCKS[3]!).repeat(v.length);
-  return v.map((x) => BLOCKS[Math.min(7, Math.floor(((x - lo) / (max - lo)) * 7.999))]!).join('');
+  let out = '';
+  for (const x of v) out += BLOCKS[Math.min(7, Math.floor(((x - lo) / (max - lo)) * 7.999))]!;
+  return out;
 }

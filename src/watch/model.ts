@@ -49,26 +49,26 @@ export interface WatchSample {
   /** Wall-clock milliseconds. */
   time: number;
   /** The table as columns (the live view reads this); made from `sockets` when absent. */
-  table?: WatchTable;
+  table?: WatchTable | undefined;
   /** The owners of an inode as the last lookup found them (with `table`). */
-  ownersOf?: (inode: number) => readonly Owner[] | undefined;
+  ownersOf?: ((inode: number) => readonly Owner[] | undefined) | undefined;
   /** Changes when the owners were looked up again (what `ownersOf` answers changed). */
-  ownersVersion?: number;
+  ownersVersion?: number | undefined;
   /** The table as records (servers, tests); with owners when they were looked up or carried. */
-  sockets?: readonly Socket[];
+  sockets?: readonly Socket[] | undefined;
   /** Counters per second since the previous reading, under nstat's names. */
-  rates?: Readonly<Record<string, number>>;
-  findings?: readonly WatchFinding[];
+  rates?: Readonly<Record<string, number>> | undefined;
+  findings?: readonly WatchFinding[] | undefined;
   /** Transitions seen since the previous reading (tracefs), oldest first. */
-  transitions?: readonly WatchTransition[];
+  transitions?: readonly WatchTransition[] | undefined;
   /** Why there is no transition stream, when there is none. */
-  transitionsUnavailable?: string;
+  transitionsUnavailable?: string | undefined;
   /** The reading's table as records, for servers that serve more than the view keeps. */
-  snapshot?: Snapshot;
+  snapshot?: Snapshot | undefined;
   /** Absolute counters under nstat's names. */
-  counters?: Readonly<Record<string, number>>;
+  counters?: Readonly<Record<string, number>> | undefined;
   /** The doctor's last run, whole, for the `doctor --json` view. */
-  doctor?: { input: DoctorInput; diagnosis: Diagnosis; config: DoctorConfig };
+  doctor?: { input: DoctorInput; diagnosis: Diagnosis; config: DoctorConfig } | undefined;
 }
 
 /** A sample read as records (servers: they serve the sockets themselves). */

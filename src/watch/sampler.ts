@@ -212,23 +212,23 @@ export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSam
     lastReading = reading;
     // Only what the doctor's next window compares with.
     if (snapshot) previous = keptForComparison(snapshot);
+    // Every field in one literal, in one order: samples keep one shape, so the code that reads them
+    // stays optimized (a field added to some samples only makes V8 compile it again and again).
     const out: WatchSample = {
       time: reading.time.getTime(),
-      ...(rates ? { rates } : {}),
+      table: columns ? table : undefined,
+      ownersOf: columns ? carry.ownersOf : undefined,
+      ownersVersion: columns ? ownersVersion : undefined,
+      sockets: !columns && snapshot ? snapshot.sockets : undefined,
+      rates,
+      findings,
+      transitions: undefined,
+      transitionsUnavailable: unavailable,
+      snapshot: !columns ? snapshot : undefined,
       counters: reading.sample.counters,
+      doctor,
     };
-    if (columns) {
-      out.table = table!;
-      out.ownersOf = carry.ownersOf;
-      out.ownersVersion = ownersVersion;
-    } else if (snapshot) {
-      out.sockets = snapshot.sockets;
-      out.snapshot = snapshot;
-    }
-    if (doctor) out.doctor = doctor;
-    if (findings) out.findings = findings;
-    if (unavailable !== undefined) out.transitionsUnavailable = unavailable;
-    else {
+    if (unavailable === undefined) {
       const foreign = o.netns !== undefined || o.netnsPid !== undefined;
       const taken = pending.splice(0, pending.length);
       // Kept to the namespace's sockets: by 4-tuple from records; by local port from columns.

@@ -47,7 +47,7 @@ export interface WatchSamplerOptions {
    * runs. An owner lookup waits until the table shows a socket whose owner no lookup has seen (a
    * connection born since), or a minute of refreshes, and until 100 times its own cost has passed
    * (at 100,000 sockets the /proc scan takes about a second of CPU), so it stays under 1% of a core.
-   * The doctor waits 50 times its own cost (2%). Samples then carry `table` and `ownersOf`, not
+   * The doctor waits 100 times its own cost (1%). Samples then carry `table` and `ownersOf`, not
    * `sockets` and `snapshot`.
    */
   columns?: boolean;
@@ -151,10 +151,10 @@ export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSam
     const withOwners = columns ? ownersDue() : carry.due();
     n++;
     sinceOwners++;
-    // Columns: the doctor every `doctorEvery` refreshes at most, and no sooner than 50 times what its
+    // Columns: the doctor every `doctorEvery` refreshes at most, and no sooner than 100 times what its
     // last run cost; records: every `doctorEvery` readings, at owner lookups.
     const doctorDue = columns
-      ? n - lastDoctor >= doctorEvery && performance.now() - doctorAt >= 50 * doctorCost
+      ? n - lastDoctor >= doctorEvery && performance.now() - doctorAt >= 100 * doctorCost
       : withOwners && (n - 1) % doctorEvery === 0;
     let snapshot: Snapshot | undefined;
     let table: WatchTable | undefined;

@@ -7,7 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { bearerOf, tokenMatches } from '../net/listen.js';
-import { listenBounded } from '../serve/server.js';
+import { listenBounded, SERVER_OPTIONS } from '../serve/server.js';
 import { explainName, explainText } from '../views/explain.js';
 import type { AgentSampler } from './sampler.js';
 
@@ -33,7 +33,7 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
 
 /** Listens; resolves once bound (rejects with the system's error, e.g. EADDRINUSE). */
 export function startAgentServer(sampler: AgentSampler, opts: AgentServerOptions): Promise<Server> {
-  const server = createServer((req, res) => {
+  const server = createServer(SERVER_OPTIONS, (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');

@@ -1,8 +1,9 @@
 /**
  * The servers' listening sockets (the agent's node:http handler, `serve`'s Hono app through
  * @hono/node-server), with the timeouts and limits that keep slow or greedy clients from holding
- * them: headers within 10 s, a request within 15 s, a bounded number of connections (`serve`'s
- * event streams are long-lived by design and capped by the app).
+ * them: headers within 10 s, a request within 15 s, checked every second (Node checks every 30 s
+ * unless told: a slow client would hold its connection up to 40 s), a bounded number of connections
+ * (`serve`'s event streams are long-lived by design and capped by the app).
  */
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
@@ -28,6 +29,10 @@ export function listenBounded(
   });
 }
 
+/** How often the servers look for requests past their timeouts (`createServer`'s option). */
+export const SERVER_OPTIONS = { connectionsCheckingInterval: 1_000 } as const;
+
 export function listenApp(app: Hono, listen: { host: string; port: number }): Promise<Server> {
-  return listenBounded(createAdaptorServer({ fetch: app.fetch }) as Server, listen, 128);
+  const server = createAdaptorServer({ fetch: app.fetch, serverOptions: SERVER_OPTIONS }) as Server;
+  return listenBounded(server, listen, 128);
 }

@@ -87,7 +87,9 @@ describe('the table as wide columns', () => {
       ['error', datagrams('tcp4.error.dgrams')],
       [
         'unknown state',
-        altered('tcp4.dgrams', 2, (d, _v, at) => void (d[at + NLMSG.SIZE + DIAG_MSG.state] = 40)),
+        altered('tcp4.dgrams', 2, (d, _v, at) => {
+          d[at + NLMSG.SIZE + DIAG_MSG.state] = 40;
+        }),
       ],
       ['short message', altered('tcp4.dgrams', 1, (_d, v, at) => v.setUint32(at, NLMSG.SIZE + 8, true))],
     ];

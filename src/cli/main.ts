@@ -8,8 +8,24 @@
 import type { Output } from './output.js';
 import { VERSION } from './version.js';
 
+// The terminal went away (EIO on it, or SIGHUP while on one): the standard streams are moved to
+// /dev/null (terminal-gone.ts) while the command stops, as SIGHUP makes it.
+const onTerminal = process.stdout.isTTY === true || process.stdin.isTTY === true;
+let leaving = false;
+function leaveTerminal(): void {
+  if (leaving) return;
+  leaving = true;
+  void import('./terminal-gone.js')
+    .then(async (m) => {
+      await m.prepare();
+      m.detach();
+    })
+    .catch(() => undefined);
+}
+
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  if (e.code === 'EIO' && onTerminal) return leaveTerminal();
   throw e;
 });
 
@@ -71,13 +87,17 @@ async function run(): Promise<void> {
       // Ctrl-C, SIGTERM, and SIGHUP (the terminal closed: an SSH session gone, a tmux window
       // killed): a long-running command ends as cleanly on each, its tracefs instance removed.
       onInterrupt: (handler) => {
+        const hangUp = (): void => {
+          if (onTerminal) leaveTerminal();
+          handler();
+        };
         process.on('SIGINT', handler);
         process.on('SIGTERM', handler);
-        process.on('SIGHUP', handler);
+        process.on('SIGHUP', hangUp);
         return () => {
           process.off('SIGINT', handler);
           process.off('SIGTERM', handler);
-          process.off('SIGHUP', handler);
+          process.off('SIGHUP', hangUp);
         };
       },
     },

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -203,6 +203,25 @@ describe('tcpscope watch on a terminal', { timeout: 180_000 }, () => {
       assert.match(stty, /(^|\s)echo(\s|$)/, `${how}: echo`);
       tmux('kill-session', '-t', s.name);
     }
+  });
+
+  it('ends quietly when its terminal goes away, leaving no tracefs instance', async () => {
+    const name = `tcps-watch-${process.pid}-${n++}`;
+    const err = join(dir, `${name}.err`);
+    const cmd = `exec ${process.execPath} ${BIN} watch --netns ${lab.netns} --select close-wait -n 0.3 2> ${err}`;
+    tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', 'bash', '-c', cmd);
+    const s = new Screen(name);
+    await s.shows(/^> CLOSE_WAIT/m);
+    const pid = Number(s.format('#{pane_pid}'));
+    assert.match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /watch/, 'watch is the pane’s process');
+    // The terminal closes under it, as when an SSH session drops: SIGHUP, and writes fail (EIO).
+    tmux('kill-session', '-t', name);
+    await waitFor('watch to end', () => !existsSync(`/proc/${pid}`), { timeoutMs: 10_000, everyMs: 50 });
+    assert.equal(readFileSync(err, 'utf8'), '', 'nothing on stderr (no stack trace, no abort)');
+    const left = existsSync('/sys/kernel/tracing/instances')
+      ? readdirSync('/sys/kernel/tracing/instances').filter((i) => i.startsWith(`tcpscope-${pid}-`))
+      : [];
+    assert.deepEqual(left, []);
   });
 
   it('paints with colour on a terminal, and without when NO_COLOR is set', async () => {

@@ -11,7 +11,14 @@ import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { LabRun } from '../../src/lab/start.js';
 import { startLabScenario } from '../../src/lab/start.js';
-import { fetchIn, parseExposition, type RunningAgent, samplesOf, startAgent } from '../helpers/agent.js';
+import {
+  abuseIn,
+  fetchIn,
+  parseExposition,
+  type RunningAgent,
+  samplesOf,
+  startAgent,
+} from '../helpers/agent.js';
 import { tcpscope } from '../helpers/cli.js';
 import { makeNetns, type TestNetns } from '../helpers/netns.js';
 import { runSs, ssStateCounts } from '../helpers/ss.js';
@@ -159,6 +166,18 @@ describe('tcpscope agent', { timeout: 180_000 }, () => {
       'alive after a bad escape',
     );
     assert.equal((await fetchIn(mon, 'http://127.0.0.1:9466/../etc/passwd')).status, 404);
+  });
+
+  it('holds off slow, oversized and malformed clients and goes on serving', async () => {
+    const r = await abuseIn(mon, 9466, '/metrics');
+    assert.match(r.health, /^HTTP\/1\.1 200/, 'served while 30 clients dripped their headers');
+    assert.match(r.big, /^HTTP\/1\.1 431/, 'a 64 KB header');
+    assert.match(r.garbage, /^HTTP\/1\.1 400/, 'a request line that is not HTTP');
+    assert.match(r.body, /^HTTP\/1\.1 405/, 'a 2 MB body to a GET route');
+    // headersTimeout is 10 s, looked at every second: every slow client is cut off then, not before.
+    assert.equal(r.closed.length, 30, `closed by the server: ${r.closed.join(' ')}`);
+    for (const t of r.closed) assert.ok(t >= 9 && t <= 14, `a slow client closed after ${t} s`);
+    assert.equal((await fetchIn(mon, 'http://127.0.0.1:9466/healthz')).status, 200, 'still serving');
   });
 
   it('stops on SIGTERM with status 0 and leaves no tracefs instance', async () => {

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import type { LabRun } from '../../src/lab/start.js';
 import { startLabScenario } from '../../src/lab/start.js';
-import { fetchIn, type RunningAgent, requestIn, startServer } from '../helpers/agent.js';
+import { abuseIn, fetchIn, type RunningAgent, requestIn, startServer } from '../helpers/agent.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { BIN } from '../helpers/cli.js';
 import { connectAndClose, makeNetns, type TestNetns } from '../helpers/netns.js';
@@ -199,50 +199,7 @@ describe('tcpscope serve', { timeout: 240_000 }, () => {
   });
 
   it('holds off slow, oversized and malformed clients and goes on serving', async () => {
-    // From the web namespace: 30 clients that send a request's headers a byte a second and never end
-    // them (slowloris), one header of 64 KB, one request line that is not HTTP, one 2 MB body.
-    const out = await web.node(
-      `import net from 'node:net';
-       const port = Number(process.argv[1]);
-       const start = Date.now();
-       const closed = [];
-       const slow = [];
-       for (let i = 0; i < 30; i++) {
-         const c = net.connect(port, '127.0.0.1', () => c.write('GET /api/counts HTTP/1.1\\r\\nHost: 127.0.0.1:' + port + '\\r\\nX-Slow: '));
-         c.on('error', () => {});
-         c.on('close', () => closed.push((Date.now() - start) / 1000));
-         slow.push(c);
-       }
-       const drip = setInterval(() => { for (const c of slow) if (!c.destroyed) c.write('a'); }, 1000);
-       const ask = (text) => new Promise((resolve) => {
-         const c = net.connect(port, '127.0.0.1', () => c.write(text));
-         let got = '';
-         c.on('data', (d) => { got += d; });
-         c.on('error', () => {});
-         c.on('close', () => resolve(got.split('\\r\\n')[0]));
-         setTimeout(() => c.destroy(), 8000);
-       });
-       await new Promise((r) => setTimeout(r, 1500));
-       const host = 'Host: 127.0.0.1:' + port + '\\r\\n';
-       const health = await ask('GET /healthz HTTP/1.1\\r\\n' + host + 'Connection: close\\r\\n\\r\\n');
-       const big = await ask('GET /healthz HTTP/1.1\\r\\n' + host + 'X-Big: ' + 'b'.repeat(65536) + '\\r\\n\\r\\n');
-       const garbage = await ask('NOT HTTP AT ALL\\r\\n\\r\\n');
-       const body = await ask('POST /api/counts HTTP/1.1\\r\\n' + host + 'Content-Length: 2097152\\r\\nConnection: close\\r\\n\\r\\n' + 'x'.repeat(2097152));
-       const deadline = Date.now() + 30000;
-       while (closed.length < 30 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-       clearInterval(drip);
-       for (const c of slow) c.destroy();
-       process.stdout.write(JSON.stringify({ health, big, garbage, body, closed: closed.slice(0, 30) }));`,
-      [String(PORT)],
-      60_000,
-    );
-    const r = JSON.parse(out) as {
-      health: string;
-      big: string;
-      garbage: string;
-      body: string;
-      closed: number[];
-    };
+    const r = await abuseIn(web, PORT, '/api/counts');
     assert.match(r.health, /^HTTP\/1\.1 200/, 'served while 30 clients dripped their headers');
     assert.match(r.big, /^HTTP\/1\.1 431/, 'a 64 KB header');
     assert.match(r.garbage, /^HTTP\/1\.1 400/, 'a request line that is not HTTP');

@@ -13,6 +13,7 @@ import type { LabRun } from '../../src/lab/start.js';
 import { startLabScenario } from '../../src/lab/start.js';
 import {
   abuseIn,
+  assertHeldOff,
   fetchIn,
   parseExposition,
   type RunningAgent,
@@ -170,13 +171,7 @@ describe('tcpscope agent', { timeout: 180_000 }, () => {
 
   it('holds off slow, oversized and malformed clients and goes on serving', async () => {
     const r = await abuseIn(mon, 9466, '/metrics');
-    assert.match(r.health, /^HTTP\/1\.1 200/, 'served while 30 clients dripped their headers');
-    assert.match(r.big, /^HTTP\/1\.1 431/, 'a 64 KB header');
-    assert.match(r.garbage, /^HTTP\/1\.1 400/, 'a request line that is not HTTP');
-    assert.match(r.body, /^HTTP\/1\.1 405/, 'a 2 MB body to a GET route');
-    // headersTimeout is 10 s, looked at every second: every slow client is cut off then, not before.
-    assert.equal(r.closed.length, 30, `closed by the server: ${r.closed.join(' ')}`);
-    for (const t of r.closed) assert.ok(t >= 9 && t <= 14, `a slow client closed after ${t} s`);
+    assertHeldOff(r);
     assert.equal((await fetchIn(mon, 'http://127.0.0.1:9466/healthz')).status, 200, 'still serving');
   });
 

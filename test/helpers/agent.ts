@@ -2,6 +2,7 @@
  * `tcpscope agent` for the tests: started inside a namespace (ip netns exec), ready once it says
  * where it serves; scraped from inside that namespace; its exposition read back into series.
  */
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { BIN } from './cli.js';
@@ -174,4 +175,17 @@ export async function abuseIn(ns: TestNetns, port: number, path: string): Promis
     60_000,
   );
   return JSON.parse(out) as Abuse;
+}
+
+/**
+ * What a bounded server answers to `abuseIn`: /healthz while the slow clients drip, 431, 400 and 405
+ * for the others, and every slow client cut off at headersTimeout (10 s, looked at every second).
+ */
+export function assertHeldOff(r: Abuse): void {
+  assert.match(r.health, /^HTTP\/1\.1 200/, 'served while 30 clients dripped their headers');
+  assert.match(r.big, /^HTTP\/1\.1 431/, 'a 64 KB header');
+  assert.match(r.garbage, /^HTTP\/1\.1 400/, 'a request line that is not HTTP');
+  assert.match(r.body, /^HTTP\/1\.1 405/, 'a 2 MB body to a GET route');
+  assert.equal(r.closed.length, 30, `closed by the server: ${r.closed.join(' ')}`);
+  for (const t of r.closed) assert.ok(t >= 9 && t <= 14, `a slow client closed after ${t} s`);
 }

@@ -19,7 +19,14 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import type { LabRun } from '../../src/lab/start.js';
 import { startLabScenario } from '../../src/lab/start.js';
-import { abuseIn, fetchIn, type RunningAgent, requestIn, startServer } from '../helpers/agent.js';
+import {
+  abuseIn,
+  assertHeldOff,
+  fetchIn,
+  type RunningAgent,
+  requestIn,
+  startServer,
+} from '../helpers/agent.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { BIN } from '../helpers/cli.js';
 import { connectAndClose, makeNetns, type TestNetns } from '../helpers/netns.js';
@@ -200,13 +207,7 @@ describe('tcpscope serve', { timeout: 240_000 }, () => {
 
   it('holds off slow, oversized and malformed clients and goes on serving', async () => {
     const r = await abuseIn(web, PORT, '/api/counts');
-    assert.match(r.health, /^HTTP\/1\.1 200/, 'served while 30 clients dripped their headers');
-    assert.match(r.big, /^HTTP\/1\.1 431/, 'a 64 KB header');
-    assert.match(r.garbage, /^HTTP\/1\.1 400/, 'a request line that is not HTTP');
-    assert.match(r.body, /^HTTP\/1\.1 405/, 'a 2 MB body to a GET route');
-    // headersTimeout is 10 s, looked at every second: every slow client is cut off then, not before.
-    assert.equal(r.closed.length, 30, `closed by the server: ${r.closed.join(' ')}`);
-    for (const t of r.closed) assert.ok(t >= 9 && t <= 14, `a slow client closed after ${t} s`);
+    assertHeldOff(r);
     const health = await requestIn(web, PORT, { path: '/healthz' });
     assert.equal(health.status, 200, 'still serving');
   });

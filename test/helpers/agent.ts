@@ -134,7 +134,7 @@ export interface Abuse {
 /**
  * From `ns`, against a server on 127.0.0.1:`port`: 30 clients that send the headers of a GET of
  * `path` a byte a second and never end them (slowloris); while they drip, /healthz, a 64 KB header, a
- * request line that is not HTTP and a POST of 2 MB to `path`; then up to 30 s for the server to close
+ * request line that is not HTTP and a POST of 2 MB to `path` (the body sent once the headers are answered); then up to 30 s for the server to close
  * the slow ones.
  */
 export async function abuseIn(ns: TestNetns, port: number, path: string): Promise<Abuse> {
@@ -145,27 +145,35 @@ export async function abuseIn(ns: TestNetns, port: number, path: string): Promis
      const start = Date.now();
      const closed = [];
      const slow = [];
+     const started = [];
      for (let i = 0; i < 30; i++) {
-       const c = net.connect(port, '127.0.0.1', () => c.write('GET ' + path + ' HTTP/1.1\\r\\nHost: 127.0.0.1:' + port + '\\r\\nX-Slow: '));
+       const c = net.connect(port, '127.0.0.1');
+       // Each slow client has connected and sent the start of its request.
+       started.push(new Promise((r) => c.on('connect', () => c.write('GET ' + path + ' HTTP/1.1\\r\\nHost: 127.0.0.1:' + port + '\\r\\nX-Slow: ', r))));
        c.on('error', () => {});
        c.on('close', () => closed.push((Date.now() - start) / 1000));
        slow.push(c);
      }
      const drip = setInterval(() => { for (const c of slow) if (!c.destroyed) c.write('a'); }, 1000);
-     const ask = (text) => new Promise((resolve) => {
+     const ask = (text, after) => new Promise((resolve) => {
        const c = net.connect(port, '127.0.0.1', () => c.write(text));
        let got = '';
-       c.on('data', (d) => { got += d; });
+       c.on('data', (d) => {
+         got += d;
+         if (after !== undefined && got.includes('\\r\\n')) { c.write(after); after = undefined; }
+       });
        c.on('error', () => {});
        c.on('close', () => resolve(got.split('\\r\\n')[0]));
        setTimeout(() => c.destroy(), 8000);
      });
-     await new Promise((r) => setTimeout(r, 1500));
+     await Promise.all(started);
      const host = 'Host: 127.0.0.1:' + port + '\\r\\n';
      const health = await ask('GET /healthz HTTP/1.1\\r\\n' + host + 'Connection: close\\r\\n\\r\\n');
      const big = await ask('GET /healthz HTTP/1.1\\r\\n' + host + 'X-Big: ' + 'b'.repeat(65536) + '\\r\\n\\r\\n');
      const garbage = await ask('NOT HTTP AT ALL\\r\\n\\r\\n');
-     const body = await ask('POST ' + path + ' HTTP/1.1\\r\\n' + host + 'Content-Length: 2097152\\r\\nConnection: close\\r\\n\\r\\n' + 'x'.repeat(2097152));
+     // The body follows the headers once the answer to them has come: a server that answers before
+     // reading a body closes with it unread, and the reset that brings could drop its answer.
+     const body = await ask('POST ' + path + ' HTTP/1.1\\r\\n' + host + 'Content-Length: 2097152\\r\\nConnection: close\\r\\n\\r\\n', 'x'.repeat(2097152));
      const deadline = Date.now() + 30000;
      while (closed.length < 30 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
      clearInterval(drip);

@@ -2,7 +2,7 @@
 // Writes a pcap (little-endian, micro- or nanoseconds) COUNT times into one file, each copy later
 // than the one before by the capture's span plus two minutes: a capture COUNT times as long, whose
 // 4-tuples come back after more than TIME_WAIT's minute of quiet, as ports come back on a real host.
-// The big-capture limit (bench/pcap/big.sh) is measured on it.
+// bench/pcap/big.sh measures memory on it.
 //   node repeat.mjs IN.pcap COUNT OUT.pcap
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 

@@ -286,26 +286,32 @@ export function createApp(o: AppOptions): Hono {
   });
 
   const dropped = new Map<string, number>();
+  // One text a reading, made at the first scrape after it: scrapes between readings get the same
+  // text (as the agent's do), and tcpscope_series_dropped_total counts readings, not scrapes.
+  let rendered: { reading: object; text: string } | undefined;
   app.get('/metrics', (c) => {
     const s = o.hub.latest();
     if (!s?.snapshot || !s.counters) return noReading(c);
-    const previous = o.hub.previousSnapshot();
-    const took = o.hub.health().lastSeconds;
-    const text = renderMetrics(
-      {
-        snapshot: s.snapshot,
-        ...(previous ? { previous } : {}),
-        counters: s.counters,
-        // What the doctor read last (it runs every few readings): the port range, the listeners' programs.
-        ...metricsFromDoctor(s.doctor?.input),
-        ...(s.doctor ? { findings: s.doctor.diagnosis.findings } : {}),
-        tracefs: s.transitionsUnavailable === undefined,
-        ...(took !== undefined ? { sampleSeconds: took } : {}),
-      },
-      { version: o.version, dropped },
-    );
+    if (rendered?.reading !== s) {
+      const previous = o.hub.previousSnapshot();
+      const took = o.hub.health().lastSeconds;
+      const text = renderMetrics(
+        {
+          snapshot: s.snapshot,
+          ...(previous ? { previous } : {}),
+          counters: s.counters,
+          // What the doctor read last (it runs every few readings): the port range, the listeners' programs.
+          ...metricsFromDoctor(s.doctor?.input),
+          ...(s.doctor ? { findings: s.doctor.diagnosis.findings } : {}),
+          tracefs: s.transitionsUnavailable === undefined,
+          ...(took !== undefined ? { sampleSeconds: took } : {}),
+        },
+        { version: o.version, dropped },
+      );
+      rendered = { reading: s, text };
+    }
     c.header('Content-Type', METRICS_CONTENT_TYPE);
-    return c.body(text);
+    return c.body(rendered.text);
   });
 
   const explain = async (c: Context): Promise<Response> => {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tcpscope on a table of about 1,000,000 sockets, beside ss, netstat and lsof on the same table:
-# 495,000 ESTABLISHED pairs, 2,500 half-closed pairs and listeners, held by 56 processes in a
+# about 477,000 ESTABLISHED pairs, 21,000 half-closed pairs and listeners, held by 60 processes in a
 # throw-away namespace (loopback only), built first and then left still, so nothing runs beside the
 # measurement. Median wall time and median peak RSS over ROUNDS rounds (3), as run.sh reports them;
 # the slow readers (ss -p, netstat, lsof, procfs) once each, cut at LIMIT seconds (600).
@@ -13,34 +13,23 @@ tcpscope="node $root/dist/tcpscope.cjs"
 size=${1:-1000000}
 rounds=${ROUNDS:-3}
 ns="tcps-million-$$"
-farm_pid=
+. "$root/bench/lib/farm.sh"
 cleanup() {
-  [ -n "$farm_pid" ] && kill "$farm_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
+  farm_stop
   ip netns delete "$ns" 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
 
-ip netns add "$ns"
-ip netns exec "$ns" ip link set lo up
-ip netns exec "$ns" sysctl -qw net.ipv4.ip_local_port_range="32768 65535"
-ip netns exec "$ns" sysctl -qw net.core.somaxconn=4096
-ulimit -n "$(ulimit -Hn)"
-
-pairs=$(( size * 495 / 1000 ))
-halfclosed=$(( size / 400 ))
-procs=$(( pairs / 9000 + 1 ))
-echo "# building about $size sockets over $procs processes" >&2
+farm_netns "$ns"
 start=$(date +%s)
-coproc FARM { exec ip netns exec "$ns" node "$here/farm.mjs" --pairs "$pairs" --halfclosed "$halfclosed" --listeners 40 --procs "$procs"; }
-farm_pid=$FARM_PID
-read -r ready <&"${FARM[0]}"
-echo "# farm: $ready in $(( $(date +%s) - start )) s; nothing runs beside the measurement" >&2
+# farm.sh makes 45% of SIZE pairs and 2% half-closed ones: 47% of 1,060,000 pairs are 1,000,000 sockets.
+farm_start "$ns" $(( size * 106 / 100 )) 40 no
+echo "# built in $(( $(date +%s) - start )) s; nothing runs beside the measurement" >&2
 node "$here/time.mjs" --netns "$ns" --rounds "$rounds" --label "$size" \
   "ss -tan" "ss -tan | wc -l" "$tcpscope" "$tcpscope count" "$tcpscope count --by port" \
   "$tcpscope ls --json" "$tcpscope doctor --now" "$tcpscope who 20000"
-# What reads every process's fds, or /proc/net/tcp (which the kernel walks again from the start for
-# each read), once each and cut at LIMIT s: ss -p's inode table has 256 buckets, netstat and lsof are slower.
+# What reads every process's fds (ss -p, ls -p, lsof) or /proc/net/tcp, once each and cut at LIMIT s:
+# ss -p keeps the inodes it found in a table of 256 buckets, and at this size does not finish.
 limit=${LIMIT:-600}
 node "$here/time.mjs" --netns "$ns" --rounds 1 --label "$size" \
   "timeout $limit ss -tanp" "timeout $limit $tcpscope ls -p" "timeout $limit $tcpscope count --source procfs" \

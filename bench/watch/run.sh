@@ -5,6 +5,7 @@
 # the same table costs. Markdown. Root, tmux, a built tree; loopback of a namespace of its own.
 #   bench/watch/run.sh [DURATION] [SIZE...]       defaults 120, 10000 100000
 #   EVERY=60 bench/watch/run.sh 3600 100000        an hour at 100k, RSS every minute on stderr
+#   SETTLE=20 bench/watch/run.sh                    as it was measured before (a young farm)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -12,6 +13,9 @@ duration=${1:-120}
 shift || true
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000)
+# TIME_WAIT fills for its 60 s, and a young farm costs watch more for a few minutes (2.9-3.0% of a
+# core at 10,000 in its first ones, 2.4-2.6% after): SETTLE seconds pass before watch starts.
+settle=${SETTLE:-120}
 ns="tcps-bwatch-$$"
 session="tcps-bwatch-$$"
 # A tmux server of its own: no one else's `tmux kill-server` ends the run, nor does the run touch theirs.
@@ -31,8 +35,8 @@ echo '| sockets | CPU (1 core) | RSS at 10 s (MB) | RSS at the end (MB) | one ss
 echo '|---:|---:|---:|---:|---:|'
 for size in "${sizes[@]}"; do
   farm_start "$ns" "$size"
-  echo "# letting TIME_WAIT build up for 20 s" >&2
-  sleep 20
+  echo "# letting the table settle for $settle s" >&2
+  sleep "$settle"
   sockets=$(ip netns exec "$ns" ss -tanH | wc -l)
   ss_time=$( { /usr/bin/time -f %e ip netns exec "$ns" ss -tan >/dev/null; } 2>&1 )
   tmux new-session -d -s "$session" -x 80 -y 24 "node $root/dist/tcpscope.cjs watch --netns $ns -n 1"

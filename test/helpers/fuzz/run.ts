@@ -65,6 +65,7 @@ export function runFuzz(target: string, opts: RunOptions): Promise<RunResult> {
         last = n;
         since = performance.now();
       } else if (n > 0 && performance.now() - since > hangMs) {
+        clearInterval(watch);
         lost.push({ input: current(), message: `hang: one input ran for more than ${hangMs} ms` });
         void worker.terminate();
       }

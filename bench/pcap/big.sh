@@ -24,7 +24,7 @@ for f in "$OUT/bench.pcap" "$big"; do
   run=$!
   while kill -0 "$run" 2>/dev/null; do
     sleep 30
-    rss=$(ps -C node -o rss= | sort -n | tail -1 || true)
+    rss=$(ps -o rss= -p "$(pgrep -n -f "^node .*tcpscope.cjs pcap $f" || echo 0)" || true)
     if [ -n "$rss" ]; then echo "# $(basename "$f"): RSS $(( rss / 1024 )) MB" >&2; fi
   done
   wait "$run"

@@ -18,8 +18,11 @@ import {
   createTcb,
   FIN,
   type FsmEvent,
+  type FsmTransition,
   flagsText,
   LINUX_LIMITS,
+  observedTransitions,
+  observeStep,
   RST,
   type Segment,
   type StepResult,
@@ -32,6 +35,7 @@ import {
   type Tcb,
   type TcpState,
 } from '../tcp/index.js';
+import { FlowIndex } from './flow-index.js';
 import { endpointBefore } from './key.js';
 import type { ConnEvent, ConnTrace, ConnTransition, EndView } from './trace.js';
 
@@ -190,6 +194,8 @@ interface Flow {
   serverless?: true;
   /** In the queue of flows whose ends are both gone, since this moment (µs); -1 when not. */
   goneSince: number;
+  /** The index's link to the next flow of the same key. */
+  nextSame: Flow | undefined;
 }
 
 /** The k-th smallest of `a` (0-based), by Hoare's selection in place: linear on average. */
@@ -218,14 +224,6 @@ function nthSmallest(a: Float64Array, k: number): number {
   return a[k]!;
 }
 
-/**
- * The index's key of a flow: one flat map, not a map per address (a SYN flood from a million
- * sources made a million maps).
- */
-function flowKeyOf(lo: string, hi: string, ports: number): string {
-  return `${ports} ${lo} ${hi}`;
-}
-
 /** An end in one of these is no connection's any more (a listener's end is the listener, not a socket of this flow). */
 function isGone(s: TcpState): boolean {
   return s === 'CLOSE' || s === 'TIME_WAIT' || s === 'LISTEN';
@@ -248,13 +246,15 @@ const SYNCED = new Set<TcpState>([
   'CLOSING',
   'LAST_ACK',
 ]);
+/** An empty list of a step's results, shared. */
+const NOTHING: readonly never[] = Object.freeze([]);
 /** Explanations that would only be noise on every row of a ladder. */
 const QUIET = new Set(['ack', 'data', 'sent-other']);
 
 export class FlowTracker {
   /** Open flows (in order of first packet), and the index that finds one from a segment. */
   private readonly flows = new Set<Flow>();
-  private readonly index = new Map<string, Flow>();
+  private readonly index = new FlowIndex<Flow>();
   private readonly maxFlows: number;
   private readonly fastPath: boolean;
   private nextN = 1;
@@ -265,6 +265,8 @@ export class FlowTracker {
   /** How many of those are still open (the others were forgotten since, and are dropped in time). */
   private goneOpen = 0;
   readonly stats: TrackerStats = { packets: 0, fast: 0, connections: 0, evicted: 0 };
+  /** Where the observer's quick step writes its transitions. */
+  private readonly quick = observedTransitions();
 
   constructor(private readonly opts: TrackerOptions = {}) {
     this.maxFlows = Math.max(1, opts.maxFlows ?? 1_000_000);
@@ -279,15 +281,14 @@ export class FlowTracker {
     const lo = fwd ? p.src : p.dst;
     const hi = fwd ? p.dst : p.src;
     const ports = fwd ? p.sport * 65536 + p.dport : p.dport * 65536 + p.sport;
-    const key = flowKeyOf(lo, hi, ports);
-    let f = this.index.get(key);
+    let f = this.index.get(lo, hi, ports);
     const bareSyn = (p.flags & (SYN | ACK | RST)) === SYN;
     if (f && bareSyn && this.startsAnew(f, p)) {
       this.forget(f);
       this.done(f, p.timeUs, 'reused');
       f = undefined;
     }
-    f ??= this.open(lo, hi, ports, key, p);
+    f ??= this.open(lo, hi, ports, p);
     this.segment(f, p);
     if (f.goneSince < 0 && isGone(f.ends[0].tcb.state) && isGone(f.ends[1].tcb.state)) {
       f.goneSince = f.lastUs;
@@ -390,7 +391,7 @@ export class FlowTracker {
       f.goneSince = -1;
       this.goneOpen--;
     }
-    this.index.delete(flowKeyOf(f.lo, f.hi, f.ports));
+    this.index.delete(f);
   }
 
   /** Over the bound: the flows idle the longest (a tenth of the bound at a time) are done. */
@@ -417,7 +418,7 @@ export class FlowTracker {
     }
   }
 
-  private open(lo: string, hi: string, ports: number, key: string, p: WirePacket): Flow {
+  private open(lo: string, hi: string, ports: number, p: WirePacket): Flow {
     if (this.flows.size >= this.maxFlows) this.evict();
     const syn = (p.flags & SYN) !== 0 && (p.flags & RST) === 0;
     const synAck = syn && (p.flags & ACK) !== 0;
@@ -466,7 +467,7 @@ export class FlowTracker {
       this.opts.record?.(n) ? [] : undefined,
     );
     this.flows.add(f);
-    this.index.set(key, f);
+    this.index.add(f);
     return f;
   }
 
@@ -492,11 +493,13 @@ export class FlowTracker {
       st.rcvNxt !== undefined &&
       !seqGt(p.ack, st.rcvNxt) &&
       seqLe(p.ack, rt.sndNxt) &&
-      (s.letters & (p.len > 0 ? LETTER.d : LETTER.a)) !== 0 &&
       (s.zeek === 'ESTABLISHED' || s.zeek === 'PARTIAL') &&
       r.zeek !== 'SYN_ACK_SENT' &&
+      !r.sentFin &&
       f.events === undefined
     ) {
+      // Zeek's letter for data or a bare ACK, the first time this end shows it.
+      letter(f, s, from, p.len > 0 ? 'd' : 'a');
       s.packets++;
       s.bytes += p.len;
       if (p.len > 0) s.nxt = (p.seq + p.len) >>> 0;
@@ -542,7 +545,7 @@ export class FlowTracker {
       s.pendingFin = undefined;
       const was = s.tcb.state;
       const at = Math.max(s.pendingAtUs, s.states.at(-1)?.atUs ?? 0);
-      const got = stepInPlace(s.tcb as MutableTcb, { kind: 'recv', time: at / 1000, segment: pending });
+      const got = this.step(f, s.tcb, 'recv', pending, at / 1000);
       s.tcb = got.tcb;
       const moved = this.note(f, from, got, at);
       // It arrived when it was seen, unless this end did something in between: the ladder says so.
@@ -562,7 +565,7 @@ export class FlowTracker {
     }
     const sent: StepResult = crossingSynAck
       ? { tcb: s.tcb, transitions: [], anomalies: [], send: [], applied: [] }
-      : stepInPlace(s.tcb as MutableTcb, { kind: 'sent', time: nowMs, segment: seg });
+      : this.step(f, s.tcb, 'sent', seg, nowMs);
     s.tcb = sent.tcb;
     ts.push(...this.note(f, from, sent, p.timeUs));
     if (crossed) {
@@ -584,10 +587,29 @@ export class FlowTracker {
         toPeer = { ...seg, flags: flags & ~FIN };
       } else if (again) r.pendingFin = undefined;
     }
-    const recv = stepInPlace(r.tcb as MutableTcb, { kind: 'recv', time: nowMs, segment: toPeer });
+    const recv = this.step(f, r.tcb, 'recv', toPeer, nowMs);
     r.tcb = recv.tcb;
     ts.push(...this.note(f, from === 0 ? 1 : 0, recv, p.timeUs));
     if (f.events) this.row(f, p, from, fate, ts, [sent, recv]);
+  }
+
+  /**
+   * One end's machine takes a segment: the observer's quick step for the usual segments, the full
+   * step for the rest and whenever the ladder is recorded (it tells why each step did what it did).
+   */
+  private step(f: Flow, tcb: Tcb, kind: 'sent' | 'recv', segment: Segment, time: number): StepResult {
+    const q = this.quick;
+    if (f.events === undefined && observeStep(tcb as MutableTcb, kind, segment, time, q)) {
+      let transitions: StepResult['transitions'] = NOTHING;
+      if (q.count > 0) {
+        const list: FsmTransition[] = [];
+        for (let i = 0; i < q.count; i++)
+          list.push({ time, from: q.from[i]!, to: q.to[i]!, cause: q.cause[i]! });
+        transitions = list;
+      }
+      return { tcb, transitions, anomalies: NOTHING, send: NOTHING, applied: NOTHING };
+    }
+    return stepInPlace(tcb as MutableTcb, { kind, time, segment });
   }
 
   /**
@@ -599,7 +621,7 @@ export class FlowTracker {
     k: 0 | 1,
     row: number,
     was: TcpState,
-    moved: ConnTransition[],
+    moved: readonly ConnTransition[],
     r: StepResult,
   ): boolean {
     const events = f.events as Mutable<ConnEvent>[] | undefined;
@@ -689,19 +711,21 @@ export class FlowTracker {
   }
 
   /** Records an end's transitions and anomalies; returns them as the trace names them. */
-  private note(f: Flow, k: 0 | 1, r: StepResult, atUs: number): ConnTransition[] {
+  private note(f: Flow, k: 0 | 1, r: StepResult, atUs: number): readonly ConnTransition[] {
     const e = f.ends[k];
     const id = k === 0 ? 'client' : 'server';
     for (const a of r.anomalies) addAnomaly(f, a.id);
-    const out: ConnTransition[] = [];
+    if (r.transitions.length === 0) return NOTHING;
+    // The ladder's rows name them; without a ladder, nothing does.
+    const out: ConnTransition[] | undefined = f.events ? [] : undefined;
     const hook = this.opts.onTransition;
     for (const t of r.transitions) {
-      out.push({ end: id, from: t.from, to: t.to, cause: t.cause });
+      out?.push({ end: id, from: t.from, to: t.to, cause: t.cause });
       if (hook) this.tell(f, k, t.from, t.to, t.cause, atUs);
       const state: TcpState = t.to === 'LISTEN' ? 'CLOSE' : t.to;
-      if (e.states.at(-1)?.state !== state) e.states.push({ state, atUs });
+      if (e.states[e.states.length - 1]?.state !== state) e.states.push({ state, atUs });
     }
-    return out;
+    return out ?? NOTHING;
   }
 
   private tell(f: Flow, k: 0 | 1, from: TcpState, to: TcpState, cause: string, atUs: number): void {
@@ -944,6 +968,7 @@ class FlowRecord implements Flow {
   held: FlowTransition[] | undefined = undefined;
   serverless?: true;
   goneSince = -1;
+  nextSame: Flow | undefined = undefined;
   constructor(
     readonly n: number,
     readonly lo: string,

@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { readCaptureFile } from '../capture/index.js';
 import { type Conn, FlowTracker } from '../flow/index.js';
-import { connJsonText } from '../flow/report.js';
+import { ConnJsonWriter } from '../render/conn-json-bytes.js';
 import { type Batch, type PartDone, selectOne, shareOf, type WorkerInput } from './commands/pcap-share.js';
 import { type FilterFlags, filterSpec } from './socket-options.js';
 
@@ -21,7 +21,10 @@ async function main(input: WorkerInput): Promise<void> {
   const spec = input.json ? filterSpec(input.filters as FilterFlags) : undefined;
   let ordinal = -1;
   let opens: number[] = [];
-  let text = '';
+  // The batch's JSON: the writer's chunks since the batch began, and where each connection ends.
+  let chunks: Uint8Array[] = [];
+  const writer = new ConnJsonWriter((b) => chunks.push(b), 64 * 1024);
+  let batchStart = 0;
   let ends: number[] = [];
   let ords: number[] = [];
   let conns: Conn[] = [];
@@ -37,9 +40,8 @@ async function main(input: WorkerInput): Promise<void> {
         if (!spec || !selectOne(c, spec, undefined)) return;
         ords.push(c.n);
         // Without its `{"id":N`, which the main thread writes once it knows N.
-        const t = connJsonText(c);
-        text += t.slice(t.indexOf(','));
-        ends.push(text.length);
+        writer.conn(c, false);
+        ends.push(writer.written - batchStart);
       } else conns.push(c);
     },
   });
@@ -48,17 +50,26 @@ async function main(input: WorkerInput): Promise<void> {
   const allowed = new Int32Array(input.allowed);
   let sent = 0;
   const send = (): void => {
+    writer.flush();
+    // One buffer of its own, so that it can be handed over rather than copied.
+    const json = new Uint8Array(writer.written - batchStart);
+    let at = 0;
+    for (const c of chunks) {
+      json.set(c, at);
+      at += c.length;
+    }
     const batch: Batch = {
       opens,
       progress: ordinal,
       oldest: tracker.oldestOpen,
       offset,
       ords,
-      text,
+      json,
       ends,
       conns,
     };
-    port.postMessage(batch);
+    // The chunk is the writer's no more: its memory moves to the main thread.
+    port.postMessage(batch, [json.buffer]);
     opens = [];
     sent++;
     for (;;) {
@@ -66,7 +77,8 @@ async function main(input: WorkerInput): Promise<void> {
       if (sent - now <= AHEAD) break;
       Atomics.wait(allowed, input.part, now, 1000);
     }
-    text = '';
+    chunks = [];
+    batchStart = writer.written;
     ends = [];
     ords = [];
     conns = [];

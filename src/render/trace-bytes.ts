@@ -6,33 +6,8 @@
  * chunks out. test/render/trace-bytes.unit.test.ts checks it against `itemJsonLine`.
  */
 import type { TraceItem, TraceOwner, TraceTransition } from '../trace/types.js';
+import { bytesOf, JsonChunks } from './json-chunks.js';
 import { itemJsonLine, itemLine } from './trace-text.js';
-
-/** A string's bytes: ASCII and Latin-1 as themselves, anything else as UTF-8 (as the pipe gets it). */
-function bytesOf(s: string): Uint8Array {
-  return new Uint8Array(Buffer.from(s, 'utf8'));
-}
-
-/** An output chunk, not zeroed (every byte handed over is written first), as a plain byte array. */
-function chunk(size: number): Uint8Array {
-  const b = Buffer.allocUnsafe(size);
-  return new Uint8Array(b.buffer, b.byteOffset, size);
-}
-
-/** Encodes texts once; cleared when full, so a stream of ever-new addresses stays bounded. */
-class TextCache {
-  private readonly map = new Map<string, Uint8Array>();
-  constructor(private readonly max = 1 << 14) {}
-  get(s: string): Uint8Array {
-    let b = this.map.get(s);
-    if (b === undefined) {
-      b = bytesOf(s);
-      if (this.map.size >= this.max) this.map.clear();
-      this.map.set(s, b);
-    }
-    return b;
-  }
-}
 
 const TIME = bytesOf('{"time":"');
 const FAMILY = bytesOf('","family":');
@@ -54,83 +29,23 @@ const CLOSE = bytesOf('}\n');
 const LINE_MAX = 512;
 
 /** Writes items as lines (NDJSON, or the text table's rows) into chunks handed to `out`. */
-export class TraceLineWriter {
-  private buf: Uint8Array;
-  private pos = 0;
-  private readonly texts = new TextCache();
+export class TraceLineWriter extends JsonChunks {
   private readonly owners = new WeakMap<TraceOwner, Uint8Array>();
   private isoMs = Number.NaN;
   private iso: Uint8Array = new Uint8Array(0);
 
   constructor(
-    private readonly out: (chunk: Uint8Array) => void,
+    out: (chunk: Uint8Array) => void,
     private readonly json: boolean,
-    private readonly chunkSize = 256 * 1024,
+    chunkSize = 256 * 1024,
   ) {
-    this.buf = chunk(chunkSize);
+    super(out, chunkSize);
   }
 
   /** Writes one item. */
   write(i: TraceItem): void {
     if (this.json && i.kind === 'transition') this.transition(i);
     else this.text(this.json ? itemJsonLine(i) : itemLine(i));
-  }
-
-  /** Hands over what is buffered. */
-  flush(): void {
-    if (this.pos === 0) return;
-    this.out(this.buf.subarray(0, this.pos));
-    this.buf = chunk(this.chunkSize);
-    this.pos = 0;
-  }
-
-  private room(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    this.flush();
-    if (n > this.buf.length) this.buf = chunk(n);
-  }
-
-  private text(s: string): void {
-    const n = Buffer.byteLength(s);
-    this.room(n);
-    const b = this.buf;
-    this.pos += Buffer.from(b.buffer, b.byteOffset, b.length).write(s, this.pos);
-  }
-
-  /** Copies a short piece byte by byte: for a few dozen bytes, cheaper than `set`'s call. */
-  private put(b: Uint8Array): void {
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
-  }
-
-  /** A non-negative integer below 2^53 in decimal. */
-  private uint(n: number): void {
-    if (n < 10) {
-      this.buf[this.pos++] = 48 + n;
-      return;
-    }
-    let digits = 1;
-    for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
-    let p = this.pos + digits;
-    this.pos = p;
-    let m = n;
-    while (m >= 10) {
-      const q = Math.floor(m / 10);
-      this.buf[--p] = 48 + m - q * 10;
-      m = q;
-    }
-    this.buf[p - 1] = 48 + m;
-  }
-
-  /** An ASCII string that rarely repeats (a socket's kernel address). */
-  private ascii(s: string): void {
-    for (let k = 0; k < s.length; k++) this.buf[this.pos++] = s.charCodeAt(k);
-  }
-
-  /** A number as JSON writes it: integers by hand, anything else through its own text. */
-  private num(x: number): void {
-    if (Number.isSafeInteger(x) && x >= 0) this.uint(x);
-    else this.put(this.texts.get(String(x)));
   }
 
   private transition(t: TraceTransition): void {

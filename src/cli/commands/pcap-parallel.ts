@@ -19,8 +19,8 @@ export interface PartsOptions {
   /** Have the workers write the listing's JSON (with these filter flags) instead of sending connections. */
   readonly json: boolean;
   readonly filters: unknown;
-  /** A connection as the listing's JSON, numbered. */
-  readonly onText: (text: string) => void;
+  /** A connection's number, and its JSON without the opening `{"id":N`. */
+  readonly onJson: (n: number, tail: Uint8Array) => void;
   /** A connection, numbered. */
   readonly onConn: (c: Conn) => void;
   /** How far into the file the first worker has read. */
@@ -43,8 +43,8 @@ export function readInParts(
   program: string,
   o: PartsOptions,
 ): Promise<{ stats: CaptureStats; evicted: number }> {
-  const numbering = new Numbering<string | Conn>(o.parts, (n, item) => {
-    if (typeof item === 'string') o.onText(`{"id":${n}${item}`);
+  const numbering = new Numbering<Uint8Array | Conn>(o.parts, (n, item) => {
+    if (item instanceof Uint8Array) o.onJson(n, item);
     else o.onConn({ ...item, n });
   });
   const workers: Worker[] = [];
@@ -109,8 +109,8 @@ export function readInParts(
           if (--left === 0) resolve({ stats: stats!, evicted });
         } else {
           if (part === 0) o.onOffset?.(m.offset);
-          const items: [number, string | Conn][] = m.ends.length
-            ? m.ends.map((end, i) => [m.ords[i]!, m.text.slice(i === 0 ? 0 : m.ends[i - 1], end)])
+          const items: [number, Uint8Array | Conn][] = m.ends.length
+            ? m.ends.map((end, i) => [m.ords[i]!, m.json.subarray(i === 0 ? 0 : m.ends[i - 1], end)])
             : m.conns.map((c) => [c.n, c]);
           numbering.batch(part, m.opens, m.progress, m.oldest, items);
           received[part]!++;

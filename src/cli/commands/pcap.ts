@@ -8,8 +8,9 @@ import { availableParallelism } from 'node:os';
 import type { CaptureStats } from '../../capture/index.js';
 import { UsageError } from '../../errors.js';
 import { type Conn, FlowTracker } from '../../flow/index.js';
-import { connJson, connJsonText, isoTime, isSocket, parseMoment } from '../../flow/report.js';
+import { connJson, isoTime, isSocket, parseMoment } from '../../flow/report.js';
 import { endpointOf } from '../../net/endpoint.js';
+import { ConnJsonWriter } from '../../render/conn-json-bytes.js';
 import type { Theme } from '../../render/index.js';
 import { type Column, renderTable, TableStream } from '../../render/table.js';
 import { TCP_STATES, type TcpState } from '../../tcp/states.js';
@@ -165,7 +166,7 @@ export async function run(cli: Cli, flags: Flags, file: string): Promise<void> {
       maxFlows,
       json,
       filters: json ? filterFlagsOf(flags) : undefined,
-      onText: (text) => (sink as JsonList).addText(text),
+      onJson: (n, tail) => (sink as JsonList).addNumbered(n, tail),
       onConn: (c) => {
         total++;
         const row = selectOne(c, spec, atUs);
@@ -234,27 +235,32 @@ interface Sink {
   end(tail?: string): void;
 }
 
-/** `--json`: the contract's document, written a few dozen connections at a time. */
+/** `--json`: the contract's document, written as bytes in chunks as the connections come. */
 class JsonList implements Sink {
   private n = 0;
-  private chunk = '{"connections":[';
-  constructor(private readonly cli: Cli) {}
-  add(r: Row): void {
-    this.addText(connJsonText(r.c));
+  private readonly w: ConnJsonWriter;
+  constructor(cli: Cli) {
+    const o = cli.o;
+    this.w = new ConnJsonWriter((b) => (o.outBytes ? o.outBytes(b) : o.out(Buffer.from(b).toString('utf8'))));
+    this.w.text('{"connections":[');
   }
-  /** A connection already written as the listing's JSON. */
-  addText(text: string): void {
-    this.chunk += this.n++ === 0 ? text : `,${text}`;
-    if (this.chunk.length >= 65536) {
-      this.cli.o.out(this.chunk);
-      this.chunk = '';
-    }
+  add(r: Row): void {
+    if (this.n++ > 0) this.w.bytes(COMMA);
+    this.w.conn(r.c);
+  }
+  /** A worker's connection: its number, and its JSON without the opening `{"id":N`. */
+  addNumbered(n: number, tail: Uint8Array): void {
+    if (this.n++ > 0) this.w.bytes(COMMA);
+    this.w.numbered(n, tail);
   }
   /** `tail`: the document's other members, as JSON without the opening brace. */
   end(tail = '}'): void {
-    this.cli.o.out(`${this.chunk}],${tail}\n`);
+    this.w.text(`],${tail}\n`);
+    this.w.flush();
   }
 }
+
+const COMMA = new Uint8Array([0x2c]);
 
 /** The default listing: a table written as the connections come. */
 class ConnTable implements Sink {

@@ -68,20 +68,24 @@ export function isoTime(us: number): string {
   const ms = Math.floor(us / 1000);
   const rest = us - ms * 1000;
   const sec = Math.floor(ms / 1000);
-  // The date and time to the second are made once a second: a capture's moments come close together.
-  if (sec !== isoSecond) {
-    isoSecond = sec;
-    isoPrefix = new Date(sec * 1000).toISOString().slice(0, 20);
+  // The date and time to the second are made once a second, and kept for a few minutes of seconds:
+  // a capture's moments come close together, and a connection's span its life and the minute after.
+  const slot = sec & (ISO_SECONDS - 1);
+  if (isoSeconds[slot] !== sec) {
+    isoSeconds[slot] = sec;
+    isoPrefixes[slot] = new Date(sec * 1000).toISOString().slice(0, 20);
   }
+  const prefix = isoPrefixes[slot]!;
   const milli = DIGITS3[ms - sec * 1000]!;
-  return rest === 0 ? `${isoPrefix}${milli}Z` : `${isoPrefix}${milli}${DIGITS3[rest]!}Z`;
+  return rest === 0 ? `${prefix}${milli}Z` : `${prefix}${milli}${DIGITS3[rest]!}Z`;
 }
 
 /** 000 to 999. */
 const DIGITS3: readonly string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 
-let isoSecond = Number.NaN;
-let isoPrefix = '';
+const ISO_SECONDS = 256;
+const isoSeconds = new Float64Array(ISO_SECONDS).fill(Number.NaN);
+const isoPrefixes: string[] = new Array<string>(ISO_SECONDS).fill('');
 
 function isoTimeSlow(us: number): string {
   const iso = new Date(Math.floor(us / 1000)).toISOString();

@@ -36,6 +36,8 @@ const TRUE = bytesOf('true');
 const FALSE = bytesOf('false');
 /** `0`…`999` as three digits. */
 const DIGITS3 = Array.from({ length: 1000 }, (_, i) => bytesOf(String(i).padStart(3, '0')));
+/** Seconds whose text is kept (a power of two): more than the minute a closed connection stays. */
+const SECONDS = 256;
 /** Durations below this many µs are written by hand (a dozen days): beyond, through their text. */
 const DURATION_BY_HAND = 2 ** 40;
 
@@ -46,8 +48,12 @@ export class ConnJsonWriter extends JsonChunks {
   private readonly entries = new Map<string, Uint8Array>();
   /** Addresses as JSON strings, quotes included. */
   private readonly addresses = new Map<string, Uint8Array>();
-  private isoSecond = Number.NaN;
-  private isoPrefix: Uint8Array = new Uint8Array(0);
+  /**
+   * The text of a second (`2026-12-06T00:15:03.`) by second, direct-mapped: a connection's moments
+   * span its life and the minute its ends are kept after, so one second is not enough.
+   */
+  private readonly isoSeconds = new Float64Array(SECONDS).fill(Number.NaN);
+  private readonly isoPrefixes: Uint8Array[] = new Array<Uint8Array>(SECONDS);
 
   /**
    * Writes `c` as `connJsonText(c)`; with `id` false, without its opening `{"id":N` (a worker's,
@@ -168,11 +174,12 @@ export class ConnJsonWriter extends JsonChunks {
     const ms = Math.floor(us / 1000);
     const rest = us - ms * 1000;
     const sec = Math.floor(ms / 1000);
-    if (sec !== this.isoSecond) {
-      this.isoSecond = sec;
-      this.isoPrefix = bytesOf(new Date(sec * 1000).toISOString().slice(0, 20));
+    const slot = sec & (SECONDS - 1);
+    if (this.isoSeconds[slot] !== sec) {
+      this.isoSeconds[slot] = sec;
+      this.isoPrefixes[slot] = bytesOf(new Date(sec * 1000).toISOString().slice(0, 20));
     }
-    this.put(this.isoPrefix);
+    this.put(this.isoPrefixes[slot]!);
     this.put(DIGITS3[ms - sec * 1000]!);
     if (rest !== 0) this.put(DIGITS3[rest]!);
     this.buf[this.pos++] = 0x5a;

@@ -180,7 +180,7 @@ interface Flow {
   readonly midstream: boolean;
   history: string;
   /** Each named once. */
-  anomalies: ConnAnomaly[];
+  anomalies: readonly ConnAnomaly[];
   firstClose: { end: 0 | 1; how: 'FIN' | 'RST' } | undefined;
   synRetransmitted: boolean;
   /** Recorded ladder rows, when this connection is recorded. */
@@ -377,7 +377,8 @@ export class FlowTracker {
 
   /** Whether a bare SYN on a known 4-tuple begins a new connection rather than belonging to this one. */
   private startsAnew(f: Flow, p: WirePacket): boolean {
-    const [a, b] = f.ends;
+    const a = f.ends[0];
+    const b = f.ends[1];
     if (isGone(a.tcb.state) && isGone(b.tcb.state)) return true;
     const sender = p.src === a.address && p.sport === a.port ? a : b;
     // The same SYN again is a retransmission; a SYN with another ISS before any answer is a new attempt.
@@ -843,62 +844,92 @@ export class FlowTracker {
   }
 
   /** A connection is over (or cut short): its summary goes out. */
+  /** A FIN still waiting for its acknowledgment when the connection is done is taken as received. */
+  private finPending(f: Flow, k: 0 | 1): void {
+    const e = f.ends[k];
+    const fin = e.pendingFin;
+    if (!fin || e.tcb.state === 'CLOSE') return;
+    e.pendingFin = undefined;
+    const r = stepInPlace(e.tcb as MutableTcb, { kind: 'recv', time: f.lastUs / 1000, segment: fin });
+    e.tcb = r.tcb;
+    this.note(f, k, r, f.lastUs);
+  }
+
+  /** A TIME_WAIT end gives way to the next connection on its 4-tuple. */
+  private givesWay(f: Flow, k: 0 | 1, atUs: number): void {
+    const e = f.ends[k];
+    if (e.states[e.states.length - 1]!.state !== 'TIME_WAIT') return;
+    e.states.push({ state: 'CLOSE', atUs });
+    if (this.opts.onTransition) this.tell(f, k, 'TIME_WAIT', 'CLOSE', 'reused', atUs);
+  }
+
   private done(f: Flow, atUs: number, why: 'reused' | 'evicted' | 'end'): void {
     if (this.opts.onTransition) this.release(f);
-    // A FIN still waiting for its acknowledgment when the capture ends is taken as received.
-    f.ends.forEach((e, k) => {
-      const fin = e.pendingFin;
-      if (!fin || e.tcb.state === 'CLOSE') return;
-      e.pendingFin = undefined;
-      const r = stepInPlace(e.tcb as MutableTcb, { kind: 'recv', time: f.lastUs / 1000, segment: fin });
-      e.tcb = r.tcb;
-      this.note(f, k as 0 | 1, r, f.lastUs);
-    });
+    this.finPending(f, 0);
+    this.finPending(f, 1);
     if (why !== 'evicted') this.expire(f, atUs / 1000);
-    f.ends.forEach((e, k) => {
-      const last = e.states.at(-1)!.state;
-      // A TIME_WAIT end gives way to the next connection on its 4-tuple.
-      if (why === 'reused' && last === 'TIME_WAIT') {
-        e.states.push({ state: 'CLOSE', atUs });
-        if (this.opts.onTransition) this.tell(f, k as 0 | 1, 'TIME_WAIT', 'CLOSE', 'reused', atUs);
-      }
-    });
+    const client = f.ends[0];
     const server = f.ends[1];
+    if (why === 'reused') {
+      this.givesWay(f, 0, atUs);
+      this.givesWay(f, 1, atUs);
+    }
     // An RST answering the SYN, no SYN+ACK ever: nothing listened there, the server end never existed.
     if (!f.midstream && (server.letters & (LETTER.r | LETTER.h)) === LETTER.r && server.bytes === 0)
       server.states = [server.states[0]!, { state: 'CLOSE', atUs: server.states[0]!.atUs }];
     if (why === 'evicted') addAnomaly(f, 'evicted');
     if (f.synRetransmitted) addAnomaly(f, 'syn-retransmitted');
-    const established = f.ends.every((e) => e.states.some((s) => s.state === 'ESTABLISHED'));
-    if (!established && !f.midstream) addAnomaly(f, 'handshake-incomplete');
-    const end = (e: End): ConnEnd => ({
-      address: e.address,
-      port: e.port,
-      // The first entry is where the end stood before the capture saw it act (CLOSE, LISTEN): left out.
-      states: f.midstream ? e.states : e.states.slice(1),
-      packets: e.packets,
-      bytes: e.bytes,
-      retransmissions: e.retransmissions,
-    });
-    const conn: Conn = {
-      n: f.n,
-      family: f.family,
-      client: end(f.ends[0]),
-      server: end(f.ends[1]),
-      startUs: f.startUs,
-      lastUs: f.lastUs,
-      midstream: f.midstream,
-      connState: connState(f),
-      history: f.history,
-      ...(f.firstClose
-        ? { firstClose: { end: f.firstClose.end === 0 ? 'client' : 'server', how: f.firstClose.how } }
-        : {}),
-      anomalies: f.anomalies,
-      ...(f.events ? { trace: traceOf(f) } : {}),
-    };
+    if (!f.midstream && !(wasEstablished(client) && wasEstablished(server)))
+      addAnomaly(f, 'handshake-incomplete');
+    const fc = f.firstClose;
+    const conn: Conn = fc
+      ? {
+          n: f.n,
+          family: f.family,
+          client: connEnd(client, f.midstream),
+          server: connEnd(server, f.midstream),
+          startUs: f.startUs,
+          lastUs: f.lastUs,
+          midstream: f.midstream,
+          connState: connState(f),
+          history: f.history,
+          firstClose: { end: fc.end === 0 ? 'client' : 'server', how: fc.how },
+          anomalies: f.anomalies,
+        }
+      : {
+          n: f.n,
+          family: f.family,
+          client: connEnd(client, f.midstream),
+          server: connEnd(server, f.midstream),
+          startUs: f.startUs,
+          lastUs: f.lastUs,
+          midstream: f.midstream,
+          connState: connState(f),
+          history: f.history,
+          anomalies: f.anomalies,
+        };
     this.stats.connections++;
-    this.opts.onConn?.(conn);
+    this.opts.onConn?.(f.events ? { ...conn, trace: traceOf(f) } : conn);
   }
+}
+
+/** Whether an end was ever ESTABLISHED. */
+function wasEstablished(e: End): boolean {
+  for (const s of e.states) if (s.state === 'ESTABLISHED') return true;
+  return false;
+}
+
+/** What a connection's summary says of an end. */
+function connEnd(e: End, midstream: boolean): ConnEnd {
+  return {
+    address: e.address,
+    port: e.port,
+    // The first entry is where the end stood before the capture saw it act (CLOSE, LISTEN): left out.
+    states: midstream ? e.states : e.states.slice(1),
+    packets: e.packets,
+    bytes: e.bytes,
+    retransmissions: e.retransmissions,
+  };
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -923,9 +954,12 @@ function fastSegment(s: MutableTcb, r: MutableTcb, p: WirePacket): void {
   }
 }
 
+/** Names an anomaly once. The list is copied on write: most connections share the empty one. */
 function addAnomaly(f: Flow, a: ConnAnomaly): void {
-  if (!f.anomalies.includes(a)) f.anomalies.push(a);
+  if (!f.anomalies.includes(a)) f.anomalies = [...f.anomalies, a];
 }
+
+const NO_ANOMALIES: readonly ConnAnomaly[] = Object.freeze([]);
 
 /**
  * A new end of a flow, nothing seen from it yet. Ends and flows are made by constructors, not object
@@ -962,7 +996,7 @@ class EndRecord implements End {
 class FlowRecord implements Flow {
   lastUs: number;
   history = '';
-  anomalies: ConnAnomaly[];
+  anomalies: readonly ConnAnomaly[];
   firstClose: { end: 0 | 1; how: 'FIN' | 'RST' } | undefined = undefined;
   synRetransmitted = false;
   held: FlowTransition[] | undefined = undefined;
@@ -981,7 +1015,7 @@ class FlowRecord implements Flow {
     public events: ConnEvent[] | undefined,
   ) {
     this.lastUs = startUs;
-    this.anomalies = midstream ? ['midstream'] : [];
+    this.anomalies = midstream ? ['midstream'] : NO_ANOMALIES;
   }
 }
 

@@ -107,12 +107,14 @@ function tcbInit(
   this.rcvNxt = rcvNxt;
   this.rcvWnd = rcvWnd;
   this.unread = 0;
-  this.ooo = [];
+  this.ooo = NO_OOO;
   this.retries = 0;
   this.rtoMs = rtoMs;
   this.timers = {};
   this.limits = limits;
 }
+/** The empty out-of-order queue, shared: the queue is replaced, never changed in place. */
+const NO_OOO: Tcb['ooo'] = Object.freeze([]);
 const TcbRecord = tcbInit as unknown as new (...a: Parameters<typeof tcbInit>) => Tcb;
 (TcbRecord as unknown as { prototype: object }).prototype = Object.prototype;
 

@@ -246,6 +246,10 @@ const SYNCED = new Set<TcpState>([
   'CLOSING',
   'LAST_ACK',
 ]);
+function quickTransition(): FsmTransition {
+  return { time: 0, from: 'CLOSE', to: 'CLOSE', cause: 'ack' };
+}
+
 /** An empty list of a step's results, shared. */
 const NOTHING: readonly never[] = Object.freeze([]);
 /** Explanations that would only be noise on every row of a ladder. */
@@ -267,6 +271,18 @@ export class FlowTracker {
   readonly stats: TrackerStats = { packets: 0, fast: 0, connections: 0, evicted: 0 };
   /** Where the observer's quick step writes its transitions. */
   private readonly quick = observedTransitions();
+  private readonly quickResult: Mutable<StepResult> = {
+    tcb: createTcb(),
+    transitions: NOTHING,
+    anomalies: NOTHING,
+    send: NOTHING,
+    applied: NOTHING,
+  };
+  private readonly quickOne: FsmTransition[] = [quickTransition()];
+  private readonly quickTwo: FsmTransition[] = [quickTransition(), quickTransition()];
+  /** The segments the machines take, reused from one segment to the next. */
+  private readonly segSent: Mutable<Segment> = { seq: 0, ack: 0, flags: 0, len: 0 };
+  private readonly segRecv: Mutable<Segment> = { seq: 0, ack: 0, flags: 0, len: 0 };
 
   constructor(private readonly opts: TrackerOptions = {}) {
     this.maxFlows = Math.max(1, opts.maxFlows ?? 1_000_000);
@@ -538,8 +554,14 @@ export class FlowTracker {
     s.bytes += p.len;
     const fate = this.sequence(f, s, p);
     this.zeek(f, from, p, fate);
-    const seg: Segment = { seq: p.seq, ack: p.ack, flags, len: p.len };
-    const ts: ConnTransition[] = [];
+    // The segment as each machine takes it: the tracker's own two, reused (a step keeps no segment).
+    const seg = this.segSent;
+    seg.seq = p.seq;
+    seg.ack = p.ack;
+    seg.flags = flags;
+    seg.len = p.len;
+    // The ladder's row names the transitions; without a ladder, nothing does.
+    const ts: ConnTransition[] | undefined = f.events ? [] : undefined;
     // This end acknowledges the peer's FIN: it has it, from before this segment left.
     const pending = s.pendingFin;
     if (pending && (flags & ACK) !== 0 && (flags & RST) === 0 && seqGt(p.ack, pending.seq)) {
@@ -550,7 +572,7 @@ export class FlowTracker {
       s.tcb = got.tcb;
       const moved = this.note(f, from, got, at);
       // It arrived when it was seen, unless this end did something in between: the ladder says so.
-      if (!this.backdate(f, from, s.pendingAtRow, was, moved, got)) ts.push(...moved);
+      if (!this.backdate(f, from, s.pendingAtRow, was, moved, got)) ts?.push(...moved);
     }
     // The capture missed what this end acknowledges: take its word for what it has received.
     if (
@@ -568,16 +590,18 @@ export class FlowTracker {
       ? { tcb: s.tcb, transitions: [], anomalies: [], send: [], applied: [] }
       : this.step(f, s.tcb, 'sent', seg, nowMs);
     s.tcb = sent.tcb;
-    ts.push(...this.note(f, from, sent, p.timeUs));
+    const sentMoved = this.note(f, from, sent, p.timeUs);
+    ts?.push(...sentMoved);
     if (crossed) {
       // The peer's SYN, seen earlier at the capture point, reached this end after its own left.
       const peerSyn: Segment = { seq: seqAdd(r.nxt!, -1), ack: 0, flags: SYN, len: 0 };
       const got = stepInPlace(s.tcb as MutableTcb, { kind: 'recv', time: nowMs, segment: peerSyn });
       s.tcb = got.tcb;
-      ts.push(...this.note(f, from, got, p.timeUs));
+      const moved = this.note(f, from, got, p.timeUs);
+      ts?.push(...moved);
     }
     // A FIN reaches the peer when the peer says so (above); what comes with it counts now.
-    let toPeer = seg;
+    let toPeer: Segment = seg;
     if ((flags & (FIN | RST | SYN)) === FIN) {
       const fin: Segment = { seq: seqAdd(p.seq, p.len), ack: p.ack, flags: flags & (FIN | ACK), len: 0 };
       const again = r.pendingFin !== undefined && r.pendingFin.seq === fin.seq;
@@ -585,13 +609,21 @@ export class FlowTracker {
         r.pendingFin = fin;
         r.pendingAtUs = p.timeUs;
         r.pendingAtRow = f.events ? f.events.length : -1;
-        toPeer = { ...seg, flags: flags & ~FIN };
+        const bare = this.segRecv;
+        bare.seq = p.seq;
+        bare.ack = p.ack;
+        bare.flags = flags & ~FIN;
+        bare.len = p.len;
+        toPeer = bare;
       } else if (again) r.pendingFin = undefined;
     }
     const recv = this.step(f, r.tcb, 'recv', toPeer, nowMs);
     r.tcb = recv.tcb;
-    ts.push(...this.note(f, from === 0 ? 1 : 0, recv, p.timeUs));
-    if (f.events) this.row(f, p, from, fate, ts, [sent, recv]);
+    const recvMoved = this.note(f, from === 0 ? 1 : 0, recv, p.timeUs);
+    if (ts) {
+      ts.push(...recvMoved);
+      this.row(f, p, from, fate, ts, [sent, recv]);
+    }
   }
 
   /**
@@ -601,14 +633,19 @@ export class FlowTracker {
   private step(f: Flow, tcb: Tcb, kind: 'sent' | 'recv', segment: Segment, time: number): StepResult {
     const q = this.quick;
     if (f.events === undefined && observeStep(tcb as MutableTcb, kind, segment, time, q)) {
-      let transitions: StepResult['transitions'] = NOTHING;
-      if (q.count > 0) {
-        const list: FsmTransition[] = [];
-        for (let i = 0; i < q.count; i++)
-          list.push({ time, from: q.from[i]!, to: q.to[i]!, cause: q.cause[i]! });
-        transitions = list;
+      // One result, reused: it is read before the next step, and kept only when a ladder is recorded.
+      const r = this.quickResult;
+      r.tcb = tcb;
+      const list = q.count === 0 ? NOTHING : q.count === 1 ? this.quickOne : this.quickTwo;
+      for (let i = 0; i < q.count; i++) {
+        const t = list[i] as Mutable<FsmTransition>;
+        t.time = time;
+        t.from = q.from[i]!;
+        t.to = q.to[i]!;
+        t.cause = q.cause[i]!;
       }
-      return { tcb, transitions, anomalies: NOTHING, send: NOTHING, applied: NOTHING };
+      r.transitions = list;
+      return r;
     }
     return stepInPlace(tcb as MutableTcb, { kind, time, segment });
   }

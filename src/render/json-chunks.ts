@@ -84,9 +84,11 @@ export class JsonChunks {
 
   protected put(b: Uint8Array): void {
     const n = b.length;
-    if (n > 24) this.buf.set(b, this.pos);
-    else for (let i = 0; i < n; i++) this.buf[this.pos + i] = b[i]!;
-    this.pos += n;
+    const buf = this.buf;
+    const at = this.pos;
+    if (n > 24) buf.set(b, at);
+    else for (let i = 0; i < n; i++) buf[at + i] = b[i]!;
+    this.pos = at + n;
   }
 
   /** A non-negative integer below 2^53 in decimal, after `room`. */

@@ -196,6 +196,8 @@ interface Flow {
   goneSince: number;
   /** The index's link to the next flow of the same key. */
   nextSame: Flow | undefined;
+  /** Both ends gone (CLOSE, TIME_WAIT, LISTEN) after the last segment. */
+  bothGone: boolean;
 }
 
 /** The k-th smallest of `a` (0-based), by Hoare's selection in place: linear on average. */
@@ -306,7 +308,9 @@ export class FlowTracker {
     }
     f ??= this.open(lo, hi, ports, p);
     this.segment(f, p);
-    if (f.goneSince < 0 && isGone(f.ends[0].tcb.state) && isGone(f.ends[1].tcb.state)) {
+    // Only a segment changes the ends' states (and their timers, which the next segment fires).
+    f.bothGone = isGone(f.ends[0].tcb.state) && isGone(f.ends[1].tcb.state);
+    if (f.goneSince < 0 && f.bothGone) {
       f.goneSince = f.lastUs;
       this.gone.push(f);
       this.goneOpen++;
@@ -393,9 +397,9 @@ export class FlowTracker {
 
   /** Whether a bare SYN on a known 4-tuple begins a new connection rather than belonging to this one. */
   private startsAnew(f: Flow, p: WirePacket): boolean {
+    if (f.bothGone) return true;
     const a = f.ends[0];
     const b = f.ends[1];
-    if (isGone(a.tcb.state) && isGone(b.tcb.state)) return true;
     const sender = p.src === a.address && p.sport === a.port ? a : b;
     // The same SYN again is a retransmission; a SYN with another ISS before any answer is a new attempt.
     const answered = ((a.letters | b.letters) & LETTER.h) !== 0;
@@ -1040,6 +1044,7 @@ class FlowRecord implements Flow {
   serverless?: true;
   goneSince = -1;
   nextSame: Flow | undefined = undefined;
+  bothGone = false;
   constructor(
     readonly n: number,
     readonly lo: string,

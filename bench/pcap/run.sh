@@ -41,7 +41,7 @@ echo
 # The same connections as tshark's conv,tcp (one per 4-tuple and reuse of it).
 THEIRS=$(grep -c '<->' "$OUT/conv.txt")
 # (Counted in the stream: the document of a big capture is longer than a string can be.)
-OURS=$($TS pcap "$PCAP" --json | grep -o '{"id":[0-9]*,"family"' | wc -l)
+OURS=$($TS pcap "$PCAP" --json | LC_ALL=C grep -o '{"id":[0-9]*,"family"' | wc -l)
 echo "connections: tcpscope $OURS, tshark conv,tcp $THEIRS"
 echo
 echo "reader alone, in detail:"

@@ -40,8 +40,9 @@ node "$HERE/time.mjs" --packets "$PACKETS" "${cmds[@]}" --once "tshark -r $PCAP 
 echo
 # The same connections as tshark's conv,tcp (one per 4-tuple and reuse of it).
 THEIRS=$(grep -c '<->' "$OUT/conv.txt")
-# (Counted in the stream: the document of a big capture is longer than a string can be.)
-OURS=$($TS pcap "$PCAP" --json | LC_ALL=C grep -o '{"id":[0-9]*,"family"' | wc -l)
+# (Counted in the stream, a member a line: the document of a big capture is one line longer than a
+# string can be, and grep holds a line whole.)
+OURS=$($TS pcap "$PCAP" --json | tr ',' '\n' | LC_ALL=C grep -c '{"id":')
 echo "connections: tcpscope $OURS, tshark conv,tcp $THEIRS"
 echo
 echo "reader alone, in detail:"

@@ -1,0 +1,65 @@
+/**
+ * The open flows' index finds, adds and removes flows exactly as a map keyed by the endpoints' text
+ * would, including flows whose keys mix to the same number (chained), over random endpoints of
+ * both families, many of them sharing an address as a busy server's flows do.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FlowIndex, type Indexed } from '../../src/flow/flow-index.js';
+import { testSeed } from '../helpers/random.js';
+
+class F implements Indexed<F> {
+  nextSame: F | undefined = undefined;
+  constructor(
+    readonly lo: string,
+    readonly hi: string,
+    readonly ports: number,
+  ) {}
+}
+
+describe('flow index', () => {
+  it('agrees with a map of the endpoints, chains included', () => {
+    let x = testSeed() >>> 0 || 1;
+    const rand = (n: number) => {
+      x ^= x << 13;
+      x >>>= 0;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      x >>>= 0;
+      return x % n;
+    };
+    const addresses = [
+      '127.0.0.1',
+      '::1',
+      '10.0.0.1',
+      ...Array.from({ length: 300 }, (_, i) => `10.1.${i >> 8}.${i & 255}`),
+    ];
+    const index = new FlowIndex<F>();
+    const model = new Map<string, F>();
+    let chained = 0;
+    for (let i = 0; i < 300_000; i++) {
+      const lo = addresses[rand(addresses.length)]!;
+      const hi = addresses[rand(3)]!;
+      const ports = rand(65536) * 65536 + rand(4);
+      const key = `${lo} ${hi} ${ports}`;
+      const want = model.get(key);
+      assert.equal(index.get(lo, hi, ports), want);
+      if (want && rand(2) === 0) {
+        index.delete(want);
+        model.delete(key);
+      } else if (!want) {
+        const f = new F(lo, hi, ports);
+        index.add(f);
+        model.set(key, f);
+        if (f.nextSame) chained++;
+      }
+      assert.equal(index.size, model.size);
+    }
+    for (const [key, f] of model) {
+      assert.equal(index.get(f.lo, f.hi, f.ports), f, key);
+      index.delete(f);
+    }
+    assert.equal(index.size, 0);
+    assert.ok(chained > 0, 'some keys mixed to the same number, and were chained');
+  });
+});

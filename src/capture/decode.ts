@@ -31,10 +31,32 @@ export interface Frame {
 export class PacketDecoder {
   private readonly addresses = new AddressCache();
 
+  /** The one packet refilled for each segment, when the reader keeps none. */
+  private readonly reused: WirePacket | undefined;
+
   constructor(
     private readonly stats: CaptureStats,
     private readonly onPacket: (packet: WirePacket) => void,
-  ) {}
+    reuse = false,
+  ) {
+    this.reused = reuse
+      ? {
+          timeUs: 0.5,
+          family: 4,
+          src: '',
+          dst: '',
+          sport: 0,
+          dport: 0,
+          seq: 0.5,
+          ack: 0.5,
+          flags: 0,
+          len: 0,
+          window: 0,
+          iface: 0,
+          offset: 0.5,
+        }
+      : undefined;
+  }
 
   /** Decodes one frame; calls `onPacket` for a TCP segment, counts anything else. */
   frame(f: Frame): void {
@@ -246,6 +268,24 @@ export class PacketDecoder {
       return;
     }
     this.stats.packets++;
+    const r = this.reused;
+    if (r !== undefined) {
+      r.timeUs = f.timeUs;
+      r.family = family;
+      r.src = src;
+      r.dst = dst;
+      r.sport = view.getUint16(q + TCP.SPORT, false);
+      r.dport = view.getUint16(q + TCP.DPORT, false);
+      r.seq = view.getUint32(q + TCP.SEQ, false);
+      r.ack = view.getUint32(q + TCP.ACK, false);
+      r.flags = bytes[q + TCP.FLAGS]!;
+      r.len = segLen - doff;
+      r.window = view.getUint16(q + TCP.WINDOW, false);
+      r.iface = f.iface;
+      r.offset = f.offset;
+      this.onPacket(r);
+      return;
+    }
     this.onPacket({
       timeUs: f.timeUs,
       family,

@@ -23,8 +23,9 @@ export class CaptureParser {
   private base = 0;
   private pending: Uint8Array | undefined;
 
-  constructor(onPacket: (packet: WirePacket) => void) {
-    this.decoder = new PacketDecoder(this.stats, onPacket);
+  /** `reuse`: one packet object is filled anew for each segment (`onPacket` must not keep it). */
+  constructor(onPacket: (packet: WirePacket) => void, reuse = false) {
+    this.decoder = new PacketDecoder(this.stats, onPacket, reuse);
   }
 
   /**

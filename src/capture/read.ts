@@ -21,6 +21,11 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** Called after each chunk with the bytes consumed so far (a progress bar). */
   onProgress?: (bytes: number) => void;
+  /**
+   * One packet object, filled anew for each segment: `onPacket` must not keep it. A reader that
+   * keeps nothing (the flow tracker) saves an object per segment.
+   */
+  reuse?: boolean;
 }
 
 /**
@@ -48,7 +53,7 @@ export async function readCaptureFile(
     }
     throw fromErrno(e, name);
   }
-  const parser = new CaptureParser(onPacket);
+  const parser = new CaptureParser(onPacket, opts.reuse === true);
   const buf = new Uint8Array(BUFFER_SIZE);
   let have = 0;
   try {
@@ -84,7 +89,7 @@ export async function readCaptureStream(
   onPacket: (packet: WirePacket) => void,
   opts: ReadOptions & { name?: string } = {},
 ): Promise<CaptureStats> {
-  const parser = new CaptureParser(onPacket);
+  const parser = new CaptureParser(onPacket, opts.reuse === true);
   try {
     for await (const chunk of input as AsyncIterable<Uint8Array>) {
       parser.push(chunk);

@@ -83,13 +83,17 @@ async function main(input: WorkerInput): Promise<void> {
     ords = [];
     conns = [];
   };
-  const stats = await readCaptureFile(input.file, (p) => {
-    ordinal++;
-    offset = p.offset;
-    if (shareOf(p, input.parts) === input.part) tracker.push(p);
-    else tracker.clock(p.timeUs);
-    if ((ordinal & (BATCH_PACKETS - 1)) === BATCH_PACKETS - 1) send();
-  });
+  const stats = await readCaptureFile(
+    input.file,
+    (p) => {
+      ordinal++;
+      offset = p.offset;
+      if (shareOf(p, input.parts) === input.part) tracker.push(p);
+      else tracker.clock(p.timeUs);
+      if ((ordinal & (BATCH_PACKETS - 1)) === BATCH_PACKETS - 1) send();
+    },
+    { reuse: true },
+  );
   tracker.finish();
   send();
   const done: PartDone = { done: true, stats, evicted: tracker.stats.evicted };

@@ -756,12 +756,17 @@ export class FlowTracker {
   private note(f: Flow, k: 0 | 1, r: StepResult, atUs: number): readonly ConnTransition[] {
     const e = f.ends[k];
     const id = k === 0 ? 'client' : 'server';
-    for (const a of r.anomalies) addAnomaly(f, a.id);
-    if (r.transitions.length === 0) return NOTHING;
+    // Indexed loops: the lists are shared empty ones, the quick step's or the full step's, and
+    // iterating such a mix went through the generic iterator, an object per element.
+    const anomalies = r.anomalies;
+    for (let i = 0; i < anomalies.length; i++) addAnomaly(f, anomalies[i]!.id);
+    const transitions = r.transitions;
+    if (transitions.length === 0) return NOTHING;
     // The ladder's rows name them; without a ladder, nothing does.
     const out: ConnTransition[] | undefined = f.events ? [] : undefined;
     const hook = this.opts.onTransition;
-    for (const t of r.transitions) {
+    for (let i = 0; i < transitions.length; i++) {
+      const t = transitions[i]!;
       out?.push({ end: id, from: t.from, to: t.to, cause: t.cause });
       if (hook) this.tell(f, k, t.from, t.to, t.cause, atUs);
       const state: TcpState = t.to === 'LISTEN' ? 'CLOSE' : t.to;

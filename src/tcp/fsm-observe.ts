@@ -10,7 +10,7 @@
  */
 import type { Mutable } from './fsm-effects.js';
 import { outcomeOf } from './fsm-table.js';
-import { armTimers } from './fsm-timers.js';
+import { armTimers, type TimerBasis } from './fsm-timers.js';
 import type { EventClass, Outcome, Tcb } from './fsm-types.js';
 import { ACK, FIN, RST, type Segment, SYN } from './segment.js';
 import { seqAdd, seqGt, seqLe, seqLt } from './seq.js';
@@ -28,6 +28,8 @@ export interface ObservedTransitions {
 export function observedTransitions(): ObservedTransitions {
   return { count: 0, from: [], to: [], cause: [] };
 }
+
+const basis: Mutable<TimerBasis> = { state: 'CLOSE', sndUna: 0.5, retries: 0, timers: {} };
 
 /** The classes of a segment (at most three) and their outcomes, found before anything changes. */
 const classes: EventClass[] = ['ack', 'ack', 'ack'];
@@ -69,17 +71,23 @@ export function observeStep(
     const cls = classes[i]!;
     const o = outcomeOf(state, cls, t.passive);
     if (o.anomaly !== undefined || o.restart !== undefined || o.to === 'LISTEN') return false;
-    if (o.send !== undefined)
-      for (const r of o.send) {
-        if (r === 'SYN-ACK') synAck = true;
-        else if (r !== 'ACK') return false;
+    const send = o.send;
+    if (send !== undefined)
+      for (let k = 0; k < send.length; k++) {
+        if (send[k] === 'SYN-ACK') synAck = true;
+        else if (send[k] !== 'ACK') return false;
       }
     outcomes[nOutcomes++] = o;
     if (o.to !== undefined) state = o.to;
     if (cls === 'syn' || state === 'CLOSE') break;
   }
 
-  const before = { state: t.state, sndUna: t.sndUna, retries: t.retries, timers: t.timers };
+  // What the timers are re-armed from (armTimers keeps none of it: one object serves every step).
+  const before = basis;
+  before.state = t.state;
+  before.sndUna = t.sndUna;
+  before.retries = t.retries;
+  before.timers = t.timers;
   for (let i = 0; i < nOutcomes; i++) {
     const cls = classes[i]!;
     if (kind === 'sent') sentEffects(t, cls, seg, time);

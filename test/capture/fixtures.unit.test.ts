@@ -109,5 +109,18 @@ describe('capture readers on tcpdump recordings', () => {
           assert.equal(stats.bytes, input.length);
         }
     });
+
+    it(`${file}: one packet object refilled for each segment gives the same packets`, () => {
+      const seen = new Set<WirePacket>();
+      const packets: WirePacket[] = [];
+      const parser = new CaptureParser((p) => {
+        seen.add(p);
+        packets.push({ ...p });
+      }, true);
+      parser.push(bytes);
+      parser.end();
+      assertSame(packets, want, `${file} with one packet object`);
+      assert.equal(seen.size, 1);
+    });
   }
 });

@@ -65,10 +65,14 @@ async function capture(
   const conns: Conn[] = [];
   const facts = new WireFacts();
   const tracker = new FlowTracker({ onConn: (c) => conns.push(forRules(c)) });
-  await readCaptureFile(file, (p) => {
-    facts.push(p);
-    tracker.push(p);
-  });
+  await readCaptureFile(
+    file,
+    (p) => {
+      facts.push(p);
+      tracker.push(p);
+    },
+    { reuse: true },
+  );
   tracker.finish();
   const d = diagnoseCapture({ file, conns, facts, lang: opts.lang }, explainRule);
   if (d.findings.some((f) => reaches(f, opts.failOn))) cli.exit(1);

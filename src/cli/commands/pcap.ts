@@ -178,14 +178,18 @@ export async function run(cli: Cli, flags: Flags, file: string): Promise<void> {
     evicted = read.evicted;
   } else {
     const { readCaptureFile } = await import('../../capture/index.js');
-    stats = await readCaptureFile(file, (p) => {
-      if (firstUs === undefined) {
-        firstUs = p.timeUs;
-        if (flags.at !== undefined) atUs = parseMoment(flags.at, firstUs);
-      }
-      tracker.push(p);
-      progress?.(p.offset);
-    });
+    stats = await readCaptureFile(
+      file,
+      (p) => {
+        if (firstUs === undefined) {
+          firstUs = p.timeUs;
+          if (flags.at !== undefined) atUs = parseMoment(flags.at, firstUs);
+        }
+        tracker.push(p);
+        progress?.(p.offset);
+      },
+      { reuse: true },
+    );
     tracker.finish();
     evicted = tracker.stats.evicted;
   }

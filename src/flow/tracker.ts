@@ -146,8 +146,8 @@ interface End {
   packets: number;
   bytes: number;
   retransmissions: number;
-  /** Highest sequence number sent plus one (SYN and FIN count), once something was sent. */
-  nxt: number | undefined;
+  /** Highest sequence number sent plus one (SYN and FIN count); NO_SEQ until something was sent. */
+  nxt: number;
   zeek: ZeekEnd;
   /** History letters seen from this end (bits of LETTER), and counts for the repeated ones. */
   letters: number;
@@ -251,6 +251,9 @@ const SYNCED = new Set<TcpState>([
 function quickTransition(): FsmTransition {
   return { time: 0, from: 'CLOSE', to: 'CLOSE', cause: 'ack' };
 }
+
+/** No sequence number yet (a sequence number is 0 to 2^32 - 1). */
+const NO_SEQ = -0.5;
 
 /** An empty list of a step's results, shared. */
 const NOTHING: readonly never[] = Object.freeze([]);
@@ -403,7 +406,7 @@ export class FlowTracker {
     const sender = p.src === a.address && p.sport === a.port ? a : b;
     // The same SYN again is a retransmission; a SYN with another ISS before any answer is a new attempt.
     const answered = ((a.letters | b.letters) & LETTER.h) !== 0;
-    return !answered && sender.nxt !== undefined && p.seq !== seqAdd(sender.nxt, -1);
+    return !answered && sender.nxt !== NO_SEQ && p.seq !== seqAdd(sender.nxt, -1);
   }
 
   private forget(f: Flow): void {
@@ -539,7 +542,7 @@ export class FlowTracker {
       !f.midstream &&
       s.packets === 0 &&
       (flags & (SYN | ACK | RST)) === SYN &&
-      r.nxt !== undefined;
+      r.nxt !== NO_SEQ;
     if (crossed) {
       f.held = undefined;
       s.tcb = createTcb({ rcvWnd: OBSERVER_WINDOW });
@@ -598,7 +601,7 @@ export class FlowTracker {
     ts?.push(...sentMoved);
     if (crossed) {
       // The peer's SYN, seen earlier at the capture point, reached this end after its own left.
-      const peerSyn: Segment = { seq: seqAdd(r.nxt!, -1), ack: 0, flags: SYN, len: 0 };
+      const peerSyn: Segment = { seq: seqAdd(r.nxt, -1), ack: 0, flags: SYN, len: 0 };
       const got = stepInPlace(s.tcb as MutableTcb, { kind: 'recv', time: nowMs, segment: peerSyn });
       s.tcb = got.tcb;
       const moved = this.note(f, from, got, p.timeUs);
@@ -688,7 +691,7 @@ export class FlowTracker {
     if ((p.flags & RST) !== 0 || space === 0) return '';
     const end = seqAdd(p.seq, space);
     let fate: '' | 'retransmission' | 'gap' = '';
-    if (s.nxt !== undefined) {
+    if (s.nxt !== NO_SEQ) {
       // A simultaneous open's SYN+ACK carries the SYN again: the handshake, not a retransmission.
       const synAckOfSimOpen =
         s.simOpen === true && (p.flags & (SYN | ACK)) === (SYN | ACK) && (s.letters & LETTER.h) === 0;
@@ -698,7 +701,7 @@ export class FlowTracker {
         if ((p.flags & SYN) !== 0) f.synRetransmitted = true;
       } else if (seqGt(p.seq, s.nxt)) fate = 'gap';
     }
-    if (s.nxt === undefined || seqGt(end, s.nxt)) s.nxt = end;
+    if (s.nxt === NO_SEQ || seqGt(end, s.nxt)) s.nxt = end;
     return fate;
   }
 
@@ -1022,7 +1025,8 @@ class EndRecord implements End {
   packets = 0;
   bytes = 0;
   retransmissions = 0;
-  nxt: number | undefined = undefined;
+  // A double from the start, so that V8 keeps the field as one and updates it in place.
+  nxt = NO_SEQ;
   zeek: ZeekEnd = 'INACTIVE';
   letters = 0;
   retransLetters = 0;

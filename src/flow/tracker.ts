@@ -930,33 +930,20 @@ export class FlowTracker {
     if (f.synRetransmitted) addAnomaly(f, 'syn-retransmitted');
     if (!f.midstream && !(wasEstablished(client) && wasEstablished(server)))
       addAnomaly(f, 'handshake-incomplete');
+    const conn: Mutable<Conn> = {
+      n: f.n,
+      family: f.family,
+      client: connEnd(client, f.midstream),
+      server: connEnd(server, f.midstream),
+      startUs: f.startUs,
+      lastUs: f.lastUs,
+      midstream: f.midstream,
+      connState: connState(f),
+      history: f.history,
+      anomalies: f.anomalies,
+    };
     const fc = f.firstClose;
-    const conn: Conn = fc
-      ? {
-          n: f.n,
-          family: f.family,
-          client: connEnd(client, f.midstream),
-          server: connEnd(server, f.midstream),
-          startUs: f.startUs,
-          lastUs: f.lastUs,
-          midstream: f.midstream,
-          connState: connState(f),
-          history: f.history,
-          firstClose: { end: fc.end === 0 ? 'client' : 'server', how: fc.how },
-          anomalies: f.anomalies,
-        }
-      : {
-          n: f.n,
-          family: f.family,
-          client: connEnd(client, f.midstream),
-          server: connEnd(server, f.midstream),
-          startUs: f.startUs,
-          lastUs: f.lastUs,
-          midstream: f.midstream,
-          connState: connState(f),
-          history: f.history,
-          anomalies: f.anomalies,
-        };
+    if (fc) conn.firstClose = { end: fc.end === 0 ? 'client' : 'server', how: fc.how };
     this.stats.connections++;
     this.opts.onConn?.(f.events ? { ...conn, trace: traceOf(f) } : conn);
   }

@@ -130,7 +130,7 @@ function reincarnate(t: Mutable<Tcb>): void {
   t.unread = 0;
 }
 
-function advanceUna(t: Mutable<Tcb>, seg: Segment): void {
+export function advanceUna(t: Mutable<Tcb>, seg: Segment): void {
   if (!has(seg, ACK) || !seqGt(seg.ack, t.sndUna) || seqGt(seg.ack, t.sndNxt)) return;
   t.sndUna = seg.ack;
   t.retries = 0;
@@ -138,7 +138,7 @@ function advanceUna(t: Mutable<Tcb>, seg: Segment): void {
 }
 
 /** An observer learns the end's own numbers from the segments it sends. */
-function sentEffects(t: Mutable<Tcb>, cls: EventClass, seg: Segment): void {
+export function sentEffects(t: Mutable<Tcb>, cls: EventClass, seg: Segment): void {
   // A SYN leaving before anything of ours is acknowledged tells the ISS (a retransmission repeats it).
   if ((cls === 'sent-syn' || cls === 'sent-syn-ack') && !seqGt(t.sndUna, t.iss)) {
     t.iss = seg.seq;

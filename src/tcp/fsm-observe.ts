@@ -8,7 +8,7 @@
  * changed nothing. The outcomes are the transition table's own (`outcomeOf`), so the table stays the
  * one place the machine's rules are written; the equality with `stepInPlace` is a property test.
  */
-import type { Mutable } from './fsm-effects.js';
+import { advanceUna, type Mutable, sentEffects } from './fsm-effects.js';
 import { outcomeOf } from './fsm-table.js';
 import { armTimers, type TimerBasis } from './fsm-timers.js';
 import type { EventClass, Outcome, Tcb } from './fsm-types.js';
@@ -90,8 +90,10 @@ export function observeStep(
   before.timers = t.timers;
   for (let i = 0; i < nOutcomes; i++) {
     const cls = classes[i]!;
-    if (kind === 'sent') sentEffects(t, cls, seg, time);
-    else recvEffects(t, cls, seg);
+    if (kind === 'sent') {
+      sentEffects(t, cls, seg);
+      if (cls === 'sent-syn' && t.synAt === undefined) t.synAt = time;
+    } else recvEffects(t, cls, seg);
     const to = outcomes[i]!.to;
     if (to !== undefined) {
       const k = out.count++;
@@ -179,36 +181,4 @@ function recvEffects(t: Mutable<Tcb>, cls: EventClass, seg: Segment): void {
     default:
       advanceUna(t, seg);
   }
-}
-
-function advanceUna(t: Mutable<Tcb>, seg: Segment): void {
-  if ((seg.flags & ACK) === 0 || !seqGt(seg.ack, t.sndUna) || seqGt(seg.ack, t.sndNxt)) return;
-  t.sndUna = seg.ack;
-  t.retries = 0;
-  t.rtoMs = t.limits.rtoMinMs;
-}
-
-/** fsm-effects.ts's sentEffects: an observer learns the end's own numbers from what it sends. */
-function sentEffects(t: Mutable<Tcb>, cls: EventClass, seg: Segment, time: number): void {
-  if ((cls === 'sent-syn' || cls === 'sent-syn-ack') && !seqGt(t.sndUna, t.iss)) {
-    t.iss = seg.seq;
-    t.sndUna = seg.seq;
-    t.sndNxt = seqAdd(seg.seq, 1);
-  }
-  if (cls === 'sent-syn-ack' && t.rcvNxt === undefined) {
-    t.rcvNxt = seg.ack;
-    t.irs = seqAdd(seg.ack, -1);
-  }
-  if (cls === 'sent-fin' || cls === 'sent-other') {
-    const fin = (seg.flags & FIN) !== 0;
-    const end = seqAdd(seg.seq, seg.len);
-    if (fin && t.finSeq === undefined) {
-      t.finSeq = end;
-      t.finQueued = true;
-    }
-    const next = fin ? seqAdd(end, 1) : end;
-    if (seqGt(next, t.sndNxt)) t.sndNxt = next;
-    if ((seg.flags & ACK) !== 0 && t.rcvNxt === undefined) t.rcvNxt = seg.ack;
-  }
-  if (cls === 'sent-syn' && t.synAt === undefined) t.synAt = time;
 }

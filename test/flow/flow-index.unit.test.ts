@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FlowIndex, type Indexed } from '../../src/flow/flow-index.js';
-import { testSeed } from '../helpers/random.js';
+import { seededInts, testSeed } from '../helpers/random.js';
 
 class F implements Indexed<F> {
   nextSame: F | undefined = undefined;
@@ -19,15 +19,7 @@ class F implements Indexed<F> {
 
 describe('flow index', () => {
   it('agrees with a map of the endpoints, chains included', () => {
-    let x = testSeed() >>> 0 || 1;
-    const rand = (n: number) => {
-      x ^= x << 13;
-      x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      return x % n;
-    };
+    const rand = seededInts(testSeed());
     const addresses = [
       '127.0.0.1',
       '::1',

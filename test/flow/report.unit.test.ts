@@ -1,14 +1,9 @@
 /** The moments `pcap --at` takes, and an end's state at a moment. */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { readCaptureFile } from '../../src/capture/index.js';
-import { type Conn, FlowTracker } from '../../src/flow/index.js';
 import { connJson, connJsonText, isoTime, parseMoment, stateAt } from '../../src/flow/report.js';
 import { testSeed } from '../helpers/random.js';
-import { synthetic } from './synthetic.js';
+import { fixtureConns } from './conns.js';
 
 // 2026-12-04T21:44:03.746680Z
 const FIRST = 1_796_420_643_746_680;
@@ -81,19 +76,7 @@ describe('pcap moments', () => {
   });
 
   it('writes a connection directly as JSON.stringify writes connJson', async () => {
-    const conns: Conn[] = [];
-    const track = (packets: Iterable<Parameters<FlowTracker['push']>[0]>) => {
-      const t = new FlowTracker({ onConn: (c) => conns.push(c) });
-      for (const p of packets) t.push(p);
-      t.finish();
-    };
-    track(synthetic(40, 3, testSeed()));
-    const dir = join(dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/capture');
-    for (const name of readdirSync(dir).filter((n) => n.endsWith('.pcap') || n.endsWith('.pcapng'))) {
-      const packets: Parameters<FlowTracker['push']>[0][] = [];
-      await readCaptureFile(join(dir, name), (p) => packets.push(p));
-      track(packets);
-    }
+    const conns = await fixtureConns();
     assert.ok(conns.some((c) => c.firstClose) && conns.some((c) => c.anomalies.length > 0));
     assert.ok(conns.some((c) => c.family === 6));
     for (const c of conns) assert.equal(connJsonText(c), JSON.stringify(connJson(c)));

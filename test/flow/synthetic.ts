@@ -4,6 +4,7 @@
  * never on a network). Deterministic for a seed.
  */
 import type { WirePacket } from '../../src/net/packet.js';
+import { seededInts } from '../helpers/random.js';
 
 const SYN = 0x02;
 const ACK = 0x10;
@@ -11,15 +12,7 @@ const FIN = 0x01;
 const PSH = 0x08;
 
 export function synthetic(conns: number, exchanges: number, seed = 1): WirePacket[] {
-  let x = seed >>> 0 || 1;
-  const rnd = (n: number) => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x % n;
-  };
+  const rnd = seededInts(seed);
   const out: WirePacket[] = [];
   const live: { gen: Generator<Omit<WirePacket, 'timeUs' | 'offset'>> }[] = [];
   let started = 0;

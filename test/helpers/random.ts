@@ -24,3 +24,16 @@ const seed = testSeed();
 export function withSeed<T>(params: Parameters<T> = {}): Parameters<T> {
   return { ...params, seed };
 }
+
+/** A seeded xorshift32 generator of whole numbers in [0, n): for the tests that draw millions. */
+export function seededInts(seed: number): (n: number) => number {
+  let x = seed >>> 0 || 1;
+  return (n) => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x % n;
+  };
+}

@@ -5,18 +5,14 @@
  * that need escaping), through chunks small enough that every connection crosses a boundary.
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { readCaptureFile } from '../../src/capture/index.js';
-import { type Conn, type ConnEnd, FlowTracker } from '../../src/flow/index.js';
+import type { Conn, ConnEnd } from '../../src/flow/index.js';
 import { connJsonText } from '../../src/flow/report.js';
 import { ConnJsonWriter } from '../../src/render/conn-json-bytes.js';
 import { TCP_STATES } from '../../src/tcp/index.js';
-import { synthetic } from '../flow/synthetic.js';
-import { testSeed, withSeed } from '../helpers/random.js';
+import { fixtureConns } from '../flow/conns.js';
+import { withSeed } from '../helpers/random.js';
 
 /** Each connection through the writer, with and without its id, as text. */
 function written(conns: readonly Conn[], chunkSize: number): { whole: string[]; tails: string[] } {
@@ -108,19 +104,7 @@ const conn: fc.Arbitrary<Conn> = fc
 
 describe('pcap --json bytes', () => {
   it('are connJsonText on the recorded captures and synthetic traffic', async () => {
-    const conns: Conn[] = [];
-    const track = (packets: Iterable<Parameters<FlowTracker['push']>[0]>) => {
-      const t = new FlowTracker({ onConn: (c) => conns.push(c) });
-      for (const p of packets) t.push(p);
-      t.finish();
-    };
-    track(synthetic(40, 3, testSeed()));
-    const dir = join(dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/capture');
-    for (const name of readdirSync(dir).filter((n) => n.endsWith('.pcap') || n.endsWith('.pcapng'))) {
-      const packets: Parameters<FlowTracker['push']>[0][] = [];
-      await readCaptureFile(join(dir, name), (p) => packets.push(p));
-      track(packets);
-    }
+    const conns = await fixtureConns();
     assert.ok(conns.length > 40 && conns.some((c) => c.family === 6) && conns.some((c) => c.firstClose));
     check(conns, 256 * 1024);
     check(conns, 512);

@@ -820,27 +820,33 @@ export class FlowTracker {
 
   /** TIME_WAIT ends after 2MSL (60 s on Linux): fires the timer of each end whose deadline passed. */
   private expire(f: Flow, nowMs: number): void {
-    f.ends.forEach((e, k) => {
-      const due = e.tcb.timers['time-wait'];
-      if (e.tcb.state !== 'TIME_WAIT' || due === undefined || due > nowMs) return;
-      const ev: FsmEvent = { kind: 'timer', time: due, timer: 'time-wait' };
-      const r = stepInPlace(e.tcb as MutableTcb, ev);
-      e.tcb = r.tcb;
-      const ts = this.note(f, k as 0 | 1, r, Math.round(due * 1000));
-      if (f.events) {
-        f.events.push({
-          n: f.events.length + 1,
-          time: due - f.startUs / 1000,
-          kind: 'timer',
-          at: k === 0 ? 'client' : 'server',
-          text: 'TIME_WAIT timer (2MSL)',
-          why: explain(r),
-          transitions: ts,
-          anomalies: [],
-          views: views(f),
-        });
-      }
-    });
+    this.expireEnd(f, 0, nowMs);
+    this.expireEnd(f, 1, nowMs);
+  }
+
+  /** Fires end `k`'s TIME_WAIT timer when its deadline has passed. */
+  private expireEnd(f: Flow, k: 0 | 1, nowMs: number): void {
+    const e = f.ends[k];
+    if (e.tcb.state !== 'TIME_WAIT') return;
+    const due = e.tcb.timers['time-wait'];
+    if (due === undefined || due > nowMs) return;
+    const ev: FsmEvent = { kind: 'timer', time: due, timer: 'time-wait' };
+    const r = stepInPlace(e.tcb as MutableTcb, ev);
+    e.tcb = r.tcb;
+    const ts = this.note(f, k, r, Math.round(due * 1000));
+    if (f.events) {
+      f.events.push({
+        n: f.events.length + 1,
+        time: due - f.startUs / 1000,
+        kind: 'timer',
+        at: k === 0 ? 'client' : 'server',
+        text: 'TIME_WAIT timer (2MSL)',
+        why: explain(r),
+        transitions: ts,
+        anomalies: [],
+        views: views(f),
+      });
+    }
   }
 
   private row(

@@ -32,6 +32,7 @@ import {
   seqLe,
   seqLt,
   stepInPlace,
+  TCP_STATES,
   type Tcb,
   type TcpState,
 } from '../tcp/index.js';
@@ -142,7 +143,12 @@ interface End {
   readonly address: string;
   readonly port: number;
   tcb: Tcb;
-  states: StateAt[];
+  /**
+   * The states it passed through and when, as numbers, `[atUs, code, atUs, code, ...]` (`code` a
+   * state's index in TCP_STATES), the first where it stood before the capture saw it act: one array
+   * of doubles, not an object per state (a capture keeps a minute of connections).
+   */
+  log: number[];
   packets: number;
   bytes: number;
   retransmissions: number;
@@ -251,6 +257,11 @@ const SYNCED = new Set<TcpState>([
 function quickTransition(): FsmTransition {
   return { time: 0, from: 'CLOSE', to: 'CLOSE', cause: 'ack' };
 }
+
+/** A state's index in TCP_STATES, as an end's log writes it. */
+const CODE = Object.fromEntries(TCP_STATES.map((st, i) => [st, i])) as Record<TcpState, number>;
+/** An end's log before its first state: replaced, never changed. */
+const NO_LOG = Object.freeze([]) as unknown as number[];
 
 /** No sequence number yet (a sequence number is 0 to 2^32 - 1). */
 const NO_SEQ = -0.5;
@@ -476,8 +487,8 @@ export class FlowTracker {
       client.nxt = p.seq;
       server.nxt = ack;
     }
-    client.states.push({ state: client.tcb.state, atUs: p.timeUs });
-    server.states.push({ state: server.tcb.state, atUs: p.timeUs });
+    client.log = [p.timeUs, CODE[client.tcb.state]];
+    server.log = [p.timeUs, CODE[server.tcb.state]];
     const n = this.opts.number ? this.opts.number() : this.nextN++;
     const f: Flow = new FlowRecord(
       n,
@@ -546,7 +557,7 @@ export class FlowTracker {
     if (crossed) {
       f.held = undefined;
       s.tcb = createTcb({ rcvWnd: OBSERVER_WINDOW });
-      s.states = [{ state: 'CLOSE', atUs: s.states[0]!.atUs }];
+      s.log = [s.log[0]!, CODE.CLOSE];
       s.simOpen = true;
       r.simOpen = true;
     }
@@ -574,7 +585,7 @@ export class FlowTracker {
     if (pending && (flags & ACK) !== 0 && (flags & RST) === 0 && seqGt(p.ack, pending.seq)) {
       s.pendingFin = undefined;
       const was = s.tcb.state;
-      const at = Math.max(s.pendingAtUs, s.states.at(-1)?.atUs ?? 0);
+      const at = Math.max(s.pendingAtUs, s.log[s.log.length - 2]!);
       const got = this.step(f, s.tcb, 'recv', pending, at / 1000);
       s.tcb = got.tcb;
       const moved = this.note(f, from, got, at);
@@ -773,7 +784,8 @@ export class FlowTracker {
       out?.push({ end: id, from: t.from, to: t.to, cause: t.cause });
       if (hook) this.tell(f, k, t.from, t.to, t.cause, atUs);
       const state: TcpState = t.to === 'LISTEN' ? 'CLOSE' : t.to;
-      if (e.states[e.states.length - 1]?.state !== state) e.states.push({ state, atUs });
+      const log = e.log;
+      if (log[log.length - 1] !== CODE[state]) log.push(atUs, CODE[state]);
     }
     return out ?? NOTHING;
   }
@@ -913,8 +925,8 @@ export class FlowTracker {
   /** A TIME_WAIT end gives way to the next connection on its 4-tuple. */
   private givesWay(f: Flow, k: 0 | 1, atUs: number): void {
     const e = f.ends[k];
-    if (e.states[e.states.length - 1]!.state !== 'TIME_WAIT') return;
-    e.states.push({ state: 'CLOSE', atUs });
+    if (e.log[e.log.length - 1] !== CODE.TIME_WAIT) return;
+    e.log.push(atUs, CODE.CLOSE);
     if (this.opts.onTransition) this.tell(f, k, 'TIME_WAIT', 'CLOSE', 'reused', atUs);
   }
 
@@ -931,7 +943,7 @@ export class FlowTracker {
     }
     // An RST answering the SYN, no SYN+ACK ever: nothing listened there, the server end never existed.
     if (!f.midstream && (server.letters & (LETTER.r | LETTER.h)) === LETTER.r && server.bytes === 0)
-      server.states = [server.states[0]!, { state: 'CLOSE', atUs: server.states[0]!.atUs }];
+      server.log = [server.log[0]!, server.log[1]!, server.log[0]!, CODE.CLOSE];
     if (why === 'evicted') addAnomaly(f, 'evicted');
     if (f.synRetransmitted) addAnomaly(f, 'syn-retransmitted');
     if (!f.midstream && !(wasEstablished(client) && wasEstablished(server)))
@@ -957,8 +969,15 @@ export class FlowTracker {
 
 /** Whether an end was ever ESTABLISHED. */
 function wasEstablished(e: End): boolean {
-  for (const s of e.states) if (s.state === 'ESTABLISHED') return true;
+  for (let i = 1; i < e.log.length; i += 2) if (e.log[i] === CODE.ESTABLISHED) return true;
   return false;
+}
+
+/** An end's log from `from` on as the states it passed through. */
+function statesOf(log: readonly number[], from: number): StateAt[] {
+  const out: StateAt[] = [];
+  for (let i = from; i < log.length; i += 2) out.push({ state: TCP_STATES[log[i + 1]!]!, atUs: log[i]! });
+  return out;
 }
 
 /** What a connection's summary says of an end. */
@@ -967,7 +986,7 @@ function connEnd(e: End, midstream: boolean): ConnEnd {
     address: e.address,
     port: e.port,
     // The first entry is where the end stood before the capture saw it act (CLOSE, LISTEN): left out.
-    states: midstream ? e.states : e.states.slice(1),
+    states: statesOf(e.log, midstream ? 0 : 2),
     packets: e.packets,
     bytes: e.bytes,
     retransmissions: e.retransmissions,
@@ -1014,7 +1033,7 @@ function newEnd(address: string, port: number, tcb: Tcb): End {
 }
 
 class EndRecord implements End {
-  states: StateAt[] = [];
+  log: number[] = NO_LOG;
   packets = 0;
   bytes = 0;
   retransmissions = 0;

@@ -331,7 +331,9 @@ describe('life: the phases no event times, timed through socket tables', { concu
         const h = summary.states[state];
         const b = summary.byTables[state];
         assert.ok(h && b && b.count >= 1, `${state} timed: ${JSON.stringify(summary.byTables)}`);
-        assert.ok(b.resolutionMs <= 150, `${state} within ±${b.resolutionMs} ms`);
+        // Tables every 100 ms: the moment is known to about that, or a few readings more when the
+        // machine is busy (a bound on the order of the table interval, not of the whole run).
+        assert.ok(b.resolutionMs <= 500, `${state} within ±${b.resolutionMs} ms`);
         // ss -K ends every TIME_WAIT on the port: the earlier scenarios' last longer.
         assert.ok(
           [h.minMs, h.maxMs].some((ms) => ms >= lo && ms <= hi),

@@ -6,7 +6,8 @@
  * by sequence numbers (the machine judges them; they never change a state on their own); a flow first
  * seen mid-stream starts ESTABLISHED and is marked so. Bounded: beyond `maxFlows` the flow idle the
  * longest is closed off and counted. Segments that change nothing but sequence numbers (in-order
- * data and ACKs between two ESTABLISHED ends) take a fast path instead of the machine's `step()`.
+ * data and ACKs between two ESTABLISHED ends) take a fast path instead of the machine's `step()`;
+ * the other usual ones (handshake, FINs) the observer's quick step (`observeStep`).
  * Pure: time comes from the packets.
  */
 

@@ -58,7 +58,7 @@ function callEffects(t: Mutable<Tcb>, cls: EventClass): void {
   }
 }
 
-function recvEffects(t: Mutable<Tcb>, cls: EventClass, seg: Segment): void {
+export function recvEffects(t: Mutable<Tcb>, cls: EventClass, seg: Segment): void {
   switch (cls) {
     case 'syn':
       if (t.state === 'TIME_WAIT' && t.passive) reincarnate(t);
@@ -92,30 +92,34 @@ function recvEffects(t: Mutable<Tcb>, cls: EventClass, seg: Segment): void {
       // In order, or reached through the queue: the FIN takes the next sequence number.
       if (has(seg, FIN) || t.rcvNxt === undefined) t.rcvNxt = seqAdd(seg.seq, seg.len + 1);
       else t.rcvNxt = seqAdd(t.rcvNxt, 1);
-      t.ooo = [];
+      if (t.ooo.length > 0) t.ooo = [];
       break;
   }
 }
 
 /** Takes payload `[seq, seq+len)` in, then whatever of the out-of-order queue now follows on. */
 function receive(t: Mutable<Tcb>, seq: number, len: number): void {
-  const take = (from: number, n: number) => {
-    const end = seqAdd(from, n);
-    const nxt = t.rcvNxt ?? from;
-    if (seqGt(end, nxt)) {
-      t.unread += (end - nxt) >>> 0;
-      t.rcvNxt = end;
-    }
-  };
-  take(seq, len);
+  take(t, seq, len);
+  // Nothing queued (the usual case): the queue stays as it is.
+  if (t.ooo.length === 0) return;
   const rest: OutOfOrder[] = [];
   for (const o of t.ooo) {
     if (!seqGt(o.seq, t.rcvNxt!)) {
-      take(o.seq, o.len);
+      take(t, o.seq, o.len);
       if (o.fin) rest.push({ ...o, len: 0, seq: t.rcvNxt! });
     } else rest.push(o);
   }
   t.ooo = rest;
+}
+
+/** Payload `[from, from+n)` taken in, as far as it goes beyond RCV.NXT. */
+function take(t: Mutable<Tcb>, from: number, n: number): void {
+  const end = seqAdd(from, n);
+  const nxt = t.rcvNxt ?? from;
+  if (seqGt(end, nxt)) {
+    t.unread += (end - nxt) >>> 0;
+    t.rcvNxt = end;
+  }
 }
 
 /** TIME_WAIT reopened by a new SYN (Linux TCP_TW_SYN): a fresh connection, ISS beyond the old SND.NXT. */
@@ -130,7 +134,7 @@ function reincarnate(t: Mutable<Tcb>): void {
   t.unread = 0;
 }
 
-export function advanceUna(t: Mutable<Tcb>, seg: Segment): void {
+function advanceUna(t: Mutable<Tcb>, seg: Segment): void {
   if (!has(seg, ACK) || !seqGt(seg.ack, t.sndUna) || seqGt(seg.ack, t.sndNxt)) return;
   t.sndUna = seg.ack;
   t.retries = 0;

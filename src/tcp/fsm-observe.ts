@@ -5,10 +5,11 @@
  * of segments; most are these. Anything else (an RST, a SYN in a synchronized state, a segment out of
  * order or outside the window, an outcome that names an anomaly, restarts a timer or sends anything
  * but an ACK or the SYN+ACK) is left to `stepInPlace`: `observeStep` then returns false and has
- * changed nothing. The outcomes are the transition table's own (`outcomeOf`), so the table stays the
- * one place the machine's rules are written; the equality with `stepInPlace` is a property test.
+ * changed nothing. The outcomes are the transition table's own (`outcomeOf`) and the effects
+ * fsm-effects.ts's, so the machine's rules stay written in one place; the equality with
+ * `stepInPlace` is a property test.
  */
-import { advanceUna, type Mutable, sentEffects } from './fsm-effects.js';
+import { type Mutable, recvEffects, sentEffects } from './fsm-effects.js';
 import { outcomeOf } from './fsm-table.js';
 import { armTimers, type TimerBasis } from './fsm-timers.js';
 import type { EventClass, Outcome, Tcb } from './fsm-types.js';
@@ -151,34 +152,4 @@ function classifyRecv(t: Tcb, seg: Segment): boolean {
   if (seg.len > 0) classes[nClasses++] = 'data';
   if ((flags & FIN) !== 0) classes[nClasses++] = 'fin';
   return true;
-}
-
-/** fsm-effects.ts's recvEffects for the classes above. */
-function recvEffects(t: Mutable<Tcb>, cls: EventClass, seg: Segment): void {
-  switch (cls) {
-    case 'syn':
-      t.irs = seg.seq;
-      t.rcvNxt = seqAdd(seg.seq, 1);
-      return;
-    case 'syn-ack':
-      t.irs = seg.seq;
-      t.rcvNxt = seqAdd(seg.seq, 1);
-      advanceUna(t, seg);
-      return;
-    case 'data': {
-      // In order, nothing queued: the payload is taken as it is.
-      const end = seqAdd(seg.seq, seg.len);
-      const nxt = t.rcvNxt ?? seg.seq;
-      if (seqGt(end, nxt)) {
-        t.unread += (end - nxt) >>> 0;
-        t.rcvNxt = end;
-      }
-      return;
-    }
-    case 'fin':
-      t.rcvNxt = seqAdd(seg.seq, seg.len + 1);
-      return;
-    default:
-      advanceUna(t, seg);
-  }
 }

@@ -27,6 +27,7 @@ async function main(input: WorkerInput): Promise<void> {
   let batchStart = 0;
   let ends: number[] = [];
   let ords: number[] = [];
+  let dones: number[] = [];
   let conns: Conn[] = [];
   let offset = 0;
   const tracker = new FlowTracker({
@@ -39,10 +40,14 @@ async function main(input: WorkerInput): Promise<void> {
       if (input.json) {
         if (!spec || !selectOne(c, spec, undefined)) return;
         ords.push(c.n);
+        dones.push(ordinal);
         // Without its `{"id":N`, which the main thread writes once it knows N.
         writer.conn(c, false);
         ends.push(writer.written - batchStart);
-      } else conns.push(c);
+      } else {
+        conns.push(c);
+        dones.push(ordinal);
+      }
     },
   });
   // The main thread allows batches one by one (when it has written what came before, and this worker
@@ -64,6 +69,7 @@ async function main(input: WorkerInput): Promise<void> {
       oldest: tracker.oldestOpen,
       offset,
       ords,
+      dones,
       json,
       ends,
       conns,
@@ -81,6 +87,7 @@ async function main(input: WorkerInput): Promise<void> {
     batchStart = writer.written;
     ends = [];
     ords = [];
+    dones = [];
     conns = [];
   };
   const stats = await readCaptureFile(
@@ -94,6 +101,8 @@ async function main(input: WorkerInput): Promise<void> {
     },
     { reuse: true },
   );
+  // Those still open at the end are finished after the last packet, all at once.
+  ordinal++;
   tracker.finish();
   send();
   const done: PartDone = { done: true, stats, evicted: tracker.stats.evicted };

@@ -1,7 +1,7 @@
 /**
  * `pcap` on several threads: each worker (dist/pcap-worker.cjs) reads the whole capture and tracks
  * the flows of its share; this thread numbers their connections as one tracker would and hands them
- * on in the order they finish. Reading is cheap next to tracking, so reading the file once per
+ * on in the order they finish, the same on every run. Reading is cheap next to tracking, so reading the file once per
  * worker costs little.
  */
 import { existsSync } from 'node:fs';
@@ -109,9 +109,13 @@ export function readInParts(
           if (--left === 0) resolve({ stats: stats!, evicted });
         } else {
           if (part === 0) o.onOffset?.(m.offset);
-          const items: [number, Uint8Array | Conn][] = m.ends.length
-            ? m.ends.map((end, i) => [m.ords[i]!, m.json.subarray(i === 0 ? 0 : m.ends[i - 1], end)])
-            : m.conns.map((c) => [c.n, c]);
+          const items: [number, number, Uint8Array | Conn][] = m.ends.length
+            ? m.ends.map((end, i) => [
+                m.ords[i]!,
+                m.dones[i]!,
+                m.json.subarray(i === 0 ? 0 : m.ends[i - 1], end),
+              ])
+            : m.conns.map((c, i) => [c.n, m.dones[i]!, c]);
           numbering.batch(part, m.opens, m.progress, m.oldest, items);
           received[part]!++;
           progress[part] = m.progress;

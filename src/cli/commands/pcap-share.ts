@@ -84,6 +84,11 @@ export interface Batch {
   readonly offset: number;
   readonly ords: number[];
   /**
+   * The place of the packet at which each connection was finished (beside `ords`, or `conns`): the
+   * order connections are handed on in, whichever worker's message comes first.
+   */
+  readonly dones: number[];
+  /**
    * The connections as the listing's JSON bytes, one after the other, each without its opening
    * `{"id":N` (written once N is known); `ends` has where each ends. One buffer crosses threads
    * (transferred, not copied) faster than many strings.
@@ -102,9 +107,11 @@ export interface PartDone {
 
 /**
  * Numbers connections from several workers as one tracker would (1, 2, 3... in order of first
- * packet): a connection whose first packet is at place X is number 1 + the connections any worker
- * opened before X, which is known once every worker has read past X. Connections arrive in the
- * order their workers finish them and wait, few, until they can be numbered.
+ * packet) and hands them on in one order, whichever worker's message comes first: by the place of
+ * the packet that finished them, then of their first packet (as one tracker hands on those still
+ * open at the end). A connection whose first packet is at place X is number 1 + the connections
+ * any worker opened before X; both are known once every worker has read past the place that
+ * finished it. Connections wait here, few, until then.
  */
 export class Numbering<T> {
   /** Per worker, the places of the connections it opened, from `base[w]` on (the older ones counted only). */
@@ -113,7 +120,7 @@ export class Numbering<T> {
   private readonly progress: number[];
   private readonly oldest: number[];
   private readonly done: boolean[];
-  private waiting: { ord: number; item: T }[] = [];
+  private waiting: Waiting<T>[] = [];
 
   constructor(
     parts: number,
@@ -126,13 +133,22 @@ export class Numbering<T> {
     this.done = new Array<boolean>(parts).fill(false);
   }
 
-  /** A worker's batch: what it opened and read, then what it finished. */
-  batch(w: number, opens: readonly number[], progress: number, oldest: number, items: [number, T][]): void {
+  /**
+   * A worker's batch: what it opened and read, then what it finished, each as the place of its
+   * first packet, the place of the packet that finished it, and the item.
+   */
+  batch(
+    w: number,
+    opens: readonly number[],
+    progress: number,
+    oldest: number,
+    items: readonly (readonly [number, number, T])[],
+  ): void {
     const list = this.opens[w]!;
     for (const o of opens) list.push(o);
     this.progress[w] = progress;
     this.oldest[w] = oldest;
-    for (const [ord, item] of items) this.waiting.push({ ord, item });
+    for (const [ord, done, item] of items) this.waiting.push({ ord, done, item });
     this.flush();
   }
 
@@ -148,17 +164,18 @@ export class Numbering<T> {
   }
 
   private flush(): void {
+    // Every worker has read past `until`: nothing finished up to there is still to come.
     let until = Number.POSITIVE_INFINITY;
     for (let w = 0; w < this.done.length; w++) if (!this.done[w]) until = Math.min(until, this.progress[w]!);
-    const still: { ord: number; item: T }[] = [];
-    for (const x of this.waiting) {
-      if (x.ord <= until) this.emit(this.numberOf(x.ord), x.item);
-      else still.push(x);
-    }
+    const ready: Waiting<T>[] = [];
+    const still: Waiting<T>[] = [];
+    for (const x of this.waiting) (x.done <= until ? ready : still).push(x);
+    if (ready.length === 0) return;
+    ready.sort((a, b) => a.done - b.done || a.ord - b.ord);
+    for (const x of ready) this.emit(this.numberOf(x.ord), x.item);
     this.waiting = still;
     this.prune();
   }
-
   /** 1 + how many connections any worker opened before place `ord`. */
   private numberOf(ord: number): number {
     let n = 1;
@@ -181,6 +198,13 @@ export class Numbering<T> {
       this.opens[w] = list.slice(k);
     }
   }
+}
+
+interface Waiting<T> {
+  /** The place of its first packet, and of the packet that finished it. */
+  readonly ord: number;
+  readonly done: number;
+  readonly item: T;
 }
 
 /** How many of the sorted `list` are below `x`. */

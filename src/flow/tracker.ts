@@ -37,12 +37,11 @@ import {
   type Tcb,
   type TcpState,
 } from '../tcp/index.js';
+import { CODE, type End, type Mutable, type MutableTcb, NO_SEQ, newEnd } from './end.js';
 import { FlowIndex } from './flow-index.js';
+import { FrozenEnds } from './frozen.js';
 import { endpointBefore } from './key.js';
 import type { ConnEvent, ConnTrace, ConnTransition, EndView } from './trace.js';
-
-/** Zeek's view of an endpoint, for its connection state codes. */
-type ZeekEnd = 'INACTIVE' | 'SYN_SENT' | 'SYN_ACK_SENT' | 'PARTIAL' | 'ESTABLISHED' | 'CLOSED' | 'RESET';
 
 /** A state an end entered, and when (µs since the epoch). */
 export interface StateAt {
@@ -102,6 +101,8 @@ export interface TrackerOptions {
   readonly record?: (n: number) => boolean;
   /** Take the fast path for segments that change only sequence numbers (default true). */
   readonly fastPath?: boolean;
+  /** Keep both ends of a flow whose ends are both gone as numbers until it is touched again (default true). */
+  readonly freeze?: boolean;
   /** Called with each connection as it is done (replaced by the next on its 4-tuple, evicted, or at `finish`). */
   readonly onConn?: (c: Conn) => void;
   /**
@@ -140,40 +141,6 @@ export interface TrackerStats {
   evicted: number;
 }
 
-interface End {
-  readonly address: string;
-  readonly port: number;
-  tcb: Tcb;
-  /**
-   * The states it passed through and when, as numbers, `[atUs, code, atUs, code, ...]` (`code` a
-   * state's index in TCP_STATES), the first where it stood before the capture saw it act: one array
-   * of doubles, not an object per state (a capture keeps a minute of connections).
-   */
-  log: number[];
-  packets: number;
-  bytes: number;
-  retransmissions: number;
-  /** Highest sequence number sent plus one (SYN and FIN count); NO_SEQ until something was sent. */
-  nxt: number;
-  zeek: ZeekEnd;
-  /** History letters seen from this end (bits of LETTER), and counts for the repeated ones. */
-  letters: number;
-  retransLetters: number;
-  zeroWindows: number;
-  sentFin: boolean;
-  /**
-   * The peer's FIN seen on the wire but not yet known to have reached this end: it counts once this
-   * end acknowledges it, or when it comes again (a capture at one point cannot tell a FIN that
-   * crossed this end's own, or was lost, from one that arrived).
-   */
-  pendingFin: Segment | undefined;
-  /** When that FIN was seen, and the ladder row that shows it (-1 when not recorded). */
-  pendingAtUs: number;
-  pendingAtRow: number;
-  /** Opened at the same time as its peer: its SYN+ACK repeats its SYN, and may cross the peer's. */
-  simOpen?: true;
-}
-
 interface Flow {
   readonly n: number;
   /** Where the index keeps it: the smaller endpoint's address, the other's, both ports in one number. */
@@ -181,7 +148,10 @@ interface Flow {
   readonly hi: string;
   readonly ports: number;
   readonly family: 4 | 6;
-  readonly ends: [End, End];
+  /** Both ends as objects; absent while they are kept as numbers (`frozen`). */
+  ends: [End, End];
+  /** The row of `FrozenEnds` that keeps both ends while only a later segment could change them; -1 when not. */
+  frozen: number;
   readonly startUs: number;
   lastUs: number;
   readonly midstream: boolean;
@@ -245,6 +215,9 @@ const GONE_FOR_US = LINUX_LIMITS.timeWaitMs * 1000;
 const LETTER = { s: 1, h: 2, a: 4, d: 8, f: 16, r: 32, g: 64, q: 128 } as const;
 type Letter = keyof typeof LETTER;
 
+/** A frozen flow's `ends`: never read (a flow is thawed before its ends are), and wrong if it were. */
+const GONE_ENDS = Object.freeze([]) as unknown as [End, End];
+
 /** Nothing wider than this in a capture's receive window test: the capture, not the window, decides. */
 const OBSERVER_WINDOW = 0x3fff_ffff;
 const SYNCED = new Set<TcpState>([
@@ -259,14 +232,6 @@ function quickTransition(): FsmTransition {
   return { time: 0, from: 'CLOSE', to: 'CLOSE', cause: 'ack' };
 }
 
-/** A state's index in TCP_STATES, as an end's log writes it. */
-const CODE = Object.fromEntries(TCP_STATES.map((st, i) => [st, i])) as Record<TcpState, number>;
-/** An end's log before its first state: replaced, never changed. */
-const NO_LOG = Object.freeze([]) as unknown as number[];
-
-/** No sequence number yet (a sequence number is 0 to 2^32 - 1). */
-const NO_SEQ = -0.5;
-
 /** An empty list of a step's results, shared. */
 const NOTHING: readonly never[] = Object.freeze([]);
 /** Explanations that would only be noise on every row of a ladder. */
@@ -278,6 +243,8 @@ export class FlowTracker {
   private readonly index = new FlowIndex<Flow>();
   private readonly maxFlows: number;
   private readonly fastPath: boolean;
+  /** Both ends of flows that wait out TIME_WAIT's minute, as numbers; null when not kept so. */
+  private readonly frozen: FrozenEnds | null;
   private nextN = 1;
   private lastUs = 0;
   /** Flows whose ends are both gone (CLOSE, TIME_WAIT, LISTEN), oldest first, from `goneHead` on. */
@@ -304,6 +271,7 @@ export class FlowTracker {
   constructor(private readonly opts: TrackerOptions = {}) {
     this.maxFlows = Math.max(1, opts.maxFlows ?? 1_000_000);
     this.fastPath = opts.fastPath ?? true;
+    this.frozen = (opts.freeze ?? true) ? new FrozenEnds() : null;
   }
 
   /** Feeds one segment, in capture order. */
@@ -315,6 +283,7 @@ export class FlowTracker {
     const hi = fwd ? p.dst : p.src;
     const ports = fwd ? p.sport * 65536 + p.dport : p.dport * 65536 + p.sport;
     let f = this.index.get(lo, hi, ports);
+    if (f) this.thaw(f);
     const bareSyn = (p.flags & (SYN | ACK | RST)) === SYN;
     if (f && bareSyn && this.startsAnew(f, p)) {
       this.forget(f);
@@ -330,7 +299,25 @@ export class FlowTracker {
       this.gone.push(f);
       this.goneOpen++;
     }
+    // Both ends gone: nothing but a later segment changes the flow, and most wait a minute for none.
+    if (
+      f.bothGone &&
+      this.frozen &&
+      f.events === undefined &&
+      f.held === undefined &&
+      FrozenEnds.fits(f.ends)
+    ) {
+      f.frozen = this.frozen.freeze(f.ends);
+      f.ends = GONE_ENDS;
+    }
     if ((this.stats.packets & 1023) === 0) this.sweep();
+  }
+
+  /** A flow's ends as objects again, when they were kept as numbers. */
+  private thaw(f: Flow): void {
+    if (f.frozen < 0) return;
+    f.ends = this.frozen!.thaw(f.frozen);
+    f.frozen = -1;
   }
 
   /**
@@ -350,7 +337,8 @@ export class FlowTracker {
       }
       if (f.goneSince + GONE_FOR_US >= now) break;
       q[this.goneHead++] = undefined;
-      if (!isGone(f.ends[0].tcb.state) || !isGone(f.ends[1].tcb.state)) {
+      // Kept as numbers, its ends are gone still.
+      if (f.frozen < 0 && (!isGone(f.ends[0].tcb.state) || !isGone(f.ends[1].tcb.state))) {
         f.goneSince = -1;
         this.goneOpen--;
         continue;
@@ -400,6 +388,11 @@ export class FlowTracker {
     return Number.POSITIVE_INFINITY;
   }
 
+  /** The open flows whose ends are kept as numbers now (for tests). */
+  get frozenFlows(): number {
+    return this.frozen?.size ?? 0;
+  }
+
   /** The flows open now (for tests and progress). */
   get openFlows(): number {
     return this.flows.size;
@@ -407,6 +400,7 @@ export class FlowTracker {
 
   /** Both ends' machines of every open flow, by connection number (to compare runs). */
   machines(): { n: number; client: Tcb; server: Tcb }[] {
+    for (const f of this.flows) this.thaw(f);
     return [...this.flows].map((f) => ({ n: f.n, client: f.ends[0].tcb, server: f.ends[1].tcb }));
   }
 
@@ -448,6 +442,7 @@ export class FlowTracker {
     }
     for (const f of idle.sort((a, b) => a.n - b.n)) {
       this.forget(f);
+      this.thaw(f);
       const live = f.ends.some((e) => e.tcb.state !== 'CLOSE' && e.tcb.state !== 'LISTEN');
       if (live) this.stats.evicted++;
       this.done(f, f.lastUs, live ? 'evicted' : 'end');
@@ -932,6 +927,7 @@ export class FlowTracker {
   }
 
   private done(f: Flow, atUs: number, why: 'reused' | 'evicted' | 'end'): void {
+    this.thaw(f);
     if (this.opts.onTransition) this.release(f);
     this.finPending(f, 0);
     this.finPending(f, 1);
@@ -994,9 +990,6 @@ function connEnd(e: End, midstream: boolean): ConnEnd {
   };
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type MutableTcb = Mutable<Tcb>;
-
 /**
  * The fast path: an in-order segment with ACK and maybe data, between two ESTABLISHED ends, with
  * nothing queued out of order. What `step()` would do, without the table: the sender's SND.NXT, the
@@ -1023,39 +1016,6 @@ function addAnomaly(f: Flow, a: ConnAnomaly): void {
 
 const NO_ANOMALIES: readonly ConnAnomaly[] = Object.freeze([]);
 
-/**
- * A new end of a flow, nothing seen from it yet. Ends and flows are made by constructors, not object
- * literals: their sequence numbers and port pairs are small integers or not as they come, which
- * would change a literal's field representations from one object to the next (and cost a
- * microsecond each); a constructor's shape settles once.
- */
-function newEnd(address: string, port: number, tcb: Tcb): End {
-  return new EndRecord(address, port, tcb);
-}
-
-class EndRecord implements End {
-  log: number[] = NO_LOG;
-  packets = 0;
-  bytes = 0;
-  retransmissions = 0;
-  // A double from the start, so that V8 keeps the field as one and updates it in place.
-  nxt = NO_SEQ;
-  zeek: ZeekEnd = 'INACTIVE';
-  letters = 0;
-  retransLetters = 0;
-  zeroWindows = 0;
-  sentFin = false;
-  pendingFin: Segment | undefined = undefined;
-  pendingAtUs = 0;
-  pendingAtRow = -1;
-  simOpen?: true;
-  constructor(
-    readonly address: string,
-    readonly port: number,
-    public tcb: Tcb,
-  ) {}
-}
-
 class FlowRecord implements Flow {
   lastUs: number;
   history = '';
@@ -1065,6 +1025,7 @@ class FlowRecord implements Flow {
   held: FlowTransition[] | undefined = undefined;
   serverless?: true;
   goneSince = -1;
+  frozen = -1;
   nextSame: Flow | undefined = undefined;
   bothGone = false;
   constructor(
@@ -1073,7 +1034,7 @@ class FlowRecord implements Flow {
     readonly hi: string,
     readonly ports: number,
     readonly family: 4 | 6,
-    readonly ends: [End, End],
+    public ends: [End, End],
     readonly startUs: number,
     readonly midstream: boolean,
     public events: ConnEvent[] | undefined,

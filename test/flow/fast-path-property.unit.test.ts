@@ -16,59 +16,9 @@ import type { WirePacket } from '../../src/net/packet.js';
 import { parseScript, simulate } from '../../src/sim/index.js';
 import type { Tcb } from '../../src/tcp/index.js';
 import { testSeed, withSeed } from '../helpers/random.js';
+import { edit, edits, script } from './random-traffic.js';
 import { capturedArrivals } from './sim-packets.js';
 import { synthetic } from './synthetic.js';
-
-const side = fc.constantFrom('client', 'server');
-const time = fc.integer({ min: 0, max: 2000 });
-const call = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom('send 100', 'send 1400', 'send 20') },
-  { weight: 2, arbitrary: fc.constantFrom('close', 'shutdown', 'read') },
-  { weight: 1, arbitrary: fc.constantFrom('abort', 'connect') },
-);
-const line = fc.oneof(
-  { weight: 8, arbitrary: fc.tuple(time, side, call).map(([t, s, c]) => `at ${t}ms ${s} ${c}`) },
-  {
-    weight: 2,
-    arbitrary: fc
-      .tuple(
-        fc.constantFrom('lose', 'delay', 'duplicate', 'reorder'),
-        side,
-        fc.constantFrom('SYN', 'SYN+ACK', 'ACK', 'FIN', 'DATA'),
-        fc.integer({ min: 1, max: 3 }),
-      )
-      .map(([k, s, spec, n]) => `${k} ${s} ${spec} #${n}${k === 'delay' ? ' 40ms' : ''}`),
-  },
-);
-const script = fc
-  .array(line, { maxLength: 16 })
-  .map((lines) =>
-    [
-      'set client.synRetries 2',
-      'set server.synackRetries 2',
-      'set client.retries2 3',
-      'set server.retries2 3',
-      'at 0 server listen',
-      'at 1ms client connect',
-      ...lines,
-    ].join('\n'),
-  );
-/** What a capture does to the segments: keep, show twice, swap with the next, miss. */
-const edits = fc.array(fc.constantFrom('keep', 'keep', 'keep', 'keep', 'dup', 'swap', 'miss'), {
-  minLength: 64,
-  maxLength: 64,
-});
-
-function edit(packets: WirePacket[], how: readonly string[]): WirePacket[] {
-  const out = [...packets];
-  for (let i = 0; i < out.length; i++) {
-    const e = how[i % how.length];
-    if (e === 'dup') out.splice(i + 1, 0, { ...out[i]! });
-    else if (e === 'swap' && i + 1 < out.length) [out[i], out[i + 1]] = [out[i + 1]!, out[i]!];
-    else if (e === 'miss') out.splice(i, 1);
-  }
-  return out;
-}
 
 /** A machine without its timers (the fast path arms none: the tracker fires only TIME_WAIT's, which it never touches). */
 const bare = (t: Tcb) => ({ ...t, timers: undefined });

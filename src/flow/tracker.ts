@@ -171,6 +171,8 @@ interface Flow {
   serverless?: true;
   /** In the queue of flows whose ends are both gone, since this moment (µs); -1 when not. */
   goneSince: number;
+  /** Where in that queue (counted from the queue's first entry ever). */
+  goneAt: number;
   /** The index's link to the next flow of the same key. */
   nextSame: Flow | undefined;
   /** Both ends gone (CLOSE, TIME_WAIT, LISTEN) after the last segment. */
@@ -247,9 +249,14 @@ export class FlowTracker {
   private readonly frozen: FrozenEnds | null;
   private nextN = 1;
   private lastUs = 0;
-  /** Flows whose ends are both gone (CLOSE, TIME_WAIT, LISTEN), oldest first, from `goneHead` on. */
+  /**
+   * Flows whose ends are both gone (CLOSE, TIME_WAIT, LISTEN), oldest first, from `goneHead` on; a
+   * flow forgotten since (its 4-tuple reused, or evicted) leaves a hole, so that the queue holds no
+   * connection that is done. `goneBase` is the place of its first entry counted from the first ever.
+   */
   private gone: (Flow | undefined)[] = [];
   private goneHead = 0;
+  private goneBase = 0;
   /** How many of those are still open (the others were forgotten since, and are dropped in time). */
   private goneOpen = 0;
   readonly stats: TrackerStats = { packets: 0, fast: 0, connections: 0, evicted: 0 };
@@ -296,7 +303,7 @@ export class FlowTracker {
     f.bothGone = isGone(f.ends[0].tcb.state) && isGone(f.ends[1].tcb.state);
     if (f.goneSince < 0 && f.bothGone) {
       f.goneSince = f.lastUs;
-      this.gone.push(f);
+      this.queueGone(f);
       this.goneOpen++;
     }
     // Both ends gone: nothing but a later segment changes the flow, and most wait a minute for none.
@@ -329,10 +336,10 @@ export class FlowTracker {
     const q = this.gone;
     const now = this.lastUs;
     while (this.goneHead < q.length) {
-      const f = q[this.goneHead]!;
-      if (f.goneSince < 0) {
+      const f = q[this.goneHead];
+      if (f === undefined) {
         // Forgotten since it was queued (its 4-tuple reused, or evicted).
-        q[this.goneHead++] = undefined;
+        this.goneHead++;
         continue;
       }
       if (f.goneSince + GONE_FOR_US >= now) break;
@@ -346,27 +353,39 @@ export class FlowTracker {
       if (f.lastUs + GONE_FOR_US >= now) {
         // Something came since it was queued: its minute starts again.
         f.goneSince = f.lastUs;
-        q.push(f);
+        this.queueGone(f);
         continue;
       }
       this.forget(f);
       this.done(f, now, 'end');
     }
-    // The queue holds forgotten flows until their minute is up: when they are most of it, they go.
+    // The holes of forgotten flows stay until their minute is up: when they are most of it, they go.
     const queued = q.length - this.goneHead;
     if (queued > 4096 && queued > 2 * this.goneOpen) {
-      this.gone = q.slice(this.goneHead).filter((f) => f !== undefined && f.goneSince >= 0);
+      this.goneBase += q.length;
+      this.gone = [];
+      for (let i = this.goneHead; i < q.length; i++) {
+        const f = q[i];
+        if (f !== undefined) this.queueGone(f);
+      }
       this.goneHead = 0;
     } else if (this.goneHead > 4096 && this.goneHead * 2 > q.length) {
+      this.goneBase += this.goneHead;
       this.gone = q.slice(this.goneHead);
       this.goneHead = 0;
     }
+  }
+
+  private queueGone(f: Flow): void {
+    f.goneAt = this.goneBase + this.gone.length;
+    this.gone.push(f);
   }
 
   /** Ends the capture: every flow still open is done, as it stands at the last packet. */
   finish(): void {
     this.gone = [];
     this.goneHead = 0;
+    this.goneBase = 0;
     this.goneOpen = 0;
     const open = [...this.flows].sort((a, b) => a.n - b.n);
     this.flows.clear();
@@ -418,6 +437,7 @@ export class FlowTracker {
   private forget(f: Flow): void {
     this.flows.delete(f);
     if (f.goneSince >= 0) {
+      this.gone[f.goneAt - this.goneBase] = undefined;
       f.goneSince = -1;
       this.goneOpen--;
     }
@@ -961,6 +981,10 @@ export class FlowTracker {
     if (fc) conn.firstClose = { end: fc.end === 0 ? 'client' : 'server', how: fc.how };
     this.stats.connections++;
     this.opts.onConn?.(f.events ? { ...conn, trace: traceOf(f) } : conn);
+    // The flow lived long enough to be old; its ends, made again from numbers, are young. V8's
+    // scavenges take whatever an old object points to for alive until a full collection finds the
+    // old one dead, which would copy these twice and keep them in the old heap until then.
+    f.ends = GONE_ENDS;
   }
 }
 
@@ -1025,6 +1049,7 @@ class FlowRecord implements Flow {
   held: FlowTransition[] | undefined = undefined;
   serverless?: true;
   goneSince = -1;
+  goneAt = -1;
   frozen = -1;
   nextSame: Flow | undefined = undefined;
   bothGone = false;

@@ -142,23 +142,24 @@ export interface TrackerStats {
 }
 
 interface Flow {
-  readonly n: number;
+  n: number;
   /** Where the index keeps it: the smaller endpoint's address, the other's, both ports in one number. */
-  readonly lo: string;
-  readonly hi: string;
-  readonly ports: number;
-  readonly family: 4 | 6;
+  lo: string;
+  hi: string;
+  ports: number;
+  family: 4 | 6;
   /** Both ends as objects; absent while they are kept as numbers (`frozen`). */
   ends: [End, End];
   /** The row of `FrozenEnds` that keeps both ends while only a later segment could change them; -1 when not. */
   frozen: number;
-  readonly startUs: number;
+  startUs: number;
   lastUs: number;
-  readonly midstream: boolean;
+  midstream: boolean;
   history: string;
   /** Each named once. */
   anomalies: readonly ConnAnomaly[];
-  firstClose: { end: 0 | 1; how: 'FIN' | 'RST' } | undefined;
+  /** Who sent the first FIN or RST, as FIRST_CLOSE numbers it; -1 before. */
+  firstClose: number;
   synRetransmitted: boolean;
   /** Recorded ladder rows, when this connection is recorded. */
   events: ConnEvent[] | undefined;
@@ -168,7 +169,7 @@ interface Flow {
    */
   held: FlowTransition[] | undefined;
   /** The server end turned out never to have existed: nothing more is told of it. */
-  serverless?: true;
+  serverless: boolean;
   /** In the queue of flows whose ends are both gone, since this moment (µs); -1 when not. */
   goneSince: number;
   /** Where in that queue (counted from the queue's first entry ever). */
@@ -209,6 +210,9 @@ function nthSmallest(a: Float64Array, k: number): number {
 function isGone(s: TcpState): boolean {
   return s === 'CLOSE' || s === 'TIME_WAIT' || s === 'LISTEN';
 }
+
+/** Done flows kept to be taken again. */
+const SPARE_FLOWS = 1024;
 
 /** How long a flow whose ends are both gone is kept after its last segment: TIME_WAIT's 60 s (Linux's TCP_TIMEWAIT_LEN). */
 const GONE_FOR_US = LINUX_LIMITS.timeWaitMs * 1000;
@@ -260,6 +264,8 @@ export class FlowTracker {
   /** How many of those are still open (the others were forgotten since, and are dropped in time). */
   private goneOpen = 0;
   readonly stats: TrackerStats = { packets: 0, fast: 0, connections: 0, evicted: 0 };
+  /** Done flows, to be taken again for new ones. */
+  private readonly spare: FlowRecord[] = [];
   /** Where the observer's quick step writes its transitions. */
   private readonly quick = observedTransitions();
   private readonly quickResult: Mutable<StepResult> = {
@@ -506,7 +512,7 @@ export class FlowTracker {
     client.log = [p.timeUs, CODE[client.tcb.state]];
     server.log = [p.timeUs, CODE[server.tcb.state]];
     const n = this.opts.number ? this.opts.number() : this.nextN++;
-    const f: Flow = new FlowRecord(
+    const f: Flow = (this.spare.pop() ?? new FlowRecord()).reuse(
       n,
       lo,
       hi,
@@ -745,7 +751,7 @@ export class FlowTracker {
       letter(f, s, from, 'r');
       s.zeek = 'RESET';
       addAnomaly(f, 'rst');
-      f.firstClose ??= { end: from, how: 'RST' };
+      if (f.firstClose < 0) f.firstClose = from * 2 + 1;
       return;
     }
     if (syn) {
@@ -772,7 +778,7 @@ export class FlowTracker {
       letter(f, s, from, 'f');
       s.sentFin = true;
       if (s.zeek !== 'RESET') s.zeek = 'CLOSED';
-      f.firstClose ??= { end: from, how: 'FIN' };
+      if (f.firstClose < 0) f.firstClose = from * 2;
       return;
     }
     if (!syn && (fl & ACK) !== 0) {
@@ -977,14 +983,16 @@ export class FlowTracker {
       history: f.history,
       anomalies: f.anomalies,
     };
-    const fc = f.firstClose;
-    if (fc) conn.firstClose = { end: fc.end === 0 ? 'client' : 'server', how: fc.how };
+    if (f.firstClose >= 0) conn.firstClose = FIRST_CLOSE[f.firstClose]!;
     this.stats.connections++;
     this.opts.onConn?.(f.events ? { ...conn, trace: traceOf(f) } : conn);
     // The flow lived long enough to be old; its ends, made again from numbers, are young. V8's
     // scavenges take whatever an old object points to for alive until a full collection finds the
     // old one dead, which would copy these twice and keep them in the old heap until then.
     f.ends = GONE_ENDS;
+    f.events = undefined;
+    f.held = undefined;
+    if (this.spare.length < SPARE_FLOWS) this.spare.push(f as FlowRecord);
   }
 }
 
@@ -1040,34 +1048,82 @@ function addAnomaly(f: Flow, a: ConnAnomaly): void {
 
 const NO_ANOMALIES: readonly ConnAnomaly[] = Object.freeze([]);
 
+/**
+ * A flow. Done flows are taken again for new ones (`reuse`): a flow lives long enough to be in V8's
+ * old heap, where a new one for each connection would be garbage for a full collection to find.
+ */
 class FlowRecord implements Flow {
-  lastUs: number;
+  n = 0;
+  lo = '';
+  hi = '';
+  ports = 0;
+  family: 4 | 6 = 4;
+  ends: [End, End] = GONE_ENDS;
+  // Doubles from the start, so that V8 keeps these fields as ones and updates them in place.
+  startUs = NO_TIME;
+  lastUs = NO_TIME;
+  midstream = false;
+  events: ConnEvent[] | undefined = undefined;
   history = '';
-  anomalies: readonly ConnAnomaly[];
-  firstClose: { end: 0 | 1; how: 'FIN' | 'RST' } | undefined = undefined;
+  anomalies: readonly ConnAnomaly[] = NO_ANOMALIES;
+  firstClose = -1;
   synRetransmitted = false;
   held: FlowTransition[] | undefined = undefined;
-  serverless?: true;
-  goneSince = -1;
+  serverless = false;
+  goneSince = NO_TIME;
   goneAt = -1;
   frozen = -1;
   nextSame: Flow | undefined = undefined;
   bothGone = false;
-  constructor(
-    readonly n: number,
-    readonly lo: string,
-    readonly hi: string,
-    readonly ports: number,
-    readonly family: 4 | 6,
-    public ends: [End, End],
-    readonly startUs: number,
-    readonly midstream: boolean,
-    public events: ConnEvent[] | undefined,
-  ) {
+
+  /** Makes this the flow of a new connection (a new record, or a done one). */
+  reuse(
+    n: number,
+    lo: string,
+    hi: string,
+    ports: number,
+    family: 4 | 6,
+    ends: [End, End],
+    startUs: number,
+    midstream: boolean,
+    events: ConnEvent[] | undefined,
+  ): this {
+    this.n = n;
+    this.lo = lo;
+    this.hi = hi;
+    this.ports = ports;
+    this.family = family;
+    this.ends = ends;
+    this.startUs = startUs;
     this.lastUs = startUs;
-    this.anomalies = midstream ? ['midstream'] : NO_ANOMALIES;
+    this.midstream = midstream;
+    this.events = events;
+    this.history = '';
+    this.anomalies = midstream ? MIDSTREAM : NO_ANOMALIES;
+    this.firstClose = -1;
+    this.synRetransmitted = false;
+    this.held = undefined;
+    this.serverless = false;
+    this.goneSince = NO_TIME;
+    this.goneAt = -1;
+    this.frozen = -1;
+    this.nextSame = undefined;
+    this.bothGone = false;
+    return this;
   }
 }
+
+/** No time: before a flow's first packet, and out of the queue of gone flows. */
+const NO_TIME = -0.5;
+const MIDSTREAM: readonly ConnAnomaly[] = Object.freeze(['midstream']);
+
+/** `firstClose` by its number: the end (client 0, server 1) times two, plus 1 for an RST. */
+const FIRST_CLOSE: readonly NonNullable<Conn['firstClose']>[] = [
+  Object.freeze({ end: 'client', how: 'FIN' }),
+  Object.freeze({ end: 'client', how: 'RST' }),
+  Object.freeze({ end: 'server', how: 'FIN' }),
+  Object.freeze({ end: 'server', how: 'RST' }),
+];
 
 /** Writes a history letter the first time this end shows it (upper case from the client). */
 function letter(f: Flow, e: End, from: 0 | 1, l: Letter): void {

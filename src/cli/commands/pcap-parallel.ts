@@ -89,9 +89,9 @@ export function readInParts(
         workerData: input,
         stdout: false,
         stderr: false,
-        // A worker's young generation is smaller than the main thread's by default; flows live long
-        // enough to be copied out of a small one, which cost a third more time.
-        resourceLimits: { maxYoungGenerationSizeMb: 64 },
+        // A small young generation: the tracker's flows wait out TIME_WAIT as numbers, and what dies
+        // young dies within a few hundred segments. A larger one only held more memory.
+        resourceLimits: { maxYoungGenerationSizeMb: 8 },
       });
       workers.push(w);
       w.on('message', (m: Message) => {

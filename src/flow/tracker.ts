@@ -211,6 +211,10 @@ function isGone(s: TcpState): boolean {
   return s === 'CLOSE' || s === 'TIME_WAIT' || s === 'LISTEN';
 }
 
+/** A flow quiet this long (µs) has its ends kept as numbers; and how many flows are looked at every 16 segments. */
+const IDLE_US = 1_000_000;
+const SCAN_FLOWS = 32;
+
 /** Done flows kept to be taken again. */
 const SPARE_FLOWS = 1024;
 
@@ -264,6 +268,8 @@ export class FlowTracker {
   /** How many of those are still open (the others were forgotten since, and are dropped in time). */
   private goneOpen = 0;
   readonly stats: TrackerStats = { packets: 0, fast: 0, connections: 0, evicted: 0 };
+  /** Where `coolIdle` goes on round the open flows. */
+  private scan: Iterator<Flow> | undefined;
   /** Done flows, to be taken again for new ones. */
   private readonly spare: FlowRecord[] = [];
   /** Where the observer's quick step writes its transitions. */
@@ -313,17 +319,36 @@ export class FlowTracker {
       this.goneOpen++;
     }
     // Both ends gone: nothing but a later segment changes the flow, and most wait a minute for none.
-    if (
-      f.bothGone &&
-      this.frozen &&
-      f.events === undefined &&
-      f.held === undefined &&
-      FrozenEnds.fits(f.ends)
-    ) {
-      f.frozen = this.frozen.freeze(f.ends);
-      f.ends = GONE_ENDS;
-    }
+    if (f.bothGone) this.freeze(f);
+    if ((this.stats.packets & 15) === 0) this.coolIdle();
     if ((this.stats.packets & 1023) === 0) this.sweep();
+  }
+
+  /** Keeps a flow's ends as numbers until it is touched again, when they can be. */
+  private freeze(f: Flow): void {
+    if (!this.frozen || f.frozen >= 0 || f.events !== undefined || f.held !== undefined) return;
+    if (!FrozenEnds.fits(f.ends)) return;
+    f.frozen = this.frozen.freeze(f.ends);
+    f.ends = GONE_ENDS;
+  }
+
+  /**
+   * Flows that saw nothing for a second are kept as numbers too (a SYN flood's, a quiet
+   * connection's): a few open flows are looked at every few segments, round the table.
+   */
+  private coolIdle(): void {
+    if (!this.frozen) return;
+    const before = this.lastUs - IDLE_US;
+    let it = this.scan ?? this.flows.values();
+    for (let i = 0; i < SCAN_FLOWS; i++) {
+      const r = it.next();
+      if (r.done === true) {
+        it = this.flows.values();
+        break;
+      }
+      if (r.value.lastUs < before) this.freeze(r.value);
+    }
+    this.scan = it;
   }
 
   /** A flow's ends as objects again, when they were kept as numbers. */
@@ -350,8 +375,8 @@ export class FlowTracker {
       }
       if (f.goneSince + GONE_FOR_US >= now) break;
       q[this.goneHead++] = undefined;
-      // Kept as numbers, its ends are gone still.
-      if (f.frozen < 0 && (!isGone(f.ends[0].tcb.state) || !isGone(f.ends[1].tcb.state))) {
+      // A segment since made an end live again.
+      if (!f.bothGone) {
         f.goneSince = -1;
         this.goneOpen--;
         continue;
@@ -389,6 +414,7 @@ export class FlowTracker {
 
   /** Ends the capture: every flow still open is done, as it stands at the last packet. */
   finish(): void {
+    this.scan = undefined;
     this.gone = [];
     this.goneHead = 0;
     this.goneBase = 0;

@@ -1,9 +1,9 @@
 /**
- * Property: a flow whose ends are kept as numbers while it waits out TIME_WAIT (`FrozenEnds`) is the
- * same flow when touched again: with and without, the tracker reaches the same machines (timers
- * included) after every segment and gives the same connections, on random conversations and bulk
- * transfers repeated on their 4-tuples (within TIME_WAIT and after it), and on the real captures of
- * the fixtures. Seeded as every random test (test/helpers/random.ts): TCPSCOPE_SEED=N replays one.
+ * Property: a flow whose ends are kept as numbers (`FrozenEnds`: while it waits out TIME_WAIT, or
+ * after a second of quiet) is the same flow when touched again: with and without, the tracker
+ * reaches the same machines (timers included) after every segment and gives the same connections,
+ * on random conversations and bulk transfers repeated on their 4-tuples (within TIME_WAIT and after
+ * it), SYNs retried, answered late or never, and the real captures of the fixtures. Seeded as every random test (test/helpers/random.ts): TCPSCOPE_SEED=N replays one.
  */
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { readCaptureFile } from '../../src/capture/index.js';
 import { type Conn, FlowTracker } from '../../src/flow/index.js';
 import type { WirePacket } from '../../src/net/packet.js';
 import { parseScript, simulate } from '../../src/sim/index.js';
-import { withSeed } from '../helpers/random.js';
+import { seededInts, withSeed } from '../helpers/random.js';
 import { edit, edits, script } from './random-traffic.js';
 import { capturedArrivals } from './sim-packets.js';
 import { synthetic } from './synthetic.js';
@@ -91,6 +91,52 @@ describe('tracker: flows kept as numbers while their ends are gone', () => {
       withSeed({ numRuns: 30 }),
     );
     assert.ok(frozen > 30, `flows were frozen (${frozen})`);
+  });
+
+  it('are the same flows when SYNs wait, are retried, and are answered late, refused or never', () => {
+    const SYN = 0x02;
+    const ACK = 0x10;
+    const RST = 0x04;
+    let frozen = 0;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => {
+        const rnd = seededInts(seed);
+        const packets: WirePacket[] = [];
+        const at = (us: number, p: Omit<WirePacket, 'timeUs' | 'offset' | 'family' | 'iface' | 'window'>) =>
+          packets.push({
+            ...p,
+            timeUs: 1_700_000_000_000_000 + us,
+            offset: 0,
+            family: 4,
+            iface: 0,
+            window: 512,
+          });
+        for (let k = 0; k < 60; k++) {
+          const c = { src: `198.51.100.${1 + k}`, sport: 1024 + rnd(60000) };
+          const s = { src: '203.0.113.1', sport: 80 };
+          const iss = rnd(2 ** 32 - 1);
+          const irs = rnd(2 ** 32 - 1);
+          const t0 = k * 20_000;
+          const syn = { ...c, dst: s.src, dport: s.sport, seq: iss, ack: 0, flags: SYN, len: 0 };
+          at(t0, syn);
+          // Retried after one second and three, or not.
+          const tries = rnd(3);
+          for (let r = 1; r <= tries; r++) at(t0 + (2 ** r - 1) * 1_000_000, syn);
+          const answer = t0 + (2 ** tries - 1) * 1_000_000 + 1000 + rnd(2_000_000);
+          const back = { ...s, dst: c.src, dport: c.sport };
+          const how = rnd(3);
+          if (how === 0) at(answer, { ...back, seq: 0, ack: (iss + 1) >>> 0, flags: RST | ACK, len: 0 });
+          else if (how === 1) {
+            at(answer, { ...back, seq: irs, ack: (iss + 1) >>> 0, flags: SYN | ACK, len: 0 });
+            at(answer + 100, { ...syn, seq: (iss + 1) >>> 0, ack: (irs + 1) >>> 0, flags: ACK });
+          }
+        }
+        packets.sort((a, b) => a.timeUs - b.timeUs);
+        frozen += same(packets, `seed ${seed}`);
+      }),
+      withSeed({ numRuns: 20 }),
+    );
+    assert.ok(frozen > 100, `flows were frozen (${frozen})`);
   });
 
   it('are the same flows on the real captures of the fixtures', async () => {

@@ -9,6 +9,9 @@
 import { createTcb, LINUX_LIMITS, TCP_STATES, type Tcb, type TimerName } from '../tcp/index.js';
 import { CODE, type End, type Mutable, type MutableTcb, newEnd, type ZeekEnd } from './end.js';
 
+/** Rows a chunk of the typed arrays holds (about 2 MB). */
+const CHUNK_ROWS = 4096;
+
 /** The most states an end's log may hold to be put away (its log's numbers are twice as many). */
 const LOG_STATES = 8;
 
@@ -86,8 +89,9 @@ const NO_TIMERS: Tcb['timers'] = Object.freeze({});
 
 /** Rows of flows' two ends, reused once thawed. */
 export class FrozenEnds {
-  private f = new Float64Array(0);
-  private u = new Uint32Array(0);
+  /** Rows in chunks of CHUNK_ROWS, never moved: a new chunk when all are full. */
+  private readonly fChunks: Float64Array[] = [];
+  private readonly uChunks: Uint32Array[] = [];
   /** Each end's address (strings are shared with the address cache: a pointer each). */
   private addresses: (string | undefined)[] = [];
   private rows = 0;
@@ -122,24 +126,20 @@ export class FrozenEnds {
 
   private grow(): number {
     const rows = this.rows;
-    if (rows * 2 * F_END >= this.f.length) {
-      const cap = Math.max(1024, rows * 2);
-      const f = new Float64Array(cap * 2 * F_END);
-      f.set(this.f);
-      this.f = f;
-      const u = new Uint32Array(cap * 2 * U_END);
-      u.set(this.u);
-      this.u = u;
+    if (rows % CHUNK_ROWS === 0) {
+      this.fChunks.push(new Float64Array(CHUNK_ROWS * 2 * F_END));
+      this.uChunks.push(new Uint32Array(CHUNK_ROWS * 2 * U_END));
     }
     this.rows++;
     return rows;
   }
 
   private put(k: number, e: End): void {
-    const f = this.f;
-    const u = this.u;
-    const fo = k * F_END;
-    const uo = k * U_END;
+    const chunk = Math.floor(k / (2 * CHUNK_ROWS));
+    const f = this.fChunks[chunk]!;
+    const u = this.uChunks[chunk]!;
+    const fo = (k % (2 * CHUNK_ROWS)) * F_END;
+    const uo = (k % (2 * CHUNK_ROWS)) * U_END;
     const t = e.tcb;
     this.addresses[k] = e.address;
     f[fo + F.packets] = e.packets;
@@ -188,10 +188,11 @@ export class FrozenEnds {
   }
 
   private take(k: number): End {
-    const f = this.f;
-    const u = this.u;
-    const fo = k * F_END;
-    const uo = k * U_END;
+    const chunk = Math.floor(k / (2 * CHUNK_ROWS));
+    const f = this.fChunks[chunk]!;
+    const u = this.uChunks[chunk]!;
+    const fo = (k % (2 * CHUNK_ROWS)) * F_END;
+    const uo = (k % (2 * CHUNK_ROWS)) * U_END;
     const flags = u[uo + U.flags]!;
     const t = createTcb() as MutableTcb;
     t.state = TCP_STATES[u[uo + U.state]!]!;

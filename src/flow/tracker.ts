@@ -176,6 +176,8 @@ interface Flow {
   goneAt: number;
   /** The index's link to the next flow of the same key. */
   nextSame: Flow | undefined;
+  /** Open (false once done, until taken again for a new connection). */
+  alive: boolean;
   /** Both ends gone (CLOSE, TIME_WAIT, LISTEN) after the last segment. */
   bothGone: boolean;
 }
@@ -211,9 +213,8 @@ function isGone(s: TcpState): boolean {
   return s === 'CLOSE' || s === 'TIME_WAIT' || s === 'LISTEN';
 }
 
-/** A flow quiet this long (µs) has its ends kept as numbers; and how many flows are looked at every 16 segments. */
-const IDLE_US = 1_000_000;
-const SCAN_FLOWS = 32;
+/** A flow quiet this long (µs) has its ends kept as numbers. */
+const IDLE_US = 200_000;
 
 /** Done flows kept to be taken again. */
 const SPARE_FLOWS = 1024;
@@ -268,8 +269,10 @@ export class FlowTracker {
   /** How many of those are still open (the others were forgotten since, and are dropped in time). */
   private goneOpen = 0;
   readonly stats: TrackerStats = { packets: 0, fast: 0, connections: 0, evicted: 0 };
-  /** Where `coolIdle` goes on round the open flows. */
-  private scan: Iterator<Flow> | undefined;
+  /** Open flows to look at again once IDLE_US has passed from when they were queued (`coolTimes`), from `coolHead` on. */
+  private cool: (Flow | undefined)[] = [];
+  private coolTimes: number[] = [];
+  private coolHead = 0;
   /** Done flows, to be taken again for new ones. */
   private readonly spare: FlowRecord[] = [];
   /** Where the observer's quick step writes its transitions. */
@@ -333,22 +336,34 @@ export class FlowTracker {
   }
 
   /**
-   * Flows that saw nothing for a second are kept as numbers too (a SYN flood's, a quiet
-   * connection's): a few open flows are looked at every few segments, round the table.
+   * Flows quiet for IDLE_US are kept as numbers too (a SYN flood's, a quiet connection's), before
+   * V8 would copy their ends out of its young generation: each open flow is looked at again once
+   * that long has passed, and frozen if it saw nothing since, or looked at again later.
    */
   private coolIdle(): void {
-    if (!this.frozen) return;
-    const before = this.lastUs - IDLE_US;
-    let it = this.scan ?? this.flows.values();
-    for (let i = 0; i < SCAN_FLOWS; i++) {
-      const r = it.next();
-      if (r.done === true) {
-        it = this.flows.values();
-        break;
-      }
-      if (r.value.lastUs < before) this.freeze(r.value);
+    const q = this.cool;
+    const times = this.coolTimes;
+    const now = this.lastUs;
+    while (this.coolHead < q.length && times[this.coolHead]! + IDLE_US <= now) {
+      const f = q[this.coolHead]!;
+      q[this.coolHead] = undefined;
+      this.coolHead++;
+      if (!f.alive || f.frozen >= 0) continue;
+      if (f.lastUs + IDLE_US <= now) this.freeze(f);
+      if (f.frozen < 0) this.queueCool(f, now);
     }
-    this.scan = it;
+    if (this.coolHead > 4096 && this.coolHead * 2 > q.length) {
+      this.cool = q.slice(this.coolHead);
+      this.coolTimes = times.slice(this.coolHead);
+      this.coolHead = 0;
+    }
+  }
+
+  /** Looks at `f` again once IDLE_US has passed from `fromUs`. */
+  private queueCool(f: Flow, fromUs: number): void {
+    if (!this.frozen) return;
+    this.cool.push(f);
+    this.coolTimes.push(fromUs);
   }
 
   /** A flow's ends as objects again, when they were kept as numbers. */
@@ -356,6 +371,7 @@ export class FlowTracker {
     if (f.frozen < 0) return;
     f.ends = this.frozen!.thaw(f.frozen);
     f.frozen = -1;
+    this.queueCool(f, this.lastUs);
   }
 
   /**
@@ -414,7 +430,9 @@ export class FlowTracker {
 
   /** Ends the capture: every flow still open is done, as it stands at the last packet. */
   finish(): void {
-    this.scan = undefined;
+    this.cool = [];
+    this.coolTimes = [];
+    this.coolHead = 0;
     this.gone = [];
     this.goneHead = 0;
     this.goneBase = 0;
@@ -551,6 +569,7 @@ export class FlowTracker {
     );
     this.flows.add(f);
     this.index.add(f);
+    this.queueCool(f, p.timeUs);
     return f;
   }
 
@@ -1018,6 +1037,7 @@ export class FlowTracker {
     f.ends = GONE_ENDS;
     f.events = undefined;
     f.held = undefined;
+    f.alive = false;
     if (this.spare.length < SPARE_FLOWS) this.spare.push(f as FlowRecord);
   }
 }
@@ -1101,6 +1121,7 @@ class FlowRecord implements Flow {
   frozen = -1;
   nextSame: Flow | undefined = undefined;
   bothGone = false;
+  alive = false;
 
   /** Makes this the flow of a new connection (a new record, or a done one). */
   reuse(
@@ -1135,6 +1156,7 @@ class FlowRecord implements Flow {
     this.frozen = -1;
     this.nextSame = undefined;
     this.bothGone = false;
+    this.alive = true;
     return this;
   }
 }

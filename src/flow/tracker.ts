@@ -38,7 +38,7 @@ import {
   type TcpState,
 } from '../tcp/index.js';
 import { CODE, type End, type Mutable, type MutableTcb, NO_SEQ, newEnd } from './end.js';
-import { FlowIndex } from './flow-index.js';
+import { FlowIndex, FlowList } from './flow-index.js';
 import { FrozenEnds } from './frozen.js';
 import { endpointBefore } from './key.js';
 import type { ConnEvent, ConnTrace, ConnTransition, EndView } from './trace.js';
@@ -101,8 +101,12 @@ export interface TrackerOptions {
   readonly record?: (n: number) => boolean;
   /** Take the fast path for segments that change only sequence numbers (default true). */
   readonly fastPath?: boolean;
-  /** Keep both ends of a flow whose ends are both gone as numbers until it is touched again (default true). */
+  /**
+   * Keep both ends of a flow as numbers until it is touched again, when they are both gone or the
+   * flow saw none of the last `idleSegments` segments (default true, and 4096).
+   */
   readonly freeze?: boolean;
+  readonly idleSegments?: number;
   /** Called with each connection as it is done (replaced by the next on its 4-tuple, evicted, or at `finish`). */
   readonly onConn?: (c: Conn) => void;
   /**
@@ -176,8 +180,13 @@ interface Flow {
   goneAt: number;
   /** The index's link to the next flow of the same key. */
   nextSame: Flow | undefined;
+  /** The open flows' list: the flows opened just before and after this one. */
+  prev: Flow | undefined;
+  next: Flow | undefined;
   /** Open (false once done, until taken again for a new connection). */
   alive: boolean;
+  /** The tracker's count of segments at this flow's last. */
+  seen: number;
   /** Both ends gone (CLOSE, TIME_WAIT, LISTEN) after the last segment. */
   bothGone: boolean;
 }
@@ -213,8 +222,12 @@ function isGone(s: TcpState): boolean {
   return s === 'CLOSE' || s === 'TIME_WAIT' || s === 'LISTEN';
 }
 
-/** A flow quiet this long (µs) has its ends kept as numbers. */
-const IDLE_US = 200_000;
+/**
+ * A flow that saw none of this many segments of the tracker's (its share of a capture) has its ends
+ * kept as numbers: sooner than V8's young generation fills (a few thousand new flows' worth), so
+ * that the ends of a SYN flood's flows are not copied out of it.
+ */
+const IDLE_SEGMENTS = 4096;
 
 /** Done flows kept to be taken again. */
 const SPARE_FLOWS = 1024;
@@ -250,10 +263,11 @@ const QUIET = new Set(['ack', 'data', 'sent-other']);
 
 export class FlowTracker {
   /** Open flows (in order of first packet), and the index that finds one from a segment. */
-  private readonly flows = new Set<Flow>();
+  private readonly flows = new FlowList<Flow>();
   private readonly index = new FlowIndex<Flow>();
   private readonly maxFlows: number;
   private readonly fastPath: boolean;
+  private readonly idleSegments: number;
   /** Both ends of flows that wait out TIME_WAIT's minute, as numbers; null when not kept so. */
   private readonly frozen: FrozenEnds | null;
   private nextN = 1;
@@ -269,7 +283,7 @@ export class FlowTracker {
   /** How many of those are still open (the others were forgotten since, and are dropped in time). */
   private goneOpen = 0;
   readonly stats: TrackerStats = { packets: 0, fast: 0, connections: 0, evicted: 0 };
-  /** Open flows to look at again once IDLE_US has passed from when they were queued (`coolTimes`), from `coolHead` on. */
+  /** Open flows to look at again `idleSegments` segments after they were queued (`coolTimes`), from `coolHead` on. */
   private cool: (Flow | undefined)[] = [];
   private coolTimes: number[] = [];
   private coolHead = 0;
@@ -294,6 +308,7 @@ export class FlowTracker {
     this.maxFlows = Math.max(1, opts.maxFlows ?? 1_000_000);
     this.fastPath = opts.fastPath ?? true;
     this.frozen = (opts.freeze ?? true) ? new FrozenEnds() : null;
+    this.idleSegments = Math.max(1, opts.idleSegments ?? IDLE_SEGMENTS);
   }
 
   /** Feeds one segment, in capture order. */
@@ -314,6 +329,7 @@ export class FlowTracker {
     }
     f ??= this.open(lo, hi, ports, p);
     this.segment(f, p);
+    f.seen = this.stats.packets;
     // Only a segment changes the ends' states (and their timers, which the next segment fires).
     f.bothGone = isGone(f.ends[0].tcb.state) && isGone(f.ends[1].tcb.state);
     if (f.goneSince < 0 && f.bothGone) {
@@ -323,7 +339,7 @@ export class FlowTracker {
     }
     // Both ends gone: nothing but a later segment changes the flow, and most wait a minute for none.
     if (f.bothGone) this.freeze(f);
-    if ((this.stats.packets & 15) === 0) this.coolIdle();
+    this.coolIdle();
     if ((this.stats.packets & 1023) === 0) this.sweep();
   }
 
@@ -336,20 +352,21 @@ export class FlowTracker {
   }
 
   /**
-   * Flows quiet for IDLE_US are kept as numbers too (a SYN flood's, a quiet connection's), before
-   * V8 would copy their ends out of its young generation: each open flow is looked at again once
-   * that long has passed, and frozen if it saw nothing since, or looked at again later.
+   * Quiet flows are kept as numbers too (a SYN flood's, a quiet connection's): each open flow is
+   * looked at again `idleSegments` segments after it was queued, and frozen if it saw none of them,
+   * or queued again.
    */
   private coolIdle(): void {
     const q = this.cool;
     const times = this.coolTimes;
-    const now = this.lastUs;
-    while (this.coolHead < q.length && times[this.coolHead]! + IDLE_US <= now) {
+    const now = this.stats.packets;
+    const idle = this.idleSegments;
+    while (this.coolHead < q.length && times[this.coolHead]! + idle <= now) {
       const f = q[this.coolHead]!;
       q[this.coolHead] = undefined;
       this.coolHead++;
       if (!f.alive || f.frozen >= 0) continue;
-      if (f.lastUs + IDLE_US <= now) this.freeze(f);
+      if (f.seen + idle <= now) this.freeze(f);
       if (f.frozen < 0) this.queueCool(f, now);
     }
     if (this.coolHead > 4096 && this.coolHead * 2 > q.length) {
@@ -359,11 +376,11 @@ export class FlowTracker {
     }
   }
 
-  /** Looks at `f` again once IDLE_US has passed from `fromUs`. */
-  private queueCool(f: Flow, fromUs: number): void {
+  /** Looks at `f` again `idleSegments` segments after the `at`-th. */
+  private queueCool(f: Flow, at: number): void {
     if (!this.frozen) return;
     this.cool.push(f);
-    this.coolTimes.push(fromUs);
+    this.coolTimes.push(at);
   }
 
   /** A flow's ends as objects again, when they were kept as numbers. */
@@ -371,7 +388,7 @@ export class FlowTracker {
     if (f.frozen < 0) return;
     f.ends = this.frozen!.thaw(f.frozen);
     f.frozen = -1;
-    this.queueCool(f, this.lastUs);
+    this.queueCool(f, this.stats.packets);
   }
 
   /**
@@ -453,8 +470,7 @@ export class FlowTracker {
 
   /** The number of the oldest flow open now (Infinity when none). */
   get oldestOpen(): number {
-    for (const f of this.flows) return f.n;
-    return Number.POSITIVE_INFINITY;
+    return this.flows.first?.n ?? Number.POSITIVE_INFINITY;
   }
 
   /** The open flows whose ends are kept as numbers now (for tests). */
@@ -569,7 +585,7 @@ export class FlowTracker {
     );
     this.flows.add(f);
     this.index.add(f);
-    this.queueCool(f, p.timeUs);
+    this.queueCool(f, this.stats.packets);
     return f;
   }
 
@@ -1120,8 +1136,11 @@ class FlowRecord implements Flow {
   goneAt = -1;
   frozen = -1;
   nextSame: Flow | undefined = undefined;
+  prev: Flow | undefined = undefined;
+  next: Flow | undefined = undefined;
   bothGone = false;
   alive = false;
+  seen = 0;
 
   /** Makes this the flow of a new connection (a new record, or a done one). */
   reuse(

@@ -1,6 +1,6 @@
 /**
  * Property: a flow whose ends are kept as numbers (`FrozenEnds`: while it waits out TIME_WAIT, or
- * after a second of quiet) is the same flow when touched again: with and without, the tracker
+ * while quiet) is the same flow when touched again: with and without, the tracker
  * reaches the same machines (timers included) after every segment and gives the same connections,
  * on random conversations and bulk transfers repeated on their 4-tuples (within TIME_WAIT and after
  * it), SYNs retried, answered late or never, and the real captures of the fixtures. Seeded as every random test (test/helpers/random.ts): TCPSCOPE_SEED=N replays one.
@@ -42,7 +42,8 @@ interface Run {
 /** The tracker over `packets`; with `everyStep`, both ends' machines of every flow after each segment. */
 function run(packets: readonly WirePacket[], freeze: boolean, everyStep: boolean): Run {
   const conns: Conn[] = [];
-  const t = new FlowTracker({ freeze, onConn: (c) => conns.push(c) });
+  // Quiet after 3 segments: the captures here are short.
+  const t = new FlowTracker({ freeze, idleSegments: 3, onConn: (c) => conns.push(c) });
   const steps: unknown[] = [];
   let frozen = 0;
   for (const p of packets) {

@@ -1053,6 +1053,8 @@ export class FlowTracker {
     f.ends = GONE_ENDS;
     f.events = undefined;
     f.held = undefined;
+    f.anomalies = NO_ANOMALIES;
+    f.history = '';
     f.alive = false;
     if (this.spare.length < SPARE_FLOWS) this.spare.push(f as FlowRecord);
   }

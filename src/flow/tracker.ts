@@ -7,7 +7,10 @@
  * seen mid-stream starts ESTABLISHED and is marked so. Bounded: beyond `maxFlows` the flow idle the
  * longest is closed off and counted. Segments that change nothing but sequence numbers (in-order
  * data and ACKs between two ESTABLISHED ends) take a fast path instead of the machine's `step()`;
- * the other usual ones (handshake, FINs) the observer's quick step (`observeStep`).
+ * the other usual ones (handshake, FINs) the observer's quick step (`observeStep`). Memory holds
+ * the last minute's flows (TIME_WAIT's), most of them with both ends gone: those, and quiet ones,
+ * keep their ends as numbers until touched again (`FrozenEnds`), and done flows are taken again
+ * for new ones, so that V8 has little to copy or to collect from its old heap.
  * Pure: time comes from the packets.
  */
 

@@ -1,8 +1,7 @@
 /**
  * The open flows by 4-tuple, found without a string per segment: a number mixed from both addresses'
- * texts and the port pair picks a chain in a table, and a flow is confirmed by its own endpoints; and
- * the open flows in order, as a list through the flows themselves.
- * An address's number is a hash of its text, kept in a bounded cache (the texts a capture reader
+ * texts and the port pair picks a chain in a table, and a flow is confirmed by its own endpoints.
+ * An address's number is a hash of its text, kept in a small direct-mapped cache (the texts a capture reader
  * hands out are the same strings packet after packet, and a string keeps its own hash). Pure.
  */
 
@@ -16,8 +15,9 @@ export interface Indexed<F> {
   nextSame: F | undefined;
 }
 
-/** Addresses remembered at once before the cache starts again. */
-const ADDRESS_CACHE = 65_536;
+/** Addresses remembered at once, by a number of this many bits. */
+const ADDRESS_BITS = 12;
+const ADDRESS_SLOTS = 1 << ADDRESS_BITS;
 
 export class FlowIndex<F extends Indexed<F>> {
   /**
@@ -26,7 +26,11 @@ export class FlowIndex<F extends Indexed<F>> {
    */
   private buckets: (F | undefined)[] = emptyTable(MIN_BUCKETS);
   private mask = MIN_BUCKETS - 1;
-  private readonly addresses = new Map<string, number>();
+  /** Addresses' numbers, direct-mapped by the text's length and last characters (a SYN flood's are all new). */
+  private readonly texts: (string | undefined)[] = new Array<string | undefined>(ADDRESS_SLOTS).fill(
+    undefined,
+  );
+  private readonly numbers = new Int32Array(ADDRESS_SLOTS);
   private count = 0;
 
   get size(): number {
@@ -95,14 +99,21 @@ export class FlowIndex<F extends Indexed<F>> {
   }
 
   private address(text: string): number {
-    let h = this.addresses.get(text);
-    if (h === undefined) {
-      // FNV-1a of the text.
-      h = 0x811c9dc5;
-      for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-      if (this.addresses.size >= ADDRESS_CACHE) this.addresses.clear();
-      this.addresses.set(text, h);
-    }
+    const n = text.length;
+    const slot =
+      (Math.imul(
+        text.charCodeAt(n - 1) ^ (text.charCodeAt(n - 2) << 8) ^ (text.charCodeAt(n - 3) << 16),
+        0x9e3779b1,
+      ) ^
+        n) >>>
+      (32 - ADDRESS_BITS);
+    // The reader hands out one string per address: usually the very same one.
+    if (this.texts[slot] === text) return this.numbers[slot]!;
+    // FNV-1a of the text.
+    let h = 0x811c9dc5;
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    this.texts[slot] = text;
+    this.numbers[slot] = h;
     return h;
   }
 }
@@ -111,71 +122,4 @@ const MIN_BUCKETS = 1024;
 
 function emptyTable<F>(n: number): (F | undefined)[] {
   return new Array<F | undefined>(n).fill(undefined);
-}
-
-/** What a list of flows needs of a flow: its neighbours. */
-export interface Listed<F> {
-  prev: F | undefined;
-  next: F | undefined;
-}
-
-/**
- * Flows in the order they were added (the tracker's: of first packet), linked through the flows
- * themselves: adding and removing make nothing, where a Set of a million made itself anew every
- * few hundred thousand changes.
- */
-export class FlowList<F extends Listed<F>> {
-  private head: F | undefined = undefined;
-  private tail: F | undefined = undefined;
-  private count = 0;
-
-  get size(): number {
-    return this.count;
-  }
-
-  /** The first flow added of those still here. */
-  get first(): F | undefined {
-    return this.head;
-  }
-
-  add(f: F): void {
-    f.prev = this.tail;
-    f.next = undefined;
-    if (this.tail === undefined) this.head = f;
-    else this.tail.next = f;
-    this.tail = f;
-    this.count++;
-  }
-
-  /** Removes a flow that is in the list. */
-  delete(f: F): void {
-    if (f.prev === undefined) this.head = f.next;
-    else f.prev.next = f.next;
-    if (f.next === undefined) this.tail = f.prev;
-    else f.next.prev = f.prev;
-    f.prev = undefined;
-    f.next = undefined;
-    this.count--;
-  }
-
-  clear(): void {
-    for (let f = this.head; f !== undefined; ) {
-      const next = f.next;
-      f.prev = undefined;
-      f.next = undefined;
-      f = next;
-    }
-    this.head = undefined;
-    this.tail = undefined;
-    this.count = 0;
-  }
-
-  *[Symbol.iterator](): IterableIterator<F> {
-    for (let f = this.head; f !== undefined; ) {
-      // The next one first: the caller may remove this one.
-      const next = f.next;
-      yield f;
-      f = next;
-    }
-  }
 }

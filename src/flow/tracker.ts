@@ -41,7 +41,7 @@ import {
   type TcpState,
 } from '../tcp/index.js';
 import { CODE, type End, type Mutable, type MutableTcb, NO_SEQ, newEnd } from './end.js';
-import { FlowIndex, FlowList } from './flow-index.js';
+import { FlowIndex } from './flow-index.js';
 import { FrozenEnds } from './frozen.js';
 import { endpointBefore } from './key.js';
 import type { ConnEvent, ConnTrace, ConnTransition, EndView } from './trace.js';
@@ -183,9 +183,6 @@ interface Flow {
   goneAt: number;
   /** The index's link to the next flow of the same key. */
   nextSame: Flow | undefined;
-  /** The open flows' list: the flows opened just before and after this one. */
-  prev: Flow | undefined;
-  next: Flow | undefined;
   /** Open (false once done, until taken again for a new connection). */
   alive: boolean;
   /** The tracker's count of segments at this flow's last. */
@@ -232,9 +229,6 @@ function isGone(s: TcpState): boolean {
  */
 const IDLE_SEGMENTS = 4096;
 
-/** Done flows kept to be taken again. */
-const SPARE_FLOWS = 1024;
-
 /** How long a flow whose ends are both gone is kept after its last segment: TIME_WAIT's 60 s (Linux's TCP_TIMEWAIT_LEN). */
 const GONE_FOR_US = LINUX_LIMITS.timeWaitMs * 1000;
 
@@ -266,11 +260,13 @@ const QUIET = new Set(['ack', 'data', 'sent-other']);
 
 export class FlowTracker {
   /** Open flows (in order of first packet), and the index that finds one from a segment. */
-  private readonly flows = new FlowList<Flow>();
+  private readonly flows = new Set<Flow>();
   private readonly index = new FlowIndex<Flow>();
   private readonly maxFlows: number;
   private readonly fastPath: boolean;
   private readonly idleSegments: number;
+  /** Done flows kept to be taken again: as many as an eviction makes done (within reason). */
+  private readonly spareFlows: number;
   /** Both ends of flows that wait out TIME_WAIT's minute, as numbers; null when not kept so. */
   private readonly frozen: FrozenEnds | null;
   private nextN = 1;
@@ -292,6 +288,10 @@ export class FlowTracker {
   private coolHead = 0;
   /** Done flows, to be taken again for new ones. */
   private readonly spare: FlowRecord[] = [];
+  /** The open flows and their idle times as `evict` sees them, and the copy it selects in, kept. */
+  private evictTimes = new Float64Array(0);
+  private evictCut = new Float64Array(0);
+  private readonly evictFlows: Flow[] = [];
   /** Where the observer's quick step writes its transitions. */
   private readonly quick = observedTransitions();
   private readonly quickResult: Mutable<StepResult> = {
@@ -312,6 +312,7 @@ export class FlowTracker {
     this.fastPath = opts.fastPath ?? true;
     this.frozen = (opts.freeze ?? true) ? new FrozenEnds() : null;
     this.idleSegments = Math.max(1, opts.idleSegments ?? IDLE_SEGMENTS);
+    this.spareFlows = Math.min(65_536, Math.max(1024, Math.ceil(this.maxFlows / 10)));
   }
 
   /** Feeds one segment, in capture order. */
@@ -473,7 +474,8 @@ export class FlowTracker {
 
   /** The number of the oldest flow open now (Infinity when none). */
   get oldestOpen(): number {
-    return this.flows.first?.n ?? Number.POSITIVE_INFINITY;
+    for (const f of this.flows) return f.n;
+    return Number.POSITIVE_INFINITY;
   }
 
   /** The open flows whose ends are kept as numbers now (for tests). */
@@ -517,19 +519,35 @@ export class FlowTracker {
   private evict(): void {
     const n = Math.max(1, Math.ceil(this.maxFlows / 10));
     // The n-th smallest idle time by selection, not a sort of every flow: a SYN flood evicts
-    // again and again, and sorting a million flows each time cost a minute.
-    const times = new Float64Array(this.flows.size);
-    let i = 0;
-    for (const f of this.flows) times[i++] = f.lastUs;
-    const cut = nthSmallest(times, Math.min(n, times.length) - 1);
-    const idle: Flow[] = [];
-    for (const f of this.flows) if (f.lastUs < cut) idle.push(f);
-    // Those at the cut itself, oldest first, until n.
-    for (const f of this.flows) {
-      if (idle.length >= n) break;
-      if (f.lastUs === cut) idle.push(f);
+    // again and again, and sorting a million flows each time cost a minute. The flows are walked
+    // once (each a cache miss or two): they and their times go to arrays, kept.
+    const size = this.flows.size;
+    if (this.evictTimes.length < size) {
+      this.evictTimes = new Float64Array(size);
+      this.evictCut = new Float64Array(size);
     }
-    for (const f of idle.sort((a, b) => a.n - b.n)) {
+    const times = this.evictTimes;
+    const flows = this.evictFlows;
+    let i = 0;
+    for (const f of this.flows) {
+      flows[i] = f;
+      times[i++] = f.lastUs;
+    }
+    const select = this.evictCut.subarray(0, size);
+    select.set(times.subarray(0, size));
+    const cut = nthSmallest(select, Math.min(n, size) - 1);
+    let below = 0;
+    for (let k = 0; k < size; k++) if (times[k]! < cut) below++;
+    // Those idle longer than the cut, and those at the cut itself, oldest first, until n; in the
+    // order they opened, which is the set's.
+    let atCut = n - below;
+    const idle: Flow[] = [];
+    for (let k = 0; k < size; k++) {
+      const t = times[k]!;
+      if (t < cut || (t === cut && atCut-- > 0)) idle.push(flows[k]!);
+    }
+    flows.length = 0;
+    for (const f of idle) {
       this.forget(f);
       this.thaw(f);
       const live = f.ends.some((e) => e.tcb.state !== 'CLOSE' && e.tcb.state !== 'LISTEN');
@@ -1059,7 +1077,7 @@ export class FlowTracker {
     f.anomalies = NO_ANOMALIES;
     f.history = '';
     f.alive = false;
-    if (this.spare.length < SPARE_FLOWS) this.spare.push(f as FlowRecord);
+    if (this.spare.length < this.spareFlows) this.spare.push(f as FlowRecord);
   }
 }
 
@@ -1141,8 +1159,6 @@ class FlowRecord implements Flow {
   goneAt = -1;
   frozen = -1;
   nextSame: Flow | undefined = undefined;
-  prev: Flow | undefined = undefined;
-  next: Flow | undefined = undefined;
   bothGone = false;
   alive = false;
   seen = 0;

@@ -1,10 +1,10 @@
 /**
- * Both ends of flows put away while only a later segment could change them: both ends gone (CLOSE,
- * TIME_WAIT) and the flow waiting out TIME_WAIT's minute, which is where a capture's tracker keeps
- * most of its flows. An end, its machine and its states are a row of numbers in typed arrays here
- * (about 250 bytes, nothing for the garbage collector to trace) rather than a dozen objects (about
- * 1 KB), and become objects again, equal field for field, when the flow is touched: a late
- * segment, the next connection on its 4-tuple, its end. (pure)
+ * Both ends of flows put away while only a later segment could change them: flows whose ends are
+ * both gone (CLOSE, TIME_WAIT) waiting out TIME_WAIT's minute, which is where a capture's tracker
+ * keeps most of its flows, and quiet ones (a SYN flood's). An end, its machine and its states are a
+ * row of numbers in typed arrays here (about 250 bytes, nothing for the garbage collector to trace)
+ * rather than a dozen objects (about 1 KB), and become objects again, equal field for field, when
+ * the flow is touched: a segment, the next connection on its 4-tuple, its end. (pure)
  */
 import { createTcb, LINUX_LIMITS, TCP_STATES, type Tcb, type TimerName } from '../tcp/index.js';
 import { CODE, type End, type Mutable, type MutableTcb, newEnd, type ZeekEnd } from './end.js';

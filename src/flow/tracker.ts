@@ -267,7 +267,7 @@ export class FlowTracker {
   private readonly idleSegments: number;
   /** Done flows kept to be taken again: as many as an eviction makes done (within reason). */
   private readonly spareFlows: number;
-  /** Both ends of flows that wait out TIME_WAIT's minute, as numbers; null when not kept so. */
+  /** Both ends of flows whose ends are gone, or that are quiet, as numbers; null when not kept so. */
   private readonly frozen: FrozenEnds | null;
   private nextN = 1;
   private lastUs = 0;

@@ -25,17 +25,18 @@ export async function run(
   const intervalMs = interval === undefined ? 1000 : parseInterval(interval);
   const n =
     interval === undefined ? 1 : count === undefined ? undefined : parseIntFlag('COUNT', count, 1, 1e9);
-  const source = await openCounterSource({ ...sourceOptions(flags), states: views.includes('STATE') });
-  if (!flags.json) {
-    const ns = source.netns ? netnsName(source.netns) : undefined;
-    cli.o.out(renderSarTitle(release(), hostname(), new Date(), ns));
-  }
+  // Stopped cleanly from the start: a signal that comes as the title appears ends the sampling.
   const stop = new AbortController();
   const off = cli.onInterrupt?.(() => stop.abort());
   const avg = new SarAverager();
   const warned = new Set<string>();
   let first: Date | undefined;
   try {
+    const source = await openCounterSource({ ...sourceOptions(flags), states: views.includes('STATE') });
+    if (!flags.json) {
+      const ns = source.netns ? netnsName(source.netns) : undefined;
+      cli.o.out(renderSarTitle(release(), hostname(), new Date(), ns));
+    }
     const opts = { intervalMs, read: () => source.sample(), signal: stop.signal };
     for await (const iv of sampleCounters(n === undefined ? opts : { ...opts, count: n })) {
       first ??= iv.start;

@@ -6,7 +6,7 @@
  * segments, windows that stay closed, an end that received a FIN and never sent its own. Pure.
  */
 
-import type { Conn } from '../flow/tracker.js';
+import type { Conn, ConnEnd } from '../flow/tracker.js';
 import { endpointOf } from '../net/endpoint.js';
 import type { WirePacket } from '../net/packet.js';
 import type { Diagnosis } from './diagnose.js';
@@ -94,7 +94,10 @@ export class WireFacts {
 
 export interface CaptureInput {
   file: string;
+  /** The connections a rule may name (`CaptureConns.kept`, or all of them). */
   conns: readonly Conn[];
+  /** Completed connections left out of `conns` with nothing for a rule to name: how many, their segments. */
+  quiet?: { readonly connections: number; readonly segments: number };
   facts: WireFacts;
   lang: 'en' | 'zh';
 }
@@ -158,6 +161,38 @@ const refused = (c: Conn) => !c.midstream && c.connState === 'REJ';
 /** A handshake that never completed and was not refused. */
 const halfOpen = (c: Conn) => !c.midstream && c.anomalies.includes('handshake-incomplete') && !refused(c);
 const completed = (c: Conn) => !c.anomalies.includes('handshake-incomplete');
+
+/**
+ * The connections the rules read, as the tracker finishes them: those a rule may name (a handshake
+ * not completed or refused, an RST, a segment sent again, an end left in CLOSE_WAIT) kept, with
+ * each end's last state only; the others, most of a healthy capture, counted with their segments.
+ * Memory then grows with the trouble a capture shows, not with its connections.
+ */
+export class CaptureConns {
+  readonly kept: Conn[] = [];
+  readonly quiet = { connections: 0, segments: 0 };
+
+  add(c: Conn): void {
+    const named =
+      !completed(c) ||
+      c.firstClose?.how === 'RST' ||
+      c.client.retransmissions + c.server.retransmissions > 0 ||
+      c.client.states.at(-1)?.state === 'CLOSE_WAIT' ||
+      c.server.states.at(-1)?.state === 'CLOSE_WAIT';
+    if (named) {
+      const last = (e: ConnEnd): ConnEnd => (e.states.length <= 1 ? e : { ...e, states: [e.states.at(-1)!] });
+      this.kept.push({ ...c, client: last(c.client), server: last(c.server) });
+    } else {
+      this.quiet.connections++;
+      this.quiet.segments += c.client.packets + c.server.packets;
+    }
+  }
+
+  /** Every connection added. */
+  get count(): number {
+    return this.kept.length + this.quiet.connections;
+  }
+}
 
 type Part = Omit<Finding, 'why' | 'remedies' | 'commands'> & { commands?: string[] };
 
@@ -245,8 +280,9 @@ export function diagnoseCapture(input: CaptureInput, explain: Explainer): Diagno
 
   // resets: connections torn down by RST after their handshake.
   const done = conns.filter(completed);
+  const doneCount = done.length + (input.quiet?.connections ?? 0);
   const reset = done.filter((c) => c.firstClose?.how === 'RST');
-  if (reset.length >= T.resets && reset.length >= T.resetsShare * done.length) {
+  if (reset.length >= T.resets && reset.length >= T.resetsShare * doneCount) {
     const bySender = { client: 0, server: 0 };
     for (const c of reset) bySender[c.firstClose!.end]++;
     parts.push({
@@ -254,14 +290,14 @@ export function diagnoseCapture(input: CaptureInput, explain: Explainer): Diagno
       severity: 'warning',
       title: tr(
         lang,
-        `${reset.length} of ${done.length} connections torn down by RST (${bySender.server} by the server, ${bySender.client} by the client)`,
-        `${done.length} 个连接中有 ${reset.length} 个被 RST 终止（服务端 ${bySender.server}，客户端 ${bySender.client}）`,
+        `${reset.length} of ${doneCount} connections torn down by RST (${bySender.server} by the server, ${bySender.client} by the client)`,
+        `${doneCount} 个连接中有 ${reset.length} 个被 RST 终止（服务端 ${bySender.server}，客户端 ${bySender.client}）`,
       ),
       states: ['ESTABLISHED'],
       evidence: {
         basis: 'capture',
         count: reset.length,
-        connections: done.length,
+        connections: doneCount,
         resetByServer: bySender.server,
         resetByClient: bySender.client,
         ports: top(reset, (c) => String(c.server.port)).map(([p, count]) => ({ port: Number(p), count })),
@@ -271,7 +307,7 @@ export function diagnoseCapture(input: CaptureInput, explain: Explainer): Diagno
   }
 
   // retransmits: segments sent again against all segments of completed connections.
-  let sent = 0;
+  let sent = input.quiet?.segments ?? 0;
   let again = 0;
   for (const c of done) {
     sent += c.client.packets + c.server.packets;

@@ -1,11 +1,13 @@
 /**
  * `doctor --pcap`'s rules on synthetic captures: a busy healthy capture finds nothing; a SYN flood,
  * a refused storm, a scan, a zero window that stays and an end left in CLOSE_WAIT are each found,
- * naming the port and the peers; the rules a capture cannot support are listed as skipped.
+ * naming the port and the peers, as are connections torn down by RST among many that closed well; the
+ * rules a capture cannot support are listed as skipped. Each is diagnosed from every connection
+ * and from what `doctor --pcap` keeps of them (`CaptureConns`), with the same findings.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { diagnoseCapture, WireFacts } from '../../src/doctor/capture-rules.js';
+import { CaptureConns, diagnoseCapture, WireFacts } from '../../src/doctor/capture-rules.js';
 import { explainRule } from '../../src/doctor/explain.js';
 import { type Conn, FlowTracker } from '../../src/flow/index.js';
 import type { WirePacket } from '../../src/net/packet.js';
@@ -52,7 +54,16 @@ function run(packets: readonly WirePacket[]) {
     tracker.push(p);
   }
   tracker.finish();
-  return diagnoseCapture({ file: 'x.pcap', conns, facts, lang: 'en' }, explainRule);
+  const d = diagnoseCapture({ file: 'x.pcap', conns, facts, lang: 'en' }, explainRule);
+  // What `doctor --pcap` keeps (the connections a rule may name, the others counted) finds the same.
+  const kept = new CaptureConns();
+  for (const c of conns) kept.add(c);
+  assert.equal(kept.count, conns.length);
+  assert.deepEqual(
+    diagnoseCapture({ file: 'x.pcap', conns: kept.kept, quiet: kept.quiet, facts, lang: 'en' }, explainRule),
+    d,
+  );
+  return d;
 }
 
 const S = '192.0.2.1';
@@ -126,5 +137,24 @@ describe('doctor --pcap rules', () => {
     assert.ok(cw, JSON.stringify(d.findings.map((x) => x.rule)));
     assert.deepEqual(cw.evidence.ports, [{ port: 5000, count: 1 }]);
     assert.deepEqual(cw.evidence.peers, [{ address: S, count: 1 }]);
+  });
+
+  it('finds connections torn down by RST among many that closed well, counting those too', () => {
+    const ps = synthetic(300, 3);
+    const at = ps.at(-1)!.timeUs - T0 + 1000;
+    for (let i = 0; i < 30; i++) {
+      const c = '198.51.100.20';
+      const t = at + i * 100;
+      ps.push(pkt(t, c, 6000 + i, S, 443, SYN, 100, 0));
+      ps.push(pkt(t + 1, S, 443, c, 6000 + i, SYN | ACK, 500, 101));
+      ps.push(pkt(t + 2, c, 6000 + i, S, 443, ACK, 101, 501));
+      ps.push(pkt(t + 3, S, 443, c, 6000 + i, RST | ACK, 501, 101));
+    }
+    const d = run(ps);
+    const f = d.findings.find((x) => x.rule === 'resets');
+    assert.ok(f, JSON.stringify(d.findings.map((x) => x.rule)));
+    assert.equal(f.evidence.count, 30);
+    assert.equal(f.evidence.connections, 330);
+    assert.equal(f.evidence.resetByServer, 30);
   });
 });

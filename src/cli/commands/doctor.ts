@@ -6,7 +6,6 @@ import { explainRule } from '../../doctor/explain.js';
 import { baselineOf, gather, readBaseline } from '../../doctor/gather.js';
 import type { Finding, Severity } from '../../doctor/types.js';
 import { ParseError, UsageError } from '../../errors.js';
-import type { Conn, ConnEnd } from '../../flow/index.js';
 import { captureSeconds, doctorCaptureView, doctorView } from '../../views/doctor.js';
 import { langOf } from '../lang-option.js';
 import type { Cli } from '../output.js';
@@ -61,10 +60,10 @@ async function capture(
 ): Promise<void> {
   const { readCaptureFile } = await import('../../capture/index.js');
   const { FlowTracker } = await import('../../flow/index.js');
-  const { WireFacts, diagnoseCapture } = await import('../../doctor/capture-rules.js');
-  const conns: Conn[] = [];
+  const { CaptureConns, WireFacts, diagnoseCapture } = await import('../../doctor/capture-rules.js');
+  const conns = new CaptureConns();
   const facts = new WireFacts();
-  const tracker = new FlowTracker({ onConn: (c) => conns.push(forRules(c)) });
+  const tracker = new FlowTracker({ onConn: (c) => conns.add(c) });
   await readCaptureFile(
     file,
     (p) => {
@@ -74,13 +73,16 @@ async function capture(
     { reuse: true },
   );
   tracker.finish();
-  const d = diagnoseCapture({ file, conns, facts, lang: opts.lang }, explainRule);
+  const d = diagnoseCapture(
+    { file, conns: conns.kept, quiet: conns.quiet, facts, lang: opts.lang },
+    explainRule,
+  );
   if (d.findings.some((f) => reaches(f, opts.failOn))) cli.exit(1);
   const summary = {
     file,
     firstUs: facts.firstUs,
     lastUs: facts.lastUs,
-    connections: conns.length,
+    connections: conns.count,
     segments: facts.segments,
   };
   const seconds = captureSeconds(summary);
@@ -90,18 +92,9 @@ async function capture(
       renderDiagnosis(cli.o, d, {
         lang: opts.lang,
         windowSeconds: Number(seconds.toFixed(3)),
-        source: `capture ${file} (${conns.length} connections)`,
+        source: `capture ${file} (${conns.count} connections)`,
       }),
     );
-}
-
-/**
- * What the capture rules read of a connection: its counts, codes and anomalies, and each end's last
- * state (the rules hold every connection until the end; their timelines would double that).
- */
-function forRules(c: Conn): Conn {
-  const last = (e: ConnEnd): ConnEnd => (e.states.length <= 1 ? e : { ...e, states: [e.states.at(-1)!] });
-  return { ...c, client: last(c.client), server: last(c.server) };
 }
 
 function parseFailOn(text: string): Severity | 'never' {

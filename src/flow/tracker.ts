@@ -177,7 +177,7 @@ interface Flow {
   held: FlowTransition[] | undefined;
   /** The server end turned out never to have existed: nothing more is told of it. */
   serverless: boolean;
-  /** In the queue of flows whose ends are both gone, since this moment (µs); -1 when not. */
+  /** In the queue of flows whose ends are both gone, since this moment (µs); NO_TIME when not. */
   goneSince: number;
   /** Where in that queue (counted from the queue's first entry ever). */
   goneAt: number;
@@ -324,7 +324,7 @@ export class FlowTracker {
     const hi = fwd ? p.dst : p.src;
     const ports = fwd ? p.sport * 65536 + p.dport : p.dport * 65536 + p.sport;
     let f = this.index.get(lo, hi, ports);
-    if (f) this.thaw(f);
+    const woken = f !== undefined && this.thaw(f) ? f : undefined;
     const bareSyn = (p.flags & (SYN | ACK | RST)) === SYN;
     if (f && bareSyn && this.startsAnew(f, p)) {
       this.forget(f);
@@ -343,6 +343,7 @@ export class FlowTracker {
     }
     // Both ends gone: nothing but a later segment changes the flow, and most wait a minute for none.
     if (f.bothGone) this.freeze(f);
+    else if (woken === f) this.queueCool(f, this.stats.packets);
     this.coolIdle();
     if ((this.stats.packets & 1023) === 0) this.sweep();
   }
@@ -387,12 +388,15 @@ export class FlowTracker {
     this.coolTimes.push(at);
   }
 
-  /** A flow's ends as objects again, when they were kept as numbers. */
-  private thaw(f: Flow): void {
-    if (f.frozen < 0) return;
+  /**
+   * A flow's ends as objects again, when they were kept as numbers; whether they were. The caller
+   * queues it to be looked at again if it stays open (a flow about to be done needs no look).
+   */
+  private thaw(f: Flow): boolean {
+    if (f.frozen < 0) return false;
     f.ends = this.frozen!.thaw(f.frozen);
     f.frozen = -1;
-    this.queueCool(f, this.stats.packets);
+    return true;
   }
 
   /**
@@ -414,7 +418,7 @@ export class FlowTracker {
       q[this.goneHead++] = undefined;
       // A segment since made an end live again.
       if (!f.bothGone) {
-        f.goneSince = -1;
+        f.goneSince = NO_TIME;
         this.goneOpen--;
         continue;
       }
@@ -488,9 +492,9 @@ export class FlowTracker {
     return this.flows.size;
   }
 
-  /** Both ends' machines of every open flow, by connection number (to compare runs). */
+  /** Both ends' machines of every open flow, by connection number (to compare runs); every flow as objects after. */
   machines(): { n: number; client: Tcb; server: Tcb }[] {
-    for (const f of this.flows) this.thaw(f);
+    for (const f of this.flows) if (this.thaw(f)) this.queueCool(f, this.stats.packets);
     return [...this.flows].map((f) => ({ n: f.n, client: f.ends[0].tcb, server: f.ends[1].tcb }));
   }
 
@@ -509,7 +513,7 @@ export class FlowTracker {
     this.flows.delete(f);
     if (f.goneSince >= 0) {
       this.gone[f.goneAt - this.goneBase] = undefined;
-      f.goneSince = -1;
+      f.goneSince = NO_TIME;
       this.goneOpen--;
     }
     this.index.delete(f);
@@ -1197,6 +1201,7 @@ class FlowRecord implements Flow {
     this.nextSame = undefined;
     this.bothGone = false;
     this.alive = true;
+    this.seen = 0;
     return this;
   }
 }

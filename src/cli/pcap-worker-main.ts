@@ -8,7 +8,15 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { readCaptureFile } from '../capture/index.js';
 import { type Conn, FlowTracker } from '../flow/index.js';
 import { ConnJsonWriter } from '../render/conn-json-bytes.js';
-import { type Batch, type PartDone, selectOne, shareOf, type WorkerInput } from './commands/pcap-share.js';
+import { ByCounts } from './commands/pcap-by.js';
+import {
+  type Batch,
+  listCells,
+  type PartDone,
+  selectOne,
+  shareOf,
+  type WorkerInput,
+} from './commands/pcap-share.js';
 import { type FilterFlags, filterSpec } from './socket-options.js';
 
 /** Packets between two batches. */
@@ -18,7 +26,9 @@ const AHEAD = 2;
 
 async function main(input: WorkerInput): Promise<void> {
   const port = parentPort!;
-  const spec = input.json ? filterSpec(input.filters as FilterFlags) : undefined;
+  const spec = filterSpec(input.filters as FilterFlags);
+  const mode = input.mode;
+  const counts = mode === 'by' ? new ByCounts(input.by!) : undefined;
   let ordinal = -1;
   let opens: number[] = [];
   // The batch's JSON: the writer's chunks since the batch began, and where each connection ends.
@@ -26,6 +36,7 @@ async function main(input: WorkerInput): Promise<void> {
   const writer = new ConnJsonWriter((b) => chunks.push(b), 64 * 1024);
   let batchStart = 0;
   let ends: number[] = [];
+  let cells: string[][] = [];
   let ords: number[] = [];
   let dones: number[] = [];
   let conns: Conn[] = [];
@@ -37,13 +48,20 @@ async function main(input: WorkerInput): Promise<void> {
       return ordinal;
     },
     onConn: (c) => {
-      if (input.json) {
-        if (!spec || !selectOne(c, spec, undefined)) return;
+      const row = selectOne(c, spec, input.atUs);
+      if (!row) return;
+      if (mode === 'by') {
+        counts!.add(row);
+      } else if (mode === 'json') {
         ords.push(c.n);
         dones.push(ordinal);
         // Without its `{"id":N`, which the main thread writes once it knows N.
         writer.conn(c, false);
         ends.push(writer.written - batchStart);
+      } else if (mode === 'cells') {
+        ords.push(c.n);
+        dones.push(ordinal);
+        cells.push(listCells(row));
       } else {
         conns.push(c);
         dones.push(ordinal);
@@ -72,6 +90,7 @@ async function main(input: WorkerInput): Promise<void> {
       dones,
       json,
       ends,
+      cells,
       conns,
     };
     // The chunk is the writer's no more: its memory moves to the main thread.
@@ -86,6 +105,7 @@ async function main(input: WorkerInput): Promise<void> {
     chunks = [];
     batchStart = writer.written;
     ends = [];
+    cells = [];
     ords = [];
     dones = [];
     conns = [];
@@ -105,7 +125,12 @@ async function main(input: WorkerInput): Promise<void> {
   ordinal++;
   tracker.finish();
   send();
-  const done: PartDone = { done: true, stats, evicted: tracker.stats.evicted };
+  const done: PartDone = {
+    done: true,
+    stats,
+    evicted: tracker.stats.evicted,
+    ...(counts ? { groups: counts.list() } : {}),
+  };
   port.postMessage(done);
 }
 

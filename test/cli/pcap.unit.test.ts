@@ -178,12 +178,31 @@ describe('tcpscope pcap', () => {
       ['--by', 'state'],
       ['--by', 'port'],
       ['--at', '+75s'],
+      ['--by', 'peer', '--at', '+75s'],
       ['-s', 'time-wait', '--port', '1024-1100'],
     ]) {
       const a = run(['pcap', rounds, '--json', '--threads', '1', ...extra]);
       const b = run(['pcap', rounds, '--json', '--threads', '2', ...extra]);
       const norm = (o: string) => (extra[0] === '--by' || extra[0] === '--at' ? JSON.parse(o) : sorted(o));
       assert.deepEqual(norm(b), norm(a), extra.join(' '));
+    }
+    // The tables too (the workers make the listing's cells, or count): the same rows, whatever the
+    // columns' widths.
+    const rows = (o: string) =>
+      o
+        .split('\n')
+        .map((l) => l.replace(/ +/g, ' ').trim())
+        .filter((l) => l !== '')
+        .sort();
+    for (const extra of [
+      [],
+      ['--at', '+75s'],
+      ['--by', 'peer'],
+      ['-s', 'close-wait,time-wait', '--sport', '1024-1100'],
+    ]) {
+      const a = rows(run(['pcap', rounds, '--threads', '1', ...extra]));
+      assert.ok(a.length > 3, `${extra.join(' ')}: ${a.length} lines`);
+      assert.deepEqual(rows(run(['pcap', rounds, '--threads', '2', ...extra])), a, extra.join(' '));
     }
     // Run in-process from the compiled sources, there is no worker program: one thread, and it says so.
     const here = await tcpscope(['pcap', LO, '--json', '--threads', '2']);

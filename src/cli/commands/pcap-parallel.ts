@@ -1,28 +1,36 @@
 /**
- * `pcap` on several threads: each worker (dist/pcap-worker.cjs) reads the whole capture and tracks
- * the flows of its share; this thread numbers their connections as one tracker would and hands them
- * on in the order they finish, the same on every run. Reading is cheap next to tracking, so reading the file once per
- * worker costs little.
+ * `pcap` on several threads: each worker (dist/pcap-worker.cjs) reads the whole capture, tracks the
+ * flows of its share and hands on only what the command shows of them (selected, formatted or
+ * counted there); this thread numbers their connections as one tracker would and hands them on in
+ * the order they finish, the same on every run. Reading is cheap next to tracking, so reading the
+ * file once per worker costs little.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CaptureStats } from '../../capture/index.js';
 import type { Conn } from '../../flow/index.js';
-import { type Batch, Numbering, type PartDone, type WorkerInput } from './pcap-share.js';
+import type { By, ByGroups } from './pcap-by.js';
+import { type Batch, Numbering, type PartDone, type WorkerInput, type WorkerMode } from './pcap-share.js';
 
 export interface PartsOptions {
   readonly file: string;
   readonly parts: number;
   /** The bound on flows, shared evenly between the workers. */
   readonly maxFlows: number;
-  /** Have the workers write the listing's JSON (with these filter flags) instead of sending connections. */
-  readonly json: boolean;
+  /** What the workers hand on of the connections these filter flags select (see `WorkerInput`). */
+  readonly mode: WorkerMode;
+  readonly by?: By;
+  readonly atUs?: number;
   readonly filters: unknown;
   /** A connection's number, and its JSON without the opening `{"id":N`. */
   readonly onJson: (n: number, tail: Uint8Array) => void;
+  /** A connection's number, and the listing's cells after it. */
+  readonly onCells: (n: number, cells: readonly string[]) => void;
   /** A connection, numbered. */
   readonly onConn: (c: Conn) => void;
+  /** A worker's `--by` counts. */
+  readonly onGroups: (groups: ByGroups) => void;
   /** How far into the file the first worker has read. */
   readonly onOffset?: (offset: number) => void;
 }
@@ -43,8 +51,9 @@ export function readInParts(
   program: string,
   o: PartsOptions,
 ): Promise<{ stats: CaptureStats; evicted: number }> {
-  const numbering = new Numbering<Uint8Array | Conn>(o.parts, (n, item) => {
+  const numbering = new Numbering<Uint8Array | string[] | Conn>(o.parts, (n, item) => {
     if (item instanceof Uint8Array) o.onJson(n, item);
+    else if (Array.isArray(item)) o.onCells(n, item);
     else o.onConn({ ...item, n });
   });
   const workers: Worker[] = [];
@@ -81,8 +90,10 @@ export function readInParts(
         part,
         parts: o.parts,
         maxFlows: Math.max(1, Math.floor(o.maxFlows / o.parts)),
-        json: o.json,
+        mode: o.mode,
         filters: o.filters,
+        ...(o.by === undefined ? {} : { by: o.by }),
+        ...(o.atUs === undefined ? {} : { atUs: o.atUs }),
         allowed: allowed.buffer as SharedArrayBuffer,
       };
       const w = new Worker(program, {
@@ -103,19 +114,22 @@ export function readInParts(
         } else if ('done' in m) {
           if (part === 0) stats = m.stats;
           evicted += m.evicted;
+          if (m.groups) o.onGroups(m.groups);
           finished[part] = true;
           numbering.finish(part);
           allow();
           if (--left === 0) resolve({ stats: stats!, evicted });
         } else {
           if (part === 0) o.onOffset?.(m.offset);
-          const items: [number, number, Uint8Array | Conn][] = m.ends.length
+          const items: [number, number, Uint8Array | string[] | Conn][] = m.ends.length
             ? m.ends.map((end, i) => [
                 m.ords[i]!,
                 m.dones[i]!,
                 m.json.subarray(i === 0 ? 0 : m.ends[i - 1], end),
               ])
-            : m.conns.map((c, i) => [c.n, m.dones[i]!, c]);
+            : m.cells.length
+              ? m.cells.map((cells, i) => [m.ords[i]!, m.dones[i]!, cells])
+              : m.conns.map((c, i) => [c.n, m.dones[i]!, c]);
           numbering.batch(part, m.opens, m.progress, m.oldest, items);
           received[part]!++;
           progress[part] = m.progress;

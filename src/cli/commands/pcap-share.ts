@@ -6,10 +6,12 @@
 import type { CaptureStats } from '../../capture/index.js';
 import type { Conn } from '../../flow/index.js';
 import { isSocket, statesAt } from '../../flow/report.js';
+import { endpointOf } from '../../net/endpoint.js';
 import type { WirePacket } from '../../net/packet.js';
 import { type FilterSpec, portIn } from '../../snapshot/filter.js';
 import { maskHas } from '../../tcp/state-names.js';
 import type { TcpState } from '../../tcp/states.js';
+import type { By, ByGroups } from './pcap-by.js';
 
 /** A connection with both ends' states at the moment asked (the end of the capture by default). */
 export interface Row {
@@ -31,6 +33,58 @@ export function selectOne(c: Conn, spec: FilterSpec, atUs: number | undefined): 
   if (atUs !== undefined && !isSocket(states.client) && !isSocket(states.server)) return undefined;
   if (!matches(spec, c, states)) return undefined;
   return { c, states };
+}
+
+/** A connection as the listing's table shows it: its number and its other cells, as text. */
+export interface Listed {
+  readonly n: number;
+  readonly cells: readonly string[];
+}
+
+/** The listing's columns after ID: header, alignment, whether the cell is a state, and the cell. */
+export const LIST_COLUMNS: readonly {
+  readonly header: string;
+  readonly right?: true;
+  readonly state?: true;
+  readonly get: (r: Row) => string;
+}[] = [
+  { header: 'START', get: (r) => timeOfDay(r.c.startUs) },
+  { header: 'DURATION', get: (r) => duration(r.c.lastUs - r.c.startUs), right: true },
+  { header: 'CLIENT', get: (r) => endpointOf(r.c.client) },
+  { header: 'SERVER', get: (r) => endpointOf(r.c.server) },
+  { header: 'CLIENT STATE', get: (r) => r.states.client, state: true },
+  { header: 'SERVER STATE', get: (r) => r.states.server, state: true },
+  { header: 'CONN', get: (r) => r.c.connState },
+  { header: 'HISTORY', get: (r) => r.c.history },
+  { header: 'PKTS C/S', get: (r) => `${r.c.client.packets}/${r.c.server.packets}`, right: true },
+  { header: 'BYTES C/S', get: (r) => `${r.c.client.bytes}/${r.c.server.bytes}`, right: true },
+  {
+    header: 'RETX',
+    get: (r) => String(r.c.client.retransmissions + r.c.server.retransmissions),
+    right: true,
+  },
+  { header: 'CLOSED BY', get: (r) => (r.c.firstClose ? `${r.c.firstClose.end} ${r.c.firstClose.how}` : '-') },
+  { header: 'NOTES', get: (r) => r.c.anomalies.join(',') || '-' },
+];
+
+/** The listing's cells of a row (after its ID). */
+export function listCells(r: Row): string[] {
+  const cells = new Array<string>(LIST_COLUMNS.length);
+  for (let i = 0; i < LIST_COLUMNS.length; i++) cells[i] = LIST_COLUMNS[i]!.get(r);
+  return cells;
+}
+
+/** `12:00:03.250` in the local time zone, as tcpdump prints times. */
+function timeOfDay(us: number): string {
+  const d = new Date(Math.floor(us / 1000));
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+}
+
+function duration(us: number): string {
+  if (us < 1000) return `${us}us`;
+  if (us < 1_000_000) return `${(us / 1000).toFixed(1)}ms`;
+  return `${(us / 1_000_000).toFixed(3)}s`;
 }
 
 function matches(spec: FilterSpec, c: Conn, st: Row['states']): boolean {
@@ -57,15 +111,24 @@ export function shareOf(p: WirePacket, parts: number): number {
   return (((a + b) >>> 0) >>> 16) % parts;
 }
 
+export type WorkerMode = 'json' | 'cells' | 'conns' | 'by';
+
 /** What a worker is given. */
 export interface WorkerInput {
   readonly file: string;
   readonly part: number;
   readonly parts: number;
   readonly maxFlows: number;
-  /** Write the listing's JSON in the worker (with the filters), rather than send connections. */
-  readonly json: boolean;
-  /** The command's filter flags (for `json`). */
+  /**
+   * What the worker hands on of the connections the filters select: the listing's JSON bytes
+   * (`--json`), the listing's cells (the table), the connections themselves (`--at`, few), or
+   * only counts (`--by`, at the end).
+   */
+  readonly mode: WorkerMode;
+  readonly by?: By;
+  /** The moment `--at` names, in µs since the epoch. */
+  readonly atUs?: number;
+  /** The command's filter flags. */
   readonly filters: unknown;
   /** A SharedArrayBuffer of one Int32 per worker: how many batches the main thread allows it. */
   readonly allowed: SharedArrayBuffer;
@@ -74,7 +137,7 @@ export interface WorkerInput {
 /**
  * A worker's news: the place in the capture (0-based, counting every TCP segment) of the first
  * packet of each connection it opened, how far it has read, its oldest open connection, and the
- * connections it finished, each known by its first packet's place (`ords` for `text`, `n` for `conns`).
+ * connections it finished, each known by its first packet's place (`ords` for `json` and `cells`, `n` for `conns`).
  */
 export interface Batch {
   readonly opens: number[];
@@ -95,6 +158,8 @@ export interface Batch {
    */
   readonly json: Uint8Array;
   readonly ends: number[];
+  /** The listing's cells of each connection (beside `ords`). */
+  readonly cells: string[][];
   readonly conns: Conn[];
 }
 
@@ -103,6 +168,8 @@ export interface PartDone {
   readonly done: true;
   readonly stats: CaptureStats;
   readonly evicted: number;
+  /** `--by`'s counts of the worker's share. */
+  readonly groups?: ByGroups;
 }
 
 /**

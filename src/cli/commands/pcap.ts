@@ -9,18 +9,18 @@ import type { CaptureStats } from '../../capture/index.js';
 import { UsageError } from '../../errors.js';
 import { type Conn, FlowTracker } from '../../flow/index.js';
 import { connJson, isoTime, isSocket, parseMoment } from '../../flow/report.js';
-import { endpointOf } from '../../net/endpoint.js';
 import { ConnJsonWriter } from '../../render/conn-json-bytes.js';
 import type { Theme } from '../../render/index.js';
 import { type Column, renderTable, TableStream } from '../../render/table.js';
-import { TCP_STATES, type TcpState } from '../../tcp/states.js';
+import { TCP_STATES } from '../../tcp/states.js';
 import type { Cli } from '../output.js';
 import { stateColour } from '../paint-state.js';
 import { type FilterFlags, filterSpec, parseIntFlag } from '../socket-options.js';
 import { renderStateCounts } from '../state-counts.js';
 import { writeText } from './_files.js';
 import { styler } from './diagram.js';
-import { type Row, selectOne } from './pcap-share.js';
+import { BY, type By, ByCounts, type ByRow, type StateCounts } from './pcap-by.js';
+import { LIST_COLUMNS, type Listed, listCells, type Row, selectOne, type WorkerMode } from './pcap-share.js';
 
 interface Flags extends FilterFlags {
   at?: string;
@@ -36,8 +36,6 @@ interface Flags extends FilterFlags {
   why: boolean;
   header: boolean;
 }
-
-const BY = ['state', 'port', 'peer'] as const;
 
 /** Files at least this large get a progress line on a terminal's stderr. */
 const PROGRESS_BYTES = 16 * 1024 * 1024;
@@ -159,19 +157,29 @@ export async function run(cli: Cli, flags: Flags, file: string): Promise<void> {
       firstUs = await firstPacketTime(file);
       if (firstUs !== undefined) atUs = parseMoment(flags.at, firstUs);
     }
-    const json = sink instanceof JsonList;
+    const mode: WorkerMode =
+      sink instanceof ByCounts
+        ? 'by'
+        : sink instanceof JsonList
+          ? 'json'
+          : sink instanceof ConnTable
+            ? 'cells'
+            : 'conns';
     const read = await readInParts(program, {
       file,
       parts: threads,
       maxFlows,
-      json,
-      filters: json ? filterFlagsOf(flags) : undefined,
+      mode,
+      ...(by === undefined ? {} : { by }),
+      ...(atUs === undefined ? {} : { atUs }),
+      filters: filterFlagsOf(flags),
       onJson: (n, tail) => (sink as JsonList).addNumbered(n, tail),
+      onCells: (n, cells) => (sink as ConnTable).addListed({ n, cells }),
       onConn: (c) => {
-        total++;
         const row = selectOne(c, spec, atUs);
         if (row) sink!.add(row);
       },
+      onGroups: (groups) => (sink as ByCounts).merge(groups),
       ...(progress ? { onOffset: progress } : {}),
     });
     stats = read.stats;
@@ -230,13 +238,12 @@ export async function run(cli: Cli, flags: Flags, file: string): Promise<void> {
     sink.end(`${JSON.stringify(rest).slice(1)}`);
     return;
   }
-  sink!.end();
+  (sink as ConnTable).end();
 }
 
 /** Where the connections go as they are finished. */
 interface Sink {
   add(r: Row): void;
-  end(tail?: string): void;
 }
 
 /** `--json`: the contract's document, written as bytes in chunks as the connections come. */
@@ -268,12 +275,16 @@ const COMMA = new Uint8Array([0x2c]);
 
 /** The default listing: a table written as the connections come. */
 class ConnTable implements Sink {
-  private readonly table: TableStream<Row>;
+  private readonly table: TableStream<Listed>;
   constructor(cli: Cli, header: boolean) {
     this.table = new TableStream(connColumns(cli), (text) => cli.o.out(text), { header });
   }
   add(r: Row): void {
-    this.table.push(r);
+    this.table.push({ n: r.c.n, cells: listCells(r) });
+  }
+  /** A worker's connection, its cells made there. */
+  addListed(l: Listed): void {
+    this.table.push(l);
   }
   end(): void {
     this.table.end();
@@ -286,10 +297,7 @@ class AtRows implements Sink {
   add(r: Row): void {
     this.rows.push(r);
   }
-  end(): void {}
 }
-
-type StateCounts = Partial<Record<TcpState, number>>;
 
 /** Ends that are sockets (neither gone nor a listener), per state: `count --json`'s shape. */
 function countStates(rows: readonly Row[]): { total: number; states: StateCounts } {
@@ -305,76 +313,6 @@ function countStates(rows: readonly Row[]): { total: number; states: StateCounts
   for (const s of TCP_STATES) if (n[s]) states[s] = n[s];
   return { total, states };
 }
-
-interface ByRow {
-  key: string;
-  other?: true;
-  total: number;
-  states: StateCounts;
-}
-
-/**
- * `count --by`'s shape, counted as the connections come: ends that are sockets, by state, by the
- * server's port or by the client's address.
- */
-class ByCounts implements Sink {
-  /** Per key, ends per state (indexed as TCP_STATES). */
-  private readonly groups = new Map<string, number[]>();
-  constructor(private readonly by: (typeof BY)[number]) {}
-
-  add(r: Row): void {
-    const { client, server } = r.states;
-    if (this.by === 'state') {
-      if (isSocket(client)) this.count(client, client);
-      if (isSocket(server)) this.count(server, server);
-      return;
-    }
-    const key = this.by === 'port' ? String(r.c.server.port) : r.c.client.address;
-    if (isSocket(client)) this.count(key, client);
-    if (isSocket(server)) this.count(key, server);
-  }
-
-  end(): void {}
-
-  private count(key: string, s: TcpState): void {
-    let g = this.groups.get(key);
-    if (!g) {
-      g = new Array<number>(TCP_STATES.length).fill(0);
-      this.groups.set(key, g);
-    }
-    g[STATE_INDEX.get(s)!]!++;
-  }
-
-  result(top: number): { by: string; rows: ByRow[] } {
-    const all = [...this.groups].map(([key, g]): ByRow => {
-      const states: StateCounts = {};
-      let total = 0;
-      TCP_STATES.forEach((s, i) => {
-        if (g[i]! > 0) {
-          states[s] = g[i]!;
-          total += g[i]!;
-        }
-      });
-      return { key, total, states };
-    });
-    all.sort((a, b) => b.total - a.total || (a.key < b.key ? -1 : 1));
-    const by = this.by;
-    if (all.length <= top) return { by, rows: all };
-    const rest = all.slice(top);
-    const states: StateCounts = {};
-    for (const r of rest)
-      for (const [s, v] of Object.entries(r.states) as [TcpState, number][]) states[s] = (states[s] ?? 0) + v;
-    const other: ByRow = {
-      key: '(other)',
-      other: true,
-      total: rest.reduce((n, r) => n + r.total, 0),
-      states,
-    };
-    return { by, rows: [...all.slice(0, top), other] };
-  }
-}
-
-const STATE_INDEX = new Map<TcpState, number>(TCP_STATES.map((s, i) => [s, i]));
 
 function renderCrossTab(cli: Cli, r: { by: string; rows: ByRow[] }, header: boolean): string {
   const present = TCP_STATES.filter((st) => r.rows.some((row) => row.states[st]));
@@ -393,54 +331,27 @@ function renderCrossTab(cli: Cli, r: { by: string; rows: ByRow[] }, header: bool
   return renderTable(r.rows, cols, { header });
 }
 
-/** `12:00:03.250` in the local time zone, as tcpdump prints times. */
-function timeOfDay(us: number): string {
-  const d = new Date(Math.floor(us / 1000));
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
-}
-
-function duration(us: number): string {
-  if (us < 1000) return `${us}us`;
-  if (us < 1_000_000) return `${(us / 1000).toFixed(1)}ms`;
-  return `${(us / 1_000_000).toFixed(3)}s`;
-}
-
 function renderConns(cli: Cli, rows: readonly Row[], header: boolean): string {
-  return renderTable(rows, connColumns(cli), { header });
+  return renderTable(
+    rows.map((r) => ({ n: r.c.n, cells: listCells(r) })),
+    connColumns(cli),
+    { header },
+  );
 }
 
 /** The listing's columns. */
-function connColumns(cli: Cli): Column<Row>[] {
-  const state = (end: 'client' | 'server'): Column<Row> => ({
-    header: end === 'client' ? 'CLIENT STATE' : 'SERVER STATE',
-    get: (r) => r.states[end],
-    paint: (p, v) => stateColour(cli.o, v, p),
-  });
-  const cols: Column<Row>[] = [
-    { header: 'ID', get: (r) => String(r.c.n), align: 'right' },
-    { header: 'START', get: (r) => timeOfDay(r.c.startUs) },
-    { header: 'DURATION', get: (r) => duration(r.c.lastUs - r.c.startUs), align: 'right' },
-    { header: 'CLIENT', get: (r) => endpointOf(r.c.client) },
-    { header: 'SERVER', get: (r) => endpointOf(r.c.server) },
-    state('client'),
-    state('server'),
-    { header: 'CONN', get: (r) => r.c.connState },
-    { header: 'HISTORY', get: (r) => r.c.history },
-    { header: 'PKTS C/S', get: (r) => `${r.c.client.packets}/${r.c.server.packets}`, align: 'right' },
-    { header: 'BYTES C/S', get: (r) => `${r.c.client.bytes}/${r.c.server.bytes}`, align: 'right' },
-    {
-      header: 'RETX',
-      get: (r) => String(r.c.client.retransmissions + r.c.server.retransmissions),
-      align: 'right',
-    },
-    {
-      header: 'CLOSED BY',
-      get: (r) => (r.c.firstClose ? `${r.c.firstClose.end} ${r.c.firstClose.how}` : '-'),
-    },
-    { header: 'NOTES', get: (r) => r.c.anomalies.join(',') || '-' },
+function connColumns(cli: Cli): Column<Listed>[] {
+  return [
+    { header: 'ID', get: (r) => String(r.n), align: 'right' },
+    ...LIST_COLUMNS.map(
+      (col, i): Column<Listed> => ({
+        header: col.header,
+        get: (r) => r.cells[i]!,
+        ...(col.right ? { align: 'right' as const } : {}),
+        ...(col.state ? { paint: (p: string, v: string) => stateColour(cli.o, v, p) } : {}),
+      }),
+    ),
   ];
-  return cols;
 }
 
 async function ladder(cli: Cli, c: Conn, flags: Flags): Promise<void> {
@@ -476,11 +387,11 @@ function reportSkipped(cli: Cli, file: string, stats: CaptureStats, evicted: num
   if (evicted > 0) cli.o.note(`${evicted} open flow(s) closed off to stay within --max-flows`);
 }
 
-function parseBy(text: string): (typeof BY)[number] {
+function parseBy(text: string): By {
   const k = text.toLowerCase();
   if (!(BY as readonly string[]).includes(k))
     throw new UsageError(`--by: unknown key '${text}': valid are ${BY.join(', ')}`);
-  return k as (typeof BY)[number];
+  return k as By;
 }
 
 function themeOf(t: string): Theme {

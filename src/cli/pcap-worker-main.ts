@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { readCaptureFile } from '../capture/index.js';
+import { keptOf, WireFacts } from '../doctor/capture-rules.js';
 import { type Conn, FlowTracker } from '../flow/index.js';
 import { ConnJsonWriter } from '../render/conn-json-bytes.js';
 import { ByCounts } from './commands/pcap-by.js';
@@ -29,6 +30,8 @@ async function main(input: WorkerInput): Promise<void> {
   const spec = filterSpec(input.filters as FilterFlags);
   const mode = input.mode;
   const counts = mode === 'by' ? new ByCounts(input.by!) : undefined;
+  const facts = mode === 'doctor' ? new WireFacts() : undefined;
+  const quiet = { connections: 0, segments: 0 };
   let ordinal = -1;
   let opens: number[] = [];
   // The batch's JSON: the writer's chunks since the batch began, and where each connection ends.
@@ -48,6 +51,17 @@ async function main(input: WorkerInput): Promise<void> {
       return ordinal;
     },
     onConn: (c) => {
+      if (mode === 'doctor') {
+        const k = keptOf(c);
+        if (k) {
+          conns.push(k);
+          dones.push(ordinal);
+        } else {
+          quiet.connections++;
+          quiet.segments += c.client.packets + c.server.packets;
+        }
+        return;
+      }
       const row = selectOne(c, spec, input.atUs);
       if (!row) return;
       if (mode === 'by') {
@@ -115,8 +129,10 @@ async function main(input: WorkerInput): Promise<void> {
     (p) => {
       ordinal++;
       offset = p.offset;
-      if (shareOf(p, input.parts) === input.part) tracker.push(p);
-      else tracker.clock(p.timeUs);
+      if (shareOf(p, input.parts) === input.part) {
+        facts?.push(p);
+        tracker.push(p);
+      } else tracker.clock(p.timeUs);
       if ((ordinal & (BATCH_PACKETS - 1)) === BATCH_PACKETS - 1) send();
     },
     { reuse: true },
@@ -130,6 +146,7 @@ async function main(input: WorkerInput): Promise<void> {
     stats,
     evicted: tracker.stats.evicted,
     ...(counts ? { groups: counts.list() } : {}),
+    ...(facts ? { doctor: { quiet, facts: facts.state() } } : {}),
   };
   port.postMessage(done);
 }

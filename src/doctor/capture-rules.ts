@@ -36,19 +36,34 @@ export const CAPTURE_THRESHOLDS = {
   closeWaitSeconds: 2,
 } as const;
 
-/** A direction whose advertised window went to zero: since when, and whether it opened again. */
+/**
+ * A direction whose advertised window went to zero: when first, since when, and whether it opened
+ * again.
+ */
 interface Stall {
   readonly from: string;
+  readonly fromPort: number;
   readonly to: string;
   readonly toPort: number;
+  readonly firstUs: number;
   sinceUs: number;
   longestUs: number;
   open: boolean;
 }
 
+/** What `WireFacts` knows, as plain data (a worker thread's share, to be merged). */
+export interface WireFactsState {
+  readonly firstUs: number | undefined;
+  readonly lastUs: number;
+  readonly segments: number;
+  readonly stalls: readonly [string, Stall][];
+}
+
 /** Per-flow facts the tracker's connections do not keep: how long advertised windows stayed at zero. */
 export class WireFacts {
   private readonly stalls = new Map<string, Stall>();
+  /** The ports (source, destination) of the directions in `stalls`: most segments need no key. */
+  private readonly stalledPorts = new Set<number>();
   firstUs: number | undefined;
   lastUs = 0;
   segments = 0;
@@ -58,19 +73,24 @@ export class WireFacts {
     if (p.timeUs > this.lastUs) this.lastUs = p.timeUs;
     this.segments++;
     if ((p.flags & 0x06) !== 0) return; // SYN or RST: their window says nothing of a stall
+    const ports = p.sport * 65536 + p.dport;
+    if (p.window !== 0 && !this.stalledPorts.has(ports)) return;
     const key = `${p.src} ${p.sport} ${p.dst} ${p.dport}`;
     const s = this.stalls.get(key);
     if (p.window === 0) {
-      if (!s)
+      if (!s) {
         this.stalls.set(key, {
           from: endpointOf({ address: p.src, port: p.sport }),
+          fromPort: p.sport,
           to: p.dst,
           toPort: p.dport,
+          firstUs: p.timeUs,
           sinceUs: p.timeUs,
           longestUs: 0,
           open: false,
         });
-      else if (s.open) {
+        this.stalledPorts.add(ports);
+      } else if (s.open) {
         s.open = false;
         s.sinceUs = p.timeUs;
       }
@@ -80,9 +100,31 @@ export class WireFacts {
     }
   }
 
-  /** Each stalled direction with its longest zero-window stretch (until the capture's end when it never opened). */
+  state(): WireFactsState {
+    return { firstUs: this.firstUs, lastUs: this.lastUs, segments: this.segments, stalls: [...this.stalls] };
+  }
+
+  /** Adds what another saw of other flows (a worker thread's share of the capture). */
+  merge(o: WireFactsState): void {
+    if (o.firstUs !== undefined && (this.firstUs === undefined || o.firstUs < this.firstUs))
+      this.firstUs = o.firstUs;
+    if (o.lastUs > this.lastUs) this.lastUs = o.lastUs;
+    this.segments += o.segments;
+    for (const [key, s] of o.stalls) {
+      this.stalls.set(key, s);
+      this.stalledPorts.add(s.fromPort * 65536 + s.toPort);
+    }
+  }
+
+  /**
+   * Each stalled direction with its longest zero-window stretch (until the capture's end when it
+   * never opened), in order of its first zero window.
+   */
   zeroWindows(): { from: string; to: string; toPort: number; seconds: number; stillClosed: boolean }[] {
-    return [...this.stalls.values()].map((s) => ({
+    const stalls = [...this.stalls].sort(
+      ([ka, a], [kb, b]) => a.firstUs - b.firstUs || (ka < kb ? -1 : ka > kb ? 1 : 0),
+    );
+    return stalls.map(([, s]) => ({
       from: s.from,
       to: s.to,
       toPort: s.toPort,
@@ -173,25 +215,41 @@ export class CaptureConns {
   readonly quiet = { connections: 0, segments: 0 };
 
   add(c: Conn): void {
-    const named =
-      !completed(c) ||
-      c.firstClose?.how === 'RST' ||
-      c.client.retransmissions + c.server.retransmissions > 0 ||
-      c.client.states.at(-1)?.state === 'CLOSE_WAIT' ||
-      c.server.states.at(-1)?.state === 'CLOSE_WAIT';
-    if (named) {
-      const last = (e: ConnEnd): ConnEnd => (e.states.length <= 1 ? e : { ...e, states: [e.states.at(-1)!] });
-      this.kept.push({ ...c, client: last(c.client), server: last(c.server) });
-    } else {
-      this.quiet.connections++;
-      this.quiet.segments += c.client.packets + c.server.packets;
-    }
+    const k = keptOf(c);
+    if (k) this.kept.push(k);
+    else this.addQuiet(1, c.client.packets + c.server.packets);
+  }
+
+  /** Connections another kept (a worker thread's), as `keptOf` gave them. */
+  addKept(c: Conn): void {
+    this.kept.push(c);
+  }
+
+  addQuiet(connections: number, segments: number): void {
+    this.quiet.connections += connections;
+    this.quiet.segments += segments;
   }
 
   /** Every connection added. */
   get count(): number {
     return this.kept.length + this.quiet.connections;
   }
+}
+
+/**
+ * A connection a rule may name, with each end's last state only (all the rules read); undefined for
+ * one that completed and closed well, which only adds to the quiet counts.
+ */
+export function keptOf(c: Conn): Conn | undefined {
+  const named =
+    !completed(c) ||
+    c.firstClose?.how === 'RST' ||
+    c.client.retransmissions + c.server.retransmissions > 0 ||
+    c.client.states.at(-1)?.state === 'CLOSE_WAIT' ||
+    c.server.states.at(-1)?.state === 'CLOSE_WAIT';
+  if (!named) return undefined;
+  const last = (e: ConnEnd): ConnEnd => (e.states.length <= 1 ? e : { ...e, states: [e.states.at(-1)!] });
+  return { ...c, client: last(c.client), server: last(c.server) };
 }
 
 type Part = Omit<Finding, 'why' | 'remedies' | 'commands'> & { commands?: string[] };

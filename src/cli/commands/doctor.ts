@@ -23,6 +23,7 @@ interface DoctorFlags extends SourceFlags {
   baseline?: string;
   saveBaseline?: string;
   pcap?: string;
+  threads: string;
 }
 
 /** Runs `doctor`. */
@@ -32,7 +33,8 @@ export async function run(cli: Cli, flags: DoctorFlags): Promise<void> {
   const window = parseWindow(flags.window);
   const windowSeconds = flags.now ? 0 : window;
   const config = loadConfig(flags);
-  if (flags.pcap !== undefined) return capture(cli, flags.pcap, { json: flags.json === true, failOn, lang });
+  if (flags.pcap !== undefined)
+    return capture(cli, flags.pcap, { json: flags.json === true, failOn, lang, threads: flags.threads });
   const source = sourceOptions(flags);
   const baseline = flags.baseline !== undefined ? readBaseline(flags.baseline) : undefined;
   if (windowSeconds > 0 && !flags.json)
@@ -56,23 +58,44 @@ export async function run(cli: Cli, flags: DoctorFlags): Promise<void> {
 async function capture(
   cli: Cli,
   file: string,
-  opts: { json: boolean; failOn: Severity | 'never'; lang: 'en' | 'zh' },
+  opts: { json: boolean; failOn: Severity | 'never'; lang: 'en' | 'zh'; threads: string },
 ): Promise<void> {
   const { readCaptureFile } = await import('../../capture/index.js');
   const { FlowTracker } = await import('../../flow/index.js');
   const { CaptureConns, WireFacts, diagnoseCapture } = await import('../../doctor/capture-rules.js');
+  const { readInParts, threadsFor, workerProgram } = await import('./pcap-parallel.js');
   const conns = new CaptureConns();
   const facts = new WireFacts();
-  const tracker = new FlowTracker({ onConn: (c) => conns.add(c) });
-  await readCaptureFile(
-    file,
-    (p) => {
-      facts.push(p);
-      tracker.push(p);
-    },
-    { reuse: true },
-  );
-  tracker.finish();
+  const threads = threadsFor(opts.threads, file);
+  const program = threads > 1 ? workerProgram() : undefined;
+  if (program !== undefined) {
+    // Each worker tracks its share of the flows and keeps what a rule may name of them.
+    await readInParts(program, {
+      file,
+      parts: threads,
+      maxFlows: MAX_FLOWS,
+      mode: 'doctor',
+      filters: {},
+      onConn: (c) => conns.addKept(c),
+      onDoctor: (share) => {
+        conns.addQuiet(share.quiet.connections, share.quiet.segments);
+        facts.merge(share.facts);
+      },
+    });
+  } else {
+    const tracker = new FlowTracker({ maxFlows: MAX_FLOWS, onConn: (c) => conns.add(c) });
+    await readCaptureFile(
+      file,
+      (p) => {
+        facts.push(p);
+        tracker.push(p);
+      },
+      { reuse: true },
+    );
+    tracker.finish();
+  }
+  // In order of first packet, whichever thread finished them.
+  conns.kept.sort((a, b) => a.n - b.n);
   const d = diagnoseCapture(
     { file, conns: conns.kept, quiet: conns.quiet, facts, lang: opts.lang },
     explainRule,
@@ -96,6 +119,9 @@ async function capture(
       }),
     );
 }
+
+/** The flows the tracker keeps at once (`pcap`'s default `--max-flows`). */
+const MAX_FLOWS = 1_000_000;
 
 function parseFailOn(text: string): Severity | 'never' {
   if (text === 'warning' || text === 'critical' || text === 'never' || text === 'info') return text;

@@ -648,6 +648,12 @@ export const COMMANDS: readonly CommandSpec[] = [
         description:
           'judge a capture (pcap, pcapng, - for stdin): the rules packets can prove, peers and ports, no owners',
       },
+      {
+        flags: '--threads <n>',
+        description:
+          'with --pcap: threads tracking flows in a file of 64 MB or more (auto: one per core, up to 4)',
+        default: 'auto',
+      },
       LANG_OPTION,
       ...SOURCE_OPTIONS,
     ],

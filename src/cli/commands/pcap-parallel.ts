@@ -5,13 +5,22 @@
  * the order they finish, the same on every run. Reading is cheap next to tracking, so reading the
  * file once per worker costs little.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CaptureStats } from '../../capture/index.js';
 import type { Conn } from '../../flow/index.js';
+import { parseIntFlag } from '../socket-options.js';
 import type { By, ByGroups } from './pcap-by.js';
-import { type Batch, Numbering, type PartDone, type WorkerInput, type WorkerMode } from './pcap-share.js';
+import {
+  type Batch,
+  type DoctorShare,
+  Numbering,
+  type PartDone,
+  type WorkerInput,
+  type WorkerMode,
+} from './pcap-share.js';
 
 export interface PartsOptions {
   readonly file: string;
@@ -24,13 +33,15 @@ export interface PartsOptions {
   readonly atUs?: number;
   readonly filters: unknown;
   /** A connection's number, and its JSON without the opening `{"id":N`. */
-  readonly onJson: (n: number, tail: Uint8Array) => void;
+  readonly onJson?: (n: number, tail: Uint8Array) => void;
   /** A connection's number, and the listing's cells after it. */
-  readonly onCells: (n: number, cells: readonly string[]) => void;
+  readonly onCells?: (n: number, cells: readonly string[]) => void;
   /** A connection, numbered. */
-  readonly onConn: (c: Conn) => void;
+  readonly onConn?: (c: Conn) => void;
   /** A worker's `--by` counts. */
-  readonly onGroups: (groups: ByGroups) => void;
+  readonly onGroups?: (groups: ByGroups) => void;
+  /** A worker's share of what `doctor --pcap` counts. */
+  readonly onDoctor?: (share: DoctorShare) => void;
   /** How far into the file the first worker has read. */
   readonly onOffset?: (offset: number) => void;
 }
@@ -39,6 +50,28 @@ export interface PartsOptions {
 export function workerProgram(): string | undefined {
   const path = fileURLToPath(new URL('./pcap-worker.cjs', import.meta.url));
   return existsSync(path) ? path : undefined;
+}
+
+/** Files this large are shared between threads (below, starting them costs more than it saves). */
+const THREADS_FROM_BYTES = 64 * 1024 * 1024;
+
+/**
+ * How many threads track flows, for `--threads` (a count, or `auto`: one per core up to 4, for a
+ * file of 64 MB or more): one for standard input or anything not a regular file.
+ */
+export function threadsFor(threads: string, file: string): number {
+  const asked =
+    threads === 'auto' ? Math.min(4, availableParallelism()) : parseIntFlag('--threads', threads, 1, 64);
+  if (asked <= 1 || file === '-') return 1;
+  let size = 0;
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) return 1;
+    size = st.size;
+  } catch {
+    return 1;
+  }
+  return threads === 'auto' && size < THREADS_FROM_BYTES ? 1 : asked;
 }
 
 /** How far (in segments) a worker may read ahead of the slowest. */
@@ -52,9 +85,9 @@ export function readInParts(
   o: PartsOptions,
 ): Promise<{ stats: CaptureStats; evicted: number }> {
   const numbering = new Numbering<Uint8Array | string[] | Conn>(o.parts, (n, item) => {
-    if (item instanceof Uint8Array) o.onJson(n, item);
-    else if (Array.isArray(item)) o.onCells(n, item);
-    else o.onConn({ ...item, n });
+    if (item instanceof Uint8Array) o.onJson?.(n, item);
+    else if (Array.isArray(item)) o.onCells?.(n, item);
+    else o.onConn?.({ ...item, n });
   });
   const workers: Worker[] = [];
   // Flow control: a worker's batch is allowed once handled, unless the worker is far ahead of the
@@ -114,7 +147,8 @@ export function readInParts(
         } else if ('done' in m) {
           if (part === 0) stats = m.stats;
           evicted += m.evicted;
-          if (m.groups) o.onGroups(m.groups);
+          if (m.groups) o.onGroups?.(m.groups);
+          if (m.doctor) o.onDoctor?.(m.doctor);
           finished[part] = true;
           numbering.finish(part);
           allow();

@@ -4,6 +4,7 @@
  * known by the place of their first packet in the capture, into the one tracker's 1, 2, 3... (pure)
  */
 import type { CaptureStats } from '../../capture/index.js';
+import type { WireFactsState } from '../../doctor/capture-rules.js';
 import type { Conn } from '../../flow/index.js';
 import { isSocket, statesAt } from '../../flow/report.js';
 import { endpointOf } from '../../net/endpoint.js';
@@ -111,7 +112,7 @@ export function shareOf(p: WirePacket, parts: number): number {
   return (((a + b) >>> 0) >>> 16) % parts;
 }
 
-export type WorkerMode = 'json' | 'cells' | 'conns' | 'by';
+export type WorkerMode = 'json' | 'cells' | 'conns' | 'by' | 'doctor';
 
 /** What a worker is given. */
 export interface WorkerInput {
@@ -122,7 +123,8 @@ export interface WorkerInput {
   /**
    * What the worker hands on of the connections the filters select: the listing's JSON bytes
    * (`--json`), the listing's cells (the table), the connections themselves (`--at`, few), or
-   * only counts (`--by`, at the end).
+   * only counts (`--by`, at the end); or, for `doctor --pcap`, the connections a rule may name
+   * (`keptOf`), the others counted, and the wire facts of its flows.
    */
   readonly mode: WorkerMode;
   readonly by?: By;
@@ -170,6 +172,13 @@ export interface PartDone {
   readonly evicted: number;
   /** `--by`'s counts of the worker's share. */
   readonly groups?: ByGroups;
+  /** `doctor --pcap`: the connections not kept, and the wire facts of the worker's flows. */
+  readonly doctor?: DoctorShare;
+}
+
+export interface DoctorShare {
+  readonly quiet: { readonly connections: number; readonly segments: number };
+  readonly facts: WireFactsState;
 }
 
 /**

@@ -4,7 +4,6 @@
  * moment (`--at`, netstat at time T), counts by state, port or peer, and the ladder of one connection.
  */
 import { statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import type { CaptureStats } from '../../capture/index.js';
 import { UsageError } from '../../errors.js';
 import { type Conn, FlowTracker } from '../../flow/index.js';
@@ -78,27 +77,6 @@ function progressMeter(cli: Cli, file: string): ((offset: number) => void) | und
   };
 }
 
-/** Files this large are shared between threads (below, starting them costs more than it saves). */
-const THREADS_FROM_BYTES = 64 * 1024 * 1024;
-
-/** How many threads track flows: one for standard input, a small file or a ladder. */
-function threadsFor(flags: Flags, file: string, timeline: number | undefined): number {
-  const asked =
-    flags.threads === 'auto'
-      ? Math.min(4, availableParallelism())
-      : parseIntFlag('--threads', flags.threads, 1, 64);
-  if (asked <= 1 || file === '-' || timeline !== undefined) return 1;
-  let size = 0;
-  try {
-    const st = statSync(file);
-    if (!st.isFile()) return 1;
-    size = st.size;
-  } catch {
-    return 1;
-  }
-  return flags.threads === 'auto' && size < THREADS_FROM_BYTES ? 1 : asked;
-}
-
 /**
  * Runs `pcap FILE`. Connections are handled as the tracker finishes them (replaced on their 4-tuple,
  * evicted, or at the end of the capture): the listing is written as it goes, and the counts keep
@@ -145,8 +123,10 @@ export async function run(cli: Cli, flags: Flags, file: string): Promise<void> {
     ...(timeline === undefined ? {} : { record: (n: number) => n === timeline }),
   });
   const progress = progressMeter(cli, file);
-  const threads = threadsFor(flags, file, timeline);
-  const { readInParts, workerProgram } = await import('./pcap-parallel.js');
+  const { readInParts, threadsFor, workerProgram } = await import('./pcap-parallel.js');
+  const asked = threadsFor(flags.threads, file);
+  // A ladder is recorded by the one tracker that sees its connection's number: one thread.
+  const threads = timeline === undefined ? asked : 1;
   const program = threads > 1 ? workerProgram() : undefined;
   if (threads > 1 && program === undefined && flags.threads !== 'auto')
     cli.o.note('--threads: the worker program (pcap-worker.cjs beside the CLI) is missing: one thread');

@@ -6,13 +6,18 @@
  * and from what `doctor --pcap` keeps of them (`CaptureConns`), with the same findings.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { CaptureConns, diagnoseCapture, WireFacts } from '../../src/doctor/capture-rules.js';
 import { explainRule } from '../../src/doctor/explain.js';
 import { type Conn, FlowTracker } from '../../src/flow/index.js';
 import type { WirePacket } from '../../src/net/packet.js';
 import { ACK, FIN, RST, SYN } from '../../src/tcp/index.js';
 import { synthetic } from '../flow/synthetic.js';
+import { frame, ipPacket, pcapFile } from '../helpers/capture-writer.js';
+import { tcpscope } from '../helpers/cli.js';
 
 const T0 = 1_700_000_000_000_000;
 
@@ -45,7 +50,11 @@ function pkt(
   };
 }
 
+/** Every capture `run` diagnosed, for the built CLI on threads. */
+const captures: (readonly WirePacket[])[] = [];
+
 function run(packets: readonly WirePacket[]) {
+  captures.push(packets);
   const conns: Conn[] = [];
   const facts = new WireFacts();
   const tracker = new FlowTracker({ onConn: (c) => conns.push(c) });
@@ -156,5 +165,33 @@ describe('doctor --pcap rules', () => {
     assert.equal(f.evidence.count, 30);
     assert.equal(f.evidence.connections, 330);
     assert.equal(f.evidence.resetByServer, 30);
+  });
+
+  it('finds the same on threads: the built CLI on one, two and three', () => {
+    // Every capture with trouble above, ten minutes apart, as one file (not the first, healthy one:
+    // its connections would lower the share of those torn down by RST below the rule's).
+    const dir = mkdtempSync(join(tmpdir(), 'tcpscope-docthreads-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const recs = captures.slice(1).flatMap((ps, k) =>
+      ps.map((p) => {
+        const us = p.timeUs + k * 600_000_000;
+        const ip = ipPacket({ ...p, window: p.window });
+        return { data: frame('ethernet', ip), sec: Math.floor(us / 1e6), frac: us % 1e6 };
+      }),
+    );
+    const file = join(dir, 'all.pcap');
+    writeFileSync(file, pcapFile(recs));
+    const doctor = (threads: string) => {
+      const r = tcpscope(['doctor', '--pcap', file, '--json', '--fail-on', 'never', '--threads', threads]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.doesNotMatch(r.stderr, /missing/);
+      return JSON.parse(r.stdout);
+    };
+    const one = doctor('1');
+    const rules = one.findings.map((f: { rule: string }) => f.rule);
+    for (const rule of ['close-wait-leak', 'connect-failures', 'resets', 'scan', 'syn-flood', 'zero-window'])
+      assert.ok(rules.includes(rule), `${rule} in ${rules}`);
+    assert.deepEqual(doctor('2'), one);
+    assert.deepEqual(doctor('3'), one);
   });
 });

@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { readCaptureFile } from '../capture/index.js';
+import { FailTallies } from '../doctor/capture-fails.js';
 import { keptOf, WireFacts } from '../doctor/capture-rules.js';
 import { type Conn, FlowTracker } from '../flow/index.js';
 import { ConnJsonWriter } from '../render/conn-json-bytes.js';
@@ -31,6 +32,7 @@ async function main(input: WorkerInput): Promise<void> {
   const mode = input.mode;
   const counts = mode === 'by' ? new ByCounts(input.by!) : undefined;
   const facts = mode === 'doctor' ? new WireFacts() : undefined;
+  const fails = mode === 'doctor' ? new FailTallies() : undefined;
   const quiet = { connections: 0, segments: 0 };
   let ordinal = -1;
   let opens: number[] = [];
@@ -52,6 +54,7 @@ async function main(input: WorkerInput): Promise<void> {
     },
     onConn: (c) => {
       if (mode === 'doctor') {
+        if (fails!.add(c)) return;
         const k = keptOf(c);
         if (k) {
           conns.push(k);
@@ -146,7 +149,7 @@ async function main(input: WorkerInput): Promise<void> {
     stats,
     evicted: tracker.stats.evicted,
     ...(counts ? { groups: counts.list() } : {}),
-    ...(facts ? { doctor: { quiet, facts: facts.state() } } : {}),
+    ...(facts ? { doctor: { quiet, facts: facts.state(), fails: fails!.state() } } : {}),
   };
   port.postMessage(done);
 }

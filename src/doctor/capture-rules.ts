@@ -9,6 +9,7 @@
 import type { Conn, ConnEnd } from '../flow/tracker.js';
 import { endpointOf } from '../net/endpoint.js';
 import type { WirePacket } from '../net/packet.js';
+import { completed, FailTallies, inOrder, sourceDetail } from './capture-fails.js';
 import type { Diagnosis } from './diagnose.js';
 import type { Explainer, Finding, Severity } from './types.js';
 import { SEVERITIES } from './types.js';
@@ -140,6 +141,8 @@ export interface CaptureInput {
   conns: readonly Conn[];
   /** Completed connections left out of `conns` with nothing for a rule to name: how many, their segments. */
   quiet?: { readonly connections: number; readonly segments: number };
+  /** The failed handshakes, tallied (then left out of `conns`); when absent, tallied from `conns`. */
+  fails?: FailTallies;
   facts: WireFacts;
   lang: 'en' | 'zh';
 }
@@ -181,40 +184,30 @@ function top<T>(items: readonly T[], key: (t: T) => string, n = TOP): [string, n
   return [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, n);
 }
 
+/** The `n` keys counted most, most first (ties by key), from counts by key. */
+function topOf<K extends string | number>(counts: ReadonlyMap<K, number>, n = TOP): [string, number][] {
+  const m: [string, number][] = [];
+  for (const [k, v] of counts) m.push([String(k), v]);
+  return m.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, n);
+}
+
 const peersOf = (cs: readonly Conn[], side: 'client' | 'server' = 'client') =>
   top(cs, (c) => c[side].address).map(([address, count]) => ({ address, count }));
 
-function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const i of items) {
-    const k = key(i);
-    const l = m.get(k);
-    if (l) l.push(i);
-    else m.set(k, [i]);
-  }
-  return m;
-}
-
-const server = (c: Conn) => endpointOf(c.server);
-/** The server sent SYN+ACK (Zeek's `h`). */
-const synAcked = (c: Conn) => c.history.includes('h');
-/** A SYN answered by RST, nothing else from the server (Zeek's REJ). */
-const refused = (c: Conn) => !c.midstream && c.connState === 'REJ';
-/** A handshake that never completed and was not refused. */
-const halfOpen = (c: Conn) => !c.midstream && c.anomalies.includes('handshake-incomplete') && !refused(c);
-const completed = (c: Conn) => !c.anomalies.includes('handshake-incomplete');
-
 /**
- * The connections the rules read, as the tracker finishes them: those a rule may name (a handshake
- * not completed or refused, an RST, a segment sent again, an end left in CLOSE_WAIT) kept, with
- * each end's last state only; the others, most of a healthy capture, counted with their segments.
- * Memory then grows with the trouble a capture shows, not with its connections.
+ * The connections the rules read, as the tracker finishes them: handshakes that failed (half-open,
+ * refused) tallied per server and source; those another rule may name (a handshake not completed
+ * otherwise, an RST, a segment sent again, an end left in CLOSE_WAIT) kept, with each end's last
+ * state only; the others, most of a healthy capture, counted with their segments. Memory then
+ * grows with the peers of the trouble a capture shows, not with its connections.
  */
 export class CaptureConns {
   readonly kept: Conn[] = [];
   readonly quiet = { connections: 0, segments: 0 };
+  readonly fails = new FailTallies();
 
   add(c: Conn): void {
+    if (this.fails.add(c)) return;
     const k = keptOf(c);
     if (k) this.kept.push(k);
     else this.addQuiet(1, c.client.packets + c.server.packets);
@@ -232,7 +225,7 @@ export class CaptureConns {
 
   /** Every connection added. */
   get count(): number {
-    return this.kept.length + this.quiet.connections;
+    return this.kept.length + this.quiet.connections + this.fails.total;
   }
 }
 
@@ -261,76 +254,77 @@ export function diagnoseCapture(input: CaptureInput, explain: Explainer): Diagno
   const parts: Part[] = [];
 
   // syn-flood: many handshakes to one listener never complete.
-  const flooded = groupBy(conns.filter(halfOpen), server);
-  for (const [srv, cs] of flooded) {
-    if (cs.length < T.synFlood) continue;
-    const synAckRetrans = cs.filter((c) => synAcked(c) && c.server.retransmissions > 0).length;
-    const unanswered = cs.filter((c) => !synAcked(c)).length;
+  let fails = input.fails;
+  if (!fails) {
+    fails = new FailTallies();
+    for (const c of conns) fails.add(c);
+  }
+  for (const [srv, g] of inOrder(fails.flood)) {
+    if (g.count < T.synFlood) continue;
     const severity: Severity =
-      synAckRetrans >= T.synFlood || cs.length >= 10 * T.synFlood ? 'critical' : 'warning';
+      g.synAckRetrans >= T.synFlood || g.count >= 10 * T.synFlood ? 'critical' : 'warning';
     parts.push({
       rule: 'syn-flood',
       severity,
       title: tr(
         lang,
-        `${cs.length} handshakes to ${srv} never completed (${synAckRetrans} SYN+ACKs sent again, ${unanswered} SYNs never answered)`,
-        `到 ${srv} 的 ${cs.length} 次握手从未完成（${synAckRetrans} 个 SYN+ACK 重传，${unanswered} 个 SYN 无应答）`,
+        `${g.count} handshakes to ${srv} never completed (${g.synAckRetrans} SYN+ACKs sent again, ${g.unanswered} SYNs never answered)`,
+        `到 ${srv} 的 ${g.count} 次握手从未完成（${g.synAckRetrans} 个 SYN+ACK 重传，${g.unanswered} 个 SYN 无应答）`,
       ),
       states: ['SYN_RECV', 'SYN_SENT'],
       evidence: {
         basis: 'capture',
-        count: cs.length,
-        ports: [{ port: cs[0]!.server.port, count: cs.length }],
-        peers: peersOf(cs),
+        count: g.count,
+        ports: [{ port: g.port, count: g.count }],
+        peers: topOf(g.peers).map(([address, count]) => ({ address, count })),
         server: srv,
-        synAckRetransmitted: synAckRetrans,
-        synUnanswered: unanswered,
-        sources: new Set(cs.map((c) => c.client.address)).size,
+        synAckRetransmitted: g.synAckRetrans,
+        synUnanswered: g.unanswered,
+        sources: g.peers.size,
       },
     });
   }
 
   // scan: one source, many destinations failing.
-  const failing = conns.filter((c) => halfOpen(c) || refused(c));
-  for (const [src, cs] of groupBy(failing, (c) => c.client.address)) {
-    const dests = new Set(cs.map(server));
-    if (dests.size < T.scanDestinations) continue;
+  for (const [src, s] of inOrder(fails.scan)) {
+    const { dests, ports } = sourceDetail(s);
+    if (dests < T.scanDestinations) continue;
     parts.push({
       rule: 'scan',
       severity: 'warning',
       title: tr(
         lang,
-        `${src} tried ${dests.size} destinations that did not answer or refused`,
-        `${src} 尝试了 ${dests.size} 个未应答或拒绝的目的地`,
+        `${src} tried ${dests} destinations that did not answer or refused`,
+        `${src} 尝试了 ${dests} 个未应答或拒绝的目的地`,
       ),
       states: ['SYN_SENT'],
       evidence: {
         basis: 'capture',
-        count: cs.length,
-        destinations: dests.size,
-        peers: [{ address: src, count: cs.length }],
-        ports: top(cs, (c) => String(c.server.port)).map(([p, count]) => ({ port: Number(p), count })),
+        count: s.count,
+        destinations: dests,
+        peers: [{ address: src, count: s.count }],
+        ports: topOf(ports).map(([p, count]) => ({ port: Number(p), count })),
       },
     });
   }
 
   // connect-failures: SYNs answered by RST (nothing listened).
-  for (const [srv, cs] of groupBy(conns.filter(refused), server)) {
+  for (const [srv, g] of inOrder(fails.refused)) {
     parts.push({
       rule: 'connect-failures',
-      severity: cs.length >= T.refusedWarning ? 'warning' : 'info',
+      severity: g.count >= T.refusedWarning ? 'warning' : 'info',
       title: tr(
         lang,
-        `${cs.length} connects to ${srv} refused (SYN answered by RST)`,
-        `${cs.length} 次连接 ${srv} 被拒绝（SYN 被 RST 回应）`,
+        `${g.count} connects to ${srv} refused (SYN answered by RST)`,
+        `${g.count} 次连接 ${srv} 被拒绝（SYN 被 RST 回应）`,
       ),
       states: ['SYN_SENT'],
       evidence: {
         basis: 'capture',
-        count: cs.length,
-        refused: cs.length,
-        ports: [{ port: cs[0]!.server.port, count: cs.length }],
-        peers: peersOf(cs),
+        count: g.count,
+        refused: g.count,
+        ports: [{ port: g.port, count: g.count }],
+        peers: topOf(g.peers).map(([address, count]) => ({ address, count })),
         server: srv,
       },
     });

@@ -69,7 +69,10 @@ function run(packets: readonly WirePacket[]) {
   for (const c of conns) kept.add(c);
   assert.equal(kept.count, conns.length);
   assert.deepEqual(
-    diagnoseCapture({ file: 'x.pcap', conns: kept.kept, quiet: kept.quiet, facts, lang: 'en' }, explainRule),
+    diagnoseCapture(
+      { file: 'x.pcap', conns: kept.kept, quiet: kept.quiet, fails: kept.fails, facts, lang: 'en' },
+      explainRule,
+    ),
     d,
   );
   return d;

@@ -80,6 +80,7 @@ async function capture(
       onDoctor: (share) => {
         conns.addQuiet(share.quiet.connections, share.quiet.segments);
         facts.merge(share.facts);
+        conns.fails.merge(share.fails);
       },
     });
   } else {
@@ -97,7 +98,7 @@ async function capture(
   // In order of first packet, whichever thread finished them.
   conns.kept.sort((a, b) => a.n - b.n);
   const d = diagnoseCapture(
-    { file, conns: conns.kept, quiet: conns.quiet, facts, lang: opts.lang },
+    { file, conns: conns.kept, quiet: conns.quiet, fails: conns.fails, facts, lang: opts.lang },
     explainRule,
   );
   if (d.findings.some((f) => reaches(f, opts.failOn))) cli.exit(1);

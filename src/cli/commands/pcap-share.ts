@@ -4,6 +4,7 @@
  * known by the place of their first packet in the capture, into the one tracker's 1, 2, 3... (pure)
  */
 import type { CaptureStats } from '../../capture/index.js';
+import type { FailState } from '../../doctor/capture-fails.js';
 import type { WireFactsState } from '../../doctor/capture-rules.js';
 import type { Conn } from '../../flow/index.js';
 import { isSocket, statesAt } from '../../flow/report.js';
@@ -124,7 +125,7 @@ export interface WorkerInput {
    * What the worker hands on of the connections the filters select: the listing's JSON bytes
    * (`--json`), the listing's cells (the table), the connections themselves (`--at`, few), or
    * only counts (`--by`, at the end); or, for `doctor --pcap`, the connections a rule may name
-   * (`keptOf`), the others counted, and the wire facts of its flows.
+   * (`keptOf`), the failed handshakes tallied, the others counted, and the wire facts of its flows.
    */
   readonly mode: WorkerMode;
   readonly by?: By;
@@ -179,6 +180,7 @@ export interface PartDone {
 export interface DoctorShare {
   readonly quiet: { readonly connections: number; readonly segments: number };
   readonly facts: WireFactsState;
+  readonly fails: FailState;
 }
 
 /**

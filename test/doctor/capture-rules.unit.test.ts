@@ -196,5 +196,8 @@ describe('doctor --pcap rules', () => {
       assert.ok(rules.includes(rule), `${rule} in ${rules}`);
     assert.deepEqual(doctor('2'), one);
     assert.deepEqual(doctor('3'), one);
+    const bad = tcpscope(['doctor', '--pcap', file, '--threads', 'many']);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--threads: 'many' is not a whole number/);
   });
 });

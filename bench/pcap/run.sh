@@ -2,7 +2,8 @@
 # The capture benchmark: builds a capture with real tcpdump in a private namespace (make-capture.sh;
 # TARGET bytes, 1.1 GB by default; kept in OUT and reused when present), then times side by side:
 # cat, tcpdump -r -w /dev/null, tshark's conv,tcp (once), the reader alone (walk.mjs) on pcap and
-# pcapng, and `tcpscope pcap --json` (one thread per core, then one); then compares the number of
+# pcapng, `tcpscope pcap --json` (one thread per core, then one), the counts by state and the
+# doctor on the capture; then compares the number of
 # connections with tshark's. Root. Installs tshark and ethtool
 # (Debian) when missing: they are the benchmark's, not the tests'.
 #   TARGET=50000000 ./run.sh          a quick run while others work
@@ -34,6 +35,7 @@ TS="node $ROOT/dist/tcpscope.cjs"
 cmds+=(
   "$TS pcap $PCAP --json" "$TS pcap $NG --json"
   "$TS pcap $PCAP --json --threads 1" "$TS pcap $NG --json --threads 1"
+  "$TS pcap $PCAP --by state" "$TS doctor --pcap $PCAP --json --fail-on never"
 )
 # tshark's conversations are kept for the count below.
 node "$HERE/time.mjs" --packets "$PACKETS" "${cmds[@]}" --once "tshark -r $PCAP -q -z conv,tcp | tee $OUT/conv.txt"
@@ -59,4 +61,5 @@ if [ "$FLOOD" -gt 0 ]; then
     /usr/bin/time -f "  --max-flows $mf: %e s, peak %M KB" $TS pcap "$OUT/flood.pcap" --by state --json --threads 1 --max-flows $mf >/dev/null 2>"$OUT/flood.err" || true
     grep -v '^tcpscope:' "$OUT/flood.err" || true
   done
+  /usr/bin/time -f "  doctor --pcap: %e s, peak %M KB" $TS doctor --pcap "$OUT/flood.pcap" --json --fail-on never >/dev/null
 fi

@@ -8,6 +8,8 @@
 # (Debian) when missing: they are the benchmark's, not the tests'.
 #   TARGET=50000000 ./run.sh          a quick run while others work
 #   ./run.sh                          the full one, alone on the machine
+#   SHORT=120000 OUT=/tmp/tcpscope-bench-mix FLOOD=0 ./run.sh
+#                                     a capture of 120,000 short connections, the rest bulk data
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)

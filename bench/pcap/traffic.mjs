@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 // Traffic for the capture benchmark, run inside its namespace: short connections (connect, a
 // request, a reply, close) over IPv4 and IPv6 in parallel, plus bulk transfers, until the file
-// STOP exists. Prints how many connections it made.
-//   ip netns exec NS node traffic.mjs STOP [PARALLEL]
+// STOP exists; with SHORT, the short connections stop after SHORT of them (the rest of the capture is
+// bulk data, as in a capture of a few long transfers). Prints how many connections it made.
+//   ip netns exec NS node traffic.mjs STOP [PARALLEL] [SHORT]
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 
 const stopFile = process.argv[2];
 const parallel = Number(process.argv[3] ?? 8);
+const shortMax = process.argv[4] ? Number(process.argv[4]) : Number.POSITIVE_INFINITY;
 const stopped = () => existsSync(stopFile);
 let conns = 0;
+let shorts = 0;
 
 function listen(host) {
   return new Promise((resolve) => {
@@ -37,7 +40,7 @@ function short(host, port) {
 }
 
 async function shortLane(host, port) {
-  while (!stopped()) await short(host, port);
+  while (!stopped() && shorts++ < shortMax) await short(host, port);
 }
 
 async function bulkLane(host, port) {
@@ -49,6 +52,8 @@ async function bulkLane(host, port) {
           if (!s.write(block)) await new Promise((r) => s.once('drain', r));
         s.end();
       });
+      // The server's end comes as a read: a socket never read never sees it, nor closes.
+      s.resume();
       s.on('close', () => {
         conns++;
         resolve();

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Traffic for the capture benchmark, run inside its namespace: short connections (connect, a
 // request, a reply, close) over IPv4 and IPv6 in parallel, plus bulk transfers, until the file
-// STOP exists; with SHORT, the short connections stop after SHORT of them (the rest of the capture is
-// bulk data, as in a capture of a few long transfers). Prints how many connections it made.
+// STOP exists; with SHORT, SHORT short connections first, then bulk data to the end (a capture of a
+// few long transfers and some short connections). Prints how many connections it made.
 //   ip netns exec NS node traffic.mjs STOP [PARALLEL] [SHORT]
 import { existsSync } from 'node:fs';
 import net from 'node:net';
@@ -65,15 +65,17 @@ async function bulkLane(host, port) {
 
 const v4 = await listen('127.0.0.1');
 const v6 = await listen('::1');
-const lanes = [];
-for (let i = 0; i < parallel; i++)
-  lanes.push(shortLane(i % 2 ? '::1' : '127.0.0.1', (i % 2 ? v6 : v4).address().port));
-lanes.push(bulkLane('127.0.0.1', v4.address().port), bulkLane('::1', v6.address().port));
 // Lanes may sit in a handshake or a full send buffer when STOP appears: leave at once instead.
 setInterval(() => {
   if (!stopped()) return;
   console.log(JSON.stringify({ connections: conns }));
   process.exit(0);
 }, 200);
+const shortLanes = [];
+for (let i = 0; i < parallel; i++)
+  shortLanes.push(shortLane(i % 2 ? '::1' : '127.0.0.1', (i % 2 ? v6 : v4).address().port));
+// With SHORT, the bulk transfers come once the short connections are done (else they starve them).
+if (Number.isFinite(shortMax)) await Promise.all(shortLanes);
+const lanes = [...shortLanes, bulkLane('127.0.0.1', v4.address().port), bulkLane('::1', v6.address().port)];
 void Promise.all(lanes);
 void v6;

@@ -1,13 +1,14 @@
 /**
- * The program of one `pcap` worker thread (bundled apart, as dist/pcap-worker.cjs): it reads the
- * whole capture, tracks the flows of its share (by a hash of the 4-tuple, the same both ways) and
- * sends its finished connections to the main thread in batches, with the connections it opened and
- * how far it has read, from which the main thread numbers connections as one tracker would.
+ * The program of one `pcap` (or `doctor --pcap`) worker thread (bundled apart, as
+ * dist/pcap-worker.cjs): it reads the whole capture, tracks the flows of its share (by a hash of the
+ * 4-tuple, the same both ways) and sends what the command shows of its finished connections to the
+ * main thread in batches (their JSON, the table's cells, or the connections), with the connections it
+ * opened and how far it has read, from which the main thread numbers connections as one tracker
+ * would; counts (`--by`, the doctor's tallies) come at the end.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { readCaptureFile } from '../capture/index.js';
-import { FailTallies } from '../doctor/capture-fails.js';
-import { keptOf, WireFacts } from '../doctor/capture-rules.js';
+import { CaptureConns, WireFacts } from '../doctor/capture-rules.js';
 import { type Conn, FlowTracker } from '../flow/index.js';
 import { ConnJsonWriter } from '../render/conn-json-bytes.js';
 import { ByCounts } from './commands/pcap-by.js';
@@ -32,8 +33,8 @@ async function main(input: WorkerInput): Promise<void> {
   const mode = input.mode;
   const counts = mode === 'by' ? new ByCounts(input.by!) : undefined;
   const facts = mode === 'doctor' ? new WireFacts() : undefined;
-  const fails = mode === 'doctor' ? new FailTallies() : undefined;
-  const quiet = { connections: 0, segments: 0 };
+  // The doctor's connections: those a rule may name go to the main thread, not into `kept`.
+  const doctor = mode === 'doctor' ? new CaptureConns(false) : undefined;
   let ordinal = -1;
   let opens: number[] = [];
   // The batch's JSON: the writer's chunks since the batch began, and where each connection ends.
@@ -53,15 +54,11 @@ async function main(input: WorkerInput): Promise<void> {
       return ordinal;
     },
     onConn: (c) => {
-      if (mode === 'doctor') {
-        if (fails!.add(c)) return;
-        const k = keptOf(c);
+      if (doctor) {
+        const k = doctor.add(c);
         if (k) {
           conns.push(k);
           dones.push(ordinal);
-        } else {
-          quiet.connections++;
-          quiet.segments += c.client.packets + c.server.packets;
         }
         return;
       }
@@ -149,7 +146,9 @@ async function main(input: WorkerInput): Promise<void> {
     stats,
     evicted: tracker.stats.evicted,
     ...(counts ? { groups: counts.list() } : {}),
-    ...(facts ? { doctor: { quiet, facts: facts.state(), fails: fails!.state() } } : {}),
+    ...(doctor
+      ? { doctor: { quiet: doctor.quiet, facts: facts!.state(), fails: doctor.fails.state() } }
+      : {}),
   };
   port.postMessage(done);
 }

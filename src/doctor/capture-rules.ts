@@ -205,12 +205,20 @@ export class CaptureConns {
   readonly kept: Conn[] = [];
   readonly quiet = { connections: 0, segments: 0 };
   readonly fails = new FailTallies();
+  /** How many were kept elsewhere (`hold` false). */
+  private handed = 0;
 
-  add(c: Conn): void {
-    if (this.fails.add(c)) return;
+  /** `hold` false: what is kept is only returned by `add` (a worker thread hands it on). */
+  constructor(private readonly hold = true) {}
+
+  /** Tallies, keeps or counts `c`; returns it as kept (`keptOf`) when it is. */
+  add(c: Conn): Conn | undefined {
+    if (this.fails.add(c)) return undefined;
     const k = keptOf(c);
-    if (k) this.kept.push(k);
-    else this.addQuiet(1, c.client.packets + c.server.packets);
+    if (!k) this.addQuiet(1, c.client.packets + c.server.packets);
+    else if (this.hold) this.kept.push(k);
+    else this.handed++;
+    return k;
   }
 
   /** Connections another kept (a worker thread's), as `keptOf` gave them. */
@@ -225,7 +233,7 @@ export class CaptureConns {
 
   /** Every connection added. */
   get count(): number {
-    return this.kept.length + this.quiet.connections + this.fails.total;
+    return this.kept.length + this.handed + this.quiet.connections + this.fails.total;
   }
 }
 
@@ -233,7 +241,7 @@ export class CaptureConns {
  * A connection a rule may name, with each end's last state only (all the rules read); undefined for
  * one that completed and closed well, which only adds to the quiet counts.
  */
-export function keptOf(c: Conn): Conn | undefined {
+function keptOf(c: Conn): Conn | undefined {
   const named =
     !completed(c) ||
     c.firstClose?.how === 'RST' ||

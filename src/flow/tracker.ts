@@ -97,6 +97,9 @@ export interface Conn {
   readonly trace?: ConnTrace;
 }
 
+/** The most flows a tracker keeps at once unless told (`pcap --max-flows`' default). */
+export const MAX_FLOWS = 1_000_000;
+
 export interface TrackerOptions {
   /** The most flows kept at once (default 1,000,000): beyond, the flow idle the longest is closed off. */
   readonly maxFlows?: number;
@@ -308,7 +311,7 @@ export class FlowTracker {
   private readonly segRecv: Mutable<Segment> = { seq: 0, ack: 0, flags: 0, len: 0 };
 
   constructor(private readonly opts: TrackerOptions = {}) {
-    this.maxFlows = Math.max(1, opts.maxFlows ?? 1_000_000);
+    this.maxFlows = Math.max(1, opts.maxFlows ?? MAX_FLOWS);
     this.fastPath = opts.fastPath ?? true;
     this.frozen = (opts.freeze ?? true) ? new FrozenEnds() : null;
     this.idleSegments = Math.max(1, opts.idleSegments ?? IDLE_SEGMENTS);

@@ -61,7 +61,7 @@ async function capture(
   opts: { json: boolean; failOn: Severity | 'never'; lang: 'en' | 'zh'; threads: string },
 ): Promise<void> {
   const { readCaptureFile } = await import('../../capture/index.js');
-  const { FlowTracker } = await import('../../flow/index.js');
+  const { FlowTracker, MAX_FLOWS } = await import('../../flow/index.js');
   const { CaptureConns, WireFacts, diagnoseCapture } = await import('../../doctor/capture-rules.js');
   const { readInParts, threadsFor, workerProgram } = await import('./pcap-parallel.js');
   const conns = new CaptureConns();
@@ -120,9 +120,6 @@ async function capture(
       }),
     );
 }
-
-/** The flows the tracker keeps at once (`pcap`'s default `--max-flows`). */
-const MAX_FLOWS = 1_000_000;
 
 function parseFailOn(text: string): Severity | 'never' {
   if (text === 'warning' || text === 'critical' || text === 'never' || text === 'info') return text;

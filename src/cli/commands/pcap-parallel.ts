@@ -2,8 +2,10 @@
  * `pcap` on several threads: each worker (dist/pcap-worker.cjs) reads the whole capture, tracks the
  * flows of its share and hands on only what the command shows of them (selected, formatted or
  * counted there); this thread numbers their connections as one tracker would and hands them on in
- * the order they finish, the same on every run. Reading is cheap next to tracking, so reading the
- * file once per worker costs little.
+ * the order they finish, the same on every run. Every worker reads and decodes every packet: where a
+ * capture is mostly connections opened and closed, tracking costs far more and two threads gain a
+ * third; where it is mostly bulk data, reading costs as much as tracking and they gain little
+ * (bench/pcap).
  */
 import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';

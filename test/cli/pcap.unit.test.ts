@@ -20,7 +20,7 @@ const dir = mkdtempSync(join(tmpdir(), 'tcpscope-pcap-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('tcpscope pcap', () => {
-  it('shows its progress on a terminal’s stderr for a big file, cleared at the end; never on a pipe', async () => {
+  it('shows its progress on a terminal’s stderr for a big file, cleared at the end; never on a pipe (doctor --pcap too)', async () => {
     // 20 MB of 100-byte segments of one connection.
     const seg = pcapFile(
       Array.from({ length: 1000 }, (_, i) => ({
@@ -47,6 +47,15 @@ describe('tcpscope pcap', () => {
     const onPipe = await tcpscope(['pcap', big, '--json']);
     assert.doesNotMatch(onPipe.err, /reading/);
     assert.equal(onPipe.out, onTerminal.out);
+    // The doctor reads a capture the same way.
+    const doctor = await tcpscope(['doctor', '--pcap', big, '--json', '--fail-on', 'never'], false, true);
+    assert.equal(doctor.code, 0, doctor.err);
+    assert.match(doctor.err, /\r\x1b\[Kreading .*big\.pcap: \d+% /);
+    assert.ok(doctor.err.endsWith('\r\x1b[K'), 'the line is cleared at the end');
+    assert.doesNotMatch(
+      (await tcpscope(['doctor', '--pcap', big, '--json', '--fail-on', 'never'])).err,
+      /reading/,
+    );
   });
 
   it('lists every connection with both ends at the end of the capture', async () => {

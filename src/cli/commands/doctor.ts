@@ -7,6 +7,7 @@ import { baselineOf, gather, readBaseline } from '../../doctor/gather.js';
 import type { Finding, Severity } from '../../doctor/types.js';
 import { ParseError, UsageError } from '../../errors.js';
 import { captureSeconds, doctorCaptureView, doctorView } from '../../views/doctor.js';
+import { progressMeter } from '../file-progress.js';
 import { langOf } from '../lang-option.js';
 import type { Cli } from '../output.js';
 import { renderDiagnosis } from '../render-findings.js';
@@ -68,6 +69,7 @@ async function capture(
   const facts = new WireFacts();
   const threads = threadsFor(opts.threads, file);
   const program = threads > 1 ? workerProgram() : undefined;
+  const progress = progressMeter(cli, file);
   if (program !== undefined) {
     // Each worker tracks its share of the flows and keeps what a rule may name of them.
     await readInParts(program, {
@@ -82,6 +84,7 @@ async function capture(
         facts.merge(share.facts);
         conns.fails.merge(share.fails);
       },
+      ...(progress ? { onOffset: progress } : {}),
     });
   } else {
     const tracker = new FlowTracker({ maxFlows: MAX_FLOWS, onConn: (c) => conns.add(c) });
@@ -90,11 +93,13 @@ async function capture(
       (p) => {
         facts.push(p);
         tracker.push(p);
+        progress?.(p.offset);
       },
       { reuse: true },
     );
     tracker.finish();
   }
+  progress?.(-1);
   // In order of first packet, whichever thread finished them.
   conns.kept.sort((a, b) => a.n - b.n);
   const d = diagnoseCapture(

@@ -3,7 +3,6 @@
  * segments (the flow tracker over the capture readers): one row a connection, the states at any
  * moment (`--at`, netstat at time T), counts by state, port or peer, and the ladder of one connection.
  */
-import { statSync } from 'node:fs';
 import type { CaptureStats } from '../../capture/index.js';
 import { UsageError } from '../../errors.js';
 import { type Conn, FlowTracker } from '../../flow/index.js';
@@ -12,6 +11,7 @@ import { ConnJsonWriter } from '../../render/conn-json-bytes.js';
 import type { Theme } from '../../render/index.js';
 import { type Column, renderTable, TableStream } from '../../render/table.js';
 import { TCP_STATES } from '../../tcp/states.js';
+import { progressMeter } from '../file-progress.js';
 import type { Cli } from '../output.js';
 import { stateColour } from '../paint-state.js';
 import { type FilterFlags, filterSpec, parseIntFlag } from '../socket-options.js';
@@ -34,47 +34,6 @@ interface Flags extends FilterFlags {
   threads: string;
   why: boolean;
   header: boolean;
-}
-
-/** Files at least this large get a progress line on a terminal's stderr. */
-const PROGRESS_BYTES = 16 * 1024 * 1024;
-const PROGRESS_EVERY_MS = 200;
-
-/**
- * A progress line for a big file when stderr is a terminal (never for stdin, nor on a pipe): how far
- * into the file, updated a few times a second, cleared at the end (offset -1).
- */
-function progressMeter(cli: Cli, file: string): ((offset: number) => void) | undefined {
-  if (cli.o.errTty !== true || file === '-') return undefined;
-  let size = 0;
-  try {
-    size = statSync(file).size;
-  } catch {
-    return undefined;
-  }
-  if (size < PROGRESS_BYTES) return undefined;
-  const t0 = Date.now();
-  // The first line comes at once (after 4096 packets), the next ones every PROGRESS_EVERY_MS.
-  let next = t0;
-  let shown = false;
-  let calls = 0;
-  return (offset) => {
-    if (offset < 0) {
-      if (shown) cli.o.err('\r\x1b[K');
-      return;
-    }
-    // The clock is read every 4096 packets, not every packet.
-    if ((++calls & 4095) !== 0) return;
-    const now = Date.now();
-    if (now < next) return;
-    next = now + PROGRESS_EVERY_MS;
-    shown = true;
-    const pct = Math.min(100, Math.floor((offset / size) * 100));
-    const mb = (n: number) => (n / 1048576).toFixed(0);
-    cli.o.err(
-      `\r\x1b[Kreading ${file}: ${pct}% (${mb(offset)} of ${mb(size)} MB, ${((now - t0) / 1000).toFixed(1)} s)`,
-    );
-  };
 }
 
 /**

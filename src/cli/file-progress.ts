@@ -1,0 +1,44 @@
+/** A progress line for reading a big capture file, on a terminal's stderr only. */
+import { statSync } from 'node:fs';
+import type { Cli } from './output.js';
+
+/** Files at least this large get a progress line on a terminal's stderr. */
+const PROGRESS_BYTES = 16 * 1024 * 1024;
+const PROGRESS_EVERY_MS = 200;
+
+/**
+ * A progress line for a big file when stderr is a terminal (never for stdin, nor on a pipe): how far
+ * into the file, updated a few times a second, cleared at the end (offset -1).
+ */
+export function progressMeter(cli: Cli, file: string): ((offset: number) => void) | undefined {
+  if (cli.o.errTty !== true || file === '-') return undefined;
+  let size = 0;
+  try {
+    size = statSync(file).size;
+  } catch {
+    return undefined;
+  }
+  if (size < PROGRESS_BYTES) return undefined;
+  const t0 = Date.now();
+  // The first line comes at once (after 4096 packets), the next ones every PROGRESS_EVERY_MS.
+  let next = t0;
+  let shown = false;
+  let calls = 0;
+  return (offset) => {
+    if (offset < 0) {
+      if (shown) cli.o.err('\r\x1b[K');
+      return;
+    }
+    // The clock is read every 4096 packets, not every packet.
+    if ((++calls & 4095) !== 0) return;
+    const now = Date.now();
+    if (now < next) return;
+    next = now + PROGRESS_EVERY_MS;
+    shown = true;
+    const pct = Math.min(100, Math.floor((offset / size) * 100));
+    const mb = (n: number) => (n / 1048576).toFixed(0);
+    cli.o.err(
+      `\r\x1b[Kreading ${file}: ${pct}% (${mb(offset)} of ${mb(size)} MB, ${((now - t0) / 1000).toFixed(1)} s)`,
+    );
+  };
+}

@@ -2,10 +2,11 @@
  * `pcap` on several threads: each worker (dist/pcap-worker.cjs) reads the whole capture, tracks the
  * flows of its share and hands on only what the command shows of them (selected, formatted or
  * counted there); this thread numbers their connections as one tracker would and hands them on in
- * the order they finish, the same on every run. Every worker reads and decodes every packet: where a
- * capture is mostly connections opened and closed, tracking costs far more and two threads gain a
- * third; where it is mostly bulk data, reading costs as much as tracking and they gain little
- * (bench/pcap).
+ * the order they finish, the same on every run. Every worker reads and decodes every packet (decoding
+ * once in a reader thread for all was tried: passing packets through shared memory cost as much).
+ * Where a capture is mostly connections opened and closed, two threads gain a third; where it is a
+ * few long transfers, one worker has a transfer's segments while the other has none, and they gain
+ * little (bench/pcap).
  */
 import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';

@@ -155,5 +155,12 @@ async function main(input: WorkerInput): Promise<void> {
 
 main(workerData as WorkerInput).catch((e: unknown) => {
   const err = e as Error;
-  parentPort!.postMessage({ failed: true, name: err?.name ?? 'Error', message: err?.message ?? String(e) });
+  // The code too: a user's error (a file that is no capture) stays one line, exit 2, on this side.
+  const code = (err as { code?: unknown } | undefined)?.code;
+  parentPort!.postMessage({
+    failed: true,
+    name: err?.name ?? 'Error',
+    message: err?.message ?? String(e),
+    ...(typeof code === 'string' ? { code } : {}),
+  });
 });

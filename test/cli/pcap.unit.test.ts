@@ -219,5 +219,20 @@ describe('tcpscope pcap', () => {
     assert.match(here.err, /worker program .* is missing: one thread/);
     const bad = await tcpscope(['pcap', rounds, '--threads', 'many']);
     assert.equal(bad.code, 2);
+    // A file that is no capture: one line and exit 2 on threads, as on one.
+    const junk = join(dir, 'junk-threads.pcap');
+    writeFileSync(junk, 'not a capture at all, just text\n');
+    for (const args of [
+      ['pcap', junk],
+      ['pcap', junk, '--json'],
+      ['doctor', '--pcap', junk],
+    ]) {
+      const one = built([...args, '--threads', '1']);
+      const two = built([...args, '--threads', '2']);
+      assert.equal(one.status, 2, one.stderr);
+      assert.equal(two.status, 2, two.stderr);
+      assert.equal(two.stderr, one.stderr);
+      assert.equal(two.stderr.trim().split('\n').length, 1, two.stderr);
+    }
   });
 });

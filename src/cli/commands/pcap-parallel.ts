@@ -80,7 +80,7 @@ export function threadsFor(threads: string, file: string): number {
 /** How far (in segments) a worker may read ahead of the slowest. */
 const AHEAD_PACKETS = 65536;
 
-type Message = Batch | PartDone | { failed: true; name: string; message: string };
+type Message = Batch | PartDone | { failed: true; name: string; message: string; code?: string };
 
 /** Reads the capture on `parts` workers; the reading's tally and the flows evicted. */
 export function readInParts(
@@ -144,7 +144,8 @@ export function readInParts(
       w.on('message', (m: Message) => {
         if (failed) return;
         if ('failed' in m) {
-          const e = new Error(m.message);
+          // With its code, a worker's error is the user's as it would be on one thread (isUserError).
+          const e = Object.assign(new Error(m.message), m.code === undefined ? {} : { code: m.code });
           e.name = m.name;
           fail(e);
         } else if ('done' in m) {

@@ -50,11 +50,7 @@ function pkt(
   };
 }
 
-/** Every capture `run` diagnosed, for the built CLI on threads. */
-const captures: (readonly WirePacket[])[] = [];
-
 function run(packets: readonly WirePacket[]) {
-  captures.push(packets);
   const conns: Conn[] = [];
   const facts = new WireFacts();
   const tracker = new FlowTracker({ onConn: (c) => conns.push(c) });
@@ -80,6 +76,64 @@ function run(packets: readonly WirePacket[]) {
 
 const S = '192.0.2.1';
 
+/** 40 handshakes to one port whose SYN+ACK is sent again and never answered, from four sources. */
+function flood(): WirePacket[] {
+  const ps: WirePacket[] = [];
+  for (let i = 0; i < 40; i++) {
+    const c = `198.51.100.${1 + (i % 4)}`;
+    ps.push(pkt(i * 10, c, 2000 + i, S, 8080, SYN, 100, 0));
+    ps.push(pkt(i * 10 + 1, S, 8080, c, 2000 + i, SYN | ACK, 500, 101));
+    ps.push(pkt(i * 10 + 1_000_000, S, 8080, c, 2000 + i, SYN | ACK, 500, 101));
+  }
+  return ps;
+}
+
+/** One source refused on 30 ports (a scan), another 12 times on one port. */
+function refusals(): WirePacket[] {
+  const ps: WirePacket[] = [];
+  for (let i = 0; i < 30; i++) {
+    ps.push(pkt(i * 10, '198.51.100.9', 3000 + i, S, 9000 + i, SYN, 100, 0));
+    ps.push(pkt(i * 10 + 1, S, 9000 + i, '198.51.100.9', 3000 + i, RST | ACK, 0, 101));
+  }
+  for (let i = 0; i < 12; i++) {
+    ps.push(pkt(1000 + i * 10, '198.51.100.7', 4000 + i, S, 7, SYN, 100, 0));
+    ps.push(pkt(1000 + i * 10 + 1, S, 7, '198.51.100.7', 4000 + i, RST | ACK, 0, 101));
+  }
+  return ps;
+}
+
+const C = '198.51.100.3';
+
+/** A client whose window stays zero, and a server's FIN it never answers with its own. */
+function stall(): WirePacket[] {
+  return [
+    pkt(0, C, 5000, S, 80, SYN, 100, 0),
+    pkt(1, S, 80, C, 5000, SYN | ACK, 500, 101),
+    pkt(2, C, 5000, S, 80, ACK, 101, 501),
+    pkt(3, S, 80, C, 5000, ACK, 501, 101, 100),
+    pkt(4, C, 5000, S, 80, ACK, 101, 601, 0, 0),
+    pkt(2_000_000, C, 5000, S, 80, ACK, 101, 601, 0, 0),
+    pkt(2_000_001, S, 80, C, 5000, FIN | ACK, 601, 101),
+    pkt(2_000_002, C, 5000, S, 80, ACK, 101, 602, 0, 0),
+    pkt(6_000_000, C, 5000, S, 80, ACK, 101, 602, 0, 0),
+  ];
+}
+
+/** 300 connections that close well, then 30 torn down by the server's RST. */
+function resets(): WirePacket[] {
+  const ps = synthetic(300, 3);
+  const at = ps.at(-1)!.timeUs - T0 + 1000;
+  for (let i = 0; i < 30; i++) {
+    const c = '198.51.100.20';
+    const t = at + i * 100;
+    ps.push(pkt(t, c, 6000 + i, S, 443, SYN, 100, 0));
+    ps.push(pkt(t + 1, S, 443, c, 6000 + i, SYN | ACK, 500, 101));
+    ps.push(pkt(t + 2, c, 6000 + i, S, 443, ACK, 101, 501));
+    ps.push(pkt(t + 3, S, 443, c, 6000 + i, RST | ACK, 501, 101));
+  }
+  return ps;
+}
+
 describe('doctor --pcap rules', () => {
   it('finds nothing in a busy healthy capture and lists what it cannot judge', () => {
     const d = run(synthetic(300, 3));
@@ -92,14 +146,7 @@ describe('doctor --pcap rules', () => {
   });
 
   it('finds a SYN flood whose SYN+ACKs are sent again, with the port and the peers', () => {
-    const ps: WirePacket[] = [];
-    for (let i = 0; i < 40; i++) {
-      const c = `198.51.100.${1 + (i % 4)}`;
-      ps.push(pkt(i * 10, c, 2000 + i, S, 8080, SYN, 100, 0));
-      ps.push(pkt(i * 10 + 1, S, 8080, c, 2000 + i, SYN | ACK, 500, 101));
-      ps.push(pkt(i * 10 + 1_000_000, S, 8080, c, 2000 + i, SYN | ACK, 500, 101));
-    }
-    const d = run(ps);
+    const d = run(flood());
     const f = d.findings.find((x) => x.rule === 'syn-flood');
     assert.ok(f, JSON.stringify(d.findings.map((x) => x.rule)));
     assert.equal(f.severity, 'critical');
@@ -109,16 +156,7 @@ describe('doctor --pcap rules', () => {
   });
 
   it('finds refused connects and a scan from one source', () => {
-    const ps: WirePacket[] = [];
-    for (let i = 0; i < 30; i++) {
-      ps.push(pkt(i * 10, '198.51.100.9', 3000 + i, S, 9000 + i, SYN, 100, 0));
-      ps.push(pkt(i * 10 + 1, S, 9000 + i, '198.51.100.9', 3000 + i, RST | ACK, 0, 101));
-    }
-    for (let i = 0; i < 12; i++) {
-      ps.push(pkt(1000 + i * 10, '198.51.100.7', 4000 + i, S, 7, SYN, 100, 0));
-      ps.push(pkt(1000 + i * 10 + 1, S, 7, '198.51.100.7', 4000 + i, RST | ACK, 0, 101));
-    }
-    const d = run(ps);
+    const d = run(refusals());
     const scan = d.findings.find((x) => x.rule === 'scan');
     assert.ok(scan);
     assert.deepEqual(scan.evidence.peers, [{ address: '198.51.100.9', count: 30 }]);
@@ -129,19 +167,7 @@ describe('doctor --pcap rules', () => {
   });
 
   it('finds a window that stays zero and an end that never sends its FIN', () => {
-    const C = '198.51.100.3';
-    const ps = [
-      pkt(0, C, 5000, S, 80, SYN, 100, 0),
-      pkt(1, S, 80, C, 5000, SYN | ACK, 500, 101),
-      pkt(2, C, 5000, S, 80, ACK, 101, 501),
-      pkt(3, S, 80, C, 5000, ACK, 501, 101, 100),
-      pkt(4, C, 5000, S, 80, ACK, 101, 601, 0, 0),
-      pkt(2_000_000, C, 5000, S, 80, ACK, 101, 601, 0, 0),
-      pkt(2_000_001, S, 80, C, 5000, FIN | ACK, 601, 101),
-      pkt(2_000_002, C, 5000, S, 80, ACK, 101, 602, 0, 0),
-      pkt(6_000_000, C, 5000, S, 80, ACK, 101, 602, 0, 0),
-    ];
-    const d = run(ps);
+    const d = run(stall());
     const z = d.findings.find((x) => x.rule === 'zero-window');
     assert.ok(z);
     assert.deepEqual(z.evidence.receivers, [`${C}:5000`]);
@@ -152,17 +178,7 @@ describe('doctor --pcap rules', () => {
   });
 
   it('finds connections torn down by RST among many that closed well, counting those too', () => {
-    const ps = synthetic(300, 3);
-    const at = ps.at(-1)!.timeUs - T0 + 1000;
-    for (let i = 0; i < 30; i++) {
-      const c = '198.51.100.20';
-      const t = at + i * 100;
-      ps.push(pkt(t, c, 6000 + i, S, 443, SYN, 100, 0));
-      ps.push(pkt(t + 1, S, 443, c, 6000 + i, SYN | ACK, 500, 101));
-      ps.push(pkt(t + 2, c, 6000 + i, S, 443, ACK, 101, 501));
-      ps.push(pkt(t + 3, S, 443, c, 6000 + i, RST | ACK, 501, 101));
-    }
-    const d = run(ps);
+    const d = run(resets());
     const f = d.findings.find((x) => x.rule === 'resets');
     assert.ok(f, JSON.stringify(d.findings.map((x) => x.rule)));
     assert.equal(f.evidence.count, 30);
@@ -171,11 +187,10 @@ describe('doctor --pcap rules', () => {
   });
 
   it('finds the same on threads: the built CLI on one, two and three', () => {
-    // Every capture with trouble above, ten minutes apart, as one file (not the first, healthy one:
-    // its connections would lower the share of those torn down by RST below the rule's).
+    // Every capture with trouble above, ten minutes apart, as one file.
     const dir = mkdtempSync(join(tmpdir(), 'tcpscope-docthreads-'));
     after(() => rmSync(dir, { recursive: true, force: true }));
-    const recs = captures.slice(1).flatMap((ps, k) =>
+    const recs = [flood(), refusals(), stall(), resets()].flatMap((ps, k) =>
       ps.map((p) => {
         const us = p.timeUs + k * 600_000_000;
         const ip = ipPacket({ ...p, window: p.window });

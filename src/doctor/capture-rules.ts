@@ -178,10 +178,14 @@ export function captureSkipped(lang: 'en' | 'zh'): { rule: string; reason: strin
 
 const tr = (lang: 'en' | 'zh', en: string, zh: string): string => (lang === 'zh' ? zh : en);
 
+/** The `n` keys of `items` that come most often, most first (ties by key). */
 function top<T>(items: readonly T[], key: (t: T) => string, n = TOP): [string, number][] {
   const m = new Map<string, number>();
-  for (const i of items) m.set(key(i), (m.get(key(i)) ?? 0) + 1);
-  return [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, n);
+  for (const i of items) {
+    const k = key(i);
+    m.set(k, (m.get(k) ?? 0) + 1);
+  }
+  return topOf(m, n);
 }
 
 /** The `n` keys counted most, most first (ties by key), from counts by key. */

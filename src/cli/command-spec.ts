@@ -6,6 +6,7 @@
  * `subCommands: { x: () => import(...) }` does.
  */
 import { type Command, Option } from 'commander';
+import { UsageError } from '../errors.js';
 import type { Cli } from './output.js';
 
 /** One flag, as commander takes it (`-p, --processes`, `--top <n>`, `--no-header`). */
@@ -17,6 +18,10 @@ export interface OptionSpec {
   readonly repeatable?: boolean;
   /** Not shown by --help (test hooks such as `--proc-root`). */
   readonly hidden?: boolean;
+  /** The flag (`--by`) without which this one means nothing: given alone, a usage error. */
+  readonly needs?: string;
+  /** Flags (`--at`) that ask for another output than this one: given together, a usage error. */
+  readonly conflicts?: readonly string[];
 }
 
 /** A positional argument: `<port>`, `[name]`, `[pattern...]`. */
@@ -57,6 +62,7 @@ export function applySpec(cmd: Command, spec: CommandSpec, cli: Cli): Command {
   if (load) {
     cmd.action(async (...got: unknown[]) => {
       const self = got[got.length - 1] as Command;
+      checkNeeds(self, spec.options ?? []);
       const mod = await load();
       await mod.run(cli, self.opts(), ...self.processedArgs);
     });
@@ -64,8 +70,21 @@ export function applySpec(cmd: Command, spec: CommandSpec, cli: Cli): Command {
   return cmd;
 }
 
+/** A flag typed without the one it goes with is an error, not a flag quietly ignored. */
+function checkNeeds(cmd: Command, options: readonly OptionSpec[]): void {
+  for (const o of options) {
+    if (o.needs === undefined) continue;
+    const typed = new Option(o.flags);
+    if (cmd.getOptionValueSource(typed.attributeName()) !== 'cli') continue;
+    if (cmd.getOptionValue(new Option(o.needs).attributeName()) !== undefined) continue;
+    throw new UsageError(`${typed.long} goes with ${o.needs}`);
+  }
+}
+
 function optionOf(o: OptionSpec): Option {
   const opt = new Option(o.flags, o.description);
+  // commander names the other options by their attribute (`--save-baseline`: saveBaseline).
+  if (o.conflicts) opt.conflicts(o.conflicts.map((f) => new Option(f).attributeName()));
   if (o.repeatable) {
     opt.argParser((v: string, prev: readonly string[] | undefined) => [...(prev ?? []), v]).default([]);
   } else if (o.default !== undefined) opt.default(o.default);

@@ -143,6 +143,38 @@ describe('tcpscope pcap', () => {
     assert.equal((await tcpscope(['pcap', LO, '--by', 'process'])).code, 2);
   });
 
+  it('refuses a flag it would ignore: one without the flag it goes with, or one asking for another output', async () => {
+    for (const [args, said] of [
+      [
+        ['pcap', LO, '--timeline', '1', '--by', 'state'],
+        /'--timeline <id>' cannot be used with option '--by <key>'/,
+      ],
+      [['pcap', LO, '--timeline', '1', '--at', '+0s'], /cannot be used with option '--at <time>'/],
+      [['pcap', LO, '--timeline', '1', '--port', '80'], /cannot be used with option '--port <list>'/],
+      [['pcap', LO, '--by', 'state', '--format', 'svg'], /^tcpscope: --format goes with --timeline$/],
+      [['pcap', LO, '-o', join(dir, 'x.svg')], /^tcpscope: --output goes with --timeline$/],
+      [['pcap', LO, '--theme', 'dark'], /^tcpscope: --theme goes with --timeline$/],
+      [['pcap', LO, '--no-why'], /^tcpscope: --no-why goes with --timeline$/],
+      [['pcap', LO, '--top', '3'], /^tcpscope: --top goes with --by$/],
+      [['doctor', '--threads', '2'], /^tcpscope: --threads goes with --pcap$/],
+      [['doctor', '--pcap', LO, '--now'], /'--pcap <file>' cannot be used with option '--now'/],
+      [['doctor', '--pcap', LO, '--window', '5'], /cannot be used with option '--window <seconds>'/],
+      [['doctor', '--pcap', LO, '--set', 'syn-flood.warning=1'], /cannot be used with option '--set/],
+      [['doctor', '--pcap', LO, '--netns', 'blue'], /cannot be used with option '--netns <name>'/],
+      [['doctor', '--pcap', LO, '--baseline', LO], /cannot be used with option '--baseline <file>'/],
+    ] as const) {
+      const r = await tcpscope([...args]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+      assert.equal(r.out, '', args.join(' '));
+      assert.match(r.err.trim().split('\n')[0]!, said, args.join(' '));
+    }
+    // With the flag they go with, the same flags work.
+    assert.equal((await tcpscope(['pcap', LO, '--by', 'state', '--top', '1'])).code, 0);
+    assert.equal((await tcpscope(['pcap', LO, '--timeline', '1', '--no-why', '--theme', 'dark'])).code, 0);
+    assert.equal((await tcpscope(['pcap', LO, '--at', '+0s', '--by', 'state'])).code, 0);
+    assert.equal((await tcpscope(['doctor', '--pcap', LO, '--threads', '1', '--json'])).code, 0);
+  });
+
   it('--threads: the flows shared between threads give what one thread gives, numbered the same', async () => {
     // Two rounds of the same 600 connections, 70 s apart: the first round is done during the
     // second (a minute of quiet), whose connections reuse its 4-tuples.

@@ -24,7 +24,7 @@ interface DoctorFlags extends SourceFlags {
   baseline?: string;
   saveBaseline?: string;
   pcap?: string;
-  threads: string;
+  threads?: string;
 }
 
 /** Runs `doctor`. */
@@ -35,7 +35,12 @@ export async function run(cli: Cli, flags: DoctorFlags): Promise<void> {
   const windowSeconds = flags.now ? 0 : window;
   const config = loadConfig(flags);
   if (flags.pcap !== undefined)
-    return capture(cli, flags.pcap, { json: flags.json === true, failOn, lang, threads: flags.threads });
+    return capture(cli, flags.pcap, {
+      json: flags.json === true,
+      failOn,
+      lang,
+      threads: flags.threads ?? 'auto',
+    });
   const source = sourceOptions(flags);
   const baseline = flags.baseline !== undefined ? readBaseline(flags.baseline) : undefined;
   if (windowSeconds > 0 && !flags.json)

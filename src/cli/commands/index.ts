@@ -647,12 +647,24 @@ export const COMMANDS: readonly CommandSpec[] = [
         flags: '--pcap <file>',
         description:
           'judge a capture (pcap, pcapng, - for stdin): the rules packets can prove, peers and ports, no owners',
+        // What reads or judges the live host means nothing for a capture.
+        conflicts: [
+          '--window',
+          '--now',
+          '--config',
+          '--set',
+          '--baseline',
+          '--save-baseline',
+          '--source',
+          '--netns',
+          '--netns-pid',
+        ],
       },
       {
         flags: '--threads <n>',
         description:
-          'with --pcap: threads tracking flows in a file of 64 MB or more (auto: one per core, up to 4)',
-        default: 'auto',
+          'with --pcap: threads tracking flows in a file of 64 MB or more (default auto: one per core, up to 4)',
+        needs: '--pcap',
       },
       LANG_OPTION,
       ...SOURCE_OPTIONS,
@@ -745,12 +757,47 @@ export const COMMANDS: readonly CommandSpec[] = [
         flags: '--at <time>',
         description: 'states at a moment: ISO 8601, a time of day (local), or +OFFSET from the first packet',
       },
-      { flags: '--timeline <id>', description: 'the ladder diagram of one connection (its ID in the table)' },
+      {
+        flags: '--timeline <id>',
+        description: 'the ladder diagram of one connection (its ID in the table)',
+        // One connection by its number: the moment, the counts and the filters are the table's.
+        conflicts: [
+          '--at',
+          '--by',
+          '--state',
+          '--port',
+          '--sport',
+          '--dport',
+          '--src',
+          '--dst',
+          '--ipv4',
+          '--ipv6',
+        ],
+      },
       { flags: '--by <key>', description: 'count ends by state, port, peer (at the end, or at --at)' },
-      { flags: '--top <n>', description: 'rows to show with --by before "(other)"', default: '10' },
-      { flags: '-f, --format <format>', description: 'for --timeline: text | svg | json', default: 'text' },
-      { flags: '-o, --output <file>', description: 'write to FILE (an .svg name gives the SVG ladder)' },
-      { flags: '--theme <theme>', description: 'SVG colours: auto | light | dark', default: 'auto' },
+      {
+        flags: '--top <n>',
+        description: 'rows to show with --by before "(other)"',
+        default: '10',
+        needs: '--by',
+      },
+      {
+        flags: '-f, --format <format>',
+        description: 'for --timeline: text | svg | json',
+        default: 'text',
+        needs: '--timeline',
+      },
+      {
+        flags: '-o, --output <file>',
+        description: 'with --timeline: write to FILE (an .svg name gives the SVG ladder)',
+        needs: '--timeline',
+      },
+      {
+        flags: '--theme <theme>',
+        description: 'SVG colours: auto | light | dark',
+        default: 'auto',
+        needs: '--timeline',
+      },
       {
         flags: '--max-flows <n>',
         description: 'flows kept at once; the idlest are closed off beyond',
@@ -761,7 +808,11 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: 'threads tracking flows in a file of 64 MB or more (auto: one per core, up to 4)',
         default: 'auto',
       },
-      { flags: '--no-why', description: 'leave out the explanation of each step of a ladder' },
+      {
+        flags: '--no-why',
+        description: 'leave out the explanation of each step of a ladder',
+        needs: '--timeline',
+      },
       JSON_OPTION,
       NO_HEADER,
       {

@@ -9,7 +9,10 @@ const COLOUR: Record<Finding['severity'], Colour> = { critical: 'red', warning: 
 
 const LABELS = {
   en: {
-    none: 'No findings: nothing looks wrong.',
+    none: (info: number) =>
+      info === 0
+        ? 'No findings: nothing looks wrong.'
+        : `Nothing looks wrong: ${info} finding(s) below for information only.`,
     evidence: 'evidence',
     why: 'why',
     fix: 'fix',
@@ -22,7 +25,7 @@ const LABELS = {
       `owners of other users' sockets are hidden: /proc is mounted with hidepid=${v}, which does not even list their processes (run as root${gid === undefined ? '' : `, or as a member of group ${gid}`} to see them); their sockets are "held by a process we could not inspect", never by no process`,
   },
   zh: {
-    none: '没有发现问题。',
+    none: (info: number) => (info === 0 ? '没有发现问题。' : `没有发现问题；下面 ${info} 项仅供参考。`),
     evidence: '证据',
     why: '原因',
     fix: '处理',
@@ -122,7 +125,7 @@ export function renderDiagnosis(
           : L.hiddenByMount(d.unseen.hidepid, d.unseen.gid),
       ),
     );
-  if (!d.findings.some((f) => f.severity !== 'info')) lines.push(L.none);
+  if (!d.findings.some((f) => f.severity !== 'info')) lines.push(L.none(d.findings.length));
   for (const f of d.findings) {
     lines.push('');
     lines.push(

@@ -175,6 +175,14 @@ describe('tcpscope pcap', () => {
     assert.equal((await tcpscope(['doctor', '--pcap', LO, '--threads', '1', '--json'])).code, 0);
   });
 
+  it('doctor --pcap on a capture with only a note to make says so, not "no findings"', async () => {
+    const r = await tcpscope(['doctor', '--pcap', LO]);
+    assert.equal(r.code, 0);
+    const lines = r.out.split('\n');
+    assert.equal(lines[1], 'Nothing looks wrong: 1 finding(s) below for information only.');
+    assert.match(r.out, /^INFO +connect-failures +1 connects to 127\.0\.0\.1:1 refused/m);
+  });
+
   it('--threads: the flows shared between threads give what one thread gives, numbered the same', async () => {
     // Two rounds of the same 600 connections, 70 s apart: the first round is done during the
     // second (a minute of quiet), whose connections reuse its 4-tuples.

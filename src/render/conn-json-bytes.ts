@@ -10,44 +10,54 @@ import type { Conn, ConnEnd } from '../flow/tracker.js';
 import { bytesOf, JsonChunks } from './json-chunks.js';
 
 const ID = bytesOf('{"id":');
-const FAMILY = bytesOf(',"family":');
-const START = bytesOf(',"start":"');
+const FAMILY_4 = bytesOf(',"family":4,"start":"');
+const FAMILY_6 = bytesOf(',"family":6,"start":"');
 const DURATION = bytesOf('","durationMs":');
 const CLIENT = bytesOf(',"client":');
 const SERVER = bytesOf(',"server":');
-const ADDRESS = bytesOf('{"address":');
-const PORT = bytesOf(',"port":');
-const STATES = bytesOf(',"states":[');
-const TIMELINE = bytesOf('],"timeline":[');
 const PACKETS = bytesOf('],"packets":');
 const BYTES = bytesOf(',"bytes":');
 const RETRANS = bytesOf(',"retransmissions":');
-const CONN_STATE = bytesOf(',"connState":"');
-const HISTORY = bytesOf('","history":"');
-const FIRST_CLOSE = bytesOf('","firstClose":{"end":"');
-const HOW = bytesOf('","how":"');
-const MIDSTREAM_AFTER_CLOSE = bytesOf('"},"midstream":');
 const MIDSTREAM = bytesOf('","midstream":');
-const ANOMALIES = bytesOf(',"anomalies":[');
+const TRUE_ANOMALIES = bytesOf('true,"anomalies":[');
+const FALSE_ANOMALIES = bytesOf('false,"anomalies":[');
 const END = bytesOf(']}');
-const TIME = bytesOf('","time":"');
-const ENTRY_END = bytesOf('"}');
-const TRUE = bytesOf('true');
-const FALSE = bytesOf('false');
-/** `0`…`999` as three digits. */
-const DIGITS3 = Array.from({ length: 1000 }, (_, i) => bytesOf(String(i).padStart(3, '0')));
 /** Seconds whose text is kept (a power of two): more than the minute a closed connection stays. */
 const SECONDS = 256;
 /** Durations below this many µs are written by hand (a dozen days): beyond, through their text. */
 const DURATION_BY_HAND = 2 ** 40;
 
-/** Writes connections as the listing's JSON objects (the caller writes what is around and between them). */
+/** A state's opening in the timeline, and that opening with a second's text after it, by second. */
+interface Entry {
+  /** `{"state":"STATE","time":"` */
+  readonly head: Uint8Array;
+  readonly seconds: Float64Array;
+  readonly withSecond: Uint8Array[];
+}
+
+/** Pieces kept before they are made anew (an adversarial capture's texts are all new). */
+const KEPT = 4096;
+
+/**
+ * Writes connections as the listing's JSON objects (the caller writes what is around and between them).
+ * Most of the bytes are the same from one connection to the next: they are kept as pieces as long as
+ * can be (an address with the key after it, an end's list of states, a state's opening in the
+ * timeline with its second), so that a connection is a few dozen copies and digits.
+ */
 export class ConnJsonWriter extends JsonChunks {
-  /** `"STATE"` and `{"state":"STATE` by state. */
+  /** `"STATE"` by state (anomalies too). */
   private readonly quoted = new Map<string, Uint8Array>();
-  private readonly entries = new Map<string, Uint8Array>();
-  /** Addresses as JSON strings, quotes included. */
+  private readonly entries = new Map<string, Entry>();
+  /** `{"address":"ADDRESS","port":` by address. */
   private readonly addresses = new Map<string, Uint8Array>();
+  /** A state's number in `stateLists`' keys (1 to 15), by state. */
+  private readonly stateCodes = new Map<string, number>();
+  /** `,"states":["A","B"],"timeline":[` by the states' numbers, four bits each. */
+  private readonly stateLists = new Map<number, Uint8Array>();
+  /** `,"connState":"SF","history":"` by Zeek code. */
+  private readonly connStates = new Map<string, Uint8Array>();
+  /** `","firstClose":{"end":"client","how":"FIN"},"midstream":` by end, then by how. */
+  private readonly closes = new Map<string, Map<string, Uint8Array>>();
   /**
    * The text of a second (`2026-12-06T00:15:03.`) by second, direct-mapped: a connection's moments
    * span its life and the minute its ends are kept after, so one second is not enough.
@@ -73,9 +83,7 @@ export class ConnJsonWriter extends JsonChunks {
       this.put(ID);
       this.uint(c.n);
     }
-    this.put(FAMILY);
-    this.uint(c.family);
-    this.put(START);
+    this.put(c.family === 4 ? FAMILY_4 : c.family === 6 ? FAMILY_6 : this.familyText(c.family));
     this.moment(c.startUs);
     this.put(DURATION);
     this.duration(c.lastUs - c.startUs);
@@ -83,19 +91,11 @@ export class ConnJsonWriter extends JsonChunks {
     this.end(cl);
     this.put(SERVER);
     this.end(sv);
-    this.put(CONN_STATE);
-    this.put(this.texts.get(c.connState));
-    this.put(HISTORY);
+    this.put(this.connState(c.connState));
     this.put(this.texts.get(c.history));
-    if (c.firstClose) {
-      this.put(FIRST_CLOSE);
-      this.put(this.texts.get(c.firstClose.end));
-      this.put(HOW);
-      this.put(this.texts.get(c.firstClose.how));
-      this.put(MIDSTREAM_AFTER_CLOSE);
-    } else this.put(MIDSTREAM);
-    this.put(c.midstream ? TRUE : FALSE);
-    this.put(ANOMALIES);
+    if (c.firstClose) this.put(this.close(c.firstClose.end, c.firstClose.how));
+    else this.put(MIDSTREAM);
+    this.put(c.midstream ? TRUE_ANOMALIES : FALSE_ANOMALIES);
     for (let i = 0; i < c.anomalies.length; i++) {
       if (i > 0) this.buf[this.pos++] = 0x2c;
       this.put(this.quote(c.anomalies[i]!));
@@ -112,30 +112,22 @@ export class ConnJsonWriter extends JsonChunks {
   }
 
   private end(e: ConnEnd): void {
-    this.put(ADDRESS);
     let a = this.addresses.get(e.address);
     if (a === undefined) {
-      a = bytesOf(JSON.stringify(e.address));
+      a = bytesOf(`{"address":${JSON.stringify(e.address)},"port":`);
       if (this.addresses.size >= 1 << 14) this.addresses.clear();
       this.addresses.set(e.address, a);
     }
     this.put(a);
-    this.put(PORT);
     this.uint(e.port);
-    this.put(STATES);
     const states = e.states;
-    for (let i = 0; i < states.length; i++) {
-      if (i > 0) this.buf[this.pos++] = 0x2c;
-      this.put(this.quote(states[i]!.state));
-    }
-    this.put(TIMELINE);
+    this.put(this.stateList(states));
     for (let i = 0; i < states.length; i++) {
       if (i > 0) this.buf[this.pos++] = 0x2c;
       const s = states[i]!;
-      this.put(this.entry(s.state));
-      this.put(TIME);
-      this.moment(s.atUs);
-      this.put(ENTRY_END);
+      this.entry(s.state, s.atUs);
+      this.buf[this.pos++] = 0x22;
+      this.buf[this.pos++] = 0x7d;
     }
     this.put(PACKETS);
     this.uint(e.packets);
@@ -144,6 +136,34 @@ export class ConnJsonWriter extends JsonChunks {
     this.put(RETRANS);
     this.uint(e.retransmissions);
     this.buf[this.pos++] = 0x7d;
+  }
+
+  /** `,"states":[...],"timeline":[` for these states, kept by their numbers when there are few. */
+  private stateList(states: ConnEnd['states']): Uint8Array {
+    let key = 0;
+    if (states.length <= 12) {
+      for (let i = 0; i < states.length; i++) {
+        let code = this.stateCodes.get(states[i]!.state);
+        if (code === undefined) {
+          if (this.stateCodes.size >= 15) {
+            key = -1;
+            break;
+          }
+          code = this.stateCodes.size + 1;
+          this.stateCodes.set(states[i]!.state, code);
+        }
+        key = key * 16 + code;
+      }
+    } else key = -1;
+    let b = key < 0 ? undefined : this.stateLists.get(key);
+    if (b === undefined) {
+      b = bytesOf(`,"states":[${states.map((s) => `"${s.state}"`).join(',')}],"timeline":[`);
+      if (key >= 0) {
+        if (this.stateLists.size >= KEPT) this.stateLists.clear();
+        this.stateLists.set(key, b);
+      }
+    }
+    return b;
   }
 
   /** `"text"` for the names written unescaped (states, anomalies). */
@@ -156,13 +176,67 @@ export class ConnJsonWriter extends JsonChunks {
     return b;
   }
 
-  private entry(state: string): Uint8Array {
-    let b = this.entries.get(state);
+  /** `{"state":"STATE","time":"` and the moment, its closing quote left to the caller. */
+  private entry(state: string, us: number): void {
+    let e = this.entries.get(state);
+    if (e === undefined) {
+      e = {
+        head: bytesOf(`{"state":"${state}","time":"`),
+        seconds: new Float64Array(SECONDS).fill(Number.NaN),
+        withSecond: new Array<Uint8Array>(SECONDS),
+      };
+      this.entries.set(state, e);
+    }
+    if (!Number.isSafeInteger(us) || us < 0) {
+      this.put(e.head);
+      this.moment(us);
+      return;
+    }
+    const ms = Math.floor(us / 1000);
+    const sec = Math.floor(ms / 1000);
+    const slot = sec & (SECONDS - 1);
+    if (e.seconds[slot] !== sec) {
+      const prefix = this.secondText(sec);
+      const b = new Uint8Array(e.head.length + prefix.length);
+      b.set(e.head);
+      b.set(prefix, e.head.length);
+      e.seconds[slot] = sec;
+      e.withSecond[slot] = b;
+    }
+    this.put(e.withSecond[slot]!);
+    this.fraction(ms - sec * 1000, us - ms * 1000);
+  }
+
+  /** `,"connState":"CODE","history":"` */
+  private connState(code: string): Uint8Array {
+    let b = this.connStates.get(code);
     if (b === undefined) {
-      b = bytesOf(`{"state":"${state}`);
-      this.entries.set(state, b);
+      b = bytesOf(`,"connState":"${code}","history":"`);
+      if (this.connStates.size >= KEPT) this.connStates.clear();
+      this.connStates.set(code, b);
     }
     return b;
+  }
+
+  /** `","firstClose":{"end":"END","how":"HOW"},"midstream":` */
+  private close(end: string, how: string): Uint8Array {
+    let byHow = this.closes.get(end);
+    if (byHow === undefined) {
+      byHow = new Map();
+      if (this.closes.size >= KEPT) this.closes.clear();
+      this.closes.set(end, byHow);
+    }
+    let b = byHow.get(how);
+    if (b === undefined) {
+      b = bytesOf(`","firstClose":{"end":"${end}","how":"${how}"},"midstream":`);
+      if (byHow.size >= KEPT) byHow.clear();
+      byHow.set(how, b);
+    }
+    return b;
+  }
+
+  private familyText(family: number): Uint8Array {
+    return this.texts.get(`,"family":${family},"start":"`);
   }
 
   /** A moment as `isoTime` writes it. */
@@ -172,17 +246,38 @@ export class ConnJsonWriter extends JsonChunks {
       return;
     }
     const ms = Math.floor(us / 1000);
-    const rest = us - ms * 1000;
     const sec = Math.floor(ms / 1000);
+    this.put(this.secondText(sec));
+    this.fraction(ms - sec * 1000, us - ms * 1000);
+  }
+
+  /** `2026-12-06T00:15:03.` */
+  private secondText(sec: number): Uint8Array {
     const slot = sec & (SECONDS - 1);
     if (this.isoSeconds[slot] !== sec) {
       this.isoSeconds[slot] = sec;
       this.isoPrefixes[slot] = bytesOf(new Date(sec * 1000).toISOString().slice(0, 20));
     }
-    this.put(this.isoPrefixes[slot]!);
-    this.put(DIGITS3[ms - sec * 1000]!);
-    if (rest !== 0) this.put(DIGITS3[rest]!);
+    return this.isoPrefixes[slot]!;
+  }
+
+  /** A moment's milliseconds, its microseconds unless none, and the `Z`. */
+  private fraction(ms: number, us: number): void {
+    this.digits3(ms);
+    if (us !== 0) this.digits3(us);
     this.buf[this.pos++] = 0x5a;
+  }
+
+  /** `0`…`999` as three digits. */
+  private digits3(n: number): void {
+    const buf = this.buf;
+    const at = this.pos;
+    const h = (n / 100) | 0;
+    const t = ((n - h * 100) / 10) | 0;
+    buf[at] = 48 + h;
+    buf[at + 1] = 48 + t;
+    buf[at + 2] = 48 + n - h * 100 - t * 10;
+    this.pos = at + 3;
   }
 
   /** `us / 1000` as JavaScript writes the number: whole milliseconds, then up to three decimals. */

@@ -86,7 +86,7 @@ export class JsonChunks {
     const n = b.length;
     const buf = this.buf;
     const at = this.pos;
-    if (n > 24) buf.set(b, at);
+    if (n > 12) buf.set(b, at);
     else for (let i = 0; i < n; i++) buf[at + i] = b[i]!;
     this.pos = at + n;
   }

@@ -14,8 +14,10 @@ import { ConnJsonWriter } from '../render/conn-json-bytes.js';
 import { ByCounts } from './commands/pcap-by.js';
 import {
   type Batch,
+  CELL,
   listCells,
   type PartDone,
+  ROW,
   selectOne,
   shareOf,
   type WorkerInput,
@@ -42,7 +44,7 @@ async function main(input: WorkerInput): Promise<void> {
   const writer = new ConnJsonWriter((b) => chunks.push(b), 64 * 1024);
   let batchStart = 0;
   let ends: number[] = [];
-  let cells: string[][] = [];
+  let cells: string[] = [];
   let ords: number[] = [];
   let dones: number[] = [];
   let conns: Conn[] = [];
@@ -75,7 +77,7 @@ async function main(input: WorkerInput): Promise<void> {
       } else if (mode === 'cells') {
         ords.push(c.n);
         dones.push(ordinal);
-        cells.push(listCells(row));
+        cells.push(listCells(row).join(CELL));
       } else {
         conns.push(c);
         dones.push(ordinal);
@@ -95,20 +97,21 @@ async function main(input: WorkerInput): Promise<void> {
       json.set(c, at);
       at += c.length;
     }
+    const lists = [opens, ords, dones, ends].map((l) => Float64Array.from(l));
     const batch: Batch = {
-      opens,
+      opens: lists[0]!,
       progress: ordinal,
       oldest: tracker.oldestOpen,
       offset,
-      ords,
-      dones,
+      ords: lists[1]!,
+      dones: lists[2]!,
       json,
-      ends,
-      cells,
+      ends: lists[3]!,
+      cells: cells.join(ROW),
       conns,
     };
-    // The chunk is the writer's no more: its memory moves to the main thread.
-    port.postMessage(batch, [json.buffer]);
+    // The chunk and the lists are the worker's no more: their memory moves to the main thread.
+    port.postMessage(batch, [json.buffer, ...lists.map((l) => l.buffer)]);
     opens = [];
     sent++;
     for (;;) {

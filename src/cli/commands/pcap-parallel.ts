@@ -18,9 +18,11 @@ import { parseIntFlag } from '../socket-options.js';
 import type { By, ByGroups } from './pcap-by.js';
 import {
   type Batch,
+  CELL,
   type DoctorShare,
   Numbering,
   type PartDone,
+  ROW,
   type WorkerInput,
   type WorkerMode,
 } from './pcap-share.js';
@@ -160,13 +162,13 @@ export function readInParts(
         } else {
           if (part === 0) o.onOffset?.(m.offset);
           const items: [number, number, Uint8Array | string[] | Conn][] = m.ends.length
-            ? m.ends.map((end, i) => [
+            ? Array.from(m.ends, (end, i) => [
                 m.ords[i]!,
                 m.dones[i]!,
                 m.json.subarray(i === 0 ? 0 : m.ends[i - 1], end),
               ])
             : m.cells.length
-              ? m.cells.map((cells, i) => [m.ords[i]!, m.dones[i]!, cells])
+              ? m.cells.split(ROW).map((row, i) => [m.ords[i]!, m.dones[i]!, row.split(CELL)])
               : m.conns.map((c, i) => [c.n, m.dones[i]!, c]);
           numbering.batch(part, m.opens, m.progress, m.oldest, items);
           received[part]!++;

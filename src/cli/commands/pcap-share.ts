@@ -69,6 +69,10 @@ export const LIST_COLUMNS: readonly {
   { header: 'NOTES', get: (r) => r.c.anomalies.join(',') || '-' },
 ];
 
+/** What parts the cells of a row, and the rows, in a worker's batch: no cell has them. */
+export const CELL = '\x1f';
+export const ROW = '\x1e';
+
 /** The listing's cells of a row (after its ID). */
 export function listCells(r: Row): string[] {
   const cells = new Array<string>(LIST_COLUMNS.length);
@@ -142,27 +146,34 @@ export interface WorkerInput {
  * packet of each connection it opened, how far it has read, its oldest open connection, and the
  * connections it finished, each known by its first packet's place (`ords` for `json` and `cells`, `n` for `conns`).
  */
+/**
+ * A worker's batch. Its lists of numbers are typed arrays, whose memory crosses threads (transferred)
+ * where a list of numbers is cloned one number at a time (which cost as much as a tenth of a worker).
+ */
 export interface Batch {
-  readonly opens: number[];
+  readonly opens: Float64Array;
   readonly progress: number;
   readonly oldest: number;
   /** Byte offset of the last record read. */
   readonly offset: number;
-  readonly ords: number[];
+  readonly ords: Float64Array;
   /**
    * The place of the packet at which each connection was finished (beside `ords`, or `conns`): the
    * order connections are handed on in, whichever worker's message comes first.
    */
-  readonly dones: number[];
+  readonly dones: Float64Array;
   /**
    * The connections as the listing's JSON bytes, one after the other, each without its opening
    * `{"id":N` (written once N is known); `ends` has where each ends. One buffer crosses threads
    * (transferred, not copied) faster than many strings.
    */
   readonly json: Uint8Array;
-  readonly ends: number[];
-  /** The listing's cells of each connection (beside `ords`). */
-  readonly cells: string[][];
+  readonly ends: Float64Array;
+  /**
+   * The listing's cells of each connection (beside `ords`), in one text: cells apart by `CELL`, rows
+   * by `ROW` (one string crosses threads as one copy, where a list of lists is cloned string by string).
+   */
+  readonly cells: string;
   readonly conns: Conn[];
 }
 
@@ -217,13 +228,13 @@ export class Numbering<T> {
    */
   batch(
     w: number,
-    opens: readonly number[],
+    opens: ArrayLike<number>,
     progress: number,
     oldest: number,
     items: readonly (readonly [number, number, T])[],
   ): void {
     const list = this.opens[w]!;
-    for (const o of opens) list.push(o);
+    for (let i = 0; i < opens.length; i++) list.push(opens[i]!);
     this.progress[w] = progress;
     this.oldest[w] = oldest;
     for (const [ord, done, item] of items) this.waiting.push({ ord, done, item });

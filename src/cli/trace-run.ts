@@ -29,6 +29,8 @@ export const TRACE_OPTIONS: readonly OptionSpec[] = [
   {
     flags: '--sampled',
     description: 'without tracefs: compare socket tables read every --interval (no root needed)',
+    // What reads tracefs means nothing to tables compared.
+    conflicts: ['--text', '--tracefs', '--no-owners'],
   },
   { flags: '--interval <ms>', description: 'sampling interval of --sampled, ms', default: '100' },
   { flags: '--text', description: 'read the text pipe (trace_pipe) instead of the binary ring' },

@@ -14,6 +14,7 @@ import { WideColumns } from '../kernel/netlink/wide.js';
 import { formatEndpoint } from '../net/endpoint.js';
 import { ownerCarry } from '../probe/owner-carry.js';
 import { openProbe } from '../probe/probe.js';
+import type { SourceChoice } from '../snapshot/source.js';
 import { intervalBetween, type Reading } from '../stats/sampler.js';
 import { placeOf } from '../stats/source.js';
 import type { Snapshot } from '../tcp/socket.js';
@@ -24,6 +25,8 @@ import { tableOf, type WatchTable } from './table.js';
 
 export interface WatchSamplerOptions {
   procRoot?: string;
+  /** How the socket table is read (auto: netlink, else /proc/net/tcp). */
+  source?: SourceChoice;
   netns?: string;
   netnsPid?: number;
   /** Look owners up every this many refreshes (1: every time). */
@@ -76,7 +79,7 @@ const tupleKey = (l: { address: string; port: number }, r: { address: string; po
 export async function openWatchSampler(o: WatchSamplerOptions): Promise<WatchSampler> {
   const where = placeOf(o);
   const procRoot = where.procRoot;
-  const probe = await openProbe(where);
+  const probe = await openProbe({ ...where, ...(o.source !== undefined ? { source: o.source } : {}) });
   const carry = ownerCarry(o.ownersEvery ?? 1);
   const doctorEvery = Math.max(1, o.doctorEvery ?? 10);
   const { config } = buildConfig(undefined, []);

@@ -64,6 +64,91 @@ describe('CLI conventions', () => {
     );
   });
 
+  it('refuses a flag it would ignore: one without the flag it goes with, or with one asking for another output', () => {
+    const fixture = fileURLToPath(new URL('../../../test/fixtures/capture/lo.pcap', import.meta.url));
+    for (const [args, said] of [
+      [['count', '--top', '3'], /^tcpscope: --top goes with --by$/],
+      [['ls', '--reverse'], /^tcpscope: --reverse goes with --sort$/],
+      [['ls', '--summary', '--port', '22'], /'--summary' cannot be used with option '--port <list>'/],
+      [['ls', '--summary', '-p'], /'--summary' cannot be used with option '-p, --processes'/],
+      [['ls', '--csv', '--json'], /'--csv' cannot be used with option '--json'/],
+      [['ls', '-H', '--json'], /'-H, --no-header' cannot be used with option '--json'/],
+      [['counters', '--reset'], /^tcpscope: --reset goes with --delta$/],
+      [['counters', '--sysctl', '-d'], /'--sysctl' cannot be used with option '-d, --delta'/],
+      [['counters', '--sysctl', 'TcpExtListenDrops'], /^tcpscope: --sysctl shows every TCP sysctl/],
+      [['counters', '--source', 'procfs'], /unknown option '--source'/],
+      [['report', '--top', '3'], /^tcpscope: --top goes with --at$/],
+      [['doctor', '--now', '--window', '5'], /'--now' cannot be used with option '--window <seconds>'/],
+      [['doctor', '--save-baseline', '/nonexistent/b.json', '--json'], /cannot be used with option '--json'/],
+      [
+        ['diagram', '--json', '-o', '/nonexistent/d.svg'],
+        /'--json' cannot be used with option '-o, --output/,
+      ],
+      [
+        ['simulate', 'half-close', '--print', '-o', '/nonexistent/x'],
+        /'--print' cannot be used with option '-o/,
+      ],
+      [['simulate', '--list', '-f', 'svg'], /'--list' cannot be used with option '-f, --format/],
+      [
+        ['simulate', '--list', 'half-close'],
+        /^tcpscope: 'half-close': name a scenario, or give --script or --list/,
+      ],
+      [['simulate', 'half-close', '--script', fixture], /not both$/],
+      [
+        ['simulate', 'half-close', '--json', '-f', 'svg'],
+        /'--json' cannot be used with option '-f, --format/,
+      ],
+      [['pcap', fixture, '--timeline', '1', '--json', '-f', 'svg'], /cannot be used with option '--json'/],
+      [['trace', '--sampled', '--text'], /'--sampled' cannot be used with option '--text'/],
+      [
+        ['trace', '--sampled', '--events', 'all'],
+        /'--events <which>' cannot be used with option '--sampled'/,
+      ],
+      [['life', '--sampled', '--tables', '500'], /'--tables <ms>' cannot be used with option '--sampled'/],
+      [['watch', '--port', '22', '--count', '1'], /^tcpscope: --port: the connections listed on a terminal/],
+      [['watch', '--select', 'listen', '--count', '1'], /^tcpscope: --select: the connections listed/],
+      [['explain', '--topic'], /^tcpscope: --topic: name the topic/],
+      [['--top', 'many'], /^tcpscope: --top: 'many' is not a whole number/],
+      [
+        ['kill', '--source', 'procfs', '--port', '1'],
+        /^tcpscope: --source procfs: kill closes sockets through netlink/,
+      ],
+    ] as const) {
+      const r = tcpscope([...args]);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stdout, '', args.join(' '));
+      assert.match(r.stderr.split('\n')[0]!, said, args.join(' '));
+      assert.doesNotMatch(r.stderr, /\n\s+at /, `no stack trace: ${args.join(' ')}`);
+    }
+  });
+
+  it('watch reads the socket table the way --source says', async () => {
+    // A /proc whose tables are a recorded host's: read from there with procfs, never with netlink.
+    const root = mkdtempSync(join(tmpdir(), 'tcps-proc-'));
+    try {
+      const fixtures = fileURLToPath(new URL('../../../test/fixtures/procfs/', import.meta.url));
+      mkdirSync(join(root, 'net'));
+      copyFileSync(join(fixtures, 'tcp'), join(root, 'net/tcp'));
+      copyFileSync(join(fixtures, 'tcp6'), join(root, 'net/tcp6'));
+      for (const f of ['snmp', 'snmp6', 'netstat', 'sockstat', 'sockstat6'])
+        copyFileSync(join('/proc/net', f), join(root, 'net', f));
+      const recorded = tcpscope(['count', '--json', '--source', 'procfs', '--proc-root', root]);
+      const total = (JSON.parse(recorded.stdout) as { total: number }).total;
+      assert.ok(total > 0, recorded.stderr);
+      await withNetns('tcps-source', async (ns) => {
+        const watch = (source: string): string =>
+          tcpscope(['watch', '--count', '1', '--no-trace', '--source', source, '--proc-root', root], {
+            netns: ns.name,
+          }).stdout.split('\n')[0]!;
+        // The namespace is new: netlink finds no socket in it.
+        assert.match(watch('netlink'), / 0 sockets$/);
+        assert.match(watch('procfs'), new RegExp(` ${total} sockets$`));
+      });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('stays quiet and exits 0 when stdout is closed early (tcpscope ls | head -1)', async () => {
     // Output well past a pipe's 64 KiB buffer, so the writes really meet a closed pipe.
     await withNetns('tcps-epipe', async (ns) => {

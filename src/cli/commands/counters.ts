@@ -1,6 +1,7 @@
 /** `tcpscope counters [PATTERN...]`: every kernel counter under nstat's names, absolute or since the last call. */
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import { UsageError } from '../../errors.js';
 import { readBootId, readNetnsSysctls } from '../../kernel/counters-sysctl.js';
 import type { CounterSample } from '../../kernel/counters-types.js';
 import { renderNstat, renderSysctls } from '../../render/counters-text.js';
@@ -25,6 +26,8 @@ interface CountersFlags extends SourceFlags {
 /** Runs `counters`. */
 export async function run(cli: Cli, flags: CountersFlags, patterns: string[]): Promise<void> {
   const source = await openCounterSource(sourceOptions(flags));
+  if (flags.sysctl && patterns.length > 0)
+    throw new UsageError(`--sysctl shows every TCP sysctl: no counter names ('${patterns[0]}')`);
   if (flags.sysctl) showSysctls(cli, source, flags);
   else showCounters(cli, source, patterns, flags);
 }

@@ -25,6 +25,7 @@ export async function run(cli: Cli, flags: ExplainFlags, name: string | undefine
     wordFor: (id: string) => (kb.isTopicId(id) && kb.isAmbiguousWord(id) ? `--topic ${id}` : id),
   };
   if (name === undefined) {
+    if (flags.topic) throw new UsageError('--topic: name the topic (tcpscope explain lists them)');
     const idx = kb.knowledgeIndex(lang);
     cli.o.out(flags.json ? `${JSON.stringify(idx)}\n` : render.renderKnowledgeIndex(idx, opts));
     return;

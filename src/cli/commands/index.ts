@@ -14,7 +14,11 @@ import { FILTER_OPTIONS, SOURCE_OPTIONS } from '../socket-options.js';
 import { TRACE_OPTIONS } from '../trace-run.js';
 
 const JSON_OPTION: OptionSpec = { flags: '--json', description: 'JSON output' };
-const NO_HEADER: OptionSpec = { flags: '-H, --no-header', description: 'no header line' };
+const NO_HEADER: OptionSpec = {
+  flags: '-H, --no-header',
+  description: 'no header line',
+  conflicts: ['--json'],
+};
 
 const WATCH_EXAMPLES = `
 Examples:
@@ -348,7 +352,25 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: 'show tcp_info: rtt, cwnd, retransmits, rates, last send/receive (netlink)',
       },
       { flags: '-m, --memory', description: 'show socket memory, as ss -m (netlink)' },
-      { flags: '--summary', description: 'totals per protocol and per TCP state, as ss -s' },
+      {
+        flags: '--summary',
+        description: 'totals per protocol and per TCP state, as ss -s',
+        // The totals are the kernel's, of every socket: nothing selects or shows sockets.
+        conflicts: [
+          ...FILTER_OPTIONS.map((o) => o.flags.split(' ').find((w) => w.startsWith('--'))!),
+          '--processes',
+          '--timers',
+          '--extended',
+          '--info',
+          '--memory',
+          '--bound',
+          '--all-netns',
+          '--sort',
+          '--reverse',
+          '--csv',
+          '--no-header',
+        ],
+      },
       {
         flags: '--bound',
         description:
@@ -359,9 +381,9 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: 'every network namespace, with a namespace column (container or unit)',
       },
       { flags: '--sort <keys>', description: `sort by keys, comma-separated: ${SORT_KEYS.join(', ')}` },
-      { flags: '--reverse', description: 'reverse the sort order' },
+      { flags: '--reverse', description: 'reverse the sort order', needs: '--sort' },
       JSON_OPTION,
-      { flags: '--csv', description: 'CSV output' },
+      { flags: '--csv', description: 'CSV output', conflicts: ['--json'] },
       NO_HEADER,
       ...FILTER_OPTIONS,
       ...SOURCE_OPTIONS,
@@ -374,7 +396,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: 'count sockets per state, or state by port, process, peer or local address',
     options: [
       { flags: '--by <key>', description: `cross-tab state by ${COUNT_KEYS.join(', ')}` },
-      { flags: '--top <n>', description: 'rows to show with --by before "(other)"', default: '10' },
+      {
+        flags: '--top <n>',
+        description: 'rows to show with --by before "(other)"',
+        default: '10',
+        needs: '--by',
+      },
       JSON_OPTION,
       NO_HEADER,
       ...FILTER_OPTIONS,
@@ -434,14 +461,20 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '-z, --zeros', description: 'show counters that are 0' },
       JSON_OPTION,
       { flags: '--no-update', description: 'do not remember this reading for the next --delta (nstat -s)' },
-      { flags: '--reset', description: 'forget the remembered reading first (nstat -r)' },
+      {
+        flags: '--reset',
+        description: 'with -d: forget the remembered reading first (nstat -r)',
+        needs: '--delta',
+      },
       { flags: '--history <file>', description: 'the file that remembers the last reading' },
       {
         flags: '--sysctl',
         description: 'show the TCP sysctls instead (syncookies, backlogs, timeouts, port range...)',
+        conflicts: ['--delta', '--zeros', '--no-update', '--reset', '--history', '--no-header'],
       },
       NO_HEADER,
-      ...SOURCE_OPTIONS,
+      // Counters are read from /proc, whichever way the socket table would be.
+      ...SOURCE_OPTIONS.filter((o) => !o.flags.startsWith('--source')),
     ],
     examples: COUNTERS_EXAMPLES,
     load: () => import('./counters.js'),
@@ -504,7 +537,12 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--port <port>', description: 'the sockets of one local port' },
       { flags: '--process <name>', description: 'the sockets of processes whose command starts with NAME' },
       { flags: '--at <time>', description: 'the reading nearest this time: counts, top ports and processes' },
-      { flags: '--top <n>', description: 'ports and processes shown with --at', default: '10' },
+      {
+        flags: '--top <n>',
+        description: 'ports and processes shown with --at',
+        default: '10',
+        needs: '--at',
+      },
       JSON_OPTION,
       {
         flags: '-o, --output <file>',
@@ -581,6 +619,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         flags: '--events <which>',
         description: 'states, or all (retransmissions, resets, connect() errors too)',
         default: 'states',
+        conflicts: ['--sampled'],
       },
       ...TRACE_OPTIONS,
       {
@@ -602,6 +641,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         description:
           "read socket tables every MS: times SYN_RECV, orphaned FIN_WAIT2 and TIME_WAIT, which no event times, and reads each connection's bytes (0: never)",
         default: '1000',
+        conflicts: ['--sampled'],
       },
       ...TRACE_OPTIONS,
     ],
@@ -632,17 +672,23 @@ export const COMMANDS: readonly CommandSpec[] = [
       {
         flags: '--now',
         description: 'one snapshot: only what it proves (rules that need the window are skipped)',
+        conflicts: ['--window'],
       },
       JSON_OPTION,
       {
         flags: '--fail-on <level>',
-        description: 'exit 1 when a finding reaches: warning, critical or never',
+        description: 'exit 1 when a finding reaches: info, warning, critical or never',
         default: 'critical',
       },
       { flags: '--config <file>', description: 'a JSON file with thresholds' },
       { flags: '--set <rule.key=value>', description: 'override a threshold (repeatable)', repeatable: true },
       { flags: '--baseline <file>', description: 'flag listeners not in this baseline' },
-      { flags: '--save-baseline <file>', description: 'write the current listeners as a baseline and exit' },
+      {
+        flags: '--save-baseline <file>',
+        description: 'write the current listeners as a baseline and exit',
+        // It writes a file and judges nothing.
+        conflicts: ['--json', '--fail-on', '--baseline', '--config', '--set'],
+      },
       {
         flags: '--pcap <file>',
         description:
@@ -663,7 +709,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       {
         flags: '--threads <n>',
         description:
-          'with --pcap: threads tracking flows in a file of 64 MB or more (default auto: one per core, up to 4)',
+          'with --pcap: threads tracking flows in a file (default auto: one per core up to 4, from 64 MB; one for stdin)',
         needs: '--pcap',
       },
       LANG_OPTION,
@@ -695,7 +741,11 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: 'SVG colours: auto (follows the reader) | light | dark',
         default: 'auto',
       },
-      { flags: '--json', description: 'the diagram as data: states, transitions and their paths, counts' },
+      {
+        flags: '--json',
+        description: 'the diagram as data: states, transitions and their paths, counts',
+        conflicts: ['--format', '--output', '--theme'],
+      },
       LANG_OPTION,
       ...SOURCE_OPTIONS,
     ],
@@ -736,11 +786,23 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: 'run two TCP ends over a lossy network: a ladder diagram with both states after each step',
     arguments: [{ name: '[scenario]', description: 'a built-in scenario (--list)' }],
     options: [
-      { flags: '--list', description: 'list the built-in scenarios' },
+      {
+        flags: '--list',
+        description: 'list the built-in scenarios',
+        conflicts: ['--script', '--print', '--format', '--output', '--theme', '--no-why'],
+      },
       { flags: '--script <file>', description: 'run your own scenario file' },
-      { flags: '--print', description: "print the scenario's script instead of running it" },
+      {
+        flags: '--print',
+        description: "print the scenario's script instead of running it",
+        conflicts: ['--format', '--json', '--output', '--theme', '--no-why'],
+      },
       { flags: '-f, --format <format>', description: 'text | svg | json', default: 'text' },
-      { flags: '--json', description: "every step with both ends' states (same as --format json)" },
+      {
+        flags: '--json',
+        description: "every step with both ends' states (same as --format json)",
+        conflicts: ['--format'],
+      },
       { flags: '-o, --output <file>', description: 'write to FILE (an .svg name gives the SVG ladder)' },
       { flags: '--theme <theme>', description: 'SVG colours: auto | light | dark', default: 'auto' },
       { flags: '--no-why', description: 'leave out the explanation of each step' },
@@ -772,6 +834,7 @@ export const COMMANDS: readonly CommandSpec[] = [
           '--dst',
           '--ipv4',
           '--ipv6',
+          '--no-header',
         ],
       },
       { flags: '--by <key>', description: 'count ends by state, port, peer (at the end, or at --at)' },
@@ -786,6 +849,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: 'for --timeline: text | svg | json',
         default: 'text',
         needs: '--timeline',
+        conflicts: ['--json'],
       },
       {
         flags: '-o, --output <file>',
@@ -805,7 +869,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       },
       {
         flags: '--threads <n>',
-        description: 'threads tracking flows in a file of 64 MB or more (auto: one per core, up to 4)',
+        description:
+          'threads tracking flows in a file (auto: one per core up to 4, from 64 MB; one for stdin or --timeline)',
         default: 'auto',
       },
       {

@@ -15,6 +15,11 @@ interface KillFlags extends FilterFlags, SourceFlags {
 /** Runs `kill`. */
 export async function run(cli: Cli, flags: KillFlags): Promise<void> {
   const opts = sourceOptions(flags);
+  // SOCK_DESTROY is a netlink request: the sockets to close are found the same way.
+  if (opts.source === 'procfs')
+    throw new UsageError(
+      '--source procfs: kill closes sockets through netlink (sock_diag), and finds them there',
+    );
   const snap = await findSocketsToClose({ ...opts, cmdline: false }, filterSpec(flags));
   warnSnapshot(cli, snap);
   const n = snap.sockets.length;

@@ -9,7 +9,7 @@ import { langOf } from '../lang-option.js';
 import { type Cli, paint } from '../output.js';
 import { stateColour } from '../paint-state.js';
 import { warnSnapshot } from '../snapshot-output.js';
-import { type SourceFlags, sourceOptions } from '../socket-options.js';
+import { parseIntFlag, type SourceFlags, sourceOptions } from '../socket-options.js';
 
 interface OverviewFlags extends SourceFlags {
   lang?: string;
@@ -23,7 +23,7 @@ export async function run(cli: Cli, flags: OverviewFlags): Promise<void> {
   // The fd scan after the dump, not beside it: the overview's memory budget is the tighter one.
   const snap = await takeSnapshot({ ...source, owners: true, info: true, parallelOwners: false });
   warnSnapshot(cli, snap);
-  const top = Math.max(1, Math.min(20, Number.parseInt(flags.top, 10) || 3));
+  const top = parseIntFlag('--top', flags.top, 1, 20);
   const overview = buildOverview(snap, top);
   overview.otherNetns = await countOtherNetns(source.procRoot ?? '/proc', snap.netns?.inode);
   // The doctor's snapshot rules (no sampling window): the overview answers at once.

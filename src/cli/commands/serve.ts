@@ -35,6 +35,7 @@ export async function run(cli: Cli, flags: Flags): Promise<void> {
     ...(source.procRoot !== undefined ? { procRoot: source.procRoot } : {}),
     ...(source.netns !== undefined ? { netns: source.netns } : {}),
     ...(source.netnsPid !== undefined ? { netnsPid: source.netnsPid } : {}),
+    ...(source.source !== undefined ? { source: source.source } : {}),
     intervalMs,
     ownersEvery: parseIntFlag('--owners-every', flags.ownersEvery, 1, 1000),
     doctorEvery: 5,

@@ -23,6 +23,8 @@ interface Flags {
 /** Runs `simulate [SCENARIO]`. */
 export async function run(cli: Cli, flags: Flags, id: string | undefined): Promise<void> {
   const sim = await import('../../sim/index.js');
+  if (id !== undefined && (flags.list || flags.script !== undefined))
+    throw new UsageError(`'${id}': name a scenario, or give --script or --list, not both`);
   if (flags.list) {
     const rows = sim.SCENARIO_IDS.map((s) => ({ id: s, title: sim.builtinScenario(s)!.title }));
     if (flags.json) cli.o.out(`${JSON.stringify({ scenarios: rows }, null, 2)}\n`);

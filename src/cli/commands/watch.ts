@@ -74,10 +74,16 @@ export async function run(cli: Cli, flags: Flags): Promise<void> {
   const source = sourceOptions(flags);
   // A terminal on both ends takes the screen, whether or not colour is wanted.
   const term = cli.env.TCPSCOPE_WATCH_PLAIN ? undefined : openTerminal();
+  // Without a terminal only the counts are printed: nothing is listed to select or filter.
+  if (!term && (flags.select !== undefined || initial !== ''))
+    throw new UsageError(
+      `${flags.select !== undefined ? '--select' : initial.split(' ')[0]}: the connections listed on a terminal; without one, watch prints every socket's counts`,
+    );
   const sampler = await openWatchSampler({
     ...(source.procRoot !== undefined ? { procRoot: source.procRoot } : {}),
     ...(source.netns !== undefined ? { netns: source.netns } : {}),
     ...(source.netnsPid !== undefined ? { netnsPid: source.netnsPid } : {}),
+    ...(source.source !== undefined ? { source: source.source } : {}),
     trace: flags.trace !== false,
     intervalMs: every,
     ownersEvery: parseIntFlag('--owners-every', flags.ownersEvery, 1, 1000),

@@ -113,6 +113,13 @@ describe('CLI conventions', () => {
         ['kill', '--source', 'procfs', '--port', '1'],
         /^tcpscope: --source procfs: kill closes sockets through netlink/,
       ],
+      [['diagram', '-f', 'mermaid', '--theme', 'dark'], /^tcpscope: --theme: the colours of the SVG diagram/],
+      [['simulate', 'half-close', '--theme', 'dark'], /^tcpscope: --theme: the colours of the SVG ladder/],
+      [
+        ['simulate', 'half-close', '-f', 'svg', '--no-why'],
+        /^tcpscope: --no-why: the text ladder's explanations/,
+      ],
+      [['pcap', fixture, '--timeline', '1', '--json', '--no-why'], /^tcpscope: --no-why: the text ladder's/],
     ] as const) {
       const r = tcpscope([...args]);
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);

@@ -170,7 +170,8 @@ describe('tcpscope pcap', () => {
     }
     // With the flag they go with, the same flags work.
     assert.equal((await tcpscope(['pcap', LO, '--by', 'state', '--top', '1'])).code, 0);
-    assert.equal((await tcpscope(['pcap', LO, '--timeline', '1', '--no-why', '--theme', 'dark'])).code, 0);
+    assert.equal((await tcpscope(['pcap', LO, '--timeline', '1', '--no-why'])).code, 0);
+    assert.equal((await tcpscope(['pcap', LO, '--timeline', '1', '-f', 'svg', '--theme', 'dark'])).code, 0);
     assert.equal((await tcpscope(['pcap', LO, '--at', '+0s', '--by', 'state'])).code, 0);
     assert.equal((await tcpscope(['doctor', '--pcap', LO, '--threads', '1', '--json'])).code, 0);
   });

@@ -41,6 +41,9 @@ export async function run(cli: Cli, flags: Flags): Promise<void> {
   const lang = langOf(flags, cli);
   const highlight = flags.highlight === undefined ? {} : { highlight: stateArg(flags.highlight) };
   const theme = choice(flags.theme, ['auto', 'light', 'dark'], '--theme') as Theme;
+  const format = formatOf(flags, cli.o.tty);
+  if (theme !== 'auto' && format !== 'svg' && !flags.json)
+    throw new UsageError(`--theme: the colours of the SVG diagram, and this one is ${format} (-f svg)`);
   const stateCounts = await counts(cli, flags);
   const opts: DiagramOptions = {
     path,
@@ -52,7 +55,6 @@ export async function run(cli: Cli, flags: Flags): Promise<void> {
     cli.o.out(`${JSON.stringify(diagramJson(r, opts), null, 2)}\n`);
     return;
   }
-  const format = formatOf(flags, cli.o.tty);
   let text: string;
   if (format === 'svg') text = r.diagramSvg({ ...opts, theme });
   else if (format === 'mermaid') text = r.diagramMermaid(opts);

@@ -8,7 +8,6 @@ import { UsageError } from '../../errors.js';
 import { type Conn, FlowTracker } from '../../flow/index.js';
 import { connJson, isoTime, isSocket, parseMoment } from '../../flow/report.js';
 import { ConnJsonWriter } from '../../render/conn-json-bytes.js';
-import type { Theme } from '../../render/index.js';
 import { type Column, renderTable, TableStream } from '../../render/table.js';
 import { TCP_STATES } from '../../tcp/states.js';
 import { progressMeter } from '../file-progress.js';
@@ -16,8 +15,7 @@ import type { Cli } from '../output.js';
 import { stateColour } from '../paint-state.js';
 import { type FilterFlags, filterSpec, parseIntFlag } from '../socket-options.js';
 import { renderStateCounts } from '../state-counts.js';
-import { writeText } from './_files.js';
-import { styler } from './diagram.js';
+import { ladderFormat, writeLadder } from './_ladder.js';
 import { BY, type By, ByCounts, type ByRow, type StateCounts } from './pcap-by.js';
 import { LIST_COLUMNS, type Listed, listCells, type Row, selectOne, type WorkerMode } from './pcap-share.js';
 
@@ -49,6 +47,7 @@ export async function run(cli: Cli, flags: Flags, file: string): Promise<void> {
     flags.timeline === undefined
       ? undefined
       : parseIntFlag('--timeline', flags.timeline.replace(/^#/, ''), 1, 2 ** 31);
+  if (timeline !== undefined) ladderFormat(flags);
   const by = flags.by === undefined ? undefined : parseBy(flags.by);
   if (flags.at !== undefined && parseMoment(flags.at, 0) === undefined)
     throw new UsageError(
@@ -146,7 +145,7 @@ export async function run(cli: Cli, flags: Flags, file: string): Promise<void> {
   if (timeline !== undefined) {
     if (!recorded?.trace)
       throw new UsageError(`--timeline: no connection ${timeline} (the capture has ${total})`);
-    await ladder(cli, recorded, flags);
+    await writeLadder(cli, recorded.trace, flags);
     return;
   }
   if (sink instanceof ByCounts) {
@@ -293,26 +292,6 @@ function connColumns(cli: Cli): Column<Listed>[] {
   ];
 }
 
-async function ladder(cli: Cli, c: Conn, flags: Flags): Promise<void> {
-  const r = await import('../../render/index.js');
-  const trace = c.trace!;
-  const format = flags.json
-    ? 'json'
-    : flags.output?.endsWith('.svg') && flags.format === 'text'
-      ? 'svg'
-      : flags.format;
-  let text: string;
-  if (format === 'json') text = `${JSON.stringify(r.simulationJson(trace), null, 2)}\n`;
-  else if (format === 'svg') text = r.ladderSvg(trace, { theme: themeOf(flags.theme) });
-  else if (format === 'text')
-    text = r.ladderText(trace, { why: flags.why, ...(flags.output ? {} : { style: styler(cli) }) });
-  else throw new UsageError(`--format '${flags.format}': valid are text, svg, json`);
-  if (flags.output) {
-    await writeText(flags.output, text);
-    cli.o.note(`wrote ${flags.output} (${format}, ${trace.events.length} steps)`);
-  } else cli.o.out(text);
-}
-
 function reportSkipped(cli: Cli, file: string, stats: CaptureStats, evicted: number): void {
   const skipped = Object.entries(stats.skipped).filter(
     ([k, v]) => v > 0 && k !== 'notTcp' && k !== 'notIp' && k !== 'otherBlocks',
@@ -331,12 +310,6 @@ function parseBy(text: string): By {
   if (!(BY as readonly string[]).includes(k))
     throw new UsageError(`--by: unknown key '${text}': valid are ${BY.join(', ')}`);
   return k as By;
-}
-
-function themeOf(t: string): Theme {
-  if (t !== 'auto' && t !== 'light' && t !== 'dark')
-    throw new UsageError(`--theme '${t}': valid are auto, light, dark`);
-  return t;
 }
 
 /** The filter flags alone, as a worker thread takes them (the flags object carries commander's own). */

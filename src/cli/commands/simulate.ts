@@ -3,11 +3,10 @@
  * delay, duplicate and reorder segments; a ladder diagram with both ends' states after every step.
  */
 import { UsageError } from '../../errors.js';
-import type { Theme } from '../../render/index.js';
 import type { Scenario } from '../../sim/index.js';
 import type { Cli } from '../output.js';
-import { readText, writeText } from './_files.js';
-import { styler } from './diagram.js';
+import { readText } from './_files.js';
+import { writeLadder } from './_ladder.js';
 
 interface Flags {
   list?: boolean;
@@ -42,23 +41,7 @@ export async function run(cli: Cli, flags: Flags, id: string | undefined): Promi
     cli.o.out(script.endsWith('\n') ? script : `${script}\n`);
     return;
   }
-  const r = await import('../../render/index.js');
-  const res = sim.simulate(scenario);
-  const format = flags.json
-    ? 'json'
-    : flags.output?.endsWith('.svg') && flags.format === 'text'
-      ? 'svg'
-      : flags.format;
-  let text: string;
-  if (format === 'json') text = `${JSON.stringify(r.simulationJson(res), null, 2)}\n`;
-  else if (format === 'svg') text = r.ladderSvg(res, { theme: themeOf(flags.theme) });
-  else if (format === 'text')
-    text = r.ladderText(res, { why: flags.why, ...(flags.output ? {} : { style: styler(cli) }) });
-  else throw new UsageError(`--format '${flags.format}': valid are text, svg, json`);
-  if (flags.output) {
-    await writeText(flags.output, text);
-    cli.o.note(`wrote ${flags.output} (${format}, ${res.events.length} steps)`);
-  } else cli.o.out(text);
+  await writeLadder(cli, sim.simulate(scenario), flags);
 }
 
 async function load(
@@ -77,10 +60,4 @@ async function load(
     throw new UsageError(`unknown scenario '${id}': valid are ${sim.SCENARIO_IDS.join(', ')}`);
   }
   return { scenario: sim.parseScript(script, id), script };
-}
-
-function themeOf(t: string): Theme {
-  if (t !== 'auto' && t !== 'light' && t !== 'dark')
-    throw new UsageError(`--theme '${t}': valid are auto, light, dark`);
-  return t;
 }

@@ -32,7 +32,11 @@ export const TRACE_OPTIONS: readonly OptionSpec[] = [
     // What reads tracefs means nothing to tables compared.
     conflicts: ['--text', '--tracefs', '--no-owners'],
   },
-  { flags: '--interval <ms>', description: 'sampling interval of --sampled, ms', default: '100' },
+  {
+    flags: '--interval <ms>',
+    description: 'sampling interval, ms: of --sampled, or of the sampling used when tracefs cannot be read',
+    default: '100',
+  },
   { flags: '--text', description: 'read the text pipe (trace_pipe) instead of the binary ring' },
   { flags: '--no-owners', description: 'do not look up the owners of sockets that exist at the start' },
   { flags: '--tracefs <dir>', description: 'tracefs mount (found, or mounted at /sys/kernel/tracing)' },

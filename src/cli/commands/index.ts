@@ -292,7 +292,7 @@ export const OVERVIEW: CommandSpec = {
   description: 'TCP connection states on Linux: see, count, explain and diagnose them',
   options: [
     JSON_OPTION,
-    { flags: '--top <n>', description: 'ports, processes and peers per state', default: '3' },
+    { flags: '--top <n>', description: 'ports, processes and peers per state (1 to 20)', default: '3' },
     LANG_OPTION,
     ...SOURCE_OPTIONS,
   ],
@@ -803,9 +803,12 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: "every step with both ends' states (same as --format json)",
         conflicts: ['--format'],
       },
-      { flags: '-o, --output <file>', description: 'write to FILE (an .svg name gives the SVG ladder)' },
+      {
+        flags: '-o, --output <file>',
+        description: 'write to FILE (an .svg name gives the SVG ladder, unless -f or --json says otherwise)',
+      },
       { flags: '--theme <theme>', description: 'SVG colours: auto | light | dark', default: 'auto' },
-      { flags: '--no-why', description: 'leave out the explanation of each step' },
+      { flags: '--no-why', description: 'leave out the explanation of each step (the text ladder)' },
     ],
     examples: SIMULATE_EXAMPLES,
     load: () => import('./simulate.js'),

@@ -45,7 +45,7 @@ const KEPT = 4096;
  * timeline with its second), so that a connection is a few dozen copies and digits.
  */
 export class ConnJsonWriter extends JsonChunks {
-  /** `"STATE"` by state (anomalies too). */
+  /** `"ANOMALY"` by anomaly. */
   private readonly quoted = new Map<string, Uint8Array>();
   private readonly entries = new Map<string, Entry>();
   /** `{"address":"ADDRESS","port":` by address. */
@@ -166,7 +166,7 @@ export class ConnJsonWriter extends JsonChunks {
     return b;
   }
 
-  /** `"text"` for the names written unescaped (states, anomalies). */
+  /** `"text"` for the names written unescaped (anomalies). */
   private quote(s: string): Uint8Array {
     let b = this.quoted.get(s);
     if (b === undefined) {

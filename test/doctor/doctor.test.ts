@@ -130,13 +130,13 @@ describe('doctor on real states', { timeout: 90_000 }, () => {
 
   it('answers bad flags with one line and exit 2', () => {
     for (const args of [
-      ['--fail-on', 'sometimes'],
+      ['--now', '--fail-on', 'sometimes'],
       ['--window', '-1'],
-      ['--set', 'nope=1'],
-      ['--baseline', '/nonexistent'],
-      ['--lang', 'fr'],
+      ['--now', '--set', 'nope=1'],
+      ['--now', '--baseline', '/nonexistent'],
+      ['--now', '--lang', 'fr'],
     ]) {
-      const r = tcpscope(['doctor', '--now', ...args]);
+      const r = tcpscope(['doctor', ...args]);
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.equal(r.stderr.trim().split('\n').length, 1, args.join(' '));
     }

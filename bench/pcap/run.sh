@@ -3,7 +3,7 @@
 # TARGET bytes, 1.1 GB by default; kept in OUT and reused when present), then times side by side:
 # cat, tcpdump -r -w /dev/null, tshark's conv,tcp (once), the reader alone (walk.mjs) on pcap and
 # pcapng, `tcpscope pcap --json` (one thread per core, then one), the counts by state and the
-# doctor on the capture; then compares the number of
+# doctor on the capture, the JSON writer alone (json.mjs); then compares the number of
 # connections with tshark's. Root. Installs tshark and ethtool
 # (Debian) when missing: they are the benchmark's, not the tests'.
 #   TARGET=50000000 ./run.sh          a quick run while others work
@@ -52,6 +52,8 @@ echo
 echo "reader alone, in detail:"
 node "$HERE/walk.mjs" "$PCAP"
 node "$HERE/walk.mjs" "$NG"
+echo "the JSON writer alone (a million connections of the capture's first ones):"
+node "$HERE/json.mjs" "$PCAP"
 
 # A SYN flood: FLOOD SYNs (2,000,000 by default; FLOOD=0 skips it) from as many sources, none
 # answered, at the default --max-flows and at a tenth of it: time and peak memory.

@@ -24,6 +24,16 @@ const COMMANDS = [
   'lab',
 ];
 
+/** A /proc of its own whose net/tcp is the recorded FIXTURE and net/tcp6 the recorded one (removed by the caller). */
+function fakeProc(fixture: string): string {
+  const root = mkdtempSync(join(tmpdir(), 'tcps-proc-'));
+  const fixtures = fileURLToPath(new URL('../../../test/fixtures/procfs/', import.meta.url));
+  mkdirSync(join(root, 'net'));
+  copyFileSync(join(fixtures, fixture), join(root, 'net/tcp'));
+  copyFileSync(join(fixtures, 'tcp6'), join(root, 'net/tcp6'));
+  return root;
+}
+
 describe('CLI conventions', () => {
   it('gives --help with examples for the program and every command, exit 0', () => {
     for (const args of [
@@ -131,12 +141,8 @@ describe('CLI conventions', () => {
 
   it('watch reads the socket table the way --source says', async () => {
     // A /proc whose tables are a recorded host's: read from there with procfs, never with netlink.
-    const root = mkdtempSync(join(tmpdir(), 'tcps-proc-'));
+    const root = fakeProc('tcp');
     try {
-      const fixtures = fileURLToPath(new URL('../../../test/fixtures/procfs/', import.meta.url));
-      mkdirSync(join(root, 'net'));
-      copyFileSync(join(fixtures, 'tcp'), join(root, 'net/tcp'));
-      copyFileSync(join(fixtures, 'tcp6'), join(root, 'net/tcp6'));
       for (const f of ['snmp', 'snmp6', 'netstat', 'sockstat', 'sockstat6'])
         copyFileSync(join('/proc/net', f), join(root, 'net', f));
       const recorded = tcpscope(['count', '--json', '--source', 'procfs', '--proc-root', root]);
@@ -201,12 +207,8 @@ describe('CLI conventions', () => {
 
 describe('bad proc input', () => {
   it('skips malformed lines with one warning, keeps the rest, exits 0', () => {
-    const root = mkdtempSync(join(tmpdir(), 'tcps-proc-'));
+    const root = fakeProc('tcp.malformed');
     try {
-      const fixtures = fileURLToPath(new URL('../../../test/fixtures/procfs/', import.meta.url));
-      mkdirSync(join(root, 'net'));
-      copyFileSync(join(fixtures, 'tcp.malformed'), join(root, 'net/tcp'));
-      copyFileSync(join(fixtures, 'tcp6'), join(root, 'net/tcp6'));
       const r = tcpscope(['ls', '--json', '--proc-root', root]);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stderr.trim().split('\n').length, 1);

@@ -2,7 +2,8 @@
  * The open flows by 4-tuple, found without a string per segment: a number mixed from both addresses'
  * texts and the port pair picks a chain in a table, and a flow is confirmed by its own endpoints.
  * An address's number is a hash of its text, kept in a small direct-mapped cache (the texts a capture reader
- * hands out are the same strings packet after packet, and a string keeps its own hash). Pure.
+ * hands out are the same strings packet after packet, and a string keeps its own hash). And the
+ * open flows in the order they opened (`OpenFlows`). Pure.
  */
 
 /** What the index needs of a flow: its endpoints in canonical order, and a link for its chain. */
@@ -122,4 +123,70 @@ const MIN_BUCKETS = 1024;
 
 function emptyTable<F>(n: number): (F | undefined)[] {
   return new Array<F | undefined>(n).fill(undefined);
+}
+
+/** What the list of open flows needs of a flow: its links to the flows opened just before and after it. */
+export interface Listed<F> {
+  olderOpen: F | undefined;
+  newerOpen: F | undefined;
+}
+
+/**
+ * The open flows in the order they opened, linked through the flows themselves: a flow comes and goes
+ * with two links set (a Set of a million flows hashed each one in and out).
+ */
+export class OpenFlows<F extends Listed<F>> {
+  private head: F | undefined;
+  private tail: F | undefined;
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** The flow open the longest. */
+  get oldest(): F | undefined {
+    return this.head;
+  }
+
+  /** Adds a flow that is not in the list, as the newest. */
+  add(f: F): void {
+    f.olderOpen = this.tail;
+    f.newerOpen = undefined;
+    if (this.tail) this.tail.newerOpen = f;
+    else this.head = f;
+    this.tail = f;
+    this.count++;
+  }
+
+  /** Removes a flow that is in the list. */
+  delete(f: F): void {
+    const older = f.olderOpen;
+    const newer = f.newerOpen;
+    if (older) older.newerOpen = newer;
+    else this.head = newer;
+    if (newer) newer.olderOpen = older;
+    else this.tail = older;
+    f.olderOpen = undefined;
+    f.newerOpen = undefined;
+    this.count--;
+  }
+
+  /** The flows, oldest first. */
+  toArray(): F[] {
+    const out: F[] = [];
+    for (let f = this.head; f !== undefined; f = f.newerOpen) out.push(f);
+    return out;
+  }
+
+  /** Removes every flow. */
+  clear(): void {
+    for (const f of this.toArray()) {
+      f.olderOpen = undefined;
+      f.newerOpen = undefined;
+    }
+    this.head = undefined;
+    this.tail = undefined;
+    this.count = 0;
+  }
 }

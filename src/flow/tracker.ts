@@ -41,7 +41,7 @@ import {
   type TcpState,
 } from '../tcp/index.js';
 import { CODE, type End, type Mutable, type MutableTcb, NO_SEQ, newEnd } from './end.js';
-import { FlowIndex } from './flow-index.js';
+import { FlowIndex, OpenFlows } from './flow-index.js';
 import { FrozenEnds } from './frozen.js';
 import { endpointBefore } from './key.js';
 import type { ConnEvent, ConnTrace, ConnTransition, EndView } from './trace.js';
@@ -186,6 +186,9 @@ interface Flow {
   goneAt: number;
   /** The index's link to the next flow of the same key. */
   nextSame: Flow | undefined;
+  /** The open flows' links: the flow opened just before this one and still open, and just after. */
+  olderOpen: Flow | undefined;
+  newerOpen: Flow | undefined;
   /** Open (false once done, until taken again for a new connection). */
   alive: boolean;
   /** The tracker's count of segments at this flow's last. */
@@ -263,7 +266,7 @@ const QUIET = new Set(['ack', 'data', 'sent-other']);
 
 export class FlowTracker {
   /** Open flows (in order of first packet), and the index that finds one from a segment. */
-  private readonly flows = new Set<Flow>();
+  private readonly flows = new OpenFlows<Flow>();
   private readonly index = new FlowIndex<Flow>();
   private readonly maxFlows: number;
   private readonly fastPath: boolean;
@@ -465,7 +468,7 @@ export class FlowTracker {
     this.goneHead = 0;
     this.goneBase = 0;
     this.goneOpen = 0;
-    const open = [...this.flows].sort((a, b) => a.n - b.n);
+    const open = this.flows.toArray().sort((a, b) => a.n - b.n);
     this.flows.clear();
     this.index.clear();
     for (const f of open) this.done(f, this.lastUs, 'end');
@@ -481,8 +484,7 @@ export class FlowTracker {
 
   /** The number of the oldest flow open now (Infinity when none). */
   get oldestOpen(): number {
-    for (const f of this.flows) return f.n;
-    return Number.POSITIVE_INFINITY;
+    return this.flows.oldest?.n ?? Number.POSITIVE_INFINITY;
   }
 
   /** The open flows whose ends are kept as numbers now (for tests). */
@@ -497,8 +499,9 @@ export class FlowTracker {
 
   /** Both ends' machines of every open flow, by connection number (to compare runs); every flow as objects after. */
   machines(): { n: number; client: Tcb; server: Tcb }[] {
-    for (const f of this.flows) if (this.thaw(f)) this.queueCool(f, this.stats.packets);
-    return [...this.flows].map((f) => ({ n: f.n, client: f.ends[0].tcb, server: f.ends[1].tcb }));
+    const open = this.flows.toArray();
+    for (const f of open) if (this.thaw(f)) this.queueCool(f, this.stats.packets);
+    return open.map((f) => ({ n: f.n, client: f.ends[0].tcb, server: f.ends[1].tcb }));
   }
 
   /** Whether a bare SYN on a known 4-tuple begins a new connection rather than belonging to this one. */
@@ -536,7 +539,7 @@ export class FlowTracker {
     const times = this.evictTimes;
     const flows = this.evictFlows;
     let i = 0;
-    for (const f of this.flows) {
+    for (let f = this.flows.oldest; f !== undefined; f = f.newerOpen) {
       flows[i] = f;
       times[i++] = f.lastUs;
     }
@@ -546,7 +549,7 @@ export class FlowTracker {
     let below = 0;
     for (let k = 0; k < size; k++) if (times[k]! < cut) below++;
     // Those idle longer than the cut, and those at the cut itself, oldest first, until n; in the
-    // order they opened, which is the set's.
+    // order they opened, which is the list's.
     let atCut = n - below;
     const idle: Flow[] = [];
     for (let k = 0; k < size; k++) {
@@ -1166,6 +1169,8 @@ class FlowRecord implements Flow {
   goneAt = -1;
   frozen = -1;
   nextSame: Flow | undefined = undefined;
+  olderOpen: Flow | undefined = undefined;
+  newerOpen: Flow | undefined = undefined;
   bothGone = false;
   alive = false;
   seen = 0;

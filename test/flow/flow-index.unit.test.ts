@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FlowIndex, type Indexed } from '../../src/flow/flow-index.js';
+import { FlowIndex, type Indexed, type Listed, OpenFlows } from '../../src/flow/flow-index.js';
 import { seededInts, testSeed } from '../helpers/random.js';
 
 class F implements Indexed<F> {
@@ -53,5 +53,41 @@ describe('flow index', () => {
     }
     assert.equal(index.size, 0);
     assert.ok(chained > 0, 'some keys mixed to the same number, and were chained');
+  });
+});
+
+class L implements Listed<L> {
+  olderOpen: L | undefined = undefined;
+  newerOpen: L | undefined = undefined;
+  constructor(readonly n: number) {}
+}
+
+describe('open flows in the order they opened', () => {
+  it('agree with a Set (insertion order) over random adds and removes, from the head, the tail and between', () => {
+    const rand = seededInts(testSeed());
+    const list = new OpenFlows<L>();
+    const model = new Set<L>();
+    let next = 0;
+    for (let step = 0; step < 8_000; step++) {
+      if (model.size === 0 || rand(3) > 0) {
+        const f = new L(next++);
+        list.add(f);
+        model.add(f);
+      } else {
+        const all = [...model];
+        const f = all[rand(4) === 0 ? 0 : rand(4) === 0 ? all.length - 1 : rand(all.length)]!;
+        list.delete(f);
+        model.delete(f);
+      }
+      assert.equal(list.size, model.size);
+      assert.equal(list.oldest, model.values().next().value);
+      if (step % 997 === 0) assert.deepEqual(list.toArray(), [...model]);
+    }
+    assert.deepEqual(list.toArray(), [...model]);
+    const kept = list.toArray();
+    list.clear();
+    assert.equal(list.size, 0);
+    assert.equal(list.oldest, undefined);
+    assert.ok(kept.every((f) => f.olderOpen === undefined && f.newerOpen === undefined));
   });
 });

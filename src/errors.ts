@@ -57,6 +57,15 @@ export function isUserError(e: unknown): e is Error & { code: ErrorCode } {
 
 const USER_CODES = new Set<string>(['EUSAGE', 'EPERM', 'EPARSE', 'EENV']);
 
+/** A file the user named that cannot be read or written, as one line (no advice about capabilities). */
+export function fromFileErrno(e: unknown, path: string): TcpscopeError {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EACCES' || code === 'EPERM')
+    return new PermissionError(`${path}: permission denied`, { cause: e });
+  if (code === 'EISDIR') return new EnvironmentError(`${path}: is a directory`, { cause: e });
+  return fromErrno(e, path);
+}
+
 /** A system call's failure as one line of advice. */
 export function fromErrno(e: unknown, what: string): TcpscopeError {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;

@@ -7,7 +7,7 @@ import { readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { fromErrno, ParseError } from '../errors.js';
+import { EnvironmentError, fromFileErrno, ParseError } from '../errors.js';
 import type { WirePacket } from '../net/packet.js';
 import { CaptureParser } from './parser.js';
 import { MAX_BLOCK } from './pcapng.js';
@@ -51,7 +51,7 @@ export async function readCaptureFile(
         stdin.destroy();
       }
     }
-    throw fromErrno(e, name);
+    throw fromFileErrno(e, name);
   }
   const parser = new CaptureParser(onPacket, opts.reuse === true);
   const buf = new Uint8Array(BUFFER_SIZE);
@@ -60,7 +60,9 @@ export async function readCaptureFile(
     // A regular file is read synchronously (no thread-pool round trip per chunk, which left the
     // parser idle a third of the time), yielding to the event loop between chunks so Ctrl-C and
     // the abort signal are seen; a pipe is read asynchronously.
-    const regular = (await fh.stat()).isFile();
+    const st = await fh.stat();
+    if (st.isDirectory()) throw new EnvironmentError(`${name}: is a directory`);
+    const regular = st.isFile();
     for (;;) {
       if (opts.signal?.aborted) return parser.stats;
       const bytesRead = regular

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -136,6 +136,29 @@ describe('CLI conventions', () => {
       assert.equal(r.stdout, '', args.join(' '));
       assert.match(r.stderr.split('\n')[0]!, said, args.join(' '));
       assert.doesNotMatch(r.stderr, /\n\s+at /, `no stack trace: ${args.join(' ')}`);
+    }
+  });
+
+  it('answers a directory, a missing folder or an unreadable file given as a file with one line and exit 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tcps-files-'));
+    try {
+      const secret = join(dir, 'secret.pcap');
+      copyFileSync(fileURLToPath(new URL('../../../test/fixtures/capture/lo.pcap', import.meta.url)), secret);
+      chmodSync(secret, 0o600);
+      for (const [args, said, user] of [
+        [['pcap', dir], `tcpscope: ${dir}: is a directory`],
+        [['doctor', '--pcap', dir], `tcpscope: ${dir}: is a directory`],
+        [['doctor', '--now', '--save-baseline', join(dir, 'no/such/b.json')], `: not found`],
+        [['doctor', '--now', '--save-baseline', dir], `tcpscope: ${dir}: is a directory`],
+        [['pcap', secret], `tcpscope: ${secret}: permission denied`, 'nobody'],
+      ] as const) {
+        const r = tcpscope([...args], user ? { user } : {});
+        assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+        assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+        assert.ok(r.stderr.trim().endsWith(said), r.stderr);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

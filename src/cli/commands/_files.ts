@@ -1,13 +1,13 @@
 /** Internal: reading and writing the files commands are given, with errors users can read. */
 import { readFile, writeFile } from 'node:fs/promises';
-import { fromErrno, ParseError } from '../../errors.js';
+import { fromFileErrno, ParseError } from '../../errors.js';
 
 /** A file's text. */
 export async function readText(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (e) {
-    throw fromErrno(e, path);
+    throw fromFileErrno(e, path);
   }
 }
 
@@ -26,6 +26,6 @@ export async function writeText(path: string, text: string): Promise<void> {
   try {
     await writeFile(path, text);
   } catch (e) {
-    throw fromErrno(e, path);
+    throw fromFileErrno(e, path);
   }
 }

@@ -5,7 +5,7 @@ import { diagnose, reaches } from '../../doctor/diagnose.js';
 import { explainRule } from '../../doctor/explain.js';
 import { baselineOf, gather, readBaseline } from '../../doctor/gather.js';
 import type { Finding, Severity } from '../../doctor/types.js';
-import { ParseError, UsageError } from '../../errors.js';
+import { fromFileErrno, ParseError, UsageError } from '../../errors.js';
 import { captureSeconds, doctorCaptureView, doctorView } from '../../views/doctor.js';
 import { progressMeter } from '../file-progress.js';
 import { langOf } from '../lang-option.js';
@@ -50,7 +50,11 @@ export async function run(cli: Cli, flags: DoctorFlags): Promise<void> {
   const input = await gather({ ...source, windowSeconds, config, lang, ...(baseline ? { baseline } : {}) });
   if (flags.saveBaseline !== undefined) {
     const b = baselineOf(input.snapshot);
-    writeFileSync(flags.saveBaseline, `${JSON.stringify(b, null, 2)}\n`);
+    try {
+      writeFileSync(flags.saveBaseline, `${JSON.stringify(b, null, 2)}\n`);
+    } catch (e) {
+      throw fromFileErrno(e, flags.saveBaseline);
+    }
     cli.o.note(`baseline of ${b.listeners.length} listener(s) written to ${flags.saveBaseline}`);
     return;
   }

@@ -89,8 +89,8 @@ export async function captureLive(o: LiveOptions): Promise<LiveResult> {
       }
     }
   });
-  const exited = new Promise<number | null>((resolve) => {
-    child.on('close', (code) => resolve(code));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal }));
   });
   const stop = (): void => {
     child.kill('SIGTERM');
@@ -115,7 +115,7 @@ export async function captureLive(o: LiveOptions): Promise<LiveResult> {
     readError = e;
     stop();
   }
-  const code = await exited;
+  const { code, signal } = await exited;
   o.signal.removeEventListener('abort', stop);
   unhook();
   if (file) await new Promise<void>((resolve) => file.end(resolve));
@@ -124,6 +124,10 @@ export async function captureLive(o: LiveOptions): Promise<LiveResult> {
   if (fileError) throw fromErrno(fileError, o.write ?? 'file');
   if (!listening && !o.signal.aborted) throw tcpdumpFailure(stderr, code, o);
   if (readError && !o.signal.aborted) throw readError;
+  // Stopped by something else than tcpscope (kill, the OOM killer), or failed while capturing.
+  if (!o.signal.aborted && signal !== null)
+    throw new EnvironmentError(`tcpdump was stopped by ${signal} before the capture ended`);
+  if (!o.signal.aborted && code !== 0 && code !== null) throw tcpdumpFailure(stderr, code, o);
   const summary = stderr.filter((l) => /packets? (captured|received by filter|dropped by kernel)/.test(l));
   const drop = /(\d+) packets? dropped by kernel/.exec(summary.join('\n'));
   return { stats: stats ?? emptyStats(), summary, dropped: drop ? Number(drop[1]) : 0 };

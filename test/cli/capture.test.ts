@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -110,7 +110,8 @@ describe('tcpscope capture (root, tcpdump in a namespace)', () => {
       if (w.len !== undefined) assert.equal(p['len'], w.len);
     });
     assert.ok(printed.some((p) => p['family'] === 6) || want.slice(0, 40).every((w) => w.family === 4));
-    assert.match(run.err(), /tcpscope: \d+ TCP packets/);
+    // The count is of the segments printed, not of what tcpdump had handed on when it stopped.
+    assert.match(run.err(), /tcpscope: 40 TCP packets/);
   });
 
   it('--port and -6 reach tcpdump as its filter', async () => {
@@ -191,6 +192,21 @@ describe('tcpscope capture (root, tcpdump in a namespace)', () => {
       assert.equal(await run.exit, 0, `${signal}: ${run.err()}`);
       assert.match(run.err(), /tcpscope: \d+ TCP packets/);
     }
+
+    // tcpdump killed by someone else: the capture did not end as asked, and says so.
+    const killed = start([]);
+    await killed.listening;
+    const tcpdump = leftovers().find((pid) => {
+      try {
+        return readFileSync(`/proc/${pid.trim()}/comm`, 'utf8').trim() === 'tcpdump';
+      } catch {
+        return false;
+      }
+    });
+    assert.ok(tcpdump, 'tcpdump runs in the namespace');
+    process.kill(Number(tcpdump), 'SIGKILL');
+    assert.equal(await killed.exit, 2, killed.err());
+    assert.match(killed.err(), /^tcpscope: tcpdump was stopped by SIGKILL before the capture ended$/m);
 
     // stdout is a pipe whose reader goes away: the next write fails with EPIPE and tcpscope leaves.
     const piped = start([]);

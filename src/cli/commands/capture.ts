@@ -92,7 +92,8 @@ export async function run(cli: Cli, flags: CaptureFlags): Promise<void> {
         if (stop.signal.aborted) return;
         if (tracker) tracker.push(p);
         else cli.o.out(render(p));
-        if (count !== undefined && ++seen >= count) stop.abort();
+        seen++;
+        if (count !== undefined && seen >= count) stop.abort();
       },
     });
     if (tracker) {
@@ -102,7 +103,7 @@ export async function run(cli: Cli, flags: CaptureFlags): Promise<void> {
     }
     const skipped = totalSkipped(result.stats);
     cli.o.note(
-      `${result.stats.packets} TCP packets${skipped ? `, ${skipped} records skipped` : ''}${result.dropped ? `, ${result.dropped} dropped by the kernel (a busy link: narrow the filter)` : ''}`,
+      `${seen} TCP packets${skipped ? `, ${skipped} records skipped` : ''}${result.dropped ? `, ${result.dropped} dropped by the kernel (a busy link: narrow the filter)` : ''}`,
     );
   } finally {
     if (timer) clearTimeout(timer);

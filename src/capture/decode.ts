@@ -118,6 +118,7 @@ export class PacketDecoder {
         break;
       }
       case LINKTYPE.RAW:
+      case LINKTYPE.RAW_OLD:
         if (p >= end) {
           this.skip('truncated', f, 'empty raw IP frame');
           return;

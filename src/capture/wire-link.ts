@@ -10,6 +10,8 @@ export const LINKTYPE = {
   ETHERNET: 1,
   /** Raw IPv4 or IPv6, told apart by the version nibble. */
   RAW: 101,
+  /** Raw IP as older writers put it: DLT_RAW's own number, which tcpdump reads as RAW. */
+  RAW_OLD: 12,
   /** OpenBSD loopback: the family in network byte order. */
   LOOP: 108,
   /** @see https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL.html */

@@ -106,6 +106,9 @@ describe('pcap layouts', () => {
         const bytes = pcapFile([{ data: frame(link, ipPacket(seg)) }], { linktype: LINK_CODE[link] });
         expectSeg(only(bytes), seg);
       }
+    // Raw IP under DLT_RAW's own number, as older writers put it (tcpdump reads it so too).
+    for (const seg of [V4, V6])
+      expectSeg(only(pcapFile([{ data: frame('raw', ipPacket(seg)) }], { linktype: 12 })), seg);
   });
 
   it('802.1Q, QinQ and the old 0x9100 tag; too many tags are malformed', () => {

@@ -298,9 +298,11 @@ export function diagnoseCapture(input: CaptureInput, explain: Explainer): Diagno
   }
 
   // scan: one source, many destinations failing.
+  const scanners = new Set<string>();
   for (const [src, s] of inOrder(fails.scan)) {
     const { dests, ports } = sourceDetail(s);
     if (dests < T.scanDestinations) continue;
+    scanners.add(src);
     parts.push({
       rule: 'scan',
       severity: 'warning',
@@ -320,23 +322,28 @@ export function diagnoseCapture(input: CaptureInput, explain: Explainer): Diagno
     });
   }
 
-  // connect-failures: SYNs answered by RST (nothing listened).
+  // connect-failures: SYNs answered by RST (nothing listened). Those of a scanning source are the
+  // scan's: a scan of a thousand ports is one finding, not a thousand and one.
   for (const [srv, g] of inOrder(fails.refused)) {
+    const peers = new Map([...g.peers].filter(([address]) => !scanners.has(address)));
+    let count = 0;
+    for (const n of peers.values()) count += n;
+    if (count === 0) continue;
     parts.push({
       rule: 'connect-failures',
-      severity: g.count >= T.refusedWarning ? 'warning' : 'info',
+      severity: count >= T.refusedWarning ? 'warning' : 'info',
       title: tr(
         lang,
-        `${g.count} connects to ${srv} refused (SYN answered by RST)`,
-        `${g.count} 次连接 ${srv} 被拒绝（SYN 被 RST 回应）`,
+        `${count} connects to ${srv} refused (SYN answered by RST)`,
+        `${count} 次连接 ${srv} 被拒绝（SYN 被 RST 回应）`,
       ),
       states: ['SYN_SENT'],
       evidence: {
         basis: 'capture',
-        count: g.count,
-        refused: g.count,
-        ports: [{ port: g.port, count: g.count }],
-        peers: topOf(g.peers).map(([address, count]) => ({ address, count })),
+        count,
+        refused: count,
+        ports: [{ port: g.port, count }],
+        peers: topOf(peers).map(([address, count]) => ({ address, count })),
         server: srv,
       },
     });

@@ -164,6 +164,11 @@ describe('doctor --pcap rules', () => {
     assert.ok(refused);
     assert.equal(refused.severity, 'warning');
     assert.deepEqual(refused.evidence.peers, [{ address: '198.51.100.7', count: 12 }]);
+    // The scan's thirty refusals are the scan finding's, not thirty connect-failures of their own.
+    assert.deepEqual(
+      d.findings.filter((x) => x.rule === 'connect-failures').map((x) => x.evidence.server),
+      [`${S}:7`],
+    );
   });
 
   it('finds a window that stays zero and an end that never sends its FIN', () => {

@@ -1,4 +1,7 @@
-/** A progress line for reading a big capture file, on a terminal's stderr only. */
+/**
+ * Reading a capture named on the command line: a progress line for a big file, on a terminal's
+ * stderr only; and Ctrl-C on standard input taken as the capture's end.
+ */
 import { statSync } from 'node:fs';
 import type { Cli } from './output.js';
 
@@ -41,4 +44,24 @@ export function progressMeter(cli: Cli, file: string): ((offset: number) => void
       `\r\x1b[Kreading ${file}: ${pct}% (${mb(offset)} of ${mb(size)} MB, ${((now - t0) / 1000).toFixed(1)} s)`,
     );
   };
+}
+
+/**
+ * Standard input (`tcpdump -w - | tcpscope pcap -`): Ctrl-C reaches both, and is the end of the
+ * capture, as tcpdump takes it: the reading stops at the next chunk (or when tcpdump, stopping too,
+ * closes the pipe) and what was read is reported. A second Ctrl-C ends tcpscope at once. A file is
+ * not a capture in progress: Ctrl-C ends the program as usual. `off` when the reading is done.
+ */
+export function endOnInterrupt(cli: Cli, file: string): { signal?: AbortSignal; off: () => void } {
+  if (file !== '-' || !cli.onInterrupt) return { off: () => {} };
+  const stop = new AbortController();
+  const off = cli.onInterrupt(() => {
+    if (!stop.signal.aborted) {
+      stop.abort();
+      return;
+    }
+    off();
+    process.kill(process.pid, 'SIGINT');
+  });
+  return { signal: stop.signal, off };
 }

@@ -4,6 +4,8 @@
  * errors.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,12 +13,21 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { synthetic } from '../flow/synthetic.js';
 import { concat, frame, ipPacket, pcapFile, type Rec } from '../helpers/capture-writer.js';
-import { tcpscope as built } from '../helpers/cli.js';
+import { BIN, tcpscope as built } from '../helpers/cli.js';
 import { tcpscope } from './_run.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/capture');
 const LO = join(FIXTURES, 'lo.pcap');
 const dir = mkdtempSync(join(tmpdir(), 'tcpscope-pcap-'));
+
+/**
+ * Whether tcpscope has put its own handler on Ctrl-C: Node catches SIGINT from the start (to run the
+ * default), so the sign is SIGHUP, caught with it (its SigCgt mask).
+ */
+function catchesSigint(pid: number): boolean {
+  const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return mask !== undefined && (BigInt(`0x${mask}`) & 1n) !== 0n;
+}
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('tcpscope pcap', () => {
@@ -141,6 +152,33 @@ describe('tcpscope pcap', () => {
     assert.equal((await tcpscope(['pcap', join(dir, 'missing.pcap')])).code, 2);
     assert.equal((await tcpscope(['pcap', LO, '--at', 'yesterday'])).code, 2);
     assert.equal((await tcpscope(['pcap', LO, '--by', 'process'])).code, 2);
+  });
+
+  it('from standard input, Ctrl-C ends the capture and what was read is reported (tcpdump -w - | tcpscope pcap -)', async () => {
+    for (const args of [
+      ['pcap', '-'],
+      ['doctor', '--pcap', '-', '--json'],
+    ]) {
+      const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (s: string) => {
+        out += s;
+      });
+      const exit = once(child, 'close');
+      child.stdin.write(readFileSync(LO));
+      // Ctrl-C once tcpscope takes it (SIGINT among the signals it catches), then tcpdump's end.
+      const deadline = Date.now() + 20_000;
+      while (!catchesSigint(child.pid!)) {
+        assert.ok(Date.now() < deadline, 'tcpscope never caught SIGINT');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      child.kill('SIGINT');
+      child.stdin.end();
+      const [code] = await exit;
+      assert.equal(code, 0, args.join(' '));
+      if (args[0] === 'pcap') assert.equal(out.trim().split('\n').length, 6, out);
+      else assert.equal(JSON.parse(out).connections, 5);
+    }
   });
 
   it('refuses a flag it would ignore: one without the flag it goes with, or one asking for another output', async () => {

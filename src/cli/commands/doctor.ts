@@ -7,7 +7,7 @@ import { baselineOf, gather, readBaseline } from '../../doctor/gather.js';
 import type { Finding, Severity } from '../../doctor/types.js';
 import { fromFileErrno, ParseError, UsageError } from '../../errors.js';
 import { captureSeconds, doctorCaptureView, doctorView } from '../../views/doctor.js';
-import { progressMeter } from '../file-progress.js';
+import { endOnInterrupt, progressMeter } from '../file-progress.js';
 import { langOf } from '../lang-option.js';
 import type { Cli } from '../output.js';
 import { renderDiagnosis } from '../render-findings.js';
@@ -79,6 +79,7 @@ async function capture(
   const threads = threadsFor(opts.threads, file);
   const program = threads > 1 ? workerProgram() : undefined;
   const progress = progressMeter(cli, file);
+  const interrupt = endOnInterrupt(cli, file);
   if (program !== undefined) {
     // Each worker tracks its share of the flows and keeps what a rule may name of them.
     await readInParts(program, {
@@ -104,8 +105,9 @@ async function capture(
         tracker.push(p);
         progress?.(p.offset);
       },
-      { reuse: true },
+      { reuse: true, ...(interrupt.signal ? { signal: interrupt.signal } : {}) },
     );
+    interrupt.off();
     tracker.finish();
   }
   progress?.(-1);

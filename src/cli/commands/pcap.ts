@@ -10,7 +10,7 @@ import { connJson, isoTime, isSocket, parseMoment } from '../../flow/report.js';
 import { ConnJsonWriter } from '../../render/conn-json-bytes.js';
 import { type Column, renderTable, TableStream } from '../../render/table.js';
 import { TCP_STATES } from '../../tcp/states.js';
-import { progressMeter } from '../file-progress.js';
+import { endOnInterrupt, progressMeter } from '../file-progress.js';
 import type { Cli } from '../output.js';
 import { stateColour } from '../paint-state.js';
 import { type FilterFlags, filterSpec, parseIntFlag } from '../socket-options.js';
@@ -81,6 +81,7 @@ export async function run(cli: Cli, flags: Flags, file: string): Promise<void> {
     ...(timeline === undefined ? {} : { record: (n: number) => n === timeline }),
   });
   const progress = progressMeter(cli, file);
+  const interrupt = endOnInterrupt(cli, file);
   const { readInParts, threadsFor, workerProgram } = await import('./pcap-parallel.js');
   const asked = threadsFor(flags.threads, file);
   // A ladder is recorded by the one tracker that sees its connection's number: one thread.
@@ -134,8 +135,9 @@ export async function run(cli: Cli, flags: Flags, file: string): Promise<void> {
         tracker.push(p);
         progress?.(p.offset);
       },
-      { reuse: true },
+      { reuse: true, ...(interrupt.signal ? { signal: interrupt.signal } : {}) },
     );
+    interrupt.off();
     tracker.finish();
     evicted = tracker.stats.evicted;
   }

@@ -55,13 +55,10 @@ export function progressMeter(cli: Cli, file: string): ((offset: number) => void
 export function endOnInterrupt(cli: Cli, file: string): { signal?: AbortSignal; off: () => void } {
   if (file !== '-' || !cli.onInterrupt) return { off: () => {} };
   const stop = new AbortController();
+  // Taken once: a second Ctrl-C meets no handler, and ends the program as usual.
   const off = cli.onInterrupt(() => {
-    if (!stop.signal.aborted) {
-      stop.abort();
-      return;
-    }
+    stop.abort();
     off();
-    process.kill(process.pid, 'SIGINT');
   });
   return { signal: stop.signal, off };
 }

@@ -11,9 +11,15 @@ const PROGRESS_EVERY_MS = 200;
 
 /**
  * A progress line for a big file when stderr is a terminal (never for stdin, nor on a pipe): how far
- * into the file, updated a few times a second, cleared at the end (offset -1).
+ * into the file, updated a few times a second, cleared at the end (offset -1). Called for every
+ * packet, it reads the clock every 4096 calls; `perBatch` when it is called once a batch of packets
+ * (threads), every call.
  */
-export function progressMeter(cli: Cli, file: string): ((offset: number) => void) | undefined {
+export function progressMeter(
+  cli: Cli,
+  file: string,
+  perBatch = false,
+): ((offset: number) => void) | undefined {
   if (cli.o.errTty !== true || file === '-') return undefined;
   let size = 0;
   try {
@@ -23,7 +29,7 @@ export function progressMeter(cli: Cli, file: string): ((offset: number) => void
   }
   if (size < PROGRESS_BYTES) return undefined;
   const t0 = Date.now();
-  // The first line comes at once (after 4096 packets), the next ones every PROGRESS_EVERY_MS.
+  // The first line comes at once (after 4096 packets, or the first batch), the next ones every PROGRESS_EVERY_MS.
   let next = t0;
   let shown = false;
   let calls = 0;
@@ -33,7 +39,7 @@ export function progressMeter(cli: Cli, file: string): ((offset: number) => void
       return;
     }
     // The clock is read every 4096 packets, not every packet.
-    if ((++calls & 4095) !== 0) return;
+    if (!perBatch && (++calls & 4095) !== 0) return;
     const now = Date.now();
     if (now < next) return;
     next = now + PROGRESS_EVERY_MS;

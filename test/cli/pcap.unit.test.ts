@@ -4,7 +4,7 @@
  * errors.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,6 +67,21 @@ describe('tcpscope pcap', () => {
       (await tcpscope(['doctor', '--pcap', big, '--json', '--fail-on', 'never'])).err,
       /reading/,
     );
+    // On threads too (the workers say how far they have read once a batch), on a terminal of script(1).
+    for (const args of [
+      ['pcap', big, '--json'],
+      ['doctor', '--pcap', big, '--json', '--fail-on', 'never'],
+    ]) {
+      const r = spawnSync(
+        'script',
+        ['-qec', `${process.execPath} ${BIN} ${args.join(' ')} --threads 2 >/dev/null`, '/dev/null'],
+        {
+          encoding: 'utf8',
+        },
+      );
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /\r\x1b\[Kreading .*big\.pcap: \d+% /, args.join(' '));
+    }
   });
 
   it('lists every connection with both ends at the end of the capture', async () => {

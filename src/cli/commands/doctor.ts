@@ -78,7 +78,7 @@ async function capture(
   const facts = new WireFacts();
   const threads = threadsFor(opts.threads, file);
   const program = threads > 1 ? workerProgram() : undefined;
-  const progress = progressMeter(cli, file);
+  const progress = progressMeter(cli, file, program !== undefined);
   const interrupt = endOnInterrupt(cli, file);
   if (program !== undefined) {
     // Each worker tracks its share of the flows and keeps what a rule may name of them.

@@ -80,13 +80,13 @@ export async function run(cli: Cli, flags: Flags, file: string): Promise<void> {
     },
     ...(timeline === undefined ? {} : { record: (n: number) => n === timeline }),
   });
-  const progress = progressMeter(cli, file);
   const interrupt = endOnInterrupt(cli, file);
   const { readInParts, threadsFor, workerProgram } = await import('./pcap-parallel.js');
   const asked = threadsFor(flags.threads, file);
   // A ladder is recorded by the one tracker that sees its connection's number: one thread.
   const threads = timeline === undefined ? asked : 1;
   const program = threads > 1 ? workerProgram() : undefined;
+  const progress = progressMeter(cli, file, program !== undefined);
   if (threads > 1 && program === undefined && flags.threads !== 'auto')
     cli.o.note('--threads: the worker program (pcap-worker.cjs beside the CLI) is missing: one thread');
   let stats: CaptureStats;

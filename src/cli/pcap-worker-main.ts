@@ -49,6 +49,7 @@ async function main(input: WorkerInput): Promise<void> {
   let dones: number[] = [];
   let conns: Conn[] = [];
   let offset = 0;
+  let lastUs = Number.NaN;
   const tracker = new FlowTracker({
     maxFlows: input.maxFlows,
     number: () => {
@@ -132,6 +133,7 @@ async function main(input: WorkerInput): Promise<void> {
     (p) => {
       ordinal++;
       offset = p.offset;
+      if (!(p.timeUs <= lastUs)) lastUs = p.timeUs;
       if (shareOf(p, input.parts) === input.part) {
         facts?.push(p);
         tracker.push(p);
@@ -148,6 +150,7 @@ async function main(input: WorkerInput): Promise<void> {
     done: true,
     stats,
     evicted: tracker.stats.evicted,
+    lastUs,
     ...(counts ? { groups: counts.list() } : {}),
     ...(doctor
       ? { doctor: { quiet: doctor.quiet, facts: facts!.state(), fails: doctor.fails.state() } }

@@ -50,7 +50,9 @@ export function parseMoment(text: string, firstUs: number, tzOffsetMin?: number)
     const local = new Date(first.getTime() - zone * 60_000);
     const midnightUtcMs =
       Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate()) + zone * 60_000;
-    return (midnightUtcMs + ((h * 60 + m) * 60 + s) * 1000) * 1000 + frac;
+    const at = (midnightUtcMs + ((h * 60 + m) * 60 + s) * 1000) * 1000 + frac;
+    // Earlier in the day than the first packet: the next day's (a capture that runs past midnight).
+    return at < firstUs ? at + DAY_US : at;
   }
   if (/^\d{4}-\d{2}-\d{2}T/.test(t)) {
     const ms = Date.parse(t);
@@ -60,6 +62,8 @@ export function parseMoment(text: string, firstUs: number, tzOffsetMin?: number)
   }
   return undefined;
 }
+
+const DAY_US = 86_400_000_000;
 
 /** A moment as the contract writes moments: ISO 8601 with microseconds when there are any. */
 export function isoTime(us: number): string {

@@ -125,6 +125,15 @@ describe('tcpscope pcap', () => {
     assert.deepEqual(later.states, { SYN_SENT: 1, TIME_WAIT: 4 });
     const text = (await tcpscope(['pcap', LO, '--at', '+5ms'])).out;
     assert.match(text, /^STATE\s+COUNT\nESTABLISHED\s+4\nTOTAL\s+4\n\nID/);
+    // A moment the capture did not see is said to be one.
+    const late = await tcpscope(['pcap', LO, '--at', '+100s', '--by', 'state']);
+    assert.match(
+      late.err,
+      /^tcpscope: --at \S+ is after the capture's last packet \(\S+\): each end as the capture left it$/m,
+    );
+    const early = await tcpscope(['pcap', LO, '--at', '2000-01-01T00:00:00Z', '--by', 'state']);
+    assert.match(early.err, /is before the capture's first packet \(\S+\): no connection yet$/m);
+    assert.doesNotMatch((await tcpscope(['pcap', LO, '--at', '+5ms'])).err, /capture's (first|last) packet/);
   });
 
   it('--by port and the filters of ls', async () => {

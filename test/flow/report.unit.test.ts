@@ -23,13 +23,16 @@ describe('pcap moments', () => {
     assert.equal(isoTime(1_796_420_643_250_125), '2026-12-04T21:44:03.250125Z');
   });
 
-  it('takes a time of day on the first packet date, in the local zone', () => {
+  it('takes a time of day on the first packet date (the next day when earlier than the first packet), in the local zone', () => {
     assert.equal(parseMoment('21:44:05', FIRST, 0), 1_796_420_645_000_000);
     assert.equal(parseMoment('21:44:05.5', FIRST, 0), 1_796_420_645_500_000);
     // UTC+1 (offset -60): 22:44:05 there is 21:44:05Z.
     assert.equal(parseMoment('22:44:05', FIRST, -60), 1_796_420_645_000_000);
     // UTC-8: the first packet fell on 13:44 of the same date there.
     assert.equal(parseMoment('13:44:05', FIRST, 480), 1_796_420_645_000_000);
+    // Earlier than the first packet: the next day's, as in a capture running past midnight.
+    assert.equal(parseMoment('00:00:25', FIRST, 0), 1_796_428_825_000_000);
+    assert.equal(parseMoment('21:44:03', FIRST, 0), 1_796_420_643_000_000 + 86_400_000_000);
   });
 
   it('refuses what is none of these', () => {

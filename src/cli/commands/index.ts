@@ -820,7 +820,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: [
       {
         flags: '--at <time>',
-        description: 'states at a moment: ISO 8601, a time of day (local), or +OFFSET from the first packet',
+        description:
+          'states at a moment: ISO 8601, a time of day (local; past midnight, the next day), or +OFFSET from the first packet',
       },
       {
         flags: '--timeline <id>',

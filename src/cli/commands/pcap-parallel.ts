@@ -84,11 +84,11 @@ const AHEAD_PACKETS = 65536;
 
 type Message = Batch | PartDone | { failed: true; name: string; message: string; code?: string };
 
-/** Reads the capture on `parts` workers; the reading's tally and the flows evicted. */
+/** Reads the capture on `parts` workers; the reading's tally, the flows evicted and the last segment's time. */
 export function readInParts(
   program: string,
   o: PartsOptions,
-): Promise<{ stats: CaptureStats; evicted: number }> {
+): Promise<{ stats: CaptureStats; evicted: number; lastUs: number }> {
   const numbering = new Numbering<Uint8Array | string[] | Conn>(o.parts, (n, item) => {
     if (item instanceof Uint8Array) o.onJson?.(n, item);
     else if (Array.isArray(item)) o.onCells?.(n, item);
@@ -114,6 +114,7 @@ export function readInParts(
   return new Promise((resolve, reject) => {
     let stats: CaptureStats | undefined;
     let evicted = 0;
+    let lastUs = Number.NaN;
     let left = o.parts;
     let failed = false;
     const fail = (e: Error): void => {
@@ -151,14 +152,17 @@ export function readInParts(
           e.name = m.name;
           fail(e);
         } else if ('done' in m) {
-          if (part === 0) stats = m.stats;
+          if (part === 0) {
+            stats = m.stats;
+            lastUs = m.lastUs;
+          }
           evicted += m.evicted;
           if (m.groups) o.onGroups?.(m.groups);
           if (m.doctor) o.onDoctor?.(m.doctor);
           finished[part] = true;
           numbering.finish(part);
           allow();
-          if (--left === 0) resolve({ stats: stats!, evicted });
+          if (--left === 0) resolve({ stats: stats!, evicted, lastUs });
         } else {
           if (part === 0) o.onOffset?.(m.offset);
           const items: [number, number, Uint8Array | string[] | Conn][] = m.ends.length

@@ -182,6 +182,8 @@ export interface PartDone {
   readonly done: true;
   readonly stats: CaptureStats;
   readonly evicted: number;
+  /** The time of the capture's last segment (every worker reads them all); NaN for none. */
+  readonly lastUs: number;
   /** `--by`'s counts of the worker's share. */
   readonly groups?: ByGroups;
   /** `doctor --pcap`: the connections not kept, and the wire facts of the worker's flows. */

@@ -91,6 +91,7 @@ export async function run(cli: Cli, flags: Flags, file: string): Promise<void> {
     cli.o.note('--threads: the worker program (pcap-worker.cjs beside the CLI) is missing: one thread');
   let stats: CaptureStats;
   let evicted = 0;
+  let lastUs = Number.NaN;
   if (program !== undefined) {
     if (flags.at !== undefined) {
       firstUs = await firstPacketTime(file);
@@ -123,6 +124,7 @@ export async function run(cli: Cli, flags: Flags, file: string): Promise<void> {
     });
     stats = read.stats;
     evicted = read.evicted;
+    lastUs = read.lastUs;
   } else {
     const { readCaptureFile } = await import('../../capture/index.js');
     stats = await readCaptureFile(
@@ -132,6 +134,7 @@ export async function run(cli: Cli, flags: Flags, file: string): Promise<void> {
           firstUs = p.timeUs;
           if (flags.at !== undefined) atUs = parseMoment(flags.at, firstUs);
         }
+        if (!(p.timeUs <= lastUs)) lastUs = p.timeUs;
         tracker.push(p);
         progress?.(p.offset);
       },
@@ -143,6 +146,17 @@ export async function run(cli: Cli, flags: Flags, file: string): Promise<void> {
   }
   progress?.(-1);
   reportSkipped(cli, file, stats, evicted);
+  if (atUs !== undefined && firstUs !== undefined) {
+    // netstat at a moment the capture did not see: say so, the states are what it knew.
+    if (atUs < firstUs)
+      cli.o.note(
+        `--at ${isoTime(atUs)} is before the capture's first packet (${isoTime(firstUs)}): no connection yet`,
+      );
+    else if (atUs > lastUs)
+      cli.o.note(
+        `--at ${isoTime(atUs)} is after the capture's last packet (${isoTime(lastUs)}): each end as the capture left it`,
+      );
+  }
 
   if (timeline !== undefined) {
     if (!recorded?.trace)

@@ -351,13 +351,15 @@ describe('life: the phases no event times, timed through socket tables', { concu
       const withData = lives.filter((l) => l.bytes && l.bytes.received >= 30_000);
       const client = withData.find((l) => l.remote.port === port);
       const server = withData.find((l) => l.local.port === port);
-      // bytes_acked counts an acknowledged FIN as one byte.
+      // bytes_acked counts an acknowledged FIN as one byte, and bytes_received a FIN received (RCV.NXT
+      // moves past it) when the last table read comes after it.
+      const got = (n: number | undefined, data: number) => n === data || n === data + 1;
       assert.ok(
-        client && client.bytes!.received === 50_000 && client.bytes!.sent >= 30_000,
+        client && got(client.bytes!.received, 50_000) && client.bytes!.sent >= 30_000,
         JSON.stringify(lives),
       );
       assert.ok(
-        server && server.bytes!.received === 30_000 && server.bytes!.sent >= 50_000,
+        server && got(server.bytes!.received, 30_000) && server.bytes!.sent >= 50_000,
         JSON.stringify(lives),
       );
     } finally {

@@ -63,8 +63,16 @@ const CHECKS: Record<string, (lab: LabRun, rows: SsSocket[]) => Promise<void> | 
   },
   scan: (_lab, rows) => assert.equal(new Set(rows.map((r) => r.remote.address)).size, 3),
   'server-shutdown': async (lab) => {
-    const text = await lab.ns.exec(['ss', '-tanoH', 'state', 'fin-wait-1']);
-    const lines = text.split('\n').filter(Boolean);
+    // The retransmission timer may still run at first (the FIN or data just sent): the probe timer
+    // takes over once the zero window is seen, within a few hundred milliseconds; 5 s at most.
+    const read = async () =>
+      (await lab.ns.exec(['ss', '-tanoH', 'state', 'fin-wait-1'])).split('\n').filter(Boolean);
+    const deadline = Date.now() + 5000;
+    let lines = await read();
+    while (Date.now() < deadline && !(lines.length === 3 && lines.every((l) => /timer:\(persist,/.test(l)))) {
+      await new Promise((r) => setTimeout(r, 100));
+      lines = await read();
+    }
     assert.equal(lines.length, 3);
     for (const l of lines) {
       assert.match(l, /timer:\(persist,/, 'the zero-window probe timer');

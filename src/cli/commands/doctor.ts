@@ -1,17 +1,18 @@
 /** `tcpscope doctor`: findings with evidence, severity and the fix, from a snapshot and counter rates. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { buildConfig, type DoctorConfig } from '../../doctor/config.js';
 import { diagnose, reaches } from '../../doctor/diagnose.js';
 import { explainRule } from '../../doctor/explain.js';
 import { baselineOf, gather, readBaseline } from '../../doctor/gather.js';
 import type { Finding, Severity } from '../../doctor/types.js';
-import { fromFileErrno, ParseError, UsageError } from '../../errors.js';
+import { ParseError, UsageError } from '../../errors.js';
 import { captureSeconds, doctorCaptureView, doctorView } from '../../views/doctor.js';
 import { endOnInterrupt, progressMeter } from '../file-progress.js';
 import { langOf } from '../lang-option.js';
 import type { Cli } from '../output.js';
 import { renderDiagnosis } from '../render-findings.js';
 import { type SourceFlags, sourceOptions } from '../socket-options.js';
+import { writeText } from './_files.js';
 
 interface DoctorFlags extends SourceFlags {
   window: string;
@@ -50,11 +51,7 @@ export async function run(cli: Cli, flags: DoctorFlags): Promise<void> {
   const input = await gather({ ...source, windowSeconds, config, lang, ...(baseline ? { baseline } : {}) });
   if (flags.saveBaseline !== undefined) {
     const b = baselineOf(input.snapshot);
-    try {
-      writeFileSync(flags.saveBaseline, `${JSON.stringify(b, null, 2)}\n`);
-    } catch (e) {
-      throw fromFileErrno(e, flags.saveBaseline);
-    }
+    await writeText(flags.saveBaseline, `${JSON.stringify(b, null, 2)}\n`);
     cli.o.note(`baseline of ${b.listeners.length} listener(s) written to ${flags.saveBaseline}`);
     return;
   }
